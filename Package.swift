@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+//
+// ClientLedger: a salon's client records as an immutable, replayable, tamper-evident event log.
+//
+// Layers, each knowing only the ones below it:
+//   CLMDB     — the system LMDB library (Debian: liblmdb-dev), through pkg-config
+//   EventLog  — a domain-free engine: append, streams, concurrency control, hash chain, subscriptions
+//
+// Benchmarks live in the nested package `Benchmarks/` so that building and testing this package
+// never pays for the benchmark dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "ClientLedger",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "EventLog", targets: ["EventLog"]),
+        .executable(name: "eventlog-demo", targets: ["EventLogDemo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .target(
+            name: "EventLog",
+            dependencies: [
+                "CLMDB",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "EventLogDemo",
+            dependencies: ["EventLog"]
+        ),
+        // A child process for the crash tests: it appends until it is killed with SIGKILL.
+        .executableTarget(
+            name: "EventLogCrashWriter",
+            dependencies: ["EventLog"],
+            path: "Tests/EventLogCrashWriter"
+        ),
+        .testTarget(
+            name: "EventLogTests",
+            dependencies: ["EventLog", "EventLogCrashWriter"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

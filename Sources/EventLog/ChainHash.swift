@@ -1,0 +1,88 @@
+import Crypto
+
+/// A SHA-256 value of the hash chain, 32 bytes kept inline (no allocation).
+package struct ChainHash: Hashable, Sendable {
+    package var words: (UInt64, UInt64, UInt64, UInt64)
+
+    /// The hash before the first record: 32 zero bytes.
+    package static let genesis = ChainHash(words: (0, 0, 0, 0))
+
+    package init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+
+    /// Reads 32 bytes at `pointer`.
+    @inline(__always)
+    package init(loadingFrom pointer: UnsafeRawPointer) {
+        words = (pointer.loadUnaligned(as: UInt64.self), (pointer + 8).loadUnaligned(as: UInt64.self),
+                 (pointer + 16).loadUnaligned(as: UInt64.self), (pointer + 24).loadUnaligned(as: UInt64.self))
+    }
+
+    /// Writes the 32 bytes at `pointer`.
+    @inline(__always)
+    package func store(to pointer: UnsafeMutableRawPointer) {
+        pointer.storeBytes(of: words.0, as: UInt64.self)
+        (pointer + 8).storeBytes(of: words.1, as: UInt64.self)
+        (pointer + 16).storeBytes(of: words.2, as: UInt64.self)
+        (pointer + 24).storeBytes(of: words.3, as: UInt64.self)
+    }
+
+    package var bytes: [UInt8] {
+        withUnsafeBytes(of: words) { Array($0) }
+    }
+
+    package init?(bytes: some Collection<UInt8>) {
+        guard bytes.count == 32 else { return nil }
+        let array = Array(bytes)
+        self = array.withUnsafeBytes { ChainHash(loadingFrom: $0.baseAddress!) }
+    }
+
+    package var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    package init?(hex: some StringProtocol) {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count == 64 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for index in 0..<32 {
+            guard let high = hexValue(utf8[2 * index]), let low = hexValue(utf8[2 * index + 1]) else { return nil }
+            bytes[index] = high << 4 | low
+        }
+        self.init(bytes: bytes)
+    }
+
+    package static func == (lhs: ChainHash, rhs: ChainHash) -> Bool {
+        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0); hasher.combine(words.1); hasher.combine(words.2); hasher.combine(words.3)
+    }
+
+    /// The chain link of the record at `position` whose bytes before the hash are `body`:
+    /// `SHA-256(previous ‖ position as 8 bytes big-endian ‖ body)`.
+    @inline(__always)
+    package static func link(previous: ChainHash, position: UInt64, body: UnsafeRawBufferPointer) -> ChainHash {
+        var hasher = SHA256()
+        var prefix = (previous.words.0, previous.words.1, previous.words.2, previous.words.3, position.bigEndian)
+        withUnsafeBytes(of: &prefix) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: body)
+        let digest = hasher.finalize()
+        return digest.withUnsafeBytes { ChainHash(loadingFrom: $0.baseAddress!) }
+    }
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}

@@ -1,0 +1,106 @@
+/// What went wrong in the event log: a machine-readable ``code``, a sentence for people, and the
+/// stream, position and underlying cause where they apply.
+///
+/// Every failed operation leaves the log exactly as it was: an append that throws wrote nothing.
+///
+/// ```swift
+/// do {
+///     try await log.append([event], to: "client-42", expecting: .exactly(3))
+/// } catch where error.code == .wrongExpectedVersion {
+///     // someone else changed the stream: reload and decide again
+/// }
+/// ```
+public struct EventLogError: Error, Sendable, CustomStringConvertible {
+    /// The kind of failure. Compare with the static members, e.g. `error.code == .corruptRecord`.
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The stable name of the code, as printed in messages and logs.
+        public let rawValue: String
+        /// Creates a code from its stable name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The stream is not at the version the append expected; nothing was written.
+        public static let wrongExpectedVersion = Code(rawValue: "wrongExpectedVersion")
+        /// The stream does not exist (an append that expected it to, or a read of it).
+        public static let streamNotFound = Code(rawValue: "streamNotFound")
+        /// An event id stands at the place of the append already, with other content.
+        public static let eventIDReused = Code(rawValue: "eventIDReused")
+        /// One append names the same event id twice.
+        public static let duplicateEventID = Code(rawValue: "duplicateEventID")
+        /// An event id of all zero bytes: almost surely an id that was never set.
+        public static let invalidEventID = Code(rawValue: "invalidEventID")
+        /// An append of no events.
+        public static let emptyAppend = Code(rawValue: "emptyAppend")
+        /// An event with an empty payload.
+        public static let emptyPayload = Code(rawValue: "emptyPayload")
+        /// An event whose payload exceeds ``EventLog/maximumPayloadBytes``, or an append too large
+        /// for one transaction.
+        public static let eventTooLarge = Code(rawValue: "eventTooLarge")
+        /// An event type that is empty or longer than 255 UTF-8 bytes.
+        public static let invalidEventType = Code(rawValue: "invalidEventType")
+        /// A stream name that is empty or longer than ``EventLog/maximumStreamNameBytes``.
+        public static let invalidStreamName = Code(rawValue: "invalidStreamName")
+        /// Metadata that does not fit the record (an actor longer than 255 UTF-8 bytes).
+        public static let invalidMetadata = Code(rawValue: "invalidMetadata")
+        /// The path holds something that is not an event log.
+        public static let notALog = Code(rawValue: "notALog")
+        /// The log was written by a newer version of this library, in a format this one cannot read.
+        public static let newerFormat = Code(rawValue: "newerFormat")
+        /// A stored record cannot be decoded; ``EventLogError/position`` names it.
+        public static let corruptRecord = Code(rawValue: "corruptRecord")
+        /// The storage engine (LMDB) or the file system failed; ``EventLogError/cause`` has details.
+        public static let storage = Code(rawValue: "storage")
+        /// The log handle was closed.
+        public static let closed = Code(rawValue: "closed")
+        /// The API was used in a way it cannot serve, such as a write inside a read closure.
+        public static let misuse = Code(rawValue: "misuse")
+    }
+
+    /// The kind of failure.
+    public let code: Code
+    /// One sentence that says what was wrong and with which input.
+    public let message: String
+    /// The stream concerned, where there is one.
+    public let stream: String?
+    /// The global position concerned, where there is one.
+    public let position: UInt64?
+    /// The lower-level error that caused this one, if any.
+    public let cause: (any Error & Sendable)?
+
+    /// Creates an error. The library creates these; tests and wrappers may too.
+    public init(_ code: Code, _ message: String, stream: String? = nil, position: UInt64? = nil, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.stream = stream
+        self.position = position
+        self.cause = cause
+    }
+
+    public var description: String {
+        var text = "\(code): \(message)"
+        if let cause { text += " (cause: \(cause))" }
+        return text
+    }
+}
+
+extension EventLogError {
+    /// Wraps any error thrown inside the engine: an ``EventLogError`` passes through, an LMDB error
+    /// becomes ``Code/storage``, anything else (thrown by a caller's closure) becomes ``Code/storage``
+    /// only if it is not the caller's own — callers of closure APIs get their own errors rethrown.
+    package static func wrap(_ error: any Error, _ what: @autoclosure () -> String) -> EventLogError {
+        if let error = error as? EventLogError { return error }
+        if let error = error as? LMDBError {
+            if error.isTransactionFull {
+                return EventLogError(.eventTooLarge, "\(what()): the transaction grew beyond what LMDB can hold in one commit; append in smaller parts", cause: error)
+            }
+            return EventLogError(.storage, "\(what()) failed in the storage engine", cause: error)
+        }
+        return EventLogError(.storage, "\(what()) failed", cause: DescribedError(String(describing: error)))
+    }
+}
+
+/// A cause known only by its description (an error that is not `Sendable`, for instance).
+package struct DescribedError: Error, Sendable, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,37 @@
+extension EventLog {
+    /// Whether a commit waits for the disk.
+    public enum Durability: Sendable, Hashable {
+        /// Every commit is flushed to disk (`fdatasync`) before the append returns. The default.
+        case durable
+        /// **Not durable.** Commits are left to the operating system to write out. A crash of the
+        /// process loses nothing, but a crash of the machine or a power cut can lose the last
+        /// commits (the log stays consistent and its chain verifies, on file systems that keep
+        /// write order). For bulk imports and tests; call ``EventLog/flush()`` when done.
+        case nonDurable
+    }
+
+    /// How a log is opened. The first handle opened on a path in a process sets the options for
+    /// every handle on that path in that process.
+    public struct Options: Sendable {
+        /// Whether commits wait for the disk. Default ``Durability/durable``.
+        public var durability: Durability
+        /// The initial size of the memory map in bytes. The map doubles whenever it fills, so this
+        /// only sets where growing starts. Default 256 MiB.
+        public var initialMapSize: Int
+        /// How many events may follow the last stream-heads checkpoint before the next one is written
+        /// (see `docs/log-format.md`). Opening a log reads at most this many records. Default 100,000.
+        public var headsCheckpointInterval: UInt64
+        /// How often a subscription that has caught up looks for appends made by *other processes*.
+        /// Appends of this process wake it at once. Default 100 ms.
+        public var subscriptionPollInterval: Duration
+
+        /// Creates options; every value has a default.
+        public init(durability: Durability = .durable, initialMapSize: Int = 256 << 20,
+                    headsCheckpointInterval: UInt64 = 100_000, subscriptionPollInterval: Duration = .milliseconds(100)) {
+            self.durability = durability
+            self.initialMapSize = initialMapSize
+            self.headsCheckpointInterval = max(headsCheckpointInterval, 1)
+            self.subscriptionPollInterval = subscriptionPollInterval
+        }
+    }
+}

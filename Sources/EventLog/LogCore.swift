@@ -1,0 +1,161 @@
+import CLMDB
+import Foundation
+import Synchronization
+
+/// Everything one process shares for one log: the LMDB environment, the caches, the writer lock,
+/// the group-commit thread and the commit signal. ``EventLog`` handles on the same path share it.
+package final class LogCore: Sendable {
+    package let environment: LMDBEnvironment
+    package let schema: Schema
+    package let options: EventLog.Options
+    package let heads = StreamHeadCache()
+    package let typeNames = NameCache<UInt32>()
+    package let streamNames = NameCache<UInt64>()
+    package let commits = CommitSignal()
+    /// Serialises this process's write transactions (LMDB serialises processes).
+    private let writeLock = NSLock()
+    package let committer: GroupCommitter
+
+    package init(path: String, options: EventLog.Options) throws(EventLogError) {
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fileManager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw EventLogError(.notALog, "\(path) is a file; an event log is a directory")
+            }
+            let contents = (try? fileManager.contentsOfDirectory(atPath: path)) ?? []
+            if !contents.isEmpty && !contents.contains("data.mdb") {
+                throw EventLogError(.notALog, "\(path) is a directory with other files and no log in it")
+            }
+        } else {
+            do {
+                try fileManager.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw EventLogError(.storage, "cannot create the log directory \(path)", cause: DescribedError("\(error)"))
+            }
+        }
+        let flags = options.durability == .nonDurable ? UInt32(MDB_NOSYNC) : 0
+        do {
+            environment = try LMDBEnvironment(path: path, mapSize: options.initialMapSize, maxDatabases: 16, flags: flags)
+        } catch {
+            if error.code == MDB_INVALID || error.code == MDB_VERSION_MISMATCH {
+                throw EventLogError(.notALog, "\(path) holds a data.mdb that is not an LMDB file this library can open", cause: error)
+            }
+            throw EventLogError(.storage, "cannot open the log at \(path)", cause: error)
+        }
+        schema = try Self.openSchema(environment, path: path)
+        self.options = options
+        committer = GroupCommitter()
+        try loadNames()
+        committer.start(core: self)
+    }
+
+    /// Checks that the environment is a log this library can read, initialises an empty one, and
+    /// opens the named databases. Nothing is written to an environment that is not a log.
+    private static func openSchema(_ environment: LMDBEnvironment, path: String) throws(EventLogError) -> Schema {
+        do {
+            let state: (format: UInt32?, mainEntries: Int) = try environment.read { txn in
+                var main = MDB_dbi()
+                try lmdbCheck(mdb_dbi_open(txn.pointer, nil, 0, &main), "mdb_dbi_open(main)")
+                let mainEntries = try txn.count(LMDBDatabase(handle: main))
+                guard let meta = try environment.openDatabase(Schema.metaName, in: txn, create: false) else { return (nil, mainEntries) }
+                let format = try Schema.formatKey.withUnsafeBytes { key -> UInt32? in
+                    guard let value = try txn.get(meta, key: key), value.count == 4 else { return nil }
+                    return UInt32(littleEndian: value.loadUnaligned(as: UInt32.self))
+                }
+                return (format, mainEntries)
+            }
+            switch state.format {
+            case .some(let format) where format > Schema.formatVersion:
+                throw EventLogError(.newerFormat, "the log at \(path) has format version \(format); this library reads up to \(Schema.formatVersion)")
+            case .some:
+                break
+            case .none where state.mainEntries > 0:
+                throw EventLogError(.notALog, "\(path) is an LMDB environment, but not an event log (it has no format marker)")
+            case .none:
+                break
+            }
+            return try environment.write { txn in
+                func open(_ name: String) throws -> LMDBDatabase {
+                    guard let database = try environment.openDatabase(name, in: txn, create: true) else {
+                        throw EventLogError(.storage, "cannot open the \(name) database of \(path)")
+                    }
+                    return database
+                }
+                let schema = Schema(meta: try open(Schema.metaName), events: try open(Schema.eventsName),
+                                    streamIndex: try open(Schema.streamIndexName), streams: try open(Schema.streamsName),
+                                    eventTypes: try open(Schema.eventTypesName))
+                if state.format == nil {
+                    var version = Schema.formatVersion.littleEndian
+                    try Schema.formatKey.withUnsafeBytes { key in
+                        try withUnsafeBytes(of: &version) { try txn.put(schema.meta, key: key, value: $0) }
+                    }
+                }
+                return schema
+            }
+        } catch {
+            throw EventLogError.wrap(error, "opening the log at \(path)")
+        }
+    }
+
+    /// Loads the event type names (a short table) into the cache.
+    private func loadNames() throws(EventLogError) {
+        do {
+            try environment.read { txn in
+                try txn.withCursor(schema.eventTypes) { cursor in
+                    var entry = try cursor.first()
+                    while let current = entry {
+                        guard current.key.count == 4 else { throw EventLogError(.corruptRecord, "the eventTypes database holds a key of \(current.key.count) bytes") }
+                        typeNames.insert(UInt32(bigEndian: current.key.loadUnaligned(as: UInt32.self)), String(decoding: current.value, as: UTF8.self))
+                        entry = try cursor.next()
+                    }
+                }
+            }
+        } catch {
+            throw EventLogError.wrap(error, "reading the event types")
+        }
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a write transaction of this log, commits, and updates the caches and waiting
+    /// subscribers. `body` may run more than once if the map must grow; it must not have outside effects.
+    package func performWrite<T>(_ body: (inout WriteSession) throws -> T) throws -> T {
+        guard !environment.isInsideTransaction else {
+            throw EventLogError(.misuse, "a write cannot begin inside a read or write closure of the same log on the same thread")
+        }
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        do {
+            var committed: WriteSession?
+            let value = try environment.write { txn in
+                var session = try WriteSession(core: self, txn: txn)
+                let value = try body(&session)
+                try session.finish()
+                committed = session
+                return value
+            }
+            if let session = committed, session.head > session.startHead || !session.newTypes.isEmpty {
+                for type in session.newTypes { typeNames.insert(type.code, type.name) }
+                for stream in session.newStreams { streamNames.insert(stream.number, stream.name) }
+                heads.didCommit(checkpoint: session.startCheckpoint, head: session.startHead, changes: session.changes,
+                                newHead: session.head, newCheckpoint: session.newCheckpoint)
+                commits.didCommit(head: session.head)
+            }
+            return value
+        }
+    }
+
+    /// Runs `body` with a snapshot of the committed log.
+    package func performRead<T>(_ body: (LogSnapshot) throws -> T) throws -> T {
+        try environment.read { txn in
+            let snapshot = try LogSnapshot(core: self, txn: txn)
+            return try body(snapshot)
+        }
+    }
+
+    /// Stops the group-commit thread after it has finished what it was given.
+    package func shutdown() {
+        committer.stop()
+    }
+}

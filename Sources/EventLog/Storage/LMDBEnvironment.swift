@@ -1,0 +1,205 @@
+import CLMDB
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open LMDB environment (`MDB_env`) with the safety rules this project depends on built in.
+///
+/// - Transactions are synchronous closures: a transaction begins, runs and ends on one thread, so a
+///   write transaction never crosses an `await` (LMDB requires a write transaction to end on the
+///   thread that began it).
+/// - The environment is opened with `MDB_NOTLS`, so read transactions are not tied to threads.
+/// - Growing the map (`mdb_env_set_mapsize`) is only allowed while this process has no transaction
+///   open, or LMDB may crash. Every transaction therefore holds a shared *gate*; growing takes it
+///   exclusively. The gate prefers the one who grows, so a steady stream of readers cannot starve it.
+///   A thread already inside a transaction (a read nested in a read) does not take the gate again.
+/// - A write that meets `MDB_MAP_FULL` is rolled back, the map doubles, and the write runs again:
+///   callers never see a full map. A transaction that meets `MDB_MAP_RESIZED` (another process grew
+///   the map) adopts the new size and begins again.
+///
+/// Open one environment per path per process (LMDB's locks are per process); ``EventLog`` keeps a
+/// registry for that.
+package final class LMDBEnvironment: @unchecked Sendable {
+    package let pointer: OpaquePointer
+    package let path: String
+    private let gate: UnsafeMutablePointer<pthread_rwlock_t>
+    private let depthKey: pthread_key_t
+    /// Guarded by the exclusive gate.
+    private var mapSize: Int
+
+    /// Opens (creating the files if absent) the LMDB environment in directory `path`.
+    package init(path: String, mapSize: Int, maxDatabases: UInt32, flags: UInt32) throws(LMDBError) {
+        var env: OpaquePointer?
+        try lmdbCheck(mdb_env_create(&env), "mdb_env_create")
+        guard let env else { throw LMDBError(code: ENOMEM, operation: "mdb_env_create") }
+        do {
+            try lmdbCheck(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
+            try lmdbCheck(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
+            try lmdbCheck(mdb_env_set_maxreaders(env, 1022), "mdb_env_set_maxreaders")
+            try lmdbCheck(mdb_env_open(env, path, flags | UInt32(MDB_NOTLS), 0o644), "mdb_env_open")
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        self.pointer = env
+        self.path = path
+        self.mapSize = max(mapSize, info.me_mapsize)
+
+        gate = .allocate(capacity: 1)
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        #if canImport(Glibc)
+        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        #endif
+        pthread_rwlock_init(gate, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        depthKey = key
+    }
+
+    deinit {
+        mdb_env_close(pointer)
+        pthread_rwlock_destroy(gate)
+        gate.deallocate()
+        pthread_key_delete(depthKey)
+    }
+
+    // MARK: Gate
+
+    private var depth: Int {
+        get { Int(bitPattern: pthread_getspecific(depthKey)) }
+        set { pthread_setspecific(depthKey, UnsafeRawPointer(bitPattern: newValue)) }
+    }
+
+    /// Whether the calling thread is inside a transaction of this environment.
+    package var isInsideTransaction: Bool { depth > 0 }
+
+    private func enterShared() {
+        if depth == 0 { pthread_rwlock_rdlock(gate) }
+        depth += 1
+    }
+
+    private func leaveShared() {
+        depth -= 1
+        if depth == 0 { pthread_rwlock_unlock(gate) }
+    }
+
+    /// Runs `body` with no transaction of this process open. Only from a thread outside transactions.
+    private func exclusively(_ body: () -> Void) {
+        pthread_rwlock_wrlock(gate)
+        body()
+        pthread_rwlock_unlock(gate)
+    }
+
+    /// Adopts a map size that another process set (`MDB_MAP_RESIZED`).
+    private func adoptForeignMapSize() {
+        exclusively {
+            mdb_env_set_mapsize(pointer, 0)
+            var info = MDB_envinfo()
+            mdb_env_info(pointer, &info)
+            mapSize = info.me_mapsize
+        }
+    }
+
+    /// Doubles the map, unless another thread already grew it past `seen`.
+    private func grow(from seen: Int) throws(LMDBError) {
+        var result: Int32 = MDB_SUCCESS
+        exclusively {
+            guard mapSize <= seen else { return }
+            let next = mapSize * 2
+            result = mdb_env_set_mapsize(pointer, next)
+            if result == MDB_SUCCESS { mapSize = next }
+        }
+        try lmdbCheck(result, "mdb_env_set_mapsize")
+    }
+
+    /// The current map size in bytes.
+    package var currentMapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(pointer, &info)
+        return info.me_mapsize
+    }
+
+    // MARK: Transactions
+
+    private func begin(flags: UInt32) throws(LMDBError) -> OpaquePointer {
+        while true {
+            var txn: OpaquePointer?
+            let rc = mdb_txn_begin(pointer, nil, flags, &txn)
+            if rc == MDB_MAP_RESIZED, depth == 1 {
+                leaveShared()
+                adoptForeignMapSize()
+                enterShared()
+                continue
+            }
+            try lmdbCheck(rc, "mdb_txn_begin")
+            guard let txn else { throw LMDBError(code: ENOMEM, operation: "mdb_txn_begin") }
+            return txn
+        }
+    }
+
+    /// Runs `body` in a read-only transaction: a consistent snapshot of the committed state.
+    package func read<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
+        enterShared()
+        defer { leaveShared() }
+        let txn = try begin(flags: UInt32(MDB_RDONLY))
+        defer { mdb_txn_abort(txn) }
+        return try body(LMDBTransaction(pointer: txn))
+    }
+
+    /// Runs `body` in a write transaction and commits it when `body` returns.
+    ///
+    /// If `body` throws, nothing is written. If the map fills up (in `body` or at commit), the
+    /// transaction is rolled back, the map grows, and **`body` runs again**: it must not have effects
+    /// outside the transaction that it cannot repeat. Must not be called inside another transaction
+    /// of this environment on the same thread.
+    package func write<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
+        precondition(depth == 0, "a write transaction cannot be opened inside another transaction")
+        while true {
+            let seenSize = mapSize
+            enterShared()
+            let txn: OpaquePointer
+            do { txn = try begin(flags: 0) } catch { leaveShared(); throw error }
+            let value: T
+            do {
+                value = try body(LMDBTransaction(pointer: txn))
+            } catch let error as LMDBError where error.isMapFull {
+                mdb_txn_abort(txn)
+                leaveShared()
+                try grow(from: seenSize)
+                continue
+            } catch {
+                mdb_txn_abort(txn)
+                leaveShared()
+                throw error
+            }
+            let rc = mdb_txn_commit(txn)
+            leaveShared()
+            if rc == MDB_MAP_FULL {
+                try grow(from: seenSize)
+                continue
+            }
+            try lmdbCheck(rc, "mdb_txn_commit")
+            return value
+        }
+    }
+
+    /// Opens (and with `create`, creates) the named database `name` in a write transaction.
+    package func openDatabase(_ name: String, in txn: LMDBTransaction, create: Bool) throws(LMDBError) -> LMDBDatabase? {
+        var dbi = MDB_dbi()
+        let rc = mdb_dbi_open(txn.pointer, name, create ? UInt32(MDB_CREATE) : 0, &dbi)
+        if rc == MDB_NOTFOUND { return nil }
+        try lmdbCheck(rc, "mdb_dbi_open(\(name))")
+        return LMDBDatabase(handle: dbi)
+    }
+
+    /// Flushes written data to disk (`mdb_env_sync` with force), for a log opened non-durably.
+    package func sync() throws(LMDBError) {
+        try lmdbCheck(mdb_env_sync(pointer, 1), "mdb_env_sync")
+    }
+}

@@ -1,0 +1,132 @@
+import CLMDB
+
+/// A named LMDB database inside an environment (`MDB_dbi`).
+package struct LMDBDatabase: Sendable, Hashable {
+    package let handle: MDB_dbi
+}
+
+/// One LMDB transaction, read-only or read-write, valid only inside the closure that received it.
+///
+/// Values returned by ``get(_:key:)`` and cursors point into LMDB's memory map: they are valid until
+/// the transaction ends, and must not be written through.
+package struct LMDBTransaction {
+    package let pointer: OpaquePointer
+
+    /// Reads the value stored under `key`, or `nil` when there is none.
+    package func get(_ database: LMDBDatabase, key: UnsafeRawBufferPointer) throws(LMDBError) -> UnsafeRawBufferPointer? {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(pointer, database.handle, &k, &v)
+        if rc == MDB_NOTFOUND { return nil }
+        try lmdbCheck(rc, "mdb_get")
+        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+    }
+
+    /// Reads the value stored under the big-endian key `key`.
+    package func get(_ database: LMDBDatabase, key: UInt64) throws(LMDBError) -> UnsafeRawBufferPointer? {
+        var be = key.bigEndian
+        return try withUnsafeBytes(of: &be) { (raw) throws(LMDBError) in try get(database, key: raw) }
+    }
+
+    /// Stores `value` under `key`, replacing what was there.
+    package func put(_ database: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt32 = 0) throws(LMDBError) {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try lmdbCheck(mdb_put(pointer, database.handle, &k, &v, flags), "mdb_put")
+    }
+
+    /// Stores `value` under the big-endian key `key`.
+    package func put(_ database: LMDBDatabase, key: UInt64, value: UnsafeRawBufferPointer, flags: UInt32 = 0) throws(LMDBError) {
+        var be = key.bigEndian
+        try withUnsafeBytes(of: &be) { (raw) throws(LMDBError) in try put(database, key: raw, value: value, flags: flags) }
+    }
+
+    /// Reserves `count` bytes under `key` and returns them for the caller to fill in place
+    /// (`MDB_RESERVE`), which saves one copy of every record.
+    package func reserve(_ database: LMDBDatabase, key: UInt64, count: Int, append: Bool) throws(LMDBError) -> UnsafeMutableRawBufferPointer {
+        var be = key.bigEndian
+        return try withUnsafeMutableBytes(of: &be) { (raw) throws(LMDBError) in
+            var k = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
+            var v = MDB_val(mv_size: count, mv_data: nil)
+            let flags = UInt32(MDB_RESERVE) | (append ? UInt32(MDB_APPEND) : 0)
+            try lmdbCheck(mdb_put(pointer, database.handle, &k, &v, flags), "mdb_put(MDB_RESERVE)")
+            return UnsafeMutableRawBufferPointer(start: v.mv_data, count: count)
+        }
+    }
+
+    /// Deletes the value under `key`; returns whether there was one.
+    @discardableResult
+    package func delete(_ database: LMDBDatabase, key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        let rc = mdb_del(pointer, database.handle, &k, nil)
+        if rc == MDB_NOTFOUND { return false }
+        try lmdbCheck(rc, "mdb_del")
+        return true
+    }
+
+    /// Removes every entry of `database` (`mdb_drop` with `del = 0`); the database itself stays.
+    package func empty(_ database: LMDBDatabase) throws(LMDBError) {
+        try lmdbCheck(mdb_drop(pointer, database.handle, 0), "mdb_drop")
+    }
+
+    /// Number of entries in `database`.
+    package func count(_ database: LMDBDatabase) throws(LMDBError) -> Int {
+        var stat = MDB_stat()
+        try lmdbCheck(mdb_stat(pointer, database.handle, &stat), "mdb_stat")
+        return stat.ms_entries
+    }
+
+    /// Opens a cursor on `database`; it is closed when `body` returns.
+    package func withCursor<T>(_ database: LMDBDatabase, _ body: (inout LMDBCursor) throws -> T) throws -> T {
+        var raw: OpaquePointer?
+        let rc = mdb_cursor_open(pointer, database.handle, &raw)
+        guard rc == MDB_SUCCESS, let raw else { throw LMDBError(code: rc, operation: "mdb_cursor_open") }
+        var cursor = LMDBCursor(pointer: raw)
+        defer { mdb_cursor_close(raw) }
+        return try body(&cursor)
+    }
+}
+
+/// A position in a database's key order (`MDB_cursor`), valid inside ``LMDBTransaction/withCursor(_:_:)``.
+package struct LMDBCursor {
+    package let pointer: OpaquePointer
+
+    /// One key and value, pointing into the map.
+    package typealias Entry = (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+
+    @inline(__always)
+    private func get(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil) throws(LMDBError) -> Entry? {
+        var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_cursor_get(pointer, &k, &v, op)
+        if rc == MDB_NOTFOUND { return nil }
+        try lmdbCheck(rc, "mdb_cursor_get")
+        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
+                UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
+    package func first() throws(LMDBError) -> Entry? { try get(MDB_FIRST) }
+    package func last() throws(LMDBError) -> Entry? { try get(MDB_LAST) }
+    package func next() throws(LMDBError) -> Entry? { try get(MDB_NEXT) }
+    package func previous() throws(LMDBError) -> Entry? { try get(MDB_PREV) }
+
+    /// The first entry whose key is at or after `key`.
+    package func seek(atOrAfter key: UnsafeRawBufferPointer) throws(LMDBError) -> Entry? {
+        try get(MDB_SET_RANGE, key: key)
+    }
+
+    /// The first entry whose big-endian key is at or after `key`.
+    package func seek(atOrAfter key: UInt64) throws(LMDBError) -> Entry? {
+        var be = key.bigEndian
+        return try withUnsafeBytes(of: &be) { (raw) throws(LMDBError) in try seek(atOrAfter: raw) }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Reads a big-endian `UInt64` key of exactly eight bytes, or `nil` for any other size.
+    @inline(__always)
+    package var bigEndianUInt64: UInt64? {
+        guard count == 8 else { return nil }
+        return UInt64(bigEndian: loadUnaligned(as: UInt64.self))
+    }
+}

@@ -1,0 +1,281 @@
+import CLMDB
+
+/// The state of one write transaction: where the log ends, the last hash, and what this transaction
+/// changed (stream heads, new streams, new type codes), which the caches take over after commit.
+///
+/// An append checks everything it can before it writes anything, so a refused append leaves the
+/// transaction as it was. If a write fails half-way (which only the storage engine can make happen),
+/// the session is *poisoned* and cannot commit.
+package struct WriteSession {
+    package let core: LogCore
+    package let txn: LMDBTransaction
+    package let schema: Schema
+    package let startCheckpoint: UInt64
+    package let startHead: UInt64
+    package private(set) var head: UInt64
+    private var lastHash: ChainHash
+    private var lastRecordedAt: Timestamp
+    package private(set) var changes: [UInt64: StreamHead] = [:]
+    package private(set) var newStreams: [(number: UInt64, name: String)] = []
+    package private(set) var newTypes: [(code: UInt32, name: String)] = []
+    private var pendingStreamNumbers: [String: UInt64] = [:]
+    private var pendingTypeCodes: [String: UInt32] = [:]
+    private var nextStreamNumber: UInt64?
+    private var nextTypeCode: UInt32?
+    private var poisoned = false
+    package private(set) var newCheckpoint: UInt64?
+
+    package init(core: LogCore, txn: LMDBTransaction) throws {
+        self.core = core
+        self.txn = txn
+        self.schema = core.schema
+        startCheckpoint = try txn.headsCheckpoint(schema)
+        startHead = try txn.lastPosition(schema)
+        head = startHead
+        // Bring the shared cache to this transaction's state; nobody can move it past us while we
+        // hold the write lock, so per-stream lookups below read it as it is now.
+        _ = try core.heads.withOverlay(txn, schema, checkpoint: startCheckpoint, head: startHead) { _ in () }
+        if startHead > 0, let bytes = try txn.get(schema.events, key: startHead) {
+            let last = try RecordHeader(position: startHead, bytes: bytes)
+            lastHash = last.storedHash
+            lastRecordedAt = last.recordedAt
+        } else {
+            lastHash = .genesis
+            lastRecordedAt = Timestamp(microsecondsSinceEpoch: .min)
+        }
+    }
+
+    // MARK: Lookups
+
+    package func streamNumber(_ name: String) throws -> UInt64? {
+        if let number = pendingStreamNumbers[name] { return number }
+        return try txn.streamNumber(schema, name: name)
+    }
+
+    package func streamHead(_ number: UInt64) throws -> StreamHead {
+        if let head = changes[number] { return head }
+        let cached = try core.heads.withOverlay(txn, schema, checkpoint: startCheckpoint, head: startHead) { $0.map { $0[number] } }
+        if case .some(.some(let head)) = cached { return head }
+        return try txn.streamEntry(schema, number: number)?.head ?? .absent
+    }
+
+    /// The version of stream `name` in this transaction, or `nil` if it does not exist.
+    package func streamVersion(_ name: String) throws -> UInt64? {
+        guard let number = try streamNumber(name) else { return nil }
+        let head = try streamHead(number)
+        return head.version == 0 ? nil : head.version
+    }
+
+    private func typeCode(_ type: String) -> UInt32? {
+        pendingTypeCodes[type] ?? core.typeNames.key(type)
+    }
+
+    /// The records of the stream's versions `after + 1 ... after + count`, newest last.
+    private func records(ofStreamWithHead head: StreamHead, after: UInt64, count: Int) throws -> [(UInt64, RecordHeader)] {
+        var found: [(UInt64, RecordHeader)] = []
+        var position = head.lastPosition
+        var version = head.version
+        while version > after, position > 0 {
+            guard let bytes = try txn.get(schema.events, key: position) else {
+                throw EventLogError(.corruptRecord, "the stream chain points to position \(position), which holds no record", position: position)
+            }
+            let record = try RecordHeader(position: position, bytes: bytes)
+            if version <= after + UInt64(count) { found.append((position, record)) }
+            position = record.previousPosition
+            version -= 1
+        }
+        return found.reversed()
+    }
+
+    // MARK: Append
+
+    /// Appends `events` to stream `stream` if it is at `expected`; see ``EventLog/append(_:to:expecting:)``.
+    package mutating func append(_ events: [NewEvent], to stream: String, expecting expected: ExpectedVersion) throws -> AppendResult {
+        guard !poisoned else {
+            throw EventLogError(.storage, "an earlier write in this transaction failed in the storage engine; the transaction cannot go on", stream: stream)
+        }
+        try Self.validate(events, stream: stream)
+        let number = try streamNumber(stream)
+        let current = try number.map { try streamHead($0) } ?? .absent
+
+        var retryPlace: UInt64?
+        switch expected {
+        case .any:
+            if current.version >= UInt64(events.count), let last = events.last,
+               let lastRecord = try txn.get(schema.events, key: current.lastPosition),
+               try RecordHeader(position: current.lastPosition, bytes: lastRecord).id == last.id {
+                retryPlace = current.version - UInt64(events.count)
+            }
+        case .noStream, .exactly(0):
+            if current.version != 0 { retryPlace = 0 }
+        case .streamExists:
+            if current.version == 0 {
+                throw EventLogError(.streamNotFound, "stream \(stream) does not exist, and the append expected it to", stream: stream)
+            }
+        case .exactly(let version):
+            if current.version == 0 {
+                throw EventLogError(.streamNotFound, "stream \(stream) does not exist; the append expected version \(version)", stream: stream)
+            }
+            if current.version != version { retryPlace = version }
+        }
+        if let place = retryPlace {
+            if let result = try recognizeRetry(events, stream: stream, head: current, place: place) { return result }
+            if case .any = expected {} else {
+                throw EventLogError(.wrongExpectedVersion, "stream \(stream) is at version \(current.version); the append expected \(expected)", stream: stream)
+            }
+        }
+        return try write(events, stream: stream, number: number, head: current)
+    }
+
+    /// Checks everything about an append that does not need the log.
+    private static func validate(_ events: [NewEvent], stream: String) throws(EventLogError) {
+        let nameBytes = stream.utf8.count
+        guard nameBytes >= 1, nameBytes <= EventLog.maximumStreamNameBytes else {
+            throw EventLogError(.invalidStreamName, "a stream name must be 1 to \(EventLog.maximumStreamNameBytes) UTF-8 bytes; got \(nameBytes)", stream: stream)
+        }
+        guard !events.isEmpty else {
+            throw EventLogError(.emptyAppend, "an append to stream \(stream) must hold at least one event", stream: stream)
+        }
+        var total = 0
+        var seen = Set<EventID>(minimumCapacity: events.count)
+        for (index, event) in events.enumerated() {
+            guard !event.id.isZero else {
+                throw EventLogError(.invalidEventID, "event \(index) of the append to \(stream) has the all-zero id", stream: stream)
+            }
+            guard seen.insert(event.id).inserted else {
+                throw EventLogError(.duplicateEventID, "event id \(event.id) appears twice in one append to \(stream)", stream: stream)
+            }
+            let typeBytes = event.type.utf8.count
+            guard typeBytes >= 1, typeBytes <= 255 else {
+                throw EventLogError(.invalidEventType, "event \(event.id) has a type of \(typeBytes) UTF-8 bytes; a type is 1 to 255", stream: stream)
+            }
+            guard !event.payload.isEmpty else {
+                throw EventLogError(.emptyPayload, "event \(event.id) (\(event.type)) has an empty payload", stream: stream)
+            }
+            guard event.payload.count <= EventLog.maximumPayloadBytes else {
+                throw EventLogError(.eventTooLarge, "event \(event.id) (\(event.type)) has a payload of \(event.payload.count) bytes; the limit is \(EventLog.maximumPayloadBytes)", stream: stream)
+            }
+            if let actor = event.metadata.actor, actor.utf8.count > 255 {
+                throw EventLogError(.invalidMetadata, "event \(event.id) names an actor of \(actor.utf8.count) UTF-8 bytes; the limit is 255", stream: stream)
+            }
+            total += event.payload.count
+        }
+        guard total <= EventLog.maximumAppendBytes else {
+            throw EventLogError(.eventTooLarge, "the append to \(stream) carries \(total) payload bytes; one append holds at most \(EventLog.maximumAppendBytes)", stream: stream)
+        }
+    }
+
+    /// If the events already stand after version `place` with the same ids and content, returns
+    /// where they are; if ids match with other content, throws; otherwise returns `nil`.
+    private func recognizeRetry(_ events: [NewEvent], stream: String, head: StreamHead, place: UInt64) throws -> AppendResult? {
+        guard head.version >= place + UInt64(events.count) else { return nil }
+        let existing = try records(ofStreamWithHead: head, after: place, count: events.count)
+        guard existing.count == events.count else { return nil }
+        let sameIDs = zip(existing, events).map { $0.0.1.id == $0.1.id }
+        guard sameIDs.contains(true) else { return nil }
+        for ((position, record), event) in zip(existing, events) {
+            let same = record.id == event.id && typeCode(event.type) == record.typeCode
+                && record.metadata == event.metadata
+                && event.payload.withUnsafeBytes { $0.elementsEqual(record.payload) }
+            if !same {
+                throw EventLogError(.eventIDReused, "event id \(event.id) is already recorded at position \(position) of stream \(stream) with other content (or the append repeats only part of an earlier one)", stream: stream, position: position)
+            }
+        }
+        guard let first = existing.first, let last = existing.last else { return nil }
+        return AppendResult(firstPosition: first.0, lastPosition: last.0, streamVersion: last.1.streamVersion,
+                            recordedAt: last.1.recordedAt, wasAlreadyRecorded: true)
+    }
+
+    private mutating func write(_ events: [NewEvent], stream: String, number existingNumber: UInt64?, head current: StreamHead) throws -> AppendResult {
+        poisoned = true
+        let number: UInt64
+        if let existingNumber {
+            number = existingNumber
+        } else {
+            number = try allocateStreamNumber()
+            var key = stream
+            var value = number.littleEndian
+            try key.withUTF8 { utf8 in
+                try withUnsafeBytes(of: &value) { try txn.put(schema.streamIndex, key: UnsafeRawBufferPointer(utf8), value: $0) }
+            }
+            try txn.putStreamEntry(schema, number: number, head: .absent, name: stream)
+            pendingStreamNumbers[stream] = number
+            newStreams.append((number, stream))
+        }
+        let recordedAt = max(Timestamp.now, lastRecordedAt)
+        var streamHead = current
+        let firstPosition = head + 1
+        for event in events {
+            let code = try typeCode(registering: event.type)
+            let position = head + 1
+            let actorBytes = event.metadata.actor?.utf8.count ?? 0
+            let size = RecordFormat.size(metadata: event.metadata, actorBytes: actorBytes, payloadCount: event.payload.count)
+            let buffer = try txn.reserve(schema.events, key: position, count: size, append: true)
+            lastHash = RecordFormat.encode(event, typeCode: code, streamNumber: number, streamVersion: streamHead.version + 1,
+                                           previousPosition: streamHead.lastPosition, recordedAt: recordedAt,
+                                           position: position, previousHash: lastHash, into: buffer)
+            head = position
+            streamHead = StreamHead(version: streamHead.version + 1, lastPosition: position)
+        }
+        lastRecordedAt = recordedAt
+        changes[number] = streamHead
+        poisoned = false
+        return AppendResult(firstPosition: firstPosition, lastPosition: head, streamVersion: streamHead.version,
+                            recordedAt: recordedAt, wasAlreadyRecorded: false)
+    }
+
+    private mutating func allocateStreamNumber() throws -> UInt64 {
+        if nextStreamNumber == nil {
+            nextStreamNumber = try txn.withCursor(schema.streams) { cursor in
+                (try cursor.last()?.key.bigEndianUInt64 ?? 0) + 1
+            }
+        }
+        let number = nextStreamNumber!
+        nextStreamNumber = number + 1
+        return number
+    }
+
+    private mutating func typeCode(registering type: String) throws -> UInt32 {
+        if let code = typeCode(type) { return code }
+        if nextTypeCode == nil {
+            nextTypeCode = try txn.withCursor(schema.eventTypes) { cursor in
+                guard let key = try cursor.last()?.key, key.count == 4 else { return 1 }
+                return UInt32(bigEndian: key.loadUnaligned(as: UInt32.self)) + 1
+            }
+        }
+        let code = nextTypeCode!
+        nextTypeCode = code + 1
+        var key = code.bigEndian
+        var name = type
+        try withUnsafeBytes(of: &key) { key in
+            try name.withUTF8 { try txn.put(schema.eventTypes, key: key, value: UnsafeRawBufferPointer($0)) }
+        }
+        pendingTypeCodes[type] = code
+        newTypes.append((code, type))
+        return code
+    }
+
+    // MARK: Finish
+
+    /// Called once before commit: refuses a poisoned session, and folds the stream heads into
+    /// `streams` when the checkpoint interval has passed.
+    package mutating func finish() throws {
+        guard !poisoned else {
+            throw EventLogError(.storage, "a write in this transaction failed half-way in the storage engine; nothing is committed")
+        }
+        guard head - startCheckpoint >= core.options.headsCheckpointInterval, head > startHead else { return }
+        var all = try core.heads.withOverlay(txn, schema, checkpoint: startCheckpoint, head: startHead) { $0 } ?? [:]
+        all.merge(changes) { _, new in new }
+        for (number, streamHead) in all {
+            guard let entry = try txn.streamEntry(schema, number: number) else {
+                throw EventLogError(.corruptRecord, "stream number \(number) has events but no entry in the streams database")
+            }
+            try txn.putStreamEntry(schema, number: number, head: streamHead, name: entry.name)
+        }
+        var value = head.littleEndian
+        try Schema.headsCheckpointKey.withUnsafeBytes { key in
+            try withUnsafeBytes(of: &value) { try txn.put(schema.meta, key: key, value: $0) }
+        }
+        newCheckpoint = head
+    }
+}
