@@ -93,6 +93,7 @@ public final class EventLog: Sendable {
     /// ``append(_:to:expecting:)`` for single appends from async code. Do not call it inside
     /// ``read(_:)`` or another `write` (it throws ``EventLogError/Code/misuse``). `body` may run
     /// again if the map has to grow, so it must not have effects outside the transaction.
+    @discardableResult
     public func write<T>(_ body: (LogWriter) throws -> T) throws -> T {
         do {
             return try core.performWrite { session in

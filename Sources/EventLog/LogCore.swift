@@ -130,7 +130,14 @@ package final class LogCore: Sendable {
             var committed: WriteSession?
             let value = try environment.write { txn in
                 var session = try WriteSession(core: self, txn: txn)
-                let value = try body(&session)
+                let value: T
+                do {
+                    value = try body(&session)
+                } catch {
+                    // A full map must reach the environment as itself, so that it grows and retries.
+                    if let failure = session.storageFailure { throw failure }
+                    throw error
+                }
                 try session.finish()
                 committed = session
                 return value

@@ -23,6 +23,9 @@ package struct WriteSession {
     private var nextStreamNumber: UInt64?
     private var nextTypeCode: UInt32?
     private var poisoned = false
+    /// The storage error that poisoned the session, kept so that a full map can still be grown and
+    /// the transaction run again even if the caller's closure caught the error.
+    package private(set) var storageFailure: LMDBError?
     package private(set) var newCheckpoint: UInt64?
 
     package init(core: LogCore, txn: LMDBTransaction) throws {
@@ -124,7 +127,12 @@ package struct WriteSession {
                 throw EventLogError(.wrongExpectedVersion, "stream \(stream) is at version \(current.version); the append expected \(expected)", stream: stream)
             }
         }
-        return try write(events, stream: stream, number: number, head: current)
+        do {
+            return try write(events, stream: stream, number: number, head: current)
+        } catch let error as LMDBError {
+            storageFailure = error
+            throw error
+        }
     }
 
     /// Checks everything about an append that does not need the log.
@@ -260,6 +268,7 @@ package struct WriteSession {
     /// Called once before commit: refuses a poisoned session, and folds the stream heads into
     /// `streams` when the checkpoint interval has passed.
     package mutating func finish() throws {
+        if let storageFailure { throw storageFailure }
         guard !poisoned else {
             throw EventLogError(.storage, "a write in this transaction failed half-way in the storage engine; nothing is committed")
         }

@@ -1,0 +1,138 @@
+import Testing
+@testable import EventLog
+
+/// Overwrites one byte of the record at `position`, bypassing the log: what an attacker or a disk fault does.
+func tamper(_ log: EventLog, position: UInt64, offsetFromEnd: Int? = nil, offset: Int? = nil, xor: UInt8 = 0x01) throws {
+    try log.core.environment.write { txn in
+        let stored = try #require(try txn.get(log.core.schema.events, key: position))
+        var copy = Array(stored)
+        let index = offset ?? (copy.count - (offsetFromEnd ?? 40))
+        copy[index] ^= xor
+        try copy.withUnsafeBytes { try txn.put(log.core.schema.events, key: position, value: $0) }
+    }
+}
+
+@Suite("Hash chain")
+struct HashChainTests {
+    func filledLog(_ directory: TemporaryDirectory, events count: Int = 10) async throws -> EventLog {
+        let log = try makeLog(directory)
+        for index in 0..<count {
+            try await log.append([event("E", "event \(index)")], to: "s\(index % 3)")
+        }
+        return log
+    }
+
+    @Test("the chain of an untouched log verifies, and its head hash is the last record's")
+    func intact() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await filledLog(directory)
+        let verification = try log.verify()
+        #expect(verification.isIntact && verification.eventsChecked == 10)
+        #expect(verification.head == (try log.headHash()))
+        #expect(verification.head?.position == 10)
+        let head = try #require(verification.head)
+        #expect(HeadHash(head.description) == head)
+        #expect(head.sha256.count == 64)
+    }
+
+    @Test("each hash is SHA-256 over the previous hash, the position and the record bytes")
+    func hashInputIsAsDocumented() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await filledLog(directory, events: 3)
+        try log.read { snapshot in
+            var previous = ChainHash.genesis
+            for position in UInt64(1)...3 {
+                let bytes = try #require(try snapshot.txn.get(log.core.schema.events, key: position))
+                let body = Array(bytes.dropLast(32))
+                // Independent computation with swift-crypto's one-shot API over the concatenated input.
+                var input = previous.bytes
+                withUnsafeBytes(of: position.bigEndian) { input.append(contentsOf: $0) }
+                input.append(contentsOf: body)
+                let expected = Array(Crypto.SHA256.hash(data: input))
+                #expect(Array(bytes.suffix(32)) == expected)
+                previous = try #require(ChainHash(bytes: expected))
+            }
+        }
+    }
+
+    @Test("a changed payload byte is found at its position", arguments: [1, 4, 10])
+    func tamperedPayload(position: UInt64) async throws {
+        let directory = TemporaryDirectory()
+        let log = try await filledLog(directory)
+        try tamper(log, position: position)
+        let verification = try log.verify()
+        #expect(!verification.isIntact)
+        #expect(verification.firstBrokenPosition == position)
+        #expect(verification.problem != nil)
+    }
+
+    @Test("a rewritten record with a recomputed own hash still breaks the chain at the next record")
+    func rewrittenWithOwnHash() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await filledLog(directory)
+        // Rewrite record 4's payload and give it a consistent hash; record 5 no longer links to it.
+        try log.core.environment.write { txn in
+            let stored = try #require(try txn.get(log.core.schema.events, key: 4))
+            var copy = Array(stored)
+            copy[copy.count - 40] ^= 1
+            let previousBytes = try #require(try txn.get(log.core.schema.events, key: 3))
+            let previous = ChainHash(loadingFrom: previousBytes.baseAddress! + previousBytes.count - 32)
+            let hash = copy.withUnsafeBytes { ChainHash.link(previous: previous, position: 4, body: UnsafeRawBufferPointer(rebasing: $0.dropLast(32))) }
+            copy.replaceSubrange((copy.count - 32)..., with: hash.bytes)
+            try copy.withUnsafeBytes { try txn.put(log.core.schema.events, key: 4, value: $0) }
+        }
+        let verification = try log.verify()
+        #expect(verification.firstBrokenPosition == 5)
+    }
+
+    @Test("a deleted record is reported as missing")
+    func deletedRecord() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await filledLog(directory)
+        try log.core.environment.write { txn in
+            var key = UInt64(6).bigEndian
+            try withUnsafeBytes(of: &key) { _ = try txn.delete(log.core.schema.events, key: $0) }
+        }
+        let verification = try log.verify()
+        #expect(verification.firstBrokenPosition == 6)
+    }
+
+    @Test("an anchor written down earlier proves the history up to it, and exposes a rewrite")
+    func anchor() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await filledLog(directory, events: 5)
+        let anchor = try #require(try log.headHash())
+        try await log.append([event()], to: "later")
+        #expect(try log.verify(anchor: anchor).anchorMatches == true)
+        #expect(try log.verify(anchor: anchor).isIntact)
+        let forged = try #require(HeadHash("5:" + String(repeating: "0", count: 64)))
+        #expect(try log.verify(anchor: forged).anchorMatches == false)
+        #expect(try !log.verify(anchor: forged).isIntact)
+        try tamper(log, position: 2)
+        #expect(try !log.verify(anchor: anchor).isIntact)
+    }
+
+    @Test("a damaged record header is a typed error naming its position when read")
+    func corruptHeader() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await filledLog(directory, events: 3)
+        try tamper(log, position: 2, offset: 1, xor: 0x80)
+        let error = await expectError(.corruptRecord) { try log.allEvents() }
+        #expect(error?.position == 2)
+        try tamper(log, position: 3, offset: 0, xor: 0x07)
+        let newer = await expectError(.newerFormat) { try log.read { try $0.events(from: 3) } }
+        #expect(newer?.position == 3)
+        #expect(try log.verify().firstBrokenPosition == 2)
+    }
+
+    @Test("progress is reported while verifying")
+    func progress() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await filledLog(directory, events: 4)
+        var reports: [(UInt64, UInt64)] = []
+        _ = try log.verify { reports.append(($0, $1)) }
+        #expect(reports.last.map { $0.0 == 4 && $0.1 == 4 } == true)
+    }
+}
+
+import Crypto

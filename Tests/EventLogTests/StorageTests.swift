@@ -1,0 +1,73 @@
+import Testing
+@testable import EventLog
+
+@Suite("Storage: map growth, stream-head checkpoints")
+struct StorageTests {
+    @Test("the map grows by itself; nobody sees MDB_MAP_FULL")
+    func mapGrowth() async throws {
+        let directory = TemporaryDirectory()
+        let log = try makeLog(directory, initialMapSize: 64 << 10)
+        let start = log.core.environment.currentMapSize
+        let payload = [UInt8](repeating: 42, count: 50_000)
+        for index in 0..<60 {
+            try await log.append([NewEvent(type: "Big", payload: payload)], to: "s\(index % 7)")
+        }
+        try log.write { writer in
+            for index in 0..<40 { try writer.append([NewEvent(type: "Big", payload: payload)], to: "w\(index)") }
+        }
+        #expect(log.core.environment.currentMapSize > start * 16)
+        #expect(try log.lastPosition() == 100)
+        #expect(try log.verify().isIntact)
+    }
+
+    @Test("stream heads stay right across checkpoints, reopening, and a reader older than the cache",
+          arguments: [UInt64(1), 3, 1000])
+    func checkpoints(interval: UInt64) async throws {
+        let directory = TemporaryDirectory()
+        var expected: [String: UInt64] = [:]
+        do {
+            let log = try makeLog(directory, checkpointInterval: interval)
+            for index in 0..<40 {
+                let stream = "s\(index * 7 % 5)"
+                let version = expected[stream] ?? 0
+                try await log.append([event()], to: stream, expecting: .exactly(version))
+                expected[stream] = version + 1
+            }
+            for (stream, version) in expected {
+                #expect(try log.read { try $0.streamVersion(stream) } == version)
+            }
+        }
+        let log = try makeLog(directory, checkpointInterval: interval)
+        for (stream, version) in expected {
+            #expect(try log.read { try $0.streamVersion(stream) } == version)
+            #expect(try log.storedEvents(stream).map(\.streamVersion) == Array(1...version))
+            try await log.append([event()], to: stream, expecting: .exactly(version))
+        }
+        #expect(try log.verify().isIntact)
+    }
+
+    @Test("many concurrent appenders: every event lands once, positions are gapless, versions per stream are right")
+    func concurrentAppenders() async throws {
+        let directory = TemporaryDirectory()
+        let log = try makeLog(directory, durability: .durable)
+        let tasks = 16, perTask = 25
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<tasks {
+                group.addTask {
+                    for index in 0..<perTask {
+                        try await log.append([event("E", "\(task)-\(index)")], to: "stream-\(task % 4)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let all = try log.allEvents()
+        #expect(all.count == tasks * perTask)
+        #expect(all.map(\.position) == Array(1...UInt64(tasks * perTask)))
+        #expect(Set(all.map { String(decoding: $0.payload, as: UTF8.self) }).count == tasks * perTask)
+        for stream in 0..<4 {
+            #expect(try log.storedEvents("stream-\(stream)").map(\.streamVersion) == Array(1...UInt64(tasks / 4 * perTask)))
+        }
+        #expect(try log.verify().isIntact)
+    }
+}
