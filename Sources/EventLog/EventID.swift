@@ -1,3 +1,10 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The caller-given unique id of an event: 16 bytes, written as a UUID.
 ///
 /// Give every event a fresh id when it is first decided, and keep that id when the same append is
@@ -14,9 +21,10 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.low = low
     }
 
-    /// A new random (version 4) id.
+    /// A new random (version 4) id, from the operating system's random source (read in batches,
+    /// so that making an id costs no system call).
     public init() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = BatchedSystemRandom()
         self.init(random: &generator)
     }
 
@@ -84,5 +92,47 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
     package init(loadingFrom pointer: UnsafeRawPointer) {
         self.init(high: UInt64(bigEndian: pointer.loadUnaligned(as: UInt64.self)),
                   low: UInt64(bigEndian: (pointer + 8).loadUnaligned(as: UInt64.self)))
+    }
+}
+
+/// Random numbers from the operating system's CSPRNG (`/dev/urandom`), read 4 KiB at a time:
+/// `SystemRandomNumberGenerator` makes one system call per number, which cost more than an append
+/// when every event needs a fresh id.
+struct BatchedSystemRandom: RandomNumberGenerator {
+    private static let pool = Mutex(Pool())
+
+    private struct Pool {
+        var words = [UInt64](repeating: 0, count: 512)
+        var next = 512
+        var device: Int32 = -2
+
+        mutating func refill() {
+            if device == -2 { device = open("/dev/urandom", O_RDONLY | O_CLOEXEC) }
+            let complete = words.withUnsafeMutableBytes { buffer -> Bool in
+                guard device >= 0 else { return false }
+                var filled = 0
+                while filled < buffer.count {
+                    let count = read(device, buffer.baseAddress! + filled, buffer.count - filled)
+                    if count <= 0 { return false }
+                    filled += count
+                }
+                return true
+            }
+            if !complete {
+                var system = SystemRandomNumberGenerator()
+                for index in words.indices { words[index] = system.next() }
+            }
+            next = 0
+        }
+
+        mutating func take() -> UInt64 {
+            if next == words.count { refill() }
+            defer { next += 1 }
+            return words[next]
+        }
+    }
+
+    mutating func next() -> UInt64 {
+        Self.pool.withLock { $0.take() }
     }
 }

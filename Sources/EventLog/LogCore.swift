@@ -10,7 +10,7 @@ package final class LogCore: Sendable {
     package let options: EventLog.Options
     package let heads = StreamHeadCache()
     package let typeNames = NameCache<UInt32>()
-    package let streamNames = NameCache<UInt64>()
+    package let streamNames = NameCache<UInt64>(limit: 100_000)
     package let commits = CommitSignal()
     /// Serialises this process's write transactions (LMDB serialises processes).
     private let writeLock = NSLock()

@@ -33,10 +33,18 @@ package struct Schema: Sendable {
     package let eventTypes: LMDBDatabase
 }
 
-/// A stream's version and the position of its last event.
+/// A stream's version and the position of its last event (and, when known without a read, that
+/// event's id, which spares the retry check of an `.any` append a record lookup).
 package struct StreamHead: Hashable, Sendable {
     package var version: UInt64
     package var lastPosition: UInt64
+    package var lastEventID: EventID?
+
+    package init(version: UInt64, lastPosition: UInt64, lastEventID: EventID? = nil) {
+        self.version = version
+        self.lastPosition = lastPosition
+        self.lastEventID = lastEventID
+    }
 
     package static let absent = StreamHead(version: 0, lastPosition: 0)
 }

@@ -34,7 +34,7 @@ package final class StreamHeadCache: Sendable {
             var entry = try cursor.seek(atOrAfter: from + 1)
             while let current = entry, let position = current.key.bigEndianUInt64, position <= to {
                 let header = try RecordHeader(position: position, bytes: current.value)
-                overlay[header.streamNumber] = StreamHead(version: header.streamVersion, lastPosition: position)
+                overlay[header.streamNumber] = StreamHead(version: header.streamVersion, lastPosition: position, lastEventID: header.id)
                 entry = try cursor.next()
             }
         }
@@ -87,18 +87,31 @@ package final class StreamHeadCache: Sendable {
     package var overlayCount: Int { state.withLock { $0.overlay.count } }
 }
 
-/// Names that never change once written (type codes, stream numbers), cached for every snapshot.
+/// Names that never change once written (type codes, stream numbers), cached both ways for the
+/// writer and every snapshot. A cache for names that can be many (streams: one per client) is
+/// bounded: when it holds `limit` names it starts again empty, so memory stays flat on logs with
+/// millions of streams and the cache still serves the streams in use.
 package final class NameCache<Key: Hashable & Sendable>: Sendable {
-    private let names = Mutex<[Key: String]>([:])
-    private let numbers = Mutex<[String: Key]>([:])
+    private struct Maps {
+        var names: [Key: String] = [:]
+        var keys: [String: Key] = [:]
+    }
 
-    package init() {}
+    private let maps = Mutex(Maps())
+    private let limit: Int
 
-    package func name(_ key: Key) -> String? { names.withLock { $0[key] } }
-    package func key(_ name: String) -> Key? { numbers.withLock { $0[name] } }
+    package init(limit: Int = .max) {
+        self.limit = limit
+    }
+
+    package func name(_ key: Key) -> String? { maps.withLock { $0.names[key] } }
+    package func key(_ name: String) -> Key? { maps.withLock { $0.keys[name] } }
 
     package func insert(_ key: Key, _ name: String) {
-        names.withLock { $0[key] = name }
-        numbers.withLock { $0[name] = key }
+        maps.withLock { maps in
+            if maps.names.count >= limit { maps = Maps() }
+            maps.names[key] = name
+            maps.keys[name] = key
+        }
     }
 }

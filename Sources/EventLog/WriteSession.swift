@@ -15,11 +15,16 @@ package struct WriteSession {
     package private(set) var head: UInt64
     private var lastHash: ChainHash
     private var lastRecordedAt: Timestamp
-    package private(set) var changes: [UInt64: StreamHead] = [:]
+    package private(set) var changes = [UInt64: StreamHead](minimumCapacity: 64)
     package private(set) var newStreams: [(number: UInt64, name: String)] = []
     package private(set) var newTypes: [(code: UInt32, name: String)] = []
     private var pendingStreamNumbers: [String: UInt64] = [:]
     private var pendingTypeCodes: [String: UInt32] = [:]
+    /// The shared cache's overlay for this transaction's state, borrowed (not copied) for the
+    /// transaction and released in ``finish()``, before the cache takes the changes.
+    private var overlay: [UInt64: StreamHead]
+    /// The last type looked up: appends in a row mostly share their type.
+    private var lastType: (name: String, code: UInt32)?
     private var nextStreamNumber: UInt64?
     private var nextTypeCode: UInt32?
     private var poisoned = false
@@ -35,9 +40,15 @@ package struct WriteSession {
         startCheckpoint = try txn.headsCheckpoint(schema)
         startHead = try txn.lastPosition(schema)
         head = startHead
-        // Bring the shared cache to this transaction's state; nobody can move it past us while we
-        // hold the write lock, so per-stream lookups below read it as it is now.
-        _ = try core.heads.withOverlay(txn, schema, checkpoint: startCheckpoint, head: startHead) { _ in () }
+        // Bring the shared cache to this transaction's state and borrow its overlay; nobody can move
+        // the cache while we hold the write lock.
+        if let shared = try core.heads.withOverlay(txn, schema, checkpoint: startCheckpoint, head: startHead, { $0 }) {
+            overlay = shared
+        } else {
+            var own: [UInt64: StreamHead] = [:]
+            try StreamHeadCache.scan(txn, schema, after: startCheckpoint, through: startHead, into: &own)
+            overlay = own
+        }
         if startHead > 0, let bytes = try txn.get(schema.events, key: startHead) {
             let last = try RecordHeader(position: startHead, bytes: bytes)
             lastHash = last.storedHash
@@ -51,14 +62,15 @@ package struct WriteSession {
     // MARK: Lookups
 
     package func streamNumber(_ name: String) throws -> UInt64? {
-        if let number = pendingStreamNumbers[name] { return number }
-        return try txn.streamNumber(schema, name: name)
+        if let number = pendingStreamNumbers[name] ?? core.streamNames.key(name) { return number }
+        guard let number = try txn.streamNumber(schema, name: name) else { return nil }
+        // Found in the table, so committed: the mapping can never change or be rolled back.
+        core.streamNames.insert(number, name)
+        return number
     }
 
     package func streamHead(_ number: UInt64) throws -> StreamHead {
-        if let head = changes[number] { return head }
-        let cached = try core.heads.withOverlay(txn, schema, checkpoint: startCheckpoint, head: startHead) { $0.map { $0[number] } }
-        if case .some(.some(let head)) = cached { return head }
+        if let head = changes[number] ?? overlay[number] { return head }
         return try txn.streamEntry(schema, number: number)?.head ?? .absent
     }
 
@@ -70,7 +82,8 @@ package struct WriteSession {
     }
 
     private func typeCode(_ type: String) -> UInt32? {
-        pendingTypeCodes[type] ?? core.typeNames.key(type)
+        if let lastType, lastType.name == type { return lastType.code }
+        return pendingTypeCodes[type] ?? core.typeNames.key(type)
     }
 
     /// The records of the stream's versions `after + 1 ... after + count`, newest last.
@@ -90,6 +103,12 @@ package struct WriteSession {
         return found.reversed()
     }
 
+    private func lastEventID(of head: StreamHead) throws -> EventID? {
+        if let id = head.lastEventID { return id }
+        guard let bytes = try txn.get(schema.events, key: head.lastPosition) else { return nil }
+        return try RecordHeader(position: head.lastPosition, bytes: bytes).id
+    }
+
     // MARK: Append
 
     /// Appends `events` to stream `stream` if it is at `expected`; see ``EventLog/append(_:to:expecting:)``.
@@ -104,9 +123,7 @@ package struct WriteSession {
         var retryPlace: UInt64?
         switch expected {
         case .any:
-            if current.version >= UInt64(events.count), let last = events.last,
-               let lastRecord = try txn.get(schema.events, key: current.lastPosition),
-               try RecordHeader(position: current.lastPosition, bytes: lastRecord).id == last.id {
+            if current.version >= UInt64(events.count), let last = events.last, try lastEventID(of: current) == last.id {
                 retryPlace = current.version - UInt64(events.count)
             }
         case .noStream, .exactly(0):
@@ -145,13 +162,13 @@ package struct WriteSession {
             throw EventLogError(.emptyAppend, "an append to stream \(stream) must hold at least one event", stream: stream)
         }
         var total = 0
-        var seen = Set<EventID>(minimumCapacity: events.count)
+        if events.count > 1, Set(events.lazy.map(\.id)).count != events.count {
+            let duplicate = events.first { candidate in events.lazy.filter { $0.id == candidate.id }.count > 1 }?.id
+            throw EventLogError(.duplicateEventID, "event id \(duplicate.map(String.init(describing:)) ?? "?") appears twice in one append to \(stream)", stream: stream)
+        }
         for (index, event) in events.enumerated() {
             guard !event.id.isZero else {
                 throw EventLogError(.invalidEventID, "event \(index) of the append to \(stream) has the all-zero id", stream: stream)
-            }
-            guard seen.insert(event.id).inserted else {
-                throw EventLogError(.duplicateEventID, "event id \(event.id) appears twice in one append to \(stream)", stream: stream)
             }
             let typeBytes = event.type.utf8.count
             guard typeBytes >= 1, typeBytes <= 255 else {
@@ -223,7 +240,7 @@ package struct WriteSession {
                                            previousPosition: streamHead.lastPosition, recordedAt: recordedAt,
                                            position: position, previousHash: lastHash, into: buffer)
             head = position
-            streamHead = StreamHead(version: streamHead.version + 1, lastPosition: position)
+            streamHead = StreamHead(version: streamHead.version + 1, lastPosition: position, lastEventID: event.id)
         }
         lastRecordedAt = recordedAt
         changes[number] = streamHead
@@ -244,7 +261,10 @@ package struct WriteSession {
     }
 
     private mutating func typeCode(registering type: String) throws -> UInt32 {
-        if let code = typeCode(type) { return code }
+        if let code = typeCode(type) {
+            lastType = (type, code)
+            return code
+        }
         if nextTypeCode == nil {
             nextTypeCode = try txn.withCursor(schema.eventTypes) { cursor in
                 guard let key = try cursor.last()?.key, key.count == 4 else { return 1 }
@@ -260,6 +280,7 @@ package struct WriteSession {
         }
         pendingTypeCodes[type] = code
         newTypes.append((code, type))
+        lastType = (type, code)
         return code
     }
 
@@ -268,12 +289,13 @@ package struct WriteSession {
     /// Called once before commit: refuses a poisoned session, and folds the stream heads into
     /// `streams` when the checkpoint interval has passed.
     package mutating func finish() throws {
+        defer { overlay = [:] } // release the borrowed overlay before the cache takes the changes
         if let storageFailure { throw storageFailure }
         guard !poisoned else {
             throw EventLogError(.storage, "a write in this transaction failed half-way in the storage engine; nothing is committed")
         }
         guard head - startCheckpoint >= core.options.headsCheckpointInterval, head > startHead else { return }
-        var all = try core.heads.withOverlay(txn, schema, checkpoint: startCheckpoint, head: startHead) { $0 } ?? [:]
+        var all = overlay
         all.merge(changes) { _, new in new }
         for (number, streamHead) in all {
             guard let entry = try txn.streamEntry(schema, number: number) else {

@@ -1,0 +1,35 @@
+// swift-tools-version:6.1
+//
+// Benchmarks for ClientLedger, kept in their own package (as swift-nio does) so that building and
+// testing the library never pays for the benchmark dependencies.
+//
+//     cd Benchmarks && swift package benchmark
+//
+// `./run-with-references.sh` runs them beside the C reference programs in ../../shared/reference
+// (raw LMDB and SQLite on the same workload) and prints the ratios.
+import PackageDescription
+import struct Foundation.URL
+
+/// A package that is depended on by path is known by its directory's name, which depends on where
+/// the repository was cloned; derive it instead of assuming it.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
+
+let package = Package(
+    name: "ClientLedgerBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "EventLogBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "EventLog", package: root),
+            ],
+            path: "Benchmarks/EventLogBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

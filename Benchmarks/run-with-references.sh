@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the C reference programs (raw LMDB, SQLite; ../../shared/reference) and our benchmarks in the
+# same session, so the figures can be compared as ratios. Needs liblmdb-dev and libsqlite3-dev.
+#
+#     ./run-with-references.sh [extra arguments for `swift package benchmark`]
+set -euo pipefail
+cd "$(dirname "$0")"
+reference=${REFERENCE_DIR:-../../shared/reference}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ -f "$reference/lmdb_limit.c" ]; then
+    cc -O2 -o "$work/lmdb_limit" "$reference/lmdb_limit.c" -llmdb
+    cc -O2 -o "$work/sqlite_peer" "$reference/sqlite_peer.c" -lsqlite3
+    echo "== raw LMDB (1,000,000 x 120 bytes)"; "$work/lmdb_limit" 1000000 120 "$work/lmdb"
+    echo "== SQLite WAL (1,000,000 x 120 bytes)"; "$work/sqlite_peer" 1000000 120 "$work/sqlite.db"
+else
+    echo "(no reference programs at $reference; set REFERENCE_DIR)"
+fi
+echo "== ClientLedger EventLog"
+# The benchmark plugin can crash once on its first run; run it again if so.
+swift package benchmark "$@" || swift package benchmark "$@"
