@@ -128,9 +128,9 @@ public final class LogSnapshot {
 
     /// Copies of up to `limit` events from global position `from` on.
     public func events(from: UInt64 = 1, limit: Int = .max) throws -> [StoredEvent] {
+        guard limit > 0 else { return [] }
         var events: [StoredEvent] = []
-        let through = limit == .max ? nil : from &+ UInt64(max(limit, 0)) &- 1
-        if limit <= 0 { return [] }
+        let through = limit == .max ? nil : max(from, 1) &+ UInt64(limit) &- 1
         try forEachEvent(from: from, through: through) { events.append(StoredEvent($0)) }
         return events
     }

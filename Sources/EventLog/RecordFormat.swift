@@ -77,14 +77,17 @@ package enum RecordFormat {
         var actorLength = 0
         if var actor = event.metadata.actor {
             actor.withUTF8 { utf8 in
-                (base + offset).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
+                guard let source = utf8.baseAddress, !utf8.isEmpty else { return }
+                (base + offset).copyMemory(from: source, byteCount: utf8.count)
                 actorLength = utf8.count
             }
             offset += actorLength
         }
         base.storeBytes(of: UInt8(actorLength), toByteOffset: Offset.actorLength, as: UInt8.self)
         event.payload.withUnsafeBytes { payload in
-            (base + offset).copyMemory(from: payload.baseAddress!, byteCount: payload.count)
+            // Appends refuse empty payloads, so there is always a source; stay safe regardless.
+            guard let source = payload.baseAddress else { return }
+            (base + offset).copyMemory(from: source, byteCount: payload.count)
         }
         offset += event.payload.count
         let hash = ChainHash.link(previous: previousHash, position: position,

@@ -47,6 +47,15 @@ struct AppendAndReadTests {
         #expect(try log.read { try $0.events(from: 2, limit: 2) }.map(\.position) == [2, 3])
     }
 
+    @Test("an empty actor is stored as no actor, without a crash (regression)")
+    func emptyActor() async throws {
+        let directory = TemporaryDirectory()
+        let log = try makeLog(directory)
+        try await log.append([event(metadata: EventMetadata(actor: ""))], to: "s")
+        #expect(try log.allEvents().first?.metadata.actor == nil)
+        #expect(try log.verify().isIntact)
+    }
+
     @Test("payloads are read in place, without copying, inside the read closure")
     func zeroCopyRead() async throws {
         let directory = TemporaryDirectory()
