@@ -5,6 +5,8 @@
 // Layers, each knowing only the ones below it:
 //   CLMDB     — the system LMDB library (Debian: liblmdb-dev), through pkg-config
 //   EventLog  — a domain-free engine: append, streams, concurrency control, hash chain, subscriptions
+//   ClientLedger — the salon client domain: events, their binary and JSON codecs, personal-data
+//               encryption with per-client keys (work in progress: rules, API and projections follow)
 //
 // Benchmarks live in the nested package `Benchmarks/` so that building and testing this package
 // never pays for the benchmark dependencies.
@@ -15,6 +17,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "ClientLedger", targets: ["ClientLedger"]),
         .executable(name: "eventlog-demo", targets: ["EventLogDemo"]),
     ],
     dependencies: [
@@ -33,6 +36,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "ClientLedger",
+            dependencies: [
+                "EventLog",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "EventLogDemo",
             dependencies: ["EventLog"]
@@ -46,6 +56,11 @@ let package = Package(
         .testTarget(
             name: "EventLogTests",
             dependencies: ["EventLog", "EventLogCrashWriter"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ClientLedgerTests",
+            dependencies: ["ClientLedger"],
             resources: [.copy("Fixtures")]
         ),
     ]

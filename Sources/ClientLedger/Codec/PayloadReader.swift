@@ -1,0 +1,83 @@
+import EventLog
+
+/// Reads what ``PayloadWriter`` wrote, from bytes it does not copy; every read checks bounds and
+/// throws ``LedgerError/Code/corruptPayload`` past the end.
+package struct PayloadReader {
+    private let bytes: UnsafeRawBufferPointer
+    private var offset = 0
+    /// The event type, for messages.
+    private let type: String
+
+    package init(_ bytes: UnsafeRawBufferPointer, type: String) {
+        self.bytes = bytes
+        self.type = type
+    }
+
+    package var isAtEnd: Bool { offset == bytes.count }
+
+    private func corrupt(_ what: String) -> LedgerError {
+        LedgerError(.corruptPayload, "the \(type) payload is damaged: \(what) at byte \(offset) of \(bytes.count)")
+    }
+
+    package mutating func byte() throws(LedgerError) -> UInt8 {
+        guard offset < bytes.count else { throw corrupt("it ends early") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    package mutating func unsigned() throws(LedgerError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let next = try byte()
+            guard shift < 64, shift != 63 || next <= 1 else { throw corrupt("a number is too long") }
+            value |= UInt64(next & 0x7F) << shift
+            if next & 0x80 == 0 { return value }
+            shift += 7
+        }
+    }
+
+    package mutating func signed() throws(LedgerError) -> Int64 {
+        let raw = try unsigned()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    /// A count or amount that must fit an `Int`.
+    package mutating func int() throws(LedgerError) -> Int {
+        let value = try signed()
+        guard let int = Int(exactly: value) else { throw corrupt("a number is out of range") }
+        return int
+    }
+
+    package mutating func bool() throws(LedgerError) -> Bool {
+        switch try byte() {
+        case 0: return false
+        case 1: return true
+        default: throw corrupt("a flag is neither 0 nor 1")
+        }
+    }
+
+    package mutating func data() throws(LedgerError) -> UnsafeRawBufferPointer {
+        let count = try unsigned()
+        guard count <= UInt64(bytes.count - offset) else { throw corrupt("a field is longer than the payload") }
+        defer { offset += Int(count) }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + Int(count)])
+    }
+
+    package mutating func string() throws(LedgerError) -> String {
+        String(decoding: try data(), as: UTF8.self)
+    }
+
+    package mutating func timestamp() throws(LedgerError) -> Timestamp {
+        Timestamp(microsecondsSinceEpoch: try signed())
+    }
+
+    package mutating func identifier<Kind>(_: Kind.Type = Kind.self) throws(LedgerError) -> Identifier<Kind> {
+        Identifier(unchecked: try string())
+    }
+
+    /// Throws unless every byte was read: trailing bytes mean a layout this reader does not know.
+    package func finish() throws(LedgerError) {
+        guard isAtEnd else { throw corrupt("\(bytes.count - offset) bytes are left over") }
+    }
+}

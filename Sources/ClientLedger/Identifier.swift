@@ -1,0 +1,65 @@
+/// An identifier chosen by the embedding system: 1 to 64 UTF-8 bytes, compared byte for byte.
+///
+/// The phantom `Kind` keeps a client id from being passed where an appointment id belongs.
+public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The identifier as the embedding system wrote it.
+    public let rawValue: String
+
+    /// The most UTF-8 bytes an identifier may have.
+    public static var maximumBytes: Int { 64 }
+
+    /// Validates `rawValue`: throws ``LedgerError/Code/malformedIdentifier`` naming the kind if it is
+    /// empty or longer than 64 UTF-8 bytes.
+    public init(_ rawValue: String) throws(LedgerError) {
+        let count = rawValue.utf8.count
+        guard count >= 1, count <= Self.maximumBytes else {
+            throw LedgerError(.malformedIdentifier, "a \(Kind.name) id must be 1 to \(Self.maximumBytes) UTF-8 bytes; got \(count)")
+        }
+        self.rawValue = rawValue
+    }
+
+    /// For identifiers read back from the log, which were validated when written.
+    package init(unchecked rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// What an ``Identifier`` identifies; names it in error messages.
+public protocol IdentifierKind: Sendable {
+    /// The kind's name, as in "client" or "appointment".
+    static var name: String { get }
+}
+
+/// The kinds of identifier the interchange contract names.
+public enum ClientKind: IdentifierKind { public static var name: String { "client" } }
+/// See ``IdentifierKind``.
+public enum VisitKind: IdentifierKind { public static var name: String { "visit" } }
+/// See ``IdentifierKind``.
+public enum AppointmentKind: IdentifierKind { public static var name: String { "appointment" } }
+/// See ``IdentifierKind``.
+public enum SubscriptionKind: IdentifierKind { public static var name: String { "subscription" } }
+/// See ``IdentifierKind``.
+public enum NoteKind: IdentifierKind { public static var name: String { "note" } }
+/// See ``IdentifierKind``.
+public enum DocumentKind: IdentifierKind { public static var name: String { "document" } }
+/// See ``IdentifierKind``.
+public enum FormKind: IdentifierKind { public static var name: String { "form" } }
+
+/// A salon's client.
+public typealias ClientID = Identifier<ClientKind>
+/// One visit, checked out at the till.
+public typealias VisitID = Identifier<VisitKind>
+/// One appointment in the agenda.
+public typealias AppointmentID = Identifier<AppointmentKind>
+/// One prepaid subscription (value credit or a bundle of sessions).
+public typealias SubscriptionID = Identifier<SubscriptionKind>
+/// One note or alert on a client's card.
+public typealias NoteID = Identifier<NoteKind>
+/// One document attached to a client's card.
+public typealias DocumentID = Identifier<DocumentKind>
+/// One intake form.
+public typealias FormID = Identifier<FormKind>

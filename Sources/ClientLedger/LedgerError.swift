@@ -1,0 +1,56 @@
+import EventLog
+
+/// What went wrong in the salon ledger: a machine-readable ``code`` that names the rule or the
+/// input at fault, a sentence for people, and the client and underlying cause where they apply.
+///
+/// A command that throws records nothing.
+public struct LedgerError: Error, Sendable, CustomStringConvertible {
+    /// The kind of failure; compare with the static members.
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The stable name of the code.
+        public let rawValue: String
+        /// Creates a code from its stable name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// An identifier that is empty or longer than 64 UTF-8 bytes.
+        public static let malformedIdentifier = Code(rawValue: "malformedIdentifier")
+        /// A negative amount of money, or a count that must be positive and is not.
+        public static let invalidAmount = Code(rawValue: "invalidAmount")
+        /// A value outside its enumeration (a consent, channel, reason or kind that does not exist).
+        public static let unknownEnumValue = Code(rawValue: "unknownEnumValue")
+        /// A field that is required, malformed, or not allowed with the others.
+        public static let invalidField = Code(rawValue: "invalidField")
+        /// A stored payload that cannot be decoded.
+        public static let corruptPayload = Code(rawValue: "corruptPayload")
+        /// A payload written by a newer version of this library.
+        public static let newerPayloadVersion = Code(rawValue: "newerPayloadVersion")
+        /// The underlying event log failed; ``LedgerError/cause`` is the ``EventLogError``.
+        public static let storage = Code(rawValue: "storage")
+        /// The personal-data key store failed or is damaged.
+        public static let keyStore = Code(rawValue: "keyStore")
+    }
+
+    /// The kind of failure.
+    public let code: Code
+    /// One sentence that says what was wrong and with which input.
+    public let message: String
+    /// The client concerned, where there is one.
+    public let client: String?
+    /// The lower-level error, if any.
+    public let cause: (any Error & Sendable)?
+
+    /// Creates an error. The library creates these; tests and wrappers may too.
+    public init(_ code: Code, _ message: String, client: String? = nil, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.client = client
+        self.cause = cause
+    }
+
+    public var description: String {
+        var text = "\(code): \(message)"
+        if let cause { text += " (cause: \(cause))" }
+        return text
+    }
+}

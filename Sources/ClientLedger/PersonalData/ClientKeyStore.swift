@@ -1,0 +1,158 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The clients' keys, in a file of fixed-size slots beside the log (`client-keys`).
+///
+/// Why not in LMDB: LMDB never overwrites a page in place (copy-on-write), so a deleted key would
+/// live on in free pages until they happen to be reused. This file is written *in place*: a key is
+/// destroyed by overwriting its 32 bytes with zeros and syncing, and no other copy of it was ever
+/// written. Personal data enters the log only sealed with these keys (crypto-shredding).
+///
+/// Layout: an 8-byte magic `CLKEYS01`, then 128-byte slots: client id length (1 byte), client id
+/// (64 bytes, zero-padded), 31 reserved zero bytes, key (32 bytes; all zeros once destroyed).
+/// Slots are appended under an exclusive `flock`, so processes sharing a log can add keys safely;
+/// each process reads slots that others appended when it meets a client it does not know.
+package final class ClientKeyStore: Sendable {
+    package static let fileName = "client-keys"
+    private static let magic = Array("CLKEYS01".utf8)
+    private static let slotSize = 128
+    private static let keyOffset = 96
+
+    private struct Entry {
+        var slot: Int
+        var key: ClientKey?
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var slotsRead = 0
+    }
+
+    private let descriptor: Int32
+    private let path: String
+    private let state = Mutex(State())
+
+    /// Opens (creating if absent) the key file in `directory`.
+    package init(directory: String) throws(LedgerError) {
+        path = directory + "/" + Self.fileName
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw LedgerError(.keyStore, "cannot open the key file \(path): \(String(cString: strerror(errno)))")
+        }
+        try withFileLock { () throws(LedgerError) in
+            var info = stat()
+            fstat(descriptor, &info)
+            if info.st_size == 0 {
+                try writeAll(Self.magic, at: 0)
+                fsync(descriptor)
+            } else {
+                var header = [UInt8](repeating: 0, count: 8)
+                guard pread(descriptor, &header, 8, 0) == 8, header == Self.magic else {
+                    throw LedgerError(.keyStore, "\(path) is not a ClientLedger key file")
+                }
+            }
+        }
+        try state.withLock { (state) throws(LedgerError) in try readNewSlots(&state) }
+    }
+
+    deinit { close(descriptor) }
+
+    /// The key of `client`, or `nil` if it has none or it was destroyed.
+    package func key(for client: ClientID) throws(LedgerError) -> ClientKey? {
+        try state.withLock { (state) throws(LedgerError) -> ClientKey? in
+            if let entry = state.entries[client.rawValue] { return entry.key }
+            try readNewSlots(&state)
+            return state.entries[client.rawValue]?.key
+        }
+    }
+
+    /// The key of `client`, made and stored durably first if it has none. Throws if the client's
+    /// key was destroyed: an erased client gets no new key.
+    package func keyCreatingIfNeeded(for client: ClientID) throws(LedgerError) -> ClientKey {
+        try state.withLock { (state) throws(LedgerError) -> ClientKey in
+            try readNewSlots(&state)
+            if let entry = state.entries[client.rawValue] {
+                guard let key = entry.key else {
+                    throw LedgerError(.keyStore, "client \(client) was erased; their key cannot be made again", client: client.rawValue)
+                }
+                return key
+            }
+            let key = ClientKey.generate()
+            try withFileLock { () throws(LedgerError) in
+                try readNewSlots(&state)
+                // Another process may have made this client's key meanwhile: use theirs.
+                if state.entries[client.rawValue] != nil { return }
+                var slot = [UInt8](repeating: 0, count: Self.slotSize)
+                let id = Array(client.rawValue.utf8)
+                slot[0] = UInt8(id.count)
+                slot.replaceSubrange(1..<(1 + id.count), with: id)
+                slot.replaceSubrange(Self.keyOffset..<Self.slotSize, with: key.bytes)
+                let index = state.slotsRead
+                try writeAll(slot, at: Self.offset(of: index))
+                guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
+                state.entries[client.rawValue] = Entry(slot: index, key: key)
+                state.slotsRead = index + 1
+            }
+            guard let stored = state.entries[client.rawValue]?.key else {
+                throw LedgerError(.keyStore, "the key of client \(client) was destroyed while it was being made", client: client.rawValue)
+            }
+            return stored
+        }
+    }
+
+    /// Destroys the key of `client` for good: overwrites it in place with zeros and syncs.
+    /// Doing it again, or for a client without a key, does nothing.
+    package func destroyKey(of client: ClientID) throws(LedgerError) {
+        try state.withLock { (state) throws(LedgerError) in
+            try readNewSlots(&state)
+            guard let entry = state.entries[client.rawValue], entry.key != nil else { return }
+            try withFileLock { () throws(LedgerError) in
+                try writeAll([UInt8](repeating: 0, count: 32), at: Self.offset(of: entry.slot) + Self.keyOffset)
+                guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
+            }
+            state.entries[client.rawValue] = Entry(slot: entry.slot, key: nil)
+        }
+    }
+
+    // MARK: File
+
+    private static func offset(of slot: Int) -> Int { 8 + slot * slotSize }
+
+    private func readNewSlots(_ state: inout State) throws(LedgerError) {
+        var info = stat()
+        fstat(descriptor, &info)
+        let slots = (Int(info.st_size) - 8) / Self.slotSize
+        guard slots > state.slotsRead else { return }
+        var buffer = [UInt8](repeating: 0, count: Self.slotSize)
+        for index in state.slotsRead..<slots {
+            guard pread(descriptor, &buffer, Self.slotSize, off_t(Self.offset(of: index))) == Self.slotSize else {
+                throw LedgerError(.keyStore, "cannot read slot \(index) of the key file \(path)")
+            }
+            let length = Int(buffer[0])
+            guard length >= 1, length <= 64 else { throw LedgerError(.keyStore, "slot \(index) of the key file \(path) is damaged") }
+            let id = String(decoding: buffer[1..<(1 + length)], as: UTF8.self)
+            let keyBytes = buffer[Self.keyOffset..<Self.slotSize]
+            let key = keyBytes.allSatisfy { $0 == 0 } ? nil : ClientKey(bytes: Array(keyBytes))
+            state.entries[id] = Entry(slot: index, key: key)
+        }
+        state.slotsRead = slots
+    }
+
+    private func writeAll(_ bytes: [UInt8], at offset: Int) throws(LedgerError) {
+        let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+        guard written == bytes.count else {
+            throw LedgerError(.keyStore, "cannot write the key file \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func withFileLock<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+        guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.keyStore, "cannot lock the key file \(path)") }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+}
