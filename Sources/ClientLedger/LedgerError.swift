@@ -37,19 +37,25 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// The client concerned, where there is one.
     public let client: String?
+    /// The field at fault, as the interchange contract names it, where there is one.
+    public var field: String?
+    /// The line of a JSON Lines input, from 1, where the error came from one.
+    public var line: Int?
     /// The lower-level error, if any.
     public let cause: (any Error & Sendable)?
 
     /// Creates an error. The library creates these; tests and wrappers may too.
-    public init(_ code: Code, _ message: String, client: String? = nil, cause: (any Error & Sendable)? = nil) {
+    public init(_ code: Code, _ message: String, client: String? = nil, field: String? = nil, line: Int? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.client = client
+        self.field = field
+        self.line = line
         self.cause = cause
     }
 
     public var description: String {
-        var text = "\(code): \(message)"
+        var text = "\(code): " + (line.map { "line \($0): " } ?? "") + message
         if let cause { text += " (cause: \(cause))" }
         return text
     }

@@ -1,0 +1,220 @@
+/// A parsed JSON value. Numbers are kept as integers when they are integers (cents must be exact)
+/// and as their text otherwise, so nothing is lost to floating point.
+package enum JSONValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case fraction(String)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.integer(let a), .integer(let b)): a == b
+        case (.fraction(let a), .fraction(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: false
+        }
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let value): hasher.combine(value)
+        case .integer(let value): hasher.combine(value)
+        case .fraction(let value): hasher.combine(value)
+        case .string(let value): hasher.combine(value)
+        case .array(let value): hasher.combine(value)
+        case .object(let value): for (key, item) in value { hasher.combine(key); hasher.combine(item) }
+        }
+    }
+
+    /// Parses one JSON text (RFC 8259). Throws a message saying what is wrong and where.
+    package static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        var parser = Parser(bytes: Array(text.utf8))
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.index == parser.bytes.count else { throw parser.error("text after the JSON value") }
+        return value
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+
+        func error(_ what: String) -> JSONSyntaxError { JSONSyntaxError(message: "\(what) at character \(index + 1)") }
+
+        mutating func skipSpace() {
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        }
+
+        mutating func literal(_ word: String, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
+            let utf8 = Array(word.utf8)
+            guard bytes.count - index >= utf8.count, Array(bytes[index..<index + utf8.count]) == utf8 else { throw error("unexpected character") }
+            index += utf8.count
+            return value
+        }
+
+        mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+            guard depth < 64 else { throw error("nesting too deep") }
+            guard index < bytes.count else { throw error("the line ends before a value") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                var members: [(String, JSONValue)] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                while true {
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a field name") }
+                    let key = try string()
+                    if members.contains(where: { $0.0 == key }) { throw error("field \"\(key)\" appears twice") }
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                    index += 1
+                    skipSpace()
+                    members.append((key, try value(depth: depth + 1)))
+                    skipSpace()
+                    guard index < bytes.count else { throw error("the object is not closed") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                    throw error("expected ',' or '}'")
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                var items: [JSONValue] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                while true {
+                    skipSpace()
+                    items.append(try value(depth: depth + 1))
+                    skipSpace()
+                    guard index < bytes.count else { throw error("the array is not closed") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                    throw error("expected ',' or ']'")
+                }
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): return try literal("true", .bool(true))
+            case UInt8(ascii: "f"): return try literal("false", .bool(false))
+            case UInt8(ascii: "n"): return try literal("null", .null)
+            default: return try number()
+            }
+        }
+
+        mutating func number() throws(JSONSyntaxError) -> JSONValue {
+            let start = index
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            var digits = 0
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1; digits += 1 }
+            guard digits > 0 else { throw error("unexpected character") }
+            var integral = true
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                integral = false; index += 1
+                var fractionDigits = 0
+                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1; fractionDigits += 1 }
+                guard fractionDigits > 0 else { throw error("a number ends in '.'") }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                integral = false; index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                var exponentDigits = 0
+                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1; exponentDigits += 1 }
+                guard exponentDigits > 0 else { throw error("a number has an empty exponent") }
+            }
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            if integral {
+                guard let value = Int64(text) else { throw error("the number \(text) is too large") }
+                return .integer(value)
+            }
+            return .fraction(text)
+        }
+
+        mutating func string() throws(JSONSyntaxError) -> String {
+            index += 1
+            var out: [UInt8] = []
+            while true {
+                guard index < bytes.count else { throw error("a string is not closed") }
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\""): return String(decoding: out, as: UTF8.self)
+                case UInt8(ascii: "\\"):
+                    guard index < bytes.count else { throw error("a string ends in an escape") }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
+                    case UInt8(ascii: "b"): out.append(0x08)
+                    case UInt8(ascii: "f"): out.append(0x0C)
+                    case UInt8(ascii: "n"): out.append(0x0A)
+                    case UInt8(ascii: "r"): out.append(0x0D)
+                    case UInt8(ascii: "t"): out.append(0x09)
+                    case UInt8(ascii: "u"):
+                        var scalar = try hex4()
+                        if (0xD800..<0xDC00).contains(scalar) {
+                            guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                                throw error("a lone surrogate in a string")
+                            }
+                            index += 2
+                            let low = try hex4()
+                            guard (0xDC00..<0xE000).contains(low) else { throw error("a lone surrogate in a string") }
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        guard let unicode = Unicode.Scalar(scalar) else { throw error("an invalid \\u escape") }
+                        out.append(contentsOf: Array(String(Character(unicode)).utf8))
+                    default: throw error("an unknown escape \\\(Character(Unicode.Scalar(escape)))")
+                    }
+                case 0x00..<0x20: throw error("a control character in a string")
+                default: out.append(byte)
+                }
+            }
+        }
+
+        mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+            guard bytes.count - index >= 4, let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+                throw error("an invalid \\u escape")
+            }
+            index += 4
+            return value
+        }
+    }
+}
+
+/// A JSON text that does not parse: what is wrong and at which character.
+package struct JSONSyntaxError: Error, Sendable {
+    package let message: String
+}
+
+/// Writes JSON text: strings escaped per RFC 8259, integers exact.
+package struct JSONWriter {
+    package private(set) var text = ""
+
+    package init() {}
+
+    package mutating func raw(_ fragment: String) { text += fragment }
+
+    package mutating func string(_ value: String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case let control where control.value < 0x20:
+                let hex = String(control.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+}
