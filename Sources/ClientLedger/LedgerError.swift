@@ -29,6 +29,42 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         public static let storage = Code(rawValue: "storage")
         /// The personal-data key store failed or is damaged.
         public static let keyStore = Code(rawValue: "keyStore")
+
+        // Rules of the salon: each refuses a command and records nothing.
+
+        /// The client is not registered.
+        public static let unknownClient = Code(rawValue: "unknownClient")
+        /// The client is registered already.
+        public static let clientExists = Code(rawValue: "clientExists")
+        /// The client was erased: nothing about them may change any more.
+        public static let clientErased = Code(rawValue: "clientErased")
+        /// The client is archived: no bookings, checkouts or points until reactivated.
+        public static let clientArchived = Code(rawValue: "clientArchived")
+        /// The client is not archived (reactivating an active client).
+        public static let clientNotArchived = Code(rawValue: "clientNotArchived")
+        /// Redeeming more points than the balance, or spending a balance below the programme's minimum.
+        public static let insufficientPoints = Code(rawValue: "insufficientPoints")
+        /// A redemption beyond what the loyalty programme allows (its cap, or no programme at all).
+        public static let redemptionNotAllowed = Code(rawValue: "redemptionNotAllowed")
+        /// Using more sessions or credit than remain.
+        public static let subscriptionExhausted = Code(rawValue: "subscriptionExhausted")
+        /// Using, expiring or refunding a subscription that expired, was used up or was refunded.
+        public static let subscriptionEnded = Code(rawValue: "subscriptionEnded")
+        /// A reminder for a client who does not agree to reminders.
+        public static let remindersDeclined = Code(rawValue: "remindersDeclined")
+        /// A visit nudge for a client who did not agree to visit nudges.
+        public static let visitNudgesDeclined = Code(rawValue: "visitNudgesDeclined")
+        /// An event dated before what it refers to (a use before its purchase, anything before the
+        /// client's registration).
+        public static let datedBeforeReference = Code(rawValue: "datedBeforeReference")
+        /// A subscription, appointment or note that the client does not have.
+        public static let unknownReference = Code(rawValue: "unknownReference")
+        /// A visit, subscription, appointment, note, form or document id used a second time.
+        public static let duplicateIdentifier = Code(rawValue: "duplicateIdentifier")
+        /// An appointment that was cancelled.
+        public static let appointmentCancelled = Code(rawValue: "appointmentCancelled")
+        /// The client's stream kept changing under the command; it gave up after several attempts.
+        public static let concurrentChange = Code(rawValue: "concurrentChange")
     }
 
     /// The kind of failure.

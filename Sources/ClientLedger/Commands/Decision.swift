@@ -1,0 +1,122 @@
+import EventLog
+
+/// What a command decides: the events to record, each checked by ``Rules`` against its client's
+/// state as the events before it in the same command left it.
+package struct Decision {
+    /// The salon's settings and programmes, as recorded when the command read them.
+    package let salon: SalonState
+    private var states: [ClientID: ClientState]
+    package private(set) var events: [LedgerEvent] = []
+
+    package init(salon: SalonState, states: [ClientID: ClientState]) {
+        self.salon = salon
+        self.states = states
+    }
+
+    /// The state of `client` (which the command loaded), as the events decided so far leave it.
+    package func state(of client: ClientID) -> ClientState {
+        states[client] ?? ClientState()
+    }
+
+    /// Adds `event` if the rules allow it; throws the rule's error otherwise.
+    package mutating func record(_ event: LedgerEvent) throws(LedgerError) {
+        if let client = event.client {
+            var state = states[client] ?? ClientState()
+            try Rules.check(event, against: state)
+            state.apply(event)
+            states[client] = state
+        } else {
+            try event.validate()
+        }
+        events.append(event)
+    }
+}
+
+extension SalonLedger {
+    /// Reads the states of `clients`, lets `decide` record events, and appends them with the
+    /// versions it read. If another writer got there first, reads and decides again.
+    package func execute(
+        involving clients: [ClientID], actor: String?,
+        _ decide: (inout Decision) throws(LedgerError) -> Void
+    ) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        for _ in 0..<options.maximumAttempts {
+            let loaded = try load(clients)
+            var decision = Decision(salon: loaded.salon, states: loaded.clients.mapValues(\.0))
+            try decide(&decision)
+            guard !decision.events.isEmpty else { return [] }
+
+            let correlation = EventID()
+            var appends: [(stream: String, expected: ExpectedVersion, events: [NewEvent], decided: [LedgerEvent])] = []
+            for event in decision.events {
+                let stream = event.client.map(Self.stream(of:)) ?? Self.salonStream
+                let version = event.client.map { loaded.clients[$0]?.1 ?? 0 } ?? loaded.salonVersion
+                let new = NewEvent(type: event.type.rawValue, metadata: EventMetadata(correlationID: correlation, actor: actor),
+                                   payload: try BinaryCodec.encode(event, key: try key(for: event)))
+                if let index = appends.firstIndex(where: { $0.stream == stream }) {
+                    appends[index].events.append(new)
+                    appends[index].decided.append(event)
+                } else {
+                    appends.append((stream, version == 0 ? .noStream : .exactly(version), [new], [event]))
+                }
+            }
+            let results: [AppendResult]
+            do throws(EventLogError) {
+                if appends.count == 1 {
+                    results = [try await log.append(appends[0].events, to: appends[0].stream, expecting: appends[0].expected)]
+                } else {
+                    results = try await appendAtomically(appends.map { ($0.stream, $0.expected, $0.events) })
+                }
+            } catch where error.code == .wrongExpectedVersion || error.code == .streamNotFound {
+                continue // someone else changed one of these streams: read and decide again
+            } catch {
+                throw LedgerError(.storage, "recording \(decision.events.first?.type.rawValue ?? "events") failed: \(error.message)",
+                                  client: clients.first?.rawValue, cause: error)
+            }
+            var recorded: [RecordedLedgerEvent] = []
+            for (append, result) in zip(appends, results) {
+                for (offset, event) in append.decided.enumerated() {
+                    recorded.append(RecordedLedgerEvent(position: result.firstPosition + UInt64(offset), recordedAt: result.recordedAt, event: event))
+                }
+            }
+            // Erasure destroys the key once ClientErased is durable (and again at open, if the
+            // process dies in between), whichever path recorded it.
+            for case .clientErased(let erased) in decision.events { try keys.destroyKey(of: erased.client) }
+            return recorded.sorted { $0.position < $1.position }
+        }
+        throw LedgerError(.concurrentChange, "the client's history kept changing under the command; it was tried \(options.maximumAttempts) times",
+                          client: clients.first?.rawValue)
+    }
+
+    /// The key that seals `event`'s personal data: made (durably) when a client is registered.
+    private func key(for event: LedgerEvent) throws(LedgerError) -> ClientKey? {
+        guard event.type.carriesPersonalData, let client = event.client else { return nil }
+        if case .clientRegistered = event { return try keys.keyCreatingIfNeeded(for: client) }
+        guard let key = try keys.key(for: client) else {
+            throw LedgerError(.keyStore, "client \(client) has no key for their personal data", client: client.rawValue)
+        }
+        return key
+    }
+
+    /// Appends to several streams in one transaction (all or nothing), off the cooperative threads:
+    /// a write transaction blocks its thread while it waits for the disk.
+    private func appendAtomically(_ appends: [(String, ExpectedVersion, [NewEvent])]) async throws(EventLogError) -> [AppendResult] {
+        let log = self.log
+        let result: Result<[AppendResult], EventLogError> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    let results = try log.write { writer in
+                        try appends.map { try writer.append($0.2, to: $0.0, expecting: $0.1) }
+                    }
+                    continuation.resume(returning: .success(results))
+                } catch let error as EventLogError {
+                    continuation.resume(returning: .failure(error))
+                } catch {
+                    continuation.resume(returning: .failure(EventLogError(.storage, "an atomic append failed", cause: DescribedCause("\(error)"))))
+                }
+            }
+        }
+        return try result.get()
+    }
+}
+
+import Foundation

@@ -1,0 +1,128 @@
+import EventLog
+
+extension SalonLedger {
+    /// Checks out a visit: records the revenue, the points it earns by the loyalty programme in force
+    /// at `at`, and — on a referred client's first checkout — the referral bonus for the referrer.
+    ///
+    /// Points are whole: `revenue / revenueStep` rounded down, times `pointsPerStep`. The referral
+    /// bonus goes to the referrer only while they are an active client (not archived or erased);
+    /// both clients' events are recorded in one transaction.
+    @discardableResult
+    public func checkOut(_ client: ClientID, visit: VisitID, revenue: Cents, at: Timestamp = .now,
+                         actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        let referrer = try load([client]).clients[client]?.0.referredBy
+        return try await execute(involving: [client] + (referrer.map { [$0] } ?? []), actor: actor) { (decision) throws(LedgerError) in
+            let firstCheckout = decision.state(of: client).checkouts == 0
+            try decision.record(.checkedOut(CheckedOut(at: at, client: client, visit: visit, revenue: revenue)))
+            guard let programme = decision.salon.programme(at: at) else { return }
+            let points = revenue / programme.revenueStep * programme.pointsPerStep
+            if points > 0 {
+                try decision.record(.pointsAccrued(PointsAccrued(at: at, client: client, points: points, reason: .revenue, visit: visit)))
+            }
+            if firstCheckout, let referrer, programme.referralBonusPoints > 0 {
+                let state = decision.state(of: referrer)
+                if state.exists, !state.erased, !state.archived {
+                    try decision.record(.pointsAccrued(PointsAccrued(at: at, client: referrer, points: programme.referralBonusPoints, reason: .referral)))
+                }
+            }
+        }
+    }
+
+    /// Spends points on a discount, by the loyalty programme in force at `at`.
+    ///
+    /// With a reward of an amount per point, the discount is `points × amount`. With a percentage
+    /// reward, exactly the programme's points are spent and the discount is that percentage of
+    /// `ticketAmount`, rounded half away from zero to the cent.
+    ///
+    /// Throws ``LedgerError/Code/insufficientPoints`` (more than the balance, or a balance below the
+    /// programme's minimum) or ``LedgerError/Code/redemptionNotAllowed`` (no programme, over its cap,
+    /// or not the points a percentage reward takes).
+    @discardableResult
+    public func redeemPoints(_ client: ClientID, points: Int64, ticketAmount: Cents? = nil, visit: VisitID? = nil,
+                             at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await execute(involving: [client], actor: actor) { (decision) throws(LedgerError) in
+            let who = client.rawValue
+            guard let programme = decision.salon.programme(at: at) else {
+                throw LedgerError(.redemptionNotAllowed, "the salon has no loyalty programme in force at \(at)", client: who)
+            }
+            let balance = decision.state(of: client).points
+            guard balance >= programme.minimumBalanceToRedeem else {
+                throw LedgerError(.insufficientPoints, "a balance of \(balance) is below the \(programme.minimumBalanceToRedeem) points from which points can be redeemed", client: who, field: "points")
+            }
+            if let cap = programme.maximumPointsPerRedemption, points > cap {
+                throw LedgerError(.redemptionNotAllowed, "one redemption may spend at most \(cap) points; asked for \(points)", client: who, field: "points")
+            }
+            let discount: Cents
+            switch programme.reward {
+            case .amountPerPoint(let cents):
+                discount = points * cents
+            case .percentage(let cost, let percent):
+                guard points == cost else {
+                    throw LedgerError(.redemptionNotAllowed, "this programme's reward takes exactly \(cost) points; asked for \(points)", client: who, field: "points")
+                }
+                guard let ticketAmount else {
+                    throw LedgerError(.invalidField, "a percentage reward needs the visit's ticket amount", client: who, field: "ticketAmount")
+                }
+                try Check.notNegative(ticketAmount, "ticketAmount")
+                discount = Money.percentage(percent, of: ticketAmount)
+            }
+            try decision.record(.discountRedeemed(DiscountRedeemed(at: at, client: client, points: points, discount: discount, visit: visit)))
+        }
+    }
+
+    /// Adds or takes points by hand, always with a reason. A balance never goes below zero.
+    @discardableResult
+    public func adjustPoints(of client: ClientID, by points: Int64, reason: String, at: Timestamp = .now,
+                             actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await record(.pointsAdjusted(PointsAdjusted(at: at, client: client, points: points, reason: reason)), actor: actor)
+    }
+
+    /// Sells a prepaid subscription: value credit or a bundle of sessions, optionally valid until an instant.
+    @discardableResult
+    public func sellSubscription(to client: ClientID, subscription: SubscriptionID, plan: String, price: Cents,
+                                 allowance: SubscriptionAllowance, validUntil: Timestamp? = nil,
+                                 at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await record(.subscriptionPurchased(SubscriptionPurchased(at: at, client: client, subscription: subscription, plan: plan, price: price,
+                                                                      allowance: allowance, validUntil: validUntil)), actor: actor)
+    }
+
+    /// Takes sessions or credit from a subscription: at most what remains, not after it expired,
+    /// was used up or refunded, and never dated before its purchase.
+    @discardableResult
+    public func useSubscription(_ subscription: SubscriptionID, of client: ClientID, _ usage: SubscriptionUsage, visit: VisitID? = nil,
+                                at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await record(.subscriptionUsed(SubscriptionUsed(at: at, client: client, subscription: subscription, usage: usage, visit: visit)), actor: actor)
+    }
+
+    /// Records that a subscription expired; what was left becomes breakage.
+    @discardableResult
+    public func expireSubscription(_ subscription: SubscriptionID, of client: ClientID, at: Timestamp = .now,
+                                   actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await record(.subscriptionExpired(SubscriptionExpired(at: at, client: client, subscription: subscription)), actor: actor)
+    }
+
+    /// Ends a subscription with money paid back.
+    @discardableResult
+    public func refundSubscription(_ subscription: SubscriptionID, of client: ClientID, refund: Cents, at: Timestamp = .now,
+                                   actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await record(.subscriptionRefunded(SubscriptionRefunded(at: at, client: client, subscription: subscription, refund: refund)), actor: actor)
+    }
+}
+
+/// Money arithmetic, with the rounding stated where it happens.
+public enum Money {
+    /// `percent` % of `amount`, rounded half away from zero to the cent (commercial rounding).
+    public static func percentage(_ percent: Int, of amount: Cents) -> Cents {
+        divideRoundingHalfAwayFromZero(amount * Int64(percent), by: 100)
+    }
+
+    /// `numerator / denominator` rounded half away from zero; `denominator` must be positive.
+    public static func divideRoundingHalfAwayFromZero(_ numerator: Int64, by denominator: Int64) -> Int64 {
+        let quotient = numerator / denominator
+        let remainder = numerator % denominator
+        if remainder.magnitude * 2 >= denominator.magnitude {
+            return quotient + (numerator < 0 ? -1 : 1)
+        }
+        return quotient
+    }
+}

@@ -1,0 +1,147 @@
+import EventLog
+import Foundation
+
+/// A salon's client records as an event log: the API that services call.
+///
+/// Every method is a command of the salon's day: it reads the client's history, decides by the
+/// rules and the salon's settings in force, and records the outcome as events (the points earned,
+/// not the formula). It returns the events it recorded. A command that breaks a rule throws a
+/// ``LedgerError`` naming the rule and records nothing.
+///
+/// ```swift
+/// let ledger = try SalonLedger(path: "salon.ledger")
+/// let ada = try ClientID("ada")
+/// try await ledger.registerClient(ada, name: "Ada Lovelace", phone: "+441234567890")
+/// try await ledger.changeConsent(of: ada, .reminders, granted: true, source: "intake form")
+/// let recorded = try await ledger.checkOut(ada, visit: try VisitID("v1"), revenue: 4_500)
+/// ```
+///
+/// **Concurrency.** `SalonLedger` is `Sendable`; call it from many tasks at once. Commands use
+/// optimistic concurrency: if another service changed the same client between the read and the
+/// append, the append is refused by the log and the command reads and decides again (up to
+/// ``Options/maximumAttempts`` times), so two writers never both win silently.
+///
+/// **Personal data** (names, e-mail addresses, phone numbers, birth dates, note texts, intake
+/// answers, document names) is sealed with the client's own key before it reaches the log;
+/// ``erase(_:at:actor:)`` destroys the key. See `docs/events.md`.
+public final class SalonLedger: Sendable {
+    /// How a ledger is opened.
+    public struct Options: Sendable {
+        /// Whether each command waits for the disk (default) or not (bulk work and tests).
+        public var durability: EventLog.Durability
+        /// How often a command is decided again when another writer changed the client meanwhile.
+        public var maximumAttempts: Int
+
+        /// Creates options; every value has a default.
+        public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 8) {
+            self.durability = durability
+            self.maximumAttempts = max(1, maximumAttempts)
+        }
+    }
+
+    /// The stream that holds the salon's settings and loyalty programmes.
+    public static let salonStream = "salon"
+    /// The prefix of every client stream: `client-<client id>`.
+    public static let clientStreamPrefix = "client-"
+
+    /// The stream of `client`.
+    public static func stream(of client: ClientID) -> String { clientStreamPrefix + client.rawValue }
+
+    /// The underlying event log (for reading, verifying and following it).
+    public let log: EventLog
+    package let keys: ClientKeyStore
+    package let options: Options
+
+    /// Opens the ledger in directory `path`, creating it if absent.
+    public init(path: String, options: Options = Options()) throws(LedgerError) {
+        do {
+            log = try EventLog(path: path, options: .init(durability: options.durability))
+        } catch {
+            throw LedgerError(.storage, "cannot open the ledger at \(path): \(error.message)", cause: error)
+        }
+        keys = try ClientKeyStore(directory: path)
+        self.options = options
+        try finishInterruptedErasures()
+    }
+
+    /// An erasure records `ClientErased`, then destroys the key. If the process died in between,
+    /// the key is destroyed here, before anything else can read it.
+    private func finishInterruptedErasures() throws(LedgerError) {
+        let erased: [ClientID]
+        do {
+            erased = try log.read { snapshot in
+                var clients: [ClientID] = []
+                try snapshot.forEachEvent { event in
+                    if event.type == LedgerEventType.clientErased.rawValue, event.stream.hasPrefix(Self.clientStreamPrefix) {
+                        clients.append(ClientID(unchecked: String(event.stream.dropFirst(Self.clientStreamPrefix.count))))
+                    }
+                }
+                return clients
+            }
+        } catch {
+            throw LedgerError(.storage, "cannot read the ledger for erased clients", cause: DescribedCause("\(error)"))
+        }
+        for client in erased { try keys.destroyKey(of: client) }
+    }
+
+    // MARK: Reading
+
+    /// Decodes one stored event of the ledger.
+    package func decode(_ event: RecordedEvent, keyed: Bool) throws(LedgerError) -> RecordedLedgerEvent {
+        guard let type = LedgerEventType(rawValue: event.type) else {
+            throw LedgerError(.corruptPayload, "the log holds an event of unknown type \(event.type) at position \(event.position)")
+        }
+        let stream = event.stream
+        let client = stream.hasPrefix(Self.clientStreamPrefix) ? ClientID(unchecked: String(stream.dropFirst(Self.clientStreamPrefix.count))) : nil
+        let key = keyed && type.carriesPersonalData ? try client.flatMap { (client) throws(LedgerError) in try keys.key(for: client) } : nil
+        let decoded = try BinaryCodec.decode(type, client: client, payload: event.payload, key: key)
+        return RecordedLedgerEvent(position: event.position, recordedAt: event.recordedAt, event: decoded.event,
+                                   personalDataErased: decoded.personalDataErased)
+    }
+
+    /// The folded state and version of every stream in `streams`, from one snapshot.
+    package func load(_ clients: [ClientID]) throws(LedgerError) -> (salon: SalonState, salonVersion: UInt64, clients: [ClientID: (ClientState, UInt64)]) {
+        do {
+            return try log.read { snapshot in
+                var salon = SalonState()
+                var salonVersion: UInt64 = 0
+                if let version = try snapshot.streamVersion(Self.salonStream) {
+                    salonVersion = version
+                    try snapshot.forEachEvent(inStream: Self.salonStream) { salon.apply(try decode($0, keyed: false).event) }
+                }
+                var states: [ClientID: (ClientState, UInt64)] = [:]
+                for client in clients where states[client] == nil {
+                    var state = ClientState()
+                    let stream = Self.stream(of: client)
+                    guard let version = try snapshot.streamVersion(stream) else {
+                        states[client] = (state, 0)
+                        continue
+                    }
+                    try snapshot.forEachEvent(inStream: stream) { state.apply(try decode($0, keyed: false).event) }
+                    states[client] = (state, version)
+                }
+                return (salon, salonVersion, states)
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(.storage, "reading the ledger failed", cause: DescribedCause("\(error)"))
+        }
+    }
+
+    /// Every recorded event of `client`, decoded, personal data included unless erased.
+    public func history(of client: ClientID) throws(LedgerError) -> [RecordedLedgerEvent] {
+        do {
+            return try log.read { snapshot in
+                var events: [RecordedLedgerEvent] = []
+                guard try snapshot.streamVersion(Self.stream(of: client)) != nil else { return events }
+                try snapshot.forEachEvent(inStream: Self.stream(of: client)) { events.append(try decode($0, keyed: true)) }
+                return events
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(.storage, "reading the history of client \(client) failed", client: client.rawValue, cause: DescribedCause("\(error)"))
+        }
+    }
+}

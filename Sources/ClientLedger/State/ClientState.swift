@@ -1,0 +1,101 @@
+import EventLog
+
+/// What the rules need to know about one client: the fold of the client's stream.
+///
+/// Personal data is not part of it (commands never decide on a name), so it is built without
+/// opening a single sealed section.
+package struct ClientState: Sendable {
+    /// A prepaid subscription as the rules see it.
+    package struct Subscription: Sendable {
+        package var purchasedAt: Timestamp
+        package var allowance: SubscriptionAllowance
+        package var remaining: Int64
+        package var validUntil: Timestamp?
+        package var ended: String?
+    }
+
+    /// An appointment as the rules see it.
+    package struct Appointment: Sendable {
+        package var bookedAt: Timestamp
+        package var start: Timestamp
+        package var cancelled: Bool
+    }
+
+    package var registeredAt: Timestamp?
+    package var referredBy: ClientID?
+    package var archived = false
+    package var erased = false
+    package var consents: [Consent: Bool] = [:]
+    package var points: Int64 = 0
+    package var checkouts = 0
+    package var lastCheckout: Timestamp?
+    package var visits: Set<VisitID> = []
+    package var subscriptions: [SubscriptionID: Subscription] = [:]
+    package var appointments: [AppointmentID: Appointment] = [:]
+    package var notes: [NoteID: Timestamp] = [:]
+    package var forms: Set<FormID> = []
+    package var documents: Set<DocumentID> = []
+    package var noteIDsEverUsed: Set<NoteID> = []
+
+    package init() {}
+
+    package var exists: Bool { registeredAt != nil }
+
+    package func agrees(to consent: Consent) -> Bool { consents[consent] ?? false }
+
+    /// Moves the state by one event of this client.
+    package mutating func apply(_ event: LedgerEvent) {
+        switch event {
+        case .clientRegistered(let e): registeredAt = e.at; referredBy = e.referredBy
+        case .clientDetailsChanged: break
+        case .consentChanged(let e): consents[e.consent] = e.granted
+        case .clientArchived: archived = true
+        case .clientReactivated: archived = false
+        case .clientErased: erased = true
+        case .noteAdded(let e): notes[e.note] = e.at; noteIDsEverUsed.insert(e.note)
+        case .noteRemoved(let e): notes[e.note] = nil
+        case .intakeRecorded(let e): forms.insert(e.form)
+        case .documentAttached(let e): documents.insert(e.document)
+        case .checkedOut(let e): checkouts += 1; lastCheckout = max(lastCheckout ?? e.at, e.at); visits.insert(e.visit)
+        case .pointsAccrued(let e): points += e.points
+        case .pointsAdjusted(let e): points += e.points
+        case .discountRedeemed(let e): points -= e.points
+        case .subscriptionPurchased(let e):
+            subscriptions[e.subscription] = Subscription(purchasedAt: e.at, allowance: e.allowance, remaining: e.allowance.units, validUntil: e.validUntil)
+        case .subscriptionUsed(let e): subscriptions[e.subscription]?.remaining -= e.usage.units
+        case .subscriptionExpired(let e): subscriptions[e.subscription]?.ended = "expired"
+        case .subscriptionRefunded(let e): subscriptions[e.subscription]?.ended = "refunded"
+        case .appointmentBooked(let e): appointments[e.appointment] = Appointment(bookedAt: e.at, start: e.start, cancelled: false)
+        case .appointmentRescheduled(let e): appointments[e.appointment]?.start = e.start
+        case .appointmentCancelled(let e): appointments[e.appointment]?.cancelled = true
+        case .reminderScheduled, .reminderSent, .visitNudgeSent: break
+        case .salonSettingsChanged, .loyaltyProgrammeChanged: break
+        }
+    }
+}
+
+/// The salon's settings and loyalty programmes over time: the fold of the salon stream.
+package struct SalonState: Sendable {
+    package var settings: [SalonSettingsChanged] = []
+    package var programmes: [LoyaltyProgrammeChanged] = []
+
+    package init() {}
+
+    package mutating func apply(_ event: LedgerEvent) {
+        switch event {
+        case .salonSettingsChanged(let e): settings.append(e)
+        case .loyaltyProgrammeChanged(let e): programmes.append(e)
+        default: break
+        }
+    }
+
+    /// The settings in force at `instant`: the last change at or before it (log order breaks ties).
+    package func settings(at instant: Timestamp) -> SalonSettingsChanged {
+        settings.last { $0.at <= instant } ?? .defaults
+    }
+
+    /// The loyalty programme in force at `instant`, if any.
+    package func programme(at instant: Timestamp) -> LoyaltyProgramme? {
+        programmes.last { $0.at <= instant }?.programme
+    }
+}

@@ -1,0 +1,257 @@
+import Testing
+import EventLog
+@testable import ClientLedger
+
+@Suite("Commands and the rules of the salon")
+struct CommandTests {
+    let ada: ClientID = id("ada")
+    let ben: ClientID = id("ben")
+
+    func salon(_ directory: ScratchDirectory, programme: LoyaltyProgramme? = LoyaltyProgramme()) async throws -> SalonLedger {
+        let ledger = try makeLedger(directory)
+        try await ledger.changeLoyaltyProgramme(programme, at: day("2026-01-01"))
+        try await ledger.registerClient(ada, name: "Ada Lovelace", phone: "+441234567890", at: day("2026-01-02"))
+        return ledger
+    }
+
+    @Test("a checkout records the revenue and the points the programme in force earns, rounded down")
+    func checkoutEarnsPoints() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory, programme: LoyaltyProgramme(pointsPerStep: 2, revenueStep: 1_000))
+        let recorded = try await ledger.checkOut(ada, visit: id("v1"), revenue: 4_590, at: day("2026-01-05"))
+        #expect(recorded.map(\.event.type) == [.checkedOut, .pointsAccrued])
+        #expect(recorded.last?.event == .pointsAccrued(PointsAccrued(at: day("2026-01-05"), client: ada, points: 8, reason: .revenue, visit: id("v1"))))
+        #expect(try ledger.balance(ada) == 8) // 4,590 cents / 1,000 = 4 steps × 2 points
+        await expectRefusal(ledger, .duplicateIdentifier) { try await ledger.checkOut(ada, visit: id("v1"), revenue: 100, at: day("2026-01-06")) }
+    }
+
+    @Test("a rule change never rewrites points earned; each checkout uses the programme in force at its date")
+    func ruleChangeKeepsHistory() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory) // 1 point per euro
+        try await ledger.checkOut(ada, visit: id("v1"), revenue: 5_000, at: day("2026-02-01"))
+        try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(pointsPerStep: 1, revenueStep: 1_000), at: day("2026-03-01"))
+        #expect(try ledger.balance(ada) == 50)
+        try await ledger.checkOut(ada, visit: id("v2"), revenue: 5_000, at: day("2026-03-02"))
+        #expect(try ledger.balance(ada) == 55)
+        // A checkout entered late but dated before the change earns by the old programme.
+        try await ledger.checkOut(ada, visit: id("v3"), revenue: 5_000, at: day("2026-02-15"))
+        #expect(try ledger.balance(ada) == 105)
+        try await ledger.changeLoyaltyProgramme(nil, at: day("2026-04-01"))
+        #expect(try await ledger.checkOut(ada, visit: id("v4"), revenue: 5_000, at: day("2026-04-02")).count == 1)
+    }
+
+    @Test("the referrer gets the bonus on the referred client's first checkout only, in the same transaction")
+    func referralBonus() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory, programme: LoyaltyProgramme(referralBonusPoints: 100))
+        try await ledger.registerClient(ben, name: "Ben", referredBy: ada, at: day("2026-01-03"))
+        let first = try await ledger.checkOut(ben, visit: id("b1"), revenue: 2_000, at: day("2026-01-04"))
+        #expect(first.map(\.event.type) == [.checkedOut, .pointsAccrued, .pointsAccrued])
+        #expect(Set(first.map(\.position)).count == 3)
+        #expect(try ledger.balance(ada) == 100)
+        #expect(try ledger.balance(ben) == 20)
+        try await ledger.checkOut(ben, visit: id("b2"), revenue: 2_000, at: day("2026-01-05"))
+        #expect(try ledger.balance(ada) == 100)
+        await expectRefusal(ledger, .unknownClient) { try await ledger.registerClient(id("cy"), name: "Cy", referredBy: id("nobody"), at: day("2026-01-05")) }
+    }
+
+    @Test("redeeming: by amount per point, by percentage rounded half away from zero, never beyond the balance, minimum or cap")
+    func redemption() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory, programme: LoyaltyProgramme(minimumBalanceToRedeem: 50, maximumPointsPerRedemption: 80, reward: .amountPerPoint(5)))
+        try await ledger.adjustPoints(of: ada, by: 40, reason: "welcome", at: day("2026-01-03"))
+        await expectRefusal(ledger, .insufficientPoints) { try await ledger.redeemPoints(ada, points: 10, at: day("2026-01-04")) }
+        try await ledger.adjustPoints(of: ada, by: 60, reason: "goodwill", at: day("2026-01-04"))
+        await expectRefusal(ledger, .redemptionNotAllowed) { try await ledger.redeemPoints(ada, points: 90, at: day("2026-01-05")) }
+        let redeemed = try await ledger.redeemPoints(ada, points: 80, at: day("2026-01-05"))
+        #expect(redeemed.first?.event == .discountRedeemed(DiscountRedeemed(at: day("2026-01-05"), client: ada, points: 80, discount: 400)))
+        #expect(try ledger.balance(ada) == 20)
+        await expectRefusal(ledger, .insufficientPoints) { try await ledger.adjustPoints(of: ada, by: -21, reason: "error", at: day("2026-01-06")) }
+
+        try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(reward: .percentage(points: 20, percent: 10)), at: day("2026-02-01"))
+        await expectRefusal(ledger, .redemptionNotAllowed) { try await ledger.redeemPoints(ada, points: 10, ticketAmount: 4_555, at: day("2026-02-02")) }
+        let percent = try await ledger.redeemPoints(ada, points: 20, ticketAmount: 4_555, at: day("2026-02-02"))
+        #expect(percent.first?.event == .discountRedeemed(DiscountRedeemed(at: day("2026-02-02"), client: ada, points: 20, discount: 456)))
+        await expectRefusal(ledger, .insufficientPoints) { try await ledger.redeemPoints(ada, points: 20, ticketAmount: 100, at: day("2026-02-03")) }
+    }
+
+    @Test("money rounds half away from zero")
+    func rounding() {
+        #expect(Money.percentage(10, of: 4_555) == 456)
+        #expect(Money.percentage(10, of: 4_554) == 455)
+        #expect(Money.divideRoundingHalfAwayFromZero(-5, by: 2) == -3)
+        #expect(Money.divideRoundingHalfAwayFromZero(5, by: 2) == 3)
+        #expect(Money.divideRoundingHalfAwayFromZero(7, by: 3) == 2)
+    }
+
+    @Test("subscriptions: uses up to what remains, never after they end, never before their purchase")
+    func subscriptions() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory)
+        let bundle: SubscriptionID = id("bundle"), credit: SubscriptionID = id("credit")
+        try await ledger.sellSubscription(to: ada, subscription: bundle, plan: "10 blow-dries", price: 25_000, allowance: .sessions(10),
+                                          validUntil: day("2026-06-30"), at: day("2026-01-10"))
+        try await ledger.sellSubscription(to: ada, subscription: credit, plan: "EUR 200", price: 18_000, allowance: .credit(20_000), at: day("2026-01-10"))
+        await expectRefusal(ledger, .duplicateIdentifier) {
+            try await ledger.sellSubscription(to: ada, subscription: bundle, plan: "again", price: 1, allowance: .sessions(1), at: day("2026-01-11"))
+        }
+        await expectRefusal(ledger, .datedBeforeReference) { try await ledger.useSubscription(bundle, of: ada, .sessions(1), at: day("2026-01-09")) }
+        try await ledger.useSubscription(bundle, of: ada, .sessions(3), at: day("2026-01-20"))
+        await expectRefusal(ledger, .subscriptionExhausted) { try await ledger.useSubscription(bundle, of: ada, .sessions(8), at: day("2026-01-21")) }
+        await expectRefusal(ledger, .invalidField) { try await ledger.useSubscription(bundle, of: ada, .amount(100), at: day("2026-01-21")) }
+        await expectRefusal(ledger, .subscriptionEnded) { try await ledger.useSubscription(bundle, of: ada, .sessions(1), at: day("2026-07-01")) }
+        await expectRefusal(ledger, .unknownReference) { try await ledger.useSubscription(id("other"), of: ada, .sessions(1), at: day("2026-01-21")) }
+        try await ledger.useSubscription(bundle, of: ada, .sessions(7), at: day("2026-01-22"))
+        await expectRefusal(ledger, .subscriptionEnded) { try await ledger.useSubscription(bundle, of: ada, .sessions(1), at: day("2026-01-23")) }
+        await expectRefusal(ledger, .subscriptionEnded) { try await ledger.expireSubscription(bundle, of: ada, at: day("2026-01-23")) }
+
+        try await ledger.useSubscription(credit, of: ada, .amount(4_500), at: day("2026-01-20"))
+        try await ledger.refundSubscription(credit, of: ada, refund: 12_000, at: day("2026-02-01"))
+        await expectRefusal(ledger, .subscriptionEnded) { try await ledger.useSubscription(credit, of: ada, .amount(1), at: day("2026-02-02")) }
+        await expectRefusal(ledger, .subscriptionEnded) { try await ledger.expireSubscription(credit, of: ada, at: day("2026-02-02")) }
+    }
+
+    @Test("unknown, archived and erased clients")
+    func clientLifecycle() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory)
+        await expectRefusal(ledger, .unknownClient) { try await ledger.checkOut(id("ghost"), visit: id("v"), revenue: 1, at: day("2026-01-05")) }
+        await expectRefusal(ledger, .clientExists) { try await ledger.registerClient(ada, name: "Ada again", at: day("2026-01-05")) }
+        await expectRefusal(ledger, .datedBeforeReference) { try await ledger.checkOut(ada, visit: id("v0"), revenue: 1, at: day("2025-12-31")) }
+        try await ledger.archive(ada, reason: "moved away", at: day("2026-01-06"))
+        await expectRefusal(ledger, .clientArchived) { try await ledger.checkOut(ada, visit: id("v1"), revenue: 1, at: day("2026-01-07")) }
+        await expectRefusal(ledger, .clientArchived) {
+            try await ledger.bookAppointment(id("a1"), for: ada, start: day("2026-01-10"), minutes: 30, service: "cut", at: day("2026-01-07"))
+        }
+        await expectRefusal(ledger, .clientArchived) { try await ledger.adjustPoints(of: ada, by: 5, reason: "gift", at: day("2026-01-07")) }
+        await expectRefusal(ledger, .clientArchived) { try await ledger.archive(ada, at: day("2026-01-07")) }
+        try await ledger.reactivate(ada, at: day("2026-01-08"))
+        await expectRefusal(ledger, .clientNotArchived) { try await ledger.reactivate(ada, at: day("2026-01-08")) }
+        try await ledger.checkOut(ada, visit: id("v1"), revenue: 2_000, at: day("2026-01-09"))
+        try await ledger.erase(ada, at: day("2026-01-10"))
+        await expectRefusal(ledger, .clientErased) { try await ledger.changeDetails(of: ada, name: "Ada", at: day("2026-01-11")) }
+        await expectRefusal(ledger, .clientErased) { try await ledger.registerClient(ada, name: "Ada", at: day("2026-01-11")) }
+        await expectRefusal(ledger, .clientErased) { try await ledger.erase(ada, at: day("2026-01-11")) }
+    }
+
+    @Test("reminders and nudges need consent; a reminder defaults to the salon's lead time before the start")
+    func consentsGateMessages() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory)
+        let start = Timestamp(rfc3339: "2026-01-20T14:00:00Z")!
+        try await ledger.bookAppointment(id("a1"), for: ada, start: start, minutes: 45, service: "cut", at: day("2026-01-05"))
+        await expectRefusal(ledger, .remindersDeclined) { try await ledger.scheduleReminder(for: id("a1"), of: ada, channel: .sms, at: day("2026-01-06")) }
+        await expectRefusal(ledger, .visitNudgesDeclined) { try await ledger.recordVisitNudgeSent(to: ada, channel: .email, at: day("2026-01-06")) }
+        try await ledger.changeConsent(of: ada, .reminders, granted: true, source: "intake form", at: day("2026-01-06"))
+        let reminder = try await ledger.scheduleReminder(for: id("a1"), of: ada, channel: .sms, at: day("2026-01-07"))
+        #expect(reminder.first?.event == .reminderScheduled(ReminderScheduled(at: day("2026-01-07"), client: ada, appointment: id("a1"), channel: .sms,
+                                                                                sendAt: Timestamp(rfc3339: "2026-01-19T14:00:00Z")!)))
+        try await ledger.changeSalonSettings(SalonSettingsChanged(at: day("2026-01-08"), reminderLeadMinutes: 120))
+        try await ledger.rescheduleAppointment(id("a1"), of: ada, to: Timestamp(rfc3339: "2026-01-21T10:00:00Z")!, at: day("2026-01-08"))
+        let second = try await ledger.scheduleReminder(for: id("a1"), of: ada, channel: .email, at: day("2026-01-09"))
+        if case .reminderScheduled(let e) = second.first?.event { #expect(e.sendAt == Timestamp(rfc3339: "2026-01-21T08:00:00Z")) } else { Issue.record("no reminder") }
+        await expectRefusal(ledger, .unknownReference) { try await ledger.scheduleReminder(for: id("a9"), of: ada, channel: .sms, at: day("2026-01-09")) }
+        try await ledger.cancelAppointment(id("a1"), of: ada, at: day("2026-01-10"))
+        await expectRefusal(ledger, .appointmentCancelled) { try await ledger.recordReminderSent(for: id("a1"), of: ada, channel: .sms, at: day("2026-01-11")) }
+        try await ledger.changeConsent(of: ada, .visitNudges, granted: true, at: day("2026-01-12"))
+        try await ledger.recordVisitNudgeSent(to: ada, channel: .email, at: day("2026-01-13"))
+        try await ledger.changeConsent(of: ada, .reminders, granted: false, source: "phone call", at: day("2026-01-14"))
+        try await ledger.bookAppointment(id("a2"), for: ada, start: day("2026-02-01"), minutes: 30, service: "cut", at: day("2026-01-14"))
+        await expectRefusal(ledger, .remindersDeclined) { try await ledger.scheduleReminder(for: id("a2"), of: ada, channel: .sms, at: day("2026-01-15")) }
+    }
+
+    @Test("notes, intake forms and documents")
+    func records() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory)
+        try await ledger.addNote(to: ada, note: id("n1"), text: "Allergic to latex", alert: true, at: day("2026-01-03"))
+        await expectRefusal(ledger, .duplicateIdentifier) { try await ledger.addNote(to: ada, note: id("n1"), text: "again", at: day("2026-01-03")) }
+        await expectRefusal(ledger, .invalidField) { try await ledger.addNote(to: ada, note: id("n2"), text: "  ", at: day("2026-01-03")) }
+        try await ledger.removeNote(id("n1"), from: ada, at: day("2026-01-04"))
+        await expectRefusal(ledger, .unknownReference) { try await ledger.removeNote(id("n1"), from: ada, at: day("2026-01-05")) }
+        try await ledger.recordIntake(of: ada, form: id("f1"), answers: ["Scalp": "sensitive"], at: day("2026-01-03"))
+        try await ledger.attachDocument(to: ada, document: id("d1"), name: "consent.pdf", mediaType: "application/pdf",
+                                        sha256: String(repeating: "0f", count: 32), bytes: 1_024, at: day("2026-01-03"))
+        await expectRefusal(ledger, .invalidField) {
+            try await ledger.attachDocument(to: ada, document: id("d2"), name: "x", mediaType: "pdf", sha256: "abc", bytes: 1, at: day("2026-01-03"))
+        }
+        let history = try ledger.history(of: ada)
+        #expect(history.contains { if case .noteAdded(let note) = $0.event { note.text == "Allergic to latex" } else { false } })
+        #expect(history.contains { if case .intakeRecorded(let form) = $0.event { form.answers == ["Scalp": "sensitive"] } else { false } })
+    }
+
+    @Test("erasure: personal data unreadable, amounts stay, the chain verifies, and it holds after reopening")
+    func erasure() async throws {
+        let directory = ScratchDirectory()
+        do {
+            let ledger = try await salon(directory)
+            try await ledger.addNote(to: ada, note: id("n1"), text: "Allergic to latex", alert: true, at: day("2026-01-03"))
+            try await ledger.checkOut(ada, visit: id("v1"), revenue: 4_500, at: day("2026-01-04"))
+            try await ledger.erase(ada, at: day("2026-01-05"))
+            let history = try ledger.history(of: ada)
+            #expect(history.first?.personalDataErased == true)
+            #expect(history.contains { if case .clientRegistered(let e) = $0.event { e.name.isEmpty } else { false } })
+            #expect(history.contains { $0.event == .checkedOut(CheckedOut(at: day("2026-01-04"), client: ada, visit: id("v1"), revenue: 4_500)) })
+            #expect(try ledger.balance(ada) == 45)
+            #expect(try ledger.log.verify().isIntact)
+        }
+        let reopened = try makeLedger(directory)
+        #expect(try reopened.history(of: ada).first?.personalDataErased == true)
+    }
+
+    @Test("an erasure interrupted after ClientErased was recorded is finished when the ledger opens")
+    func interruptedErasure() async throws {
+        let directory = ScratchDirectory()
+        do {
+            let ledger = try await salon(directory)
+            // Record ClientErased behind the ledger's back, as if the process died before destroying the key.
+            let payload = try BinaryCodec.encode(.clientErased(ClientErased(at: day("2026-01-05"), client: ada)), key: nil)
+            try await ledger.log.append([NewEvent(type: "ClientErased", payload: payload)], to: SalonLedger.stream(of: ada))
+            #expect(try ledger.keys.key(for: ada) != nil)
+        }
+        let reopened = try makeLedger(directory)
+        #expect(try reopened.keys.key(for: ada) == nil)
+        #expect(try reopened.history(of: ada).first?.personalDataErased == true)
+    }
+
+    @Test("two services changing one client at once: every command is decided on fresh state, none lost, none double-spent")
+    func optimisticConcurrency() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<20 {
+                group.addTask { try await ledger.checkOut(ada, visit: id("v\(index)"), revenue: 1_000, at: day("2026-01-05")) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try ledger.balance(ada) == 200)
+        // Two redemptions of the whole balance at once: exactly one wins.
+        let outcomes = await withTaskGroup(of: LedgerError.Code?.self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    do { try await ledger.redeemPoints(ada, points: 200, at: day("2026-01-06")); return nil } catch let error as LedgerError { return error.code } catch { return .storage }
+                }
+            }
+            return await group.reduce(into: [LedgerError.Code?]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == nil }.count == 1)
+        #expect(outcomes.contains(.insufficientPoints))
+        #expect(try ledger.balance(ada) == 0)
+    }
+
+    @Test("malformed input is refused before anything is read or written")
+    func malformedInput() async throws {
+        #expect(throws: LedgerError.self) { try ClientID("") }
+        #expect(throws: LedgerError.self) { try ClientID(String(repeating: "x", count: 65)) }
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory)
+        await expectRefusal(ledger, .invalidAmount) { try await ledger.checkOut(ada, visit: id("v"), revenue: -1, at: day("2026-01-05")) }
+        await expectRefusal(ledger, .invalidAmount) {
+            try await ledger.sellSubscription(to: ada, subscription: id("s"), plan: "p", price: -5, allowance: .sessions(1), at: day("2026-01-05"))
+        }
+        await expectRefusal(ledger, .invalidAmount) { try await ledger.adjustPoints(of: ada, by: 0, reason: "nothing", at: day("2026-01-05")) }
+        await expectRefusal(ledger, .invalidField) { try await ledger.changeDetails(of: ada, at: day("2026-01-05")) }
+        await expectRefusal(ledger, .invalidField) { try await ledger.changeDetails(of: ada, email: "not-an-address", at: day("2026-01-05")) }
+    }
+}

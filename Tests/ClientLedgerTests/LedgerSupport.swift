@@ -1,0 +1,33 @@
+import Testing
+import EventLog
+@testable import ClientLedger
+
+func day(_ text: String) -> Timestamp { Timestamp(rfc3339: text + "T12:00:00Z")! }
+func id<K>(_ text: String) -> Identifier<K> { Identifier(unchecked: text) }
+
+/// A fresh ledger in a scratch directory, non-durable (tests need no fsync).
+func makeLedger(_ directory: ScratchDirectory) throws -> SalonLedger {
+    try SalonLedger(path: directory.path + "/ledger", options: .init(durability: .nonDurable))
+}
+
+/// Expects a command to be refused with `code`, and the log to be unchanged.
+func expectRefusal(_ ledger: SalonLedger, _ code: LedgerError.Code, sourceLocation: SourceLocation = #_sourceLocation,
+                   _ body: () async throws -> Void) async {
+    let before = try? ledger.log.lastPosition()
+    do {
+        try await body()
+        Issue.record("expected \(code), but the command was recorded", sourceLocation: sourceLocation)
+    } catch let error as LedgerError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected LedgerError \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+    #expect((try? ledger.log.lastPosition()) == before, "a refused command changed the log", sourceLocation: sourceLocation)
+}
+
+extension SalonLedger {
+    /// The client's points balance, from their history (accrued + adjusted − redeemed).
+    func balance(_ client: ClientID) throws -> Int64 {
+        try load([client]).clients[client]?.0.points ?? 0
+    }
+}
