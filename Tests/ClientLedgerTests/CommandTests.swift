@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import EventLog
 @testable import ClientLedger
@@ -74,6 +75,30 @@ struct CommandTests {
         let percent = try await ledger.redeemPoints(ada, points: 20, ticketAmount: 4_555, at: day("2026-02-02"))
         #expect(percent.first?.event == .discountRedeemed(DiscountRedeemed(at: day("2026-02-02"), client: ada, points: 20, discount: 456)))
         await expectRefusal(ledger, .insufficientPoints) { try await ledger.redeemPoints(ada, points: 20, ticketAmount: 100, at: day("2026-02-03")) }
+    }
+
+    @Test("points expire after the programme's months, oldest first, recorded as a fact")
+    func pointsExpiry() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory, programme: LoyaltyProgramme(expiryMonths: 12))
+        try await ledger.checkOut(ada, visit: id("v1"), revenue: 10_000, at: day("2026-01-10"))  // +100
+        try await ledger.checkOut(ada, visit: id("v2"), revenue: 5_000, at: day("2026-06-10"))   // +50
+        try await ledger.redeemPoints(ada, points: 30, at: day("2026-07-01"))                   // spends the oldest
+        #expect(try await ledger.expirePoints(of: ada, at: day("2027-01-09")).isEmpty)          // nothing is 12 months old yet
+        let expired = try await ledger.expirePoints(of: ada, at: day("2027-01-10"))
+        #expect(expired.first?.event == .pointsAdjusted(PointsAdjusted(at: day("2027-01-10"), client: ada, points: -70,
+                                                                       reason: "expired: earned on or before 2026-01-10T12:00:00Z")))
+        #expect(try ledger.balance(ada) == 50)
+        #expect(try await ledger.expirePoints(of: ada, at: day("2027-01-11")).isEmpty)          // idempotent
+        try await ledger.expirePoints(of: ada, at: day("2027-06-10"))
+        #expect(try ledger.balance(ada) == 0)
+    }
+
+    @Test("calendar months: a missing day becomes the month's last")
+    func months() {
+        #expect(Calendar.subtractingMonths(1, from: Timestamp(rfc3339: "2026-03-31T10:00:00Z")!) == Timestamp(rfc3339: "2026-02-28T10:00:00Z"))
+        #expect(Calendar.subtractingMonths(12, from: Timestamp(rfc3339: "2024-02-29T00:00:00Z")!) == Timestamp(rfc3339: "2023-02-28T00:00:00Z"))
+        #expect(Calendar.subtractingMonths(14, from: Timestamp(rfc3339: "2026-01-15T23:59:59Z")!) == Timestamp(rfc3339: "2024-11-15T23:59:59Z"))
     }
 
     @Test("money rounds half away from zero")
@@ -188,7 +213,16 @@ struct CommandTests {
             let ledger = try await salon(directory)
             try await ledger.addNote(to: ada, note: id("n1"), text: "Allergic to latex", alert: true, at: day("2026-01-03"))
             try await ledger.checkOut(ada, visit: id("v1"), revenue: 4_500, at: day("2026-01-04"))
+            let key = try #require(try ledger.keys.key(for: ada)).bytes
             try await ledger.erase(ada, at: day("2026-01-05"))
+            // Neither the key nor the personal data is anywhere in the ledger's files.
+            let path = directory.path + "/ledger"
+            for file in try FileManager.default.subpathsOfDirectory(atPath: path) {
+                let contents = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path + "/" + file)))
+                #expect(contents.firstRange(of: key) == nil, "the key is still in \(file)")
+                #expect(contents.firstRange(of: Array("Lovelace".utf8)) == nil, "the name is still in \(file)")
+                #expect(contents.firstRange(of: Array("latex".utf8)) == nil, "the note is still in \(file)")
+            }
             let history = try ledger.history(of: ada)
             #expect(history.first?.personalDataErased == true)
             #expect(history.contains { if case .clientRegistered(let e) = $0.event { e.name.isEmpty } else { false } })

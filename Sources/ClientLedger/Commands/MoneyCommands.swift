@@ -77,6 +77,23 @@ extension SalonLedger {
         try await record(.pointsAdjusted(PointsAdjusted(at: at, client: client, points: points, reason: reason)), actor: actor)
     }
 
+    /// Expires the points that the loyalty programme in force at `at` says have expired: those
+    /// earned more than `expiryMonths` calendar months before `at` and not spent yet (the oldest
+    /// points are spent first). Records the outcome as a negative `PointsAdjusted` with the reason
+    /// `expired`, so a replay never depends on the rule; records nothing when nothing expires or the
+    /// programme has no expiry.
+    @discardableResult
+    public func expirePoints(of client: ClientID, at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await execute(involving: [client], actor: actor) { (decision) throws(LedgerError) in
+            guard let months = decision.salon.programme(at: at)?.expiryMonths else { return }
+            let cutoff = Calendar.subtractingMonths(months, from: at)
+            let expiring = decision.state(of: client).pointsExpiring(creditedAtOrBefore: cutoff)
+            guard expiring > 0 else { return }
+            try decision.record(.pointsAdjusted(PointsAdjusted(at: at, client: client, points: -expiring,
+                                                               reason: "expired: earned on or before \(cutoff)")))
+        }
+    }
+
     /// Sells a prepaid subscription: value credit or a bundle of sessions, optionally valid until an instant.
     @discardableResult
     public func sellSubscription(to client: ClientID, subscription: SubscriptionID, plan: String, price: Cents,
@@ -106,6 +123,23 @@ extension SalonLedger {
     public func refundSubscription(_ subscription: SubscriptionID, of client: ClientID, refund: Cents, at: Timestamp = .now,
                                    actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
         try await record(.subscriptionRefunded(SubscriptionRefunded(at: at, client: client, subscription: subscription, refund: refund)), actor: actor)
+    }
+}
+
+/// Calendar arithmetic in UTC, without Foundation's calendar.
+package enum Calendar {
+    /// The same instant `months` calendar months earlier; a day that month lacks (31 March − 1 month)
+    /// becomes the month's last day.
+    package static func subtractingMonths(_ months: Int, from instant: Timestamp) -> Timestamp {
+        let micros = instant.microsecondsSinceEpoch
+        let days = micros >= 0 ? micros / 86_400_000_000 : (micros - 86_399_999_999) / 86_400_000_000
+        let timeOfDay = micros - days * 86_400_000_000
+        let date = Timestamp.civil(fromDays: days)
+        var monthIndex = date.year * 12 + (date.month - 1) - Int64(months)
+        if monthIndex < 0 { monthIndex = 0 }
+        let year = monthIndex / 12, month = monthIndex % 12 + 1
+        let day = min(date.day, Timestamp.daysIn(month: month, year: year))
+        return Timestamp(microsecondsSinceEpoch: Timestamp.daysSinceEpoch(year: year, month: month, day: day) * 86_400_000_000 + timeOfDay)
     }
 }
 

@@ -27,6 +27,10 @@ package struct ClientState: Sendable {
     package var erased = false
     package var consents: [Consent: Bool] = [:]
     package var points: Int64 = 0
+    /// Points credited (accrued or added by hand), with when, oldest first: what expiry looks at.
+    package var credits: [(at: Timestamp, points: Int64)] = []
+    /// Points debited (redeemed, taken by hand, expired): spent from the oldest credits first.
+    package var debits: Int64 = 0
     package var checkouts = 0
     package var lastCheckout: Timestamp?
     package var visits: Set<VisitID> = []
@@ -43,6 +47,13 @@ package struct ClientState: Sendable {
 
     package func agrees(to consent: Consent) -> Bool { consents[consent] ?? false }
 
+    /// The points credited at or before `cutoff` that debits have not used up yet: what expires
+    /// when credits older than `cutoff` expire, spending the oldest points first.
+    package func pointsExpiring(creditedAtOrBefore cutoff: Timestamp) -> Int64 {
+        let old = credits.reduce(Int64(0)) { $1.at <= cutoff ? $0 + $1.points : $0 }
+        return min(max(0, old - debits), points)
+    }
+
     /// Moves the state by one event of this client.
     package mutating func apply(_ event: LedgerEvent) {
         switch event {
@@ -57,9 +68,11 @@ package struct ClientState: Sendable {
         case .intakeRecorded(let e): forms.insert(e.form)
         case .documentAttached(let e): documents.insert(e.document)
         case .checkedOut(let e): checkouts += 1; lastCheckout = max(lastCheckout ?? e.at, e.at); visits.insert(e.visit)
-        case .pointsAccrued(let e): points += e.points
-        case .pointsAdjusted(let e): points += e.points
-        case .discountRedeemed(let e): points -= e.points
+        case .pointsAccrued(let e): points += e.points; credits.append((e.at, e.points))
+        case .pointsAdjusted(let e):
+            points += e.points
+            if e.points > 0 { credits.append((e.at, e.points)) } else { debits -= e.points }
+        case .discountRedeemed(let e): points -= e.points; debits += e.points
         case .subscriptionPurchased(let e):
             subscriptions[e.subscription] = Subscription(purchasedAt: e.at, allowance: e.allowance, remaining: e.allowance.units, validUntil: e.validUntil)
         case .subscriptionUsed(let e): subscriptions[e.subscription]?.remaining -= e.usage.units
