@@ -112,6 +112,7 @@ public final class EventLog: Sendable {
     ///
     /// Readers never wait for the writer, nor it for them. Keep `body` short and synchronous; the
     /// snapshot and the events it hands out are valid only inside it.
+    @discardableResult
     public func read<T>(_ body: (LogSnapshot) throws -> T) throws -> T {
         do {
             return try core.performRead(body)

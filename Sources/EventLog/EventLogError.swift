@@ -52,6 +52,8 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         public static let storage = Code(rawValue: "storage")
         /// The log handle was closed.
         public static let closed = Code(rawValue: "closed")
+        /// Long work (a projection rebuild) was stopped by its caller; what was committed stays.
+        public static let cancelled = Code(rawValue: "cancelled")
         /// The API was used in a way it cannot serve, such as a write inside a read closure.
         public static let misuse = Code(rawValue: "misuse")
     }

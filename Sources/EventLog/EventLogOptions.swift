@@ -24,14 +24,19 @@ extension EventLog {
         /// How often a subscription that has caught up looks for appends made by *other processes*.
         /// Appends of this process wake it at once. Default 100 ms.
         public var subscriptionPollInterval: Duration
+        /// How many events one transaction of a projection's catch-up or rebuild applies. Smaller
+        /// batches make appends wait less during a rebuild; larger ones rebuild faster. Default 50,000.
+        public var projectionBatchSize: UInt64
 
         /// Creates options; every value has a default.
         public init(durability: Durability = .durable, initialMapSize: Int = 256 << 20,
-                    headsCheckpointInterval: UInt64 = 100_000, subscriptionPollInterval: Duration = .milliseconds(100)) {
+                    headsCheckpointInterval: UInt64 = 100_000, subscriptionPollInterval: Duration = .milliseconds(100),
+                    projectionBatchSize: UInt64 = 50_000) {
             self.durability = durability
             self.initialMapSize = initialMapSize
             self.headsCheckpointInterval = max(headsCheckpointInterval, 1)
             self.subscriptionPollInterval = subscriptionPollInterval
+            self.projectionBatchSize = max(projectionBatchSize, 1)
         }
     }
 }

@@ -15,6 +15,8 @@ package final class LogCore: Sendable {
     /// Serialises this process's write transactions (LMDB serialises processes).
     private let writeLock = NSLock()
     package let committer: GroupCommitter
+    /// The projections this process keeps up to date inline.
+    package let projections = Mutex<[RegisteredProjection]>([])
 
     package init(path: String, options: EventLog.Options) throws(EventLogError) {
         let fileManager = FileManager.default
@@ -36,7 +38,7 @@ package final class LogCore: Sendable {
         }
         let flags = options.durability == .nonDurable ? UInt32(MDB_NOSYNC) : 0
         do {
-            environment = try LMDBEnvironment(path: path, mapSize: options.initialMapSize, maxDatabases: 16, flags: flags)
+            environment = try LMDBEnvironment(path: path, mapSize: options.initialMapSize, maxDatabases: 64, flags: flags)
         } catch {
             if error.code == MDB_INVALID || error.code == MDB_VERSION_MISMATCH {
                 throw EventLogError(.notALog, "\(path) holds a data.mdb that is not an LMDB file this library can open", cause: error)
@@ -84,7 +86,7 @@ package final class LogCore: Sendable {
                 }
                 let schema = Schema(meta: try open(Schema.metaName), events: try open(Schema.eventsName),
                                     streamIndex: try open(Schema.streamIndexName), streams: try open(Schema.streamsName),
-                                    eventTypes: try open(Schema.eventTypesName))
+                                    eventTypes: try open(Schema.eventTypesName), projections: try open(Schema.projectionsName))
                 if state.format == nil {
                     var version = Schema.formatVersion.littleEndian
                     try Schema.formatKey.withUnsafeBytes { key in

@@ -11,10 +11,14 @@ public final class LogSnapshot {
     /// The position of the last event in this snapshot; `0` for an empty log.
     public let lastPosition: UInt64
     private var privateOverlay: [UInt64: StreamHead]?
+    /// `false` for a view of a write transaction that has not committed: what it sees may still be
+    /// rolled back, so it must not teach the shared caches (names, stream heads) anything.
+    private let sharesCaches: Bool
 
-    package init(core: LogCore, txn: LMDBTransaction) throws {
+    package init(core: LogCore, txn: LMDBTransaction, committed: Bool = true) throws {
         self.core = core
         self.txn = txn
+        self.sharesCaches = committed
         checkpoint = try txn.headsCheckpoint(core.schema)
         lastPosition = try txn.lastPosition(core.schema)
     }
@@ -22,6 +26,11 @@ public final class LogSnapshot {
     // MARK: Streams
 
     private func head(ofStreamNumber number: UInt64) throws -> StreamHead {
+        if privateOverlay == nil && !sharesCaches {
+            var overlay: [UInt64: StreamHead] = [:]
+            try StreamHeadCache.scan(txn, core.schema, after: checkpoint, through: lastPosition, into: &overlay)
+            privateOverlay = overlay
+        }
         if let privateOverlay {
             if let head = privateOverlay[number] { return head }
         } else {
@@ -55,7 +64,7 @@ public final class LogSnapshot {
     package func streamName(_ number: UInt64) -> String {
         if let name = core.streamNames.name(number) { return name }
         if let entry = try? txn.streamEntry(core.schema, number: number) {
-            core.streamNames.insert(number, entry.name)
+            if sharesCaches { core.streamNames.insert(number, entry.name) }
             return entry.name
         }
         return "#\(number)"
@@ -70,7 +79,7 @@ public final class LogSnapshot {
             return String(decoding: value, as: UTF8.self)
         }
         guard let name else { return "#\(code)" }
-        core.typeNames.insert(code, name)
+        if sharesCaches { core.typeNames.insert(code, name) }
         return name
     }
 

@@ -13,7 +13,13 @@ package struct Schema: Sendable {
     package static let streamIndexName = "streamIndex"
     package static let streamsName = "streams"
     package static let eventTypesName = "eventTypes"
-    package static let allNames = [metaName, eventsName, streamIndexName, streamsName, eventTypesName]
+    package static let projectionsName = "projections"
+    package static let allNames = [metaName, eventsName, streamIndexName, streamsName, eventTypesName, projectionsName]
+
+    /// The name of slot `slot` (0 = `a`, 1 = `b`) of projection `name`'s state.
+    package static func projectionSlotName(_ name: String, slot: UInt8) -> String {
+        "projection/\(name)/\(slot == 0 ? "a" : "b")"
+    }
 
     /// `meta` key of the log format version (u32 LE).
     package static let formatKey = Array("format".utf8)
@@ -31,6 +37,8 @@ package struct Schema: Sendable {
     package let streams: LMDBDatabase
     /// `eventTypes`: type code (u32 BE) → type name (UTF-8).
     package let eventTypes: LMDBDatabase
+    /// `projections`: projection name (UTF-8) → ``ProjectionRecord`` (derived data, not the log).
+    package let projections: LMDBDatabase
 }
 
 /// A stream's version and the position of its last event (and, when known without a read, that

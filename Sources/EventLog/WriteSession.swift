@@ -294,6 +294,7 @@ package struct WriteSession {
         guard !poisoned else {
             throw EventLogError(.storage, "a write in this transaction failed half-way in the storage engine; nothing is committed")
         }
+        if head > startHead { try core.applyInlineProjections(txn, through: head) }
         guard head - startCheckpoint >= core.options.headsCheckpointInterval, head > startHead else { return }
         var all = overlay
         all.merge(changes) { _, new in new }

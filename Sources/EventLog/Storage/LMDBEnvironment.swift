@@ -1,4 +1,5 @@
 import CLMDB
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -195,6 +196,36 @@ package final class LMDBEnvironment: @unchecked Sendable {
         let rc = mdb_dbi_open(txn.pointer, name, create ? UInt32(MDB_CREATE) : 0, &dbi)
         if rc == MDB_NOTFOUND { return nil }
         try lmdbCheck(rc, "mdb_dbi_open(\(name))")
+        return LMDBDatabase(handle: dbi)
+    }
+
+    private let handleLock = NSLock()
+    /// Handles opened so far, by name. A named database is never dropped (only emptied), so its
+    /// handle stays valid for the environment's life. Guarded by `handleLock`.
+    private var handles: [String: LMDBDatabase] = [:]
+
+    /// Opens an existing or new named database *outside* any transaction the caller holds: in a
+    /// write transaction of its own when `create` is set, else in a read-only transaction that is
+    /// committed (so the handle outlives it). LMDB forbids opening handles from two transactions at
+    /// once, hence the lock. Returns `nil` if the database does not exist and `create` is not set.
+    package func openHandle(_ name: String, create: Bool) throws -> LMDBDatabase? {
+        handleLock.lock()
+        defer { handleLock.unlock() }
+        if let known = handles[name] { return known }
+        if create {
+            let database = try write { txn in try openDatabase(name, in: txn, create: true) }
+            handles[name] = database
+            return database
+        }
+        enterShared()
+        defer { leaveShared() }
+        let txn = try begin(flags: UInt32(MDB_RDONLY))
+        var dbi = MDB_dbi()
+        let rc = mdb_dbi_open(txn, name, 0, &dbi)
+        if rc == MDB_NOTFOUND { mdb_txn_abort(txn); return nil }
+        guard rc == MDB_SUCCESS else { mdb_txn_abort(txn); throw LMDBError(code: rc, operation: "mdb_dbi_open(\(name))") }
+        try lmdbCheck(mdb_txn_commit(txn), "mdb_txn_commit")
+        handles[name] = LMDBDatabase(handle: dbi)
         return LMDBDatabase(handle: dbi)
     }
 

@@ -1,0 +1,54 @@
+/// A projection: folds the events of the log, in log order, into state kept in its own database,
+/// for queries that read answers instead of replaying history.
+///
+/// The log applies a registered projection **inline**: the events of every write transaction are
+/// applied in that same transaction, together with the projection's checkpoint (the last position it
+/// applied). So each event is applied exactly once, even across crashes and kills, and a query made
+/// after an append returns sees it (read your own writes). See ``EventLog/register(_:progress:)``.
+///
+/// Events arrive in **batches** (all events of one transaction, or a slice of a rebuild): a
+/// projection may keep what it needs in its `Batch` value and write each key once per batch, which
+/// is what makes rebuilds fast.
+///
+/// Bump ``version`` whenever ``apply(_:to:state:)`` would give a different state for the same
+/// events (new fields, fixed rules, another layout): registering a projection whose stored version
+/// differs rebuilds it, blue/green, beside the one that keeps serving.
+public protocol Projection: Sendable {
+    /// Scratch state for one batch, made by ``beginBatch(_:)`` and finished by ``endBatch(_:state:)``.
+    associatedtype Batch
+
+    /// A stable name, 1 to 100 UTF-8 bytes, unique per log.
+    var name: String { get }
+    /// The version of the projection's code and state layout.
+    var version: UInt32 { get }
+
+    /// Starts a batch of events.
+    func beginBatch(_ state: ProjectionState) throws -> Batch
+    /// Applies one event, in log order.
+    func apply(_ event: RecordedEvent, to batch: inout Batch, state: ProjectionState) throws
+    /// Ends the batch: writes what the batch gathered.
+    func endBatch(_ batch: inout Batch, state: ProjectionState) throws
+}
+
+/// Progress of a projection catching up or rebuilding, reported after each batch.
+public struct ProjectionProgress: Sendable, Hashable {
+    /// The projection's name.
+    public let projection: String
+    /// Events applied so far in this run.
+    public let eventsDone: UInt64
+    /// Events to apply in all (the log's head when the batch ended, less where the run started).
+    public let eventsTotal: UInt64
+    /// Events applied per second so far.
+    public let eventsPerSecond: Double
+    /// Estimated seconds left at the rate so far; `nil` before the rate is known.
+    public let secondsRemaining: Double?
+
+    package init(projection: String, eventsDone: UInt64, eventsTotal: UInt64, elapsedSeconds: Double) {
+        self.projection = projection
+        self.eventsDone = eventsDone
+        self.eventsTotal = eventsTotal
+        let rate = elapsedSeconds > 0 ? Double(eventsDone) / elapsedSeconds : 0
+        eventsPerSecond = rate
+        secondsRemaining = rate > 0 ? Double(eventsTotal &- min(eventsDone, eventsTotal)) / rate : nil
+    }
+}

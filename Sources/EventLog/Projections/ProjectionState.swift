@@ -1,0 +1,99 @@
+import CLMDB
+
+/// The key–value state of one projection: in its own LMDB database when the projection is stored,
+/// in memory when it is replayed as of a past instant. Valid only inside the call that received it.
+///
+/// Keys are byte strings of 1 to 511 bytes; values are byte strings. Iteration is in byte order of
+/// the keys.
+public final class ProjectionState {
+    private enum Backend {
+        case stored(LMDBTransaction, LMDBDatabase, writable: Bool)
+        case memory(MemoryProjectionStore)
+    }
+
+    private let backend: Backend
+
+    package init(transaction: LMDBTransaction, database: LMDBDatabase, writable: Bool) {
+        backend = .stored(transaction, database, writable: writable)
+    }
+
+    package init(memory: MemoryProjectionStore) {
+        backend = .memory(memory)
+    }
+
+    /// Calls `body` with the value stored under `key`, or `nil`; the bytes are valid only in `body`.
+    public func withValue<T>(forKey key: some Collection<UInt8>, _ body: (UnsafeRawBufferPointer?) throws -> T) throws -> T {
+        switch backend {
+        case .stored(let txn, let database, _):
+            let keyBytes = Array(key)
+            return try keyBytes.withUnsafeBytes { raw in try body(try txn.get(database, key: raw)) }
+        case .memory(let store):
+            guard let value = store.values[Array(key)] else { return try body(nil) }
+            return try value.withUnsafeBytes { try body($0) }
+        }
+    }
+
+    /// A copy of the value stored under `key`, or `nil`.
+    public func value(forKey key: some Collection<UInt8>) throws -> [UInt8]? {
+        try withValue(forKey: key) { $0.map { Array($0) } }
+    }
+
+    /// Stores `value` under `key`, replacing what was there.
+    public func setValue(_ value: some Collection<UInt8>, forKey key: some Collection<UInt8>) throws {
+        let keyBytes = Array(key)
+        guard !keyBytes.isEmpty, keyBytes.count <= 511 else {
+            throw EventLogError(.misuse, "a projection key must be 1 to 511 bytes; got \(keyBytes.count)")
+        }
+        switch backend {
+        case .stored(let txn, let database, let writable):
+            guard writable else { throw EventLogError(.misuse, "this projection state is read-only") }
+            let valueBytes = Array(value)
+            try keyBytes.withUnsafeBytes { k in try valueBytes.withUnsafeBytes { try txn.put(database, key: k, value: $0) } }
+        case .memory(let store):
+            store.values[keyBytes] = Array(value)
+        }
+    }
+
+    /// Removes the value under `key`, if any.
+    public func removeValue(forKey key: some Collection<UInt8>) throws {
+        switch backend {
+        case .stored(let txn, let database, let writable):
+            guard writable else { throw EventLogError(.misuse, "this projection state is read-only") }
+            let keyBytes = Array(key)
+            try keyBytes.withUnsafeBytes { _ = try txn.delete(database, key: $0) }
+        case .memory(let store):
+            store.values[Array(key)] = nil
+        }
+    }
+
+    /// Calls `body` with every key and value whose key starts with `prefix`, in key order, until
+    /// `body` returns `false`.
+    public func forEach(prefix: some Collection<UInt8>, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        let prefixBytes = Array(prefix)
+        switch backend {
+        case .stored(let txn, let database, _):
+            try txn.withCursor(database) { cursor in
+                var entry = try prefixBytes.isEmpty ? cursor.first() : prefixBytes.withUnsafeBytes { try cursor.seek(atOrAfter: $0) }
+                while let current = entry, current.key.starts(with: prefixBytes) {
+                    guard try body(current.key, current.value) else { return }
+                    entry = try cursor.next()
+                }
+            }
+        case .memory(let store):
+            for key in store.values.keys.filter({ $0.starts(with: prefixBytes) }).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                guard let value = store.values[key] else { continue }
+                let keep = try key.withUnsafeBytes { k in try value.withUnsafeBytes { try body(k, $0) } }
+                guard keep else { return }
+            }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ProjectionState: Sendable {}
+
+/// The in-memory backend of an as-of replay.
+package final class MemoryProjectionStore {
+    package var values: [[UInt8]: [UInt8]] = [:]
+    package init() {}
+}

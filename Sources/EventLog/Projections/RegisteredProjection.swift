@@ -1,0 +1,40 @@
+/// A projection this process keeps up to date inline, with the handles of its two databases.
+package struct RegisteredProjection: Sendable {
+    package let projection: any Projection
+    package let slots: (LMDBDatabase, LMDBDatabase)
+
+    package func database(_ slot: UInt8) -> LMDBDatabase { slot == 0 ? slots.0 : slots.1 }
+}
+
+extension LMDBTransaction {
+    /// The `projections` entry of `name`, or `nil`.
+    package func projectionRecord(_ schema: Schema, name: String) throws -> ProjectionRecord? {
+        let key = Array(name.utf8)
+        return try key.withUnsafeBytes { key in
+            guard let value = try get(schema.projections, key: key) else { return nil }
+            guard let record = ProjectionRecord(bytes: value) else {
+                throw EventLogError(.corruptRecord, "the projections entry of \(name) is damaged")
+            }
+            return record
+        }
+    }
+
+    package func putProjectionRecord(_ schema: Schema, name: String, _ record: ProjectionRecord) throws {
+        let key = Array(name.utf8), value = record.bytes
+        try key.withUnsafeBytes { key in try value.withUnsafeBytes { try put(schema.projections, key: key, value: $0) } }
+    }
+}
+
+/// Applies events `(after, through]` of the transaction's view to one projection's database:
+/// generic, so the projection's methods are called without boxing.
+package func applyProjection<P: Projection>(
+    _ projection: P, snapshot: LogSnapshot, database: LMDBDatabase, after: UInt64, through: UInt64
+) throws {
+    guard through > after else { return }
+    let state = ProjectionState(transaction: snapshot.txn, database: database, writable: true)
+    var batch = try projection.beginBatch(state)
+    try snapshot.forEachEvent(from: after + 1, through: through) { event in
+        try projection.apply(event, to: &batch, state: state)
+    }
+    try projection.endBatch(&batch, state: state)
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+@testable import EventLog
+
+/// Counts events per type; `weight` stands in for a change of the projection's code.
+struct CountByType: Projection {
+    var name = "countByType"
+    var version: UInt32 = 1
+    var weight: UInt64 = 1
+
+    func beginBatch(_ state: ProjectionState) throws -> [String: UInt64] { [:] }
+
+    func apply(_ event: RecordedEvent, to batch: inout [String: UInt64], state: ProjectionState) throws {
+        batch[event.type, default: 0] += weight
+    }
+
+    func endBatch(_ batch: inout [String: UInt64], state: ProjectionState) throws {
+        for (type, added) in batch {
+            let current = try state.withValue(forKey: Array(type.utf8)) { $0.map { $0.loadUnaligned(as: UInt64.self) } } ?? 0
+            try state.setValue(withUnsafeBytes(of: current + added) { Array($0) }, forKey: Array(type.utf8))
+        }
+    }
+}
+
+func counts(_ state: ProjectionState) throws -> [String: UInt64] {
+    var result: [String: UInt64] = [:]
+    try state.forEach(prefix: []) { key, value in
+        result[String(decoding: key, as: UTF8.self)] = value.loadUnaligned(as: UInt64.self)
+        return true
+    }
+    return result
+}
+
+extension EventLog {
+    func counts(_ projection: CountByType = CountByType()) throws -> [String: UInt64] {
+        try readProjection(projection) { try EventLogTests.counts($0) }
+    }
+}
+
+@Suite("Projections")
+struct ProjectionTests {
+    func appendTypes(_ log: EventLog, _ types: [String]) async throws {
+        for type in types { try await log.append([event(type)], to: "s-\(type)") }
+    }
+
+    @Test("a registered projection sees every append that has returned, exactly once")
+    func inlineReadYourWrites() async throws {
+        let directory = TemporaryDirectory()
+        let log = try makeLog(directory)
+        try log.register(CountByType())
+        try await appendTypes(log, ["A", "B", "A"])
+        #expect(try log.counts() == ["A": 2, "B": 1])
+        try log.write { writer in
+            try writer.append([event("C"), event("C")], to: "x")
+            try writer.append([event("A")], to: "y")
+        }
+        #expect(try log.counts() == ["A": 3, "B": 1, "C": 2])
+        #expect(try log.projectionStatus("countByType")?.checkpoint == 6)
+    }
+
+    @Test("registering catches up from the checkpoint in batches, reporting progress")
+    func catchUpWithProgress() async throws {
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 4))
+        try await appendTypes(log, (0..<10).map { $0 % 2 == 0 ? "E" : "O" })
+        var reports: [ProjectionProgress] = []
+        try log.register(CountByType()) { reports.append($0) }
+        #expect(try log.counts() == ["E": 5, "O": 5])
+        #expect(reports.map(\.eventsDone) == [4, 8, 10])
+        #expect(reports.last?.eventsTotal == 10)
+        #expect(reports.last?.secondsRemaining == 0)
+    }
+
+    @Test("events appended while a projection was not kept up are caught up, none twice")
+    func lagAndReopen() async throws {
+        let directory = TemporaryDirectory()
+        do {
+            let log = try makeLog(directory)
+            try log.register(CountByType())
+            try await appendTypes(log, ["A", "B"])
+            log.core.projections.withLock { $0.removeAll() } // as a process that does not know the projection
+            try await appendTypes(log, ["A", "A"])
+            #expect(try log.counts() == ["A": 1, "B": 1])
+            #expect(try log.projectionStatus("countByType")?.checkpoint == 2)
+        }
+        let log = try makeLog(directory)
+        try log.register(CountByType())
+        #expect(try log.counts() == ["A": 3, "B": 1])
+        try log.register(CountByType())
+        #expect(try log.counts() == ["A": 3, "B": 1])
+    }
+
+    @Test("a new code version rebuilds blue/green: the old state serves and appends go on until the switch")
+    func versionChangeRebuilds() async throws {
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 3))
+        try log.register(CountByType())
+        try await appendTypes(log, ["A", "A", "B", "A", "B", "A", "C"])
+        let v2 = CountByType(version: 2, weight: 10)
+        var oldStateDuringRebuild: [[String: UInt64]] = []
+        var appendedDuring = 0
+        try log.register(v2) { _ in
+            // Between rebuild transactions: the old version still answers, and appends still land.
+            if let old = try? log.counts() { oldStateDuringRebuild.append(old) }
+            if appendedDuring < 2 {
+                appendedDuring += 1
+                _ = try? log.write { try $0.append([event("D")], to: "during") }
+            }
+        }
+        #expect(!oldStateDuringRebuild.isEmpty)
+        #expect(oldStateDuringRebuild.first == ["A": 4, "B": 2, "C": 1])
+        #expect(try log.counts(v2) == ["A": 40, "B": 20, "C": 10, "D": 20])
+        #expect(throws: EventLogError.self) { try log.counts(CountByType()) }
+        try await appendTypes(log, ["A"])
+        #expect(try log.counts(v2)["A"] == 50)
+    }
+
+    @Test("a rebuild of the same version gives byte-identical state")
+    func rebuildIsIdentical() async throws {
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 5))
+        try log.register(CountByType())
+        try await appendTypes(log, (0..<23).map { "T\($0 % 4)" })
+        func dump() throws -> [[UInt8]] {
+            try log.readProjection(CountByType()) { state in
+                var entries: [[UInt8]] = []
+                try state.forEach(prefix: []) { key, value in entries.append(Array(key) + [0xFF] + Array(value)); return true }
+                return entries
+            }
+        }
+        let before = try dump()
+        try log.rebuild(CountByType())
+        #expect(try dump() == before)
+        #expect(try log.projectionStatus("countByType")?.rebuildingVersion == nil)
+    }
+
+    @Test("an interrupted rebuild resumes where it stopped")
+    func interruptedRebuildResumes() async throws {
+        struct Stop: Error {}
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 2))
+        try log.register(CountByType())
+        try await appendTypes(log, ["A", "B", "A", "B", "A", "B"])
+        let v2 = CountByType(version: 2, weight: 2)
+        do {
+            try log.rebuild(v2) { _ in throw Stop() }
+            Issue.record("the rebuild was not stopped")
+        } catch {
+            #expect(error.code == .cancelled && error.position == 2)
+        }
+        let status = try #require(try log.projectionStatus("countByType"))
+        #expect(status.version == 1 && status.rebuildingVersion == 2 && status.rebuildCheckpoint == 2)
+        #expect(try log.counts() == ["A": 3, "B": 3]) // the old state still serves
+        var starts: [UInt64] = []
+        try log.rebuild(v2) { starts.append($0.eventsDone) }
+        #expect(starts.first == 2) // resumed: two more events in the first batch, not from zero
+        #expect(try log.counts(v2) == ["A": 6, "B": 6])
+    }
+
+    @Test("an as-of replay folds a prefix in memory and leaves the stored state alone")
+    func asOfReplay() async throws {
+        let directory = TemporaryDirectory()
+        let log = try makeLog(directory)
+        try log.register(CountByType())
+        try await appendTypes(log, ["A", "B", "A", "C"])
+        let asOf3 = try log.replay(CountByType(), through: 3) { try counts($0) }
+        #expect(asOf3 == ["A": 2, "B": 1])
+        #expect(try log.replay(CountByType()) { try counts($0) } == (try log.counts()))
+        #expect(try log.counts() == ["A": 2, "B": 1, "C": 1])
+    }
+
+    @Test("misuse is refused: bad names, reading a projection never built, registering inside a read")
+    func misuse() async throws {
+        let directory = TemporaryDirectory()
+        let log = try makeLog(directory)
+        #expect(throws: EventLogError.self) { try log.register(CountByType(name: "")) }
+        #expect(throws: EventLogError.self) { try log.register(CountByType(name: "a/b")) }
+        #expect(throws: EventLogError.self) { try log.counts() }
+        try log.read { _ throws in
+            #expect(throws: EventLogError.self) { try log.register(CountByType()) }
+        }
+    }
+}
