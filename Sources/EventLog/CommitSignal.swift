@@ -4,10 +4,16 @@ import Synchronization
 ///
 /// Commits of this process signal at once; commits of other processes are noticed when a waiter's
 /// timeout runs out and it reads the log again.
+///
+/// Each wait has an id that goes *pending* → *registered* (its continuation stored) → done. A wake
+/// (timeout or cancellation) that arrives while the wait is still pending is remembered, so the wait
+/// returns as soon as it registers: no wake-up is lost, and one that comes after the end is ignored.
 package final class CommitSignal: Sendable {
     private struct State {
         var head: UInt64 = 0
         var nextID = 0
+        /// Waits that have not registered yet, and whether a wake arrived for them meanwhile.
+        var pending: [Int: Bool] = [:]
         var waiters: [Int: UnsafeContinuation<Void, Never>] = [:]
     }
 
@@ -26,7 +32,12 @@ package final class CommitSignal: Sendable {
     }
 
     private func wake(_ id: Int) {
-        state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
+            if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+            if state.pending[id] != nil { state.pending[id] = true }
+            return nil
+        }
+        waiter?.resume()
     }
 
     /// Returns when a commit of this process ends past `position`, after `timeout`, or when the task
@@ -34,6 +45,7 @@ package final class CommitSignal: Sendable {
     package func wait(beyond position: UInt64, timeout: Duration) async {
         let id = state.withLock { state -> Int in
             state.nextID += 1
+            state.pending[state.nextID] = false
             return state.nextID
         }
         let timer = Task { [weak self] in
@@ -43,7 +55,8 @@ package final class CommitSignal: Sendable {
         await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.head > position || Task.isCancelled { return true }
+                    let wokenEarly = state.pending.removeValue(forKey: id) ?? false
+                    if wokenEarly || state.head > position || Task.isCancelled { return true }
                     state.waiters[id] = continuation
                     return false
                 }
@@ -53,5 +66,6 @@ package final class CommitSignal: Sendable {
             wake(id)
         }
         timer.cancel()
+        state.withLock { _ = $0.pending.removeValue(forKey: id) }
     }
 }

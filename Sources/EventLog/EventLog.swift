@@ -161,15 +161,16 @@ private enum LogRegistry {
     }
 
     static func release(_ key: String) {
-        let closing = cores.withLock { cores -> LogCore? in
-            guard let entry = cores[key] else { return nil }
+        cores.withLock { cores in
+            guard let entry = cores[key] else { return }
             if entry.handles > 1 {
                 cores[key] = (entry.core, entry.handles - 1)
-                return nil
+                return
             }
+            // Close under the lock: a handle opened meanwhile must not get a second environment
+            // for the same file while this one is still open (LMDB's locks are per process).
+            entry.core.shutdown()
             cores[key] = nil
-            return entry.core
         }
-        closing?.shutdown()
     }
 }

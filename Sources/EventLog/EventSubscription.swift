@@ -46,6 +46,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 if Task.isCancelled { return nil }
                 do {
                     let after = last
+                    guard after < UInt64.max else { buffer = []; throw EventLogError(.misuse, "a subscription cannot start after the largest position") }
                     buffer = try log.read { try $0.events(from: after + 1, limit: 512) }
                 } catch {
                     throw EventLogError.wrap(error, "reading the log for a subscription")

@@ -74,9 +74,13 @@ package final class GroupCommitter: @unchecked Sendable {
                 return
             }
             if queue.count < lastBatchSize && !stopping {
-                let deadline = Date(timeIntervalSinceNow: min(lastCommitSeconds / 2, 0.001))
+                // A monotonic deadline: a wall clock stepping back must not stall the queue.
+                let deadline = ContinuousClock.now + .seconds(min(lastCommitSeconds / 2, 0.001))
                 while queue.count < lastBatchSize && !stopping {
-                    if !condition.wait(until: deadline) { break }
+                    let left = deadline - ContinuousClock.now
+                    guard left > .zero else { break }
+                    let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
                 }
             }
             let jobs = queue

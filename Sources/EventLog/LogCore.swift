@@ -163,8 +163,10 @@ package final class LogCore: Sendable {
         }
     }
 
-    /// Stops the group-commit thread after it has finished what it was given.
+    /// Stops the group-commit thread after it has finished what it was given, then closes the
+    /// environment. Called by the registry, under its lock, when the last handle goes away.
     package func shutdown() {
         committer.stop()
+        environment.close()
     }
 }

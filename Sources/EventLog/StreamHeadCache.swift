@@ -94,7 +94,7 @@ package final class StreamHeadCache: Sendable {
 package final class NameCache<Key: Hashable & Sendable>: Sendable {
     private struct Maps {
         var names: [Key: String] = [:]
-        var keys: [String: Key] = [:]
+        var keys: [ByteString: Key] = [:]
     }
 
     private let maps = Mutex(Maps())
@@ -105,13 +105,13 @@ package final class NameCache<Key: Hashable & Sendable>: Sendable {
     }
 
     package func name(_ key: Key) -> String? { maps.withLock { $0.names[key] } }
-    package func key(_ name: String) -> Key? { maps.withLock { $0.keys[name] } }
+    package func key(_ name: String) -> Key? { maps.withLock { $0.keys[ByteString(name)] } }
 
     package func insert(_ key: Key, _ name: String) {
         maps.withLock { maps in
             if maps.names.count >= limit { maps = Maps() }
             maps.names[key] = name
-            maps.keys[name] = key
+            maps.keys[ByteString(name)] = key
         }
     }
 }

@@ -18,8 +18,8 @@ package struct WriteSession {
     package private(set) var changes = [UInt64: StreamHead](minimumCapacity: 64)
     package private(set) var newStreams: [(number: UInt64, name: String)] = []
     package private(set) var newTypes: [(code: UInt32, name: String)] = []
-    private var pendingStreamNumbers: [String: UInt64] = [:]
-    private var pendingTypeCodes: [String: UInt32] = [:]
+    private var pendingStreamNumbers: [ByteString: UInt64] = [:]
+    private var pendingTypeCodes: [ByteString: UInt32] = [:]
     /// The shared cache's overlay for this transaction's state, borrowed (not copied) for the
     /// transaction and released in ``finish()``, before the cache takes the changes.
     private var overlay: [UInt64: StreamHead]
@@ -62,7 +62,7 @@ package struct WriteSession {
     // MARK: Lookups
 
     package func streamNumber(_ name: String) throws -> UInt64? {
-        if let number = pendingStreamNumbers[name] ?? core.streamNames.key(name) { return number }
+        if let number = pendingStreamNumbers[ByteString(name)] ?? core.streamNames.key(name) { return number }
         guard let number = try txn.streamNumber(schema, name: name) else { return nil }
         // Found in the table, so committed: the mapping can never change or be rolled back.
         core.streamNames.insert(number, name)
@@ -82,8 +82,8 @@ package struct WriteSession {
     }
 
     private func typeCode(_ type: String) -> UInt32? {
-        if let lastType, lastType.name == type { return lastType.code }
-        return pendingTypeCodes[type] ?? core.typeNames.key(type)
+        if let lastType, lastType.name.utf8.elementsEqual(type.utf8) { return lastType.code }
+        return pendingTypeCodes[ByteString(type)] ?? core.typeNames.key(type)
     }
 
     /// The records of the stream's versions `after + 1 ... after + count`, newest last.
@@ -132,6 +132,9 @@ package struct WriteSession {
             if current.version == 0 {
                 throw EventLogError(.streamNotFound, "stream \(stream) does not exist, and the append expected it to", stream: stream)
             }
+            if current.version >= UInt64(events.count), let last = events.last, try lastEventID(of: current) == last.id {
+                retryPlace = current.version - UInt64(events.count)
+            }
         case .exactly(let version):
             if current.version == 0 {
                 throw EventLogError(.streamNotFound, "stream \(stream) does not exist; the append expected version \(version)", stream: stream)
@@ -140,7 +143,9 @@ package struct WriteSession {
         }
         if let place = retryPlace {
             if let result = try recognizeRetry(events, stream: stream, head: current, place: place) { return result }
-            if case .any = expected {} else {
+            switch expected {
+            case .any, .streamExists: break
+            default:
                 throw EventLogError(.wrongExpectedVersion, "stream \(stream) is at version \(current.version); the append expected \(expected)", stream: stream)
             }
         }
@@ -193,14 +198,17 @@ package struct WriteSession {
     /// If the events already stand after version `place` with the same ids and content, returns
     /// where they are; if ids match with other content, throws; otherwise returns `nil`.
     private func recognizeRetry(_ events: [NewEvent], stream: String, head: StreamHead, place: UInt64) throws -> AppendResult? {
-        guard head.version >= place + UInt64(events.count) else { return nil }
+        // Written so that no expected version, however large, can overflow.
+        guard place <= head.version, head.version - place >= UInt64(events.count) else { return nil }
         let existing = try records(ofStreamWithHead: head, after: place, count: events.count)
         guard existing.count == events.count else { return nil }
         let sameIDs = zip(existing, events).map { $0.0.1.id == $0.1.id }
         guard sameIDs.contains(true) else { return nil }
         for ((position, record), event) in zip(existing, events) {
+            var metadata = event.metadata
+            if metadata.actor?.isEmpty == true { metadata.actor = nil } // stored as no actor
             let same = record.id == event.id && typeCode(event.type) == record.typeCode
-                && record.metadata == event.metadata
+                && record.metadata == metadata
                 && event.payload.withUnsafeBytes { $0.elementsEqual(record.payload) }
             if !same {
                 throw EventLogError(.eventIDReused, "event id \(event.id) is already recorded at position \(position) of stream \(stream) with other content (or the append repeats only part of an earlier one)", stream: stream, position: position)
@@ -224,7 +232,7 @@ package struct WriteSession {
                 try withUnsafeBytes(of: &value) { try txn.put(schema.streamIndex, key: UnsafeRawBufferPointer(utf8), value: $0) }
             }
             try txn.putStreamEntry(schema, number: number, head: .absent, name: stream)
-            pendingStreamNumbers[stream] = number
+            pendingStreamNumbers[ByteString(stream)] = number
             newStreams.append((number, stream))
         }
         let recordedAt = max(Timestamp.now, lastRecordedAt)
@@ -278,7 +286,7 @@ package struct WriteSession {
         try withUnsafeBytes(of: &key) { key in
             try name.withUTF8 { try txn.put(schema.eventTypes, key: key, value: UnsafeRawBufferPointer($0)) }
         }
-        pendingTypeCodes[type] = code
+        pendingTypeCodes[ByteString(type)] = code
         newTypes.append((code, type))
         lastType = (type, code)
         return code

@@ -289,3 +289,59 @@ struct CommandTests {
         await expectRefusal(ledger, .invalidField) { try await ledger.changeDetails(of: ada, email: "not-an-address", at: day("2026-01-05")) }
     }
 }
+
+@Suite("Domain regressions found in review")
+struct DomainRegressionTests {
+    let ada: ClientID = id("ada")
+
+    @Test("amounts that would overflow are refused as invalid amounts, not crashes")
+    func overflow() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(pointsPerStep: 1_000_000_000_000, revenueStep: 1), at: day("2026-01-01"))
+        try await ledger.registerClient(ada, name: "Ada", at: day("2026-01-02"))
+        await expectRefusal(ledger, .invalidAmount) { try await ledger.checkOut(ada, visit: id("v1"), revenue: 100_000_000, at: day("2026-01-03")) }
+        await expectRefusal(ledger, .invalidAmount) { try await ledger.checkOut(ada, visit: id("v1"), revenue: .max, at: day("2026-01-03")) }
+        await expectRefusal(ledger, .invalidAmount) { try await ledger.adjustPoints(of: ada, by: .min, reason: "x", at: day("2026-01-03")) }
+        await expectRefusal(ledger, .invalidAmount) { try await ledger.adjustPoints(of: ada, by: .max, reason: "x", at: day("2026-01-03")) }
+        await expectRefusal(ledger, .invalidAmount) { try await ledger.redeemPoints(ada, points: 2_000_000_000_000_000_000, at: day("2026-01-03")) }
+        await expectRefusal(ledger, .invalidAmount) {
+            try await ledger.changeSalonSettings(SalonSettingsChanged(at: day("2026-01-03"), reminderLeadMinutes: .max))
+        }
+    }
+
+    @Test("an erasure by another process is seen at once: its key is never served from memory")
+    func erasureAcrossProcesses() throws {
+        let directory = ScratchDirectory()
+        let service = try ClientKeyStore(directory: directory.path)
+        _ = try service.keyCreatingIfNeeded(for: ada)
+        #expect(try service.key(for: ada) != nil)
+        let tool = try ClientKeyStore(directory: directory.path) // the `ledger` tool, say
+        try tool.destroyKey(of: ada)
+        #expect(try service.key(for: ada) == nil)
+    }
+
+    @Test("a registration through record() checks its referrer too")
+    func referrerThroughRecord() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        await expectRefusal(ledger, .unknownClient) {
+            try await ledger.record(.clientRegistered(ClientRegistered(at: day("2026-01-02"), client: id("ben"), name: "Ben", referredBy: id("ghost"))))
+        }
+    }
+
+    @Test("an actor that is too long is a field error, not a storage error")
+    func longActor() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        await expectRefusal(ledger, .invalidField) {
+            try await ledger.registerClient(ada, name: "Ada", at: day("2026-01-02"), actor: String(repeating: "a", count: 300))
+        }
+    }
+
+    @Test("identifiers compare by bytes, as streams are keyed")
+    func identifierBytes() throws {
+        #expect(try ClientID("jos\u{E9}") != (try ClientID("jose\u{301}")))
+        #expect(Set([try ClientID("jos\u{E9}"), try ClientID("jose\u{301}")]).count == 2)
+    }
+}

@@ -9,16 +9,8 @@ extension SalonLedger {
     public func registerClient(_ client: ClientID, name: String, email: String? = nil, phone: String? = nil,
                                birthDate: CalendarDate? = nil, referredBy: ClientID? = nil,
                                at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await execute(involving: [client] + (referredBy.map { [$0] } ?? []), actor: actor) { (decision) throws(LedgerError) in
-            if let referrer = referredBy, referrer != client {
-                let state = decision.state(of: referrer)
-                guard state.exists, !state.erased else {
-                    throw LedgerError(.unknownClient, "the referrer \(referrer) is not a registered client", client: client.rawValue, field: "referredBy")
-                }
-            }
-            try decision.record(.clientRegistered(ClientRegistered(at: at, client: client, name: name, email: email, phone: phone,
-                                                                   birthDate: birthDate, referredBy: referredBy)))
-        }
+        try await record(.clientRegistered(ClientRegistered(at: at, client: client, name: name, email: email, phone: phone,
+                                                            birthDate: birthDate, referredBy: referredBy)), actor: actor)
     }
 
     /// Changes a client's contact details; give at least one.
@@ -88,7 +80,9 @@ extension SalonLedger {
     /// command that decides nothing beyond the event itself.
     @discardableResult
     public func record(_ event: LedgerEvent, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await execute(involving: event.client.map { [$0] } ?? [], actor: actor) { (decision) throws(LedgerError) in
+        var involved = event.client.map { [$0] } ?? []
+        if case .clientRegistered(let registration) = event, let referrer = registration.referredBy { involved.append(referrer) }
+        return try await execute(involving: involved, actor: actor) { (decision) throws(LedgerError) in
             try decision.record(event)
         }
     }

@@ -18,8 +18,15 @@ package struct Decision {
         states[client] ?? ClientState()
     }
 
-    /// Adds `event` if the rules allow it; throws the rule's error otherwise.
+    /// Adds `event` if the rules allow it; throws the rule's error otherwise. A registration's
+    /// referrer must be among the clients the command loaded, and registered.
     package mutating func record(_ event: LedgerEvent) throws(LedgerError) {
+        if case .clientRegistered(let registration) = event, let referrer = registration.referredBy, referrer != registration.client {
+            let state = states[referrer] ?? ClientState()
+            guard state.exists, !state.erased else {
+                throw LedgerError(.unknownClient, "the referrer \(referrer) is not a registered client", client: registration.client.rawValue, field: "referredBy")
+            }
+        }
         if let client = event.client {
             var state = states[client] ?? ClientState()
             try Rules.check(event, against: state)
@@ -39,6 +46,9 @@ extension SalonLedger {
         involving clients: [ClientID], actor: String?,
         _ decide: (inout Decision) throws(LedgerError) -> Void
     ) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        if let actor, actor.utf8.count > 255 {
+            throw LedgerError(.invalidField, "an actor is at most 255 UTF-8 bytes; got \(actor.utf8.count)", client: clients.first?.rawValue, field: "actor")
+        }
         for _ in 0..<options.maximumAttempts {
             let loaded = try load(clients)
             var decision = Decision(salon: loaded.salon, states: loaded.clients.mapValues(\.0))

@@ -15,7 +15,7 @@ extension SalonLedger {
             let firstCheckout = decision.state(of: client).checkouts == 0
             try decision.record(.checkedOut(CheckedOut(at: at, client: client, visit: visit, revenue: revenue)))
             guard let programme = decision.salon.programme(at: at) else { return }
-            let points = revenue / programme.revenueStep * programme.pointsPerStep
+            let points = try Money.product(revenue / programme.revenueStep, programme.pointsPerStep, "points")
             if points > 0 {
                 try decision.record(.pointsAccrued(PointsAccrued(at: at, client: client, points: points, reason: .revenue, visit: visit)))
             }
@@ -55,7 +55,8 @@ extension SalonLedger {
             let discount: Cents
             switch programme.reward {
             case .amountPerPoint(let cents):
-                discount = points * cents
+                try Check.positive(points, "points")
+                discount = try Money.product(points, cents, "discount")
             case .percentage(let cost, let percent):
                 guard points == cost else {
                     throw LedgerError(.redemptionNotAllowed, "this programme's reward takes exactly \(cost) points; asked for \(points)", client: who, field: "points")
@@ -64,6 +65,9 @@ extension SalonLedger {
                     throw LedgerError(.invalidField, "a percentage reward needs the visit's ticket amount", client: who, field: "ticketAmount")
                 }
                 try Check.notNegative(ticketAmount, "ticketAmount")
+                guard ticketAmount <= Money.maximumAmount else {
+                    throw LedgerError(.invalidAmount, "ticketAmount \(ticketAmount) is beyond any ticket", client: who, field: "ticketAmount")
+                }
                 discount = Money.percentage(percent, of: ticketAmount)
             }
             try decision.record(.discountRedeemed(DiscountRedeemed(at: at, client: client, points: points, discount: discount, visit: visit)))
@@ -145,6 +149,19 @@ package enum Calendar {
 
 /// Money arithmetic, with the rounding stated where it happens.
 public enum Money {
+    /// The largest amount the ledger accepts anywhere: 10^15 cents (ten trillion in major units).
+    /// Keeping amounts below it keeps every sum and product the ledger forms far from overflow.
+    public static let maximumAmount: Int64 = 1_000_000_000_000_000
+
+    /// `a × b`, or ``LedgerError/Code/invalidAmount`` naming `field` if it overflows.
+    package static func product(_ a: Int64, _ b: Int64, _ field: String) throws(LedgerError) -> Int64 {
+        let (value, overflow) = a.multipliedReportingOverflow(by: b)
+        guard !overflow, value.magnitude <= UInt64(maximumAmount) else {
+            throw LedgerError(.invalidAmount, "\(field) would be \(a) × \(b), beyond what the ledger holds", field: field)
+        }
+        return value
+    }
+
     /// `percent` % of `amount`, rounded half away from zero to the cent (commercial rounding).
     public static func percentage(_ percent: Int, of amount: Cents) -> Cents {
         divideRoundingHalfAwayFromZero(amount * Int64(percent), by: 100)

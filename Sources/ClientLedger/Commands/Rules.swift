@@ -71,8 +71,8 @@ package enum Rules {
             try notArchived("earning points")
         case .pointsAdjusted(let e):
             if e.points > 0 { try notArchived("earning points") }
-            guard state.points + e.points >= 0 else {
-                throw refuse(.insufficientPoints, "taking \(-e.points) points from a balance of \(state.points) would make it negative", field: "points")
+            guard state.points + e.points >= 0 else { // both bounded by Money.maximumAmount: no overflow
+                throw refuse(.insufficientPoints, "taking \(e.points.magnitude) points from a balance of \(state.points) would make it negative", field: "points")
             }
         case .discountRedeemed(let e):
             guard e.points <= state.points else {

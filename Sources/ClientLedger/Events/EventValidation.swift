@@ -34,6 +34,7 @@ extension LedgerEvent {
             try Check.positive(e.points, "points")
         case .pointsAdjusted(let e):
             guard e.points != 0 else { throw LedgerError(.invalidAmount, "a points adjustment cannot be zero", field: "points") }
+            try Check.positive(e.points.magnitude > UInt64(Int64.max) ? Int64.max : Int64(e.points.magnitude), "points")
             try Check.text(e.reason, "reason")
         case .discountRedeemed(let e):
             try Check.positive(e.points, "points"); try Check.notNegative(e.discount, "discount")
@@ -54,14 +55,17 @@ extension LedgerEvent {
         case .subscriptionRefunded(let e):
             try Check.notNegative(e.refund, "refund")
         case .appointmentBooked(let e):
-            try Check.positive(Int64(e.minutes), "minutes"); try Check.text(e.service, "service")
+            try Check.positive(Int64(e.minutes), "minutes"); try Check.atMost(Int64(e.minutes), 60 * 24 * 7, "minutes")
+            try Check.text(e.service, "service")
         case .salonSettingsChanged(let e):
             guard e.currency.utf8.count == 3, e.currency.utf8.allSatisfy({ (0x41...0x5A).contains($0) }) else {
                 throw LedgerError(.invalidField, "currency \(e.currency) is not an ISO 4217 code such as EUR", field: "currency")
             }
             try Check.text(e.timeZone, "timeZone")
             try Check.notNegative(Int64(e.reminderLeadMinutes), "reminderLeadMinutes")
+            try Check.atMost(Int64(e.reminderLeadMinutes), 60 * 24 * 365, "reminderLeadMinutes")
             try Check.positive(Int64(e.visitNudgeWeeks), "visitNudgeWeeks")
+            try Check.atMost(Int64(e.visitNudgeWeeks), 520, "visitNudgeWeeks")
         case .loyaltyProgrammeChanged(let e):
             guard let p = e.programme else { return }
             try Check.positive(p.pointsPerStep, "pointsPerStep"); try Check.positive(p.revenueStep, "revenueStep")
@@ -73,7 +77,7 @@ extension LedgerEvent {
                 try Check.positive(points, "rewardPoints")
                 guard (1...100).contains(percent) else { throw LedgerError(.invalidAmount, "percent must be 1 to 100; got \(percent)", field: "percent") }
             }
-            if let months = p.expiryMonths { try Check.positive(Int64(months), "expiryMonths") }
+            if let months = p.expiryMonths { try Check.positive(Int64(months), "expiryMonths"); try Check.atMost(Int64(months), 1_200, "expiryMonths") }
             try Check.notNegative(p.referralBonusPoints, "referralBonusPoints")
         case .consentChanged, .clientArchived, .clientReactivated, .clientErased, .noteRemoved,
              .subscriptionExpired, .appointmentRescheduled, .appointmentCancelled,
@@ -90,12 +94,20 @@ package enum Check {
         guard value.utf8.count <= 4096 else { throw LedgerError(.invalidField, "\(field) is longer than 4096 UTF-8 bytes", field: field) }
     }
 
+    /// Not negative, and at most ``Money/maximumAmount`` (so no sum or product overflows).
     package static func notNegative(_ value: Int64, _ field: String) throws(LedgerError) {
         guard value >= 0 else { throw LedgerError(.invalidAmount, "\(field) must not be negative; got \(value)", field: field) }
+        guard value <= Money.maximumAmount else { throw LedgerError(.invalidAmount, "\(field) is beyond what the ledger holds; got \(value)", field: field) }
     }
 
+    /// More than zero, and at most ``Money/maximumAmount``.
     package static func positive(_ value: Int64, _ field: String) throws(LedgerError) {
         guard value > 0 else { throw LedgerError(.invalidAmount, "\(field) must be more than zero; got \(value)", field: field) }
+        guard value <= Money.maximumAmount else { throw LedgerError(.invalidAmount, "\(field) is beyond what the ledger holds; got \(value)", field: field) }
+    }
+
+    package static func atMost(_ value: Int64, _ limit: Int64, _ field: String) throws(LedgerError) {
+        guard value <= limit else { throw LedgerError(.invalidAmount, "\(field) may be at most \(limit); got \(value)", field: field) }
     }
 
     package static func email(_ value: String?) throws(LedgerError) {

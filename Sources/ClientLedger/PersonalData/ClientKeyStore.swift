@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -16,7 +17,9 @@ import Darwin
 /// Layout: an 8-byte magic `CLKEYS01`, then 128-byte slots: client id length (1 byte), client id
 /// (64 bytes, zero-padded), 31 reserved zero bytes, key (32 bytes; all zeros once destroyed).
 /// Slots are appended under an exclusive `flock`, so processes sharing a log can add keys safely;
-/// each process reads slots that others appended when it meets a client it does not know.
+/// each process reads slots that others appended when it meets a client it does not know. A key is
+/// read from its slot on every lookup, never served from memory, so an erasure by another process
+/// takes effect at once.
 package final class ClientKeyStore: Sendable {
     package static let fileName = "client-keys"
     private static let magic = Array("CLKEYS01".utf8)
@@ -25,11 +28,12 @@ package final class ClientKeyStore: Sendable {
 
     private struct Entry {
         var slot: Int
-        var key: ClientKey?
+        var destroyed: Bool
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
+        /// Client id (by bytes, as the log keys streams) → slot.
+        var entries: [ByteString: Entry] = [:]
         var slotsRead = 0
     }
 
@@ -62,13 +66,27 @@ package final class ClientKeyStore: Sendable {
 
     deinit { close(descriptor) }
 
-    /// The key of `client`, or `nil` if it has none or it was destroyed.
+    /// The key of `client`, read from its slot now, or `nil` if it has none or it was destroyed.
     package func key(for client: ClientID) throws(LedgerError) -> ClientKey? {
         try state.withLock { (state) throws(LedgerError) -> ClientKey? in
-            if let entry = state.entries[client.rawValue] { return entry.key }
-            try readNewSlots(&state)
-            return state.entries[client.rawValue]?.key
+            if state.entries[ByteString(client.rawValue)] == nil { try readNewSlots(&state) }
+            return try currentKey(client, &state)
         }
+    }
+
+    /// Reads the slot of `client`: its key, or `nil` once destroyed (by any process).
+    private func currentKey(_ client: ClientID, _ state: inout State) throws(LedgerError) -> ClientKey? {
+        let id = ByteString(client.rawValue)
+        guard let entry = state.entries[id], !entry.destroyed else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        guard pread(descriptor, &bytes, 32, off_t(Self.offset(of: entry.slot) + Self.keyOffset)) == 32 else {
+            throw LedgerError(.keyStore, "cannot read the key of client \(client) from \(path)", client: client.rawValue)
+        }
+        if bytes.allSatisfy({ $0 == 0 }) {
+            state.entries[id] = Entry(slot: entry.slot, destroyed: true)
+            return nil
+        }
+        return ClientKey(bytes: bytes)
     }
 
     /// The key of `client`, made and stored durably first if it has none. Throws if the client's
@@ -76,8 +94,8 @@ package final class ClientKeyStore: Sendable {
     package func keyCreatingIfNeeded(for client: ClientID) throws(LedgerError) -> ClientKey {
         try state.withLock { (state) throws(LedgerError) -> ClientKey in
             try readNewSlots(&state)
-            if let entry = state.entries[client.rawValue] {
-                guard let key = entry.key else {
+            if state.entries[ByteString(client.rawValue)] != nil {
+                guard let key = try currentKey(client, &state) else {
                     throw LedgerError(.keyStore, "client \(client) was erased; their key cannot be made again", client: client.rawValue)
                 }
                 return key
@@ -86,7 +104,7 @@ package final class ClientKeyStore: Sendable {
             try withFileLock { () throws(LedgerError) in
                 try readNewSlots(&state)
                 // Another process may have made this client's key meanwhile: use theirs.
-                if state.entries[client.rawValue] != nil { return }
+                if state.entries[ByteString(client.rawValue)] != nil { return }
                 var slot = [UInt8](repeating: 0, count: Self.slotSize)
                 let id = Array(client.rawValue.utf8)
                 slot[0] = UInt8(id.count)
@@ -95,10 +113,10 @@ package final class ClientKeyStore: Sendable {
                 let index = state.slotsRead
                 try writeAll(slot, at: Self.offset(of: index))
                 guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
-                state.entries[client.rawValue] = Entry(slot: index, key: key)
+                state.entries[ByteString(client.rawValue)] = Entry(slot: index, destroyed: false)
                 state.slotsRead = index + 1
             }
-            guard let stored = state.entries[client.rawValue]?.key else {
+            guard let stored = try currentKey(client, &state) else {
                 throw LedgerError(.keyStore, "the key of client \(client) was destroyed while it was being made", client: client.rawValue)
             }
             return stored
@@ -110,12 +128,12 @@ package final class ClientKeyStore: Sendable {
     package func destroyKey(of client: ClientID) throws(LedgerError) {
         try state.withLock { (state) throws(LedgerError) in
             try readNewSlots(&state)
-            guard let entry = state.entries[client.rawValue], entry.key != nil else { return }
+            guard let entry = state.entries[ByteString(client.rawValue)], !entry.destroyed else { return }
             try withFileLock { () throws(LedgerError) in
                 try writeAll([UInt8](repeating: 0, count: 32), at: Self.offset(of: entry.slot) + Self.keyOffset)
                 guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
             }
-            state.entries[client.rawValue] = Entry(slot: entry.slot, key: nil)
+            state.entries[ByteString(client.rawValue)] = Entry(slot: entry.slot, destroyed: true)
         }
     }
 
@@ -136,9 +154,8 @@ package final class ClientKeyStore: Sendable {
             let length = Int(buffer[0])
             guard length >= 1, length <= 64 else { throw LedgerError(.keyStore, "slot \(index) of the key file \(path) is damaged") }
             let id = String(decoding: buffer[1..<(1 + length)], as: UTF8.self)
-            let keyBytes = buffer[Self.keyOffset..<Self.slotSize]
-            let key = keyBytes.allSatisfy { $0 == 0 } ? nil : ClientKey(bytes: Array(keyBytes))
-            state.entries[id] = Entry(slot: index, key: key)
+            let destroyed = buffer[Self.keyOffset..<Self.slotSize].allSatisfy { $0 == 0 }
+            state.entries[ByteString(id)] = Entry(slot: index, destroyed: destroyed)
         }
         state.slotsRead = slots
     }

@@ -39,7 +39,6 @@ package struct ClientState: Sendable {
     package var notes: [NoteID: Timestamp] = [:]
     package var forms: Set<FormID> = []
     package var documents: Set<DocumentID> = []
-    package var noteIDsEverUsed: Set<NoteID> = []
 
     package init() {}
 
@@ -63,7 +62,7 @@ package struct ClientState: Sendable {
         case .clientArchived: archived = true
         case .clientReactivated: archived = false
         case .clientErased: erased = true
-        case .noteAdded(let e): notes[e.note] = e.at; noteIDsEverUsed.insert(e.note)
+        case .noteAdded(let e): notes[e.note] = e.at
         case .noteRemoved(let e): notes[e.note] = nil
         case .intakeRecorded(let e): forms.insert(e.form)
         case .documentAttached(let e): documents.insert(e.document)

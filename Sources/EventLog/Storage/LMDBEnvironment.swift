@@ -1,5 +1,6 @@
 import CLMDB
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,8 +28,13 @@ package final class LMDBEnvironment: @unchecked Sendable {
     package let path: String
     private let gate: UnsafeMutablePointer<pthread_rwlock_t>
     private let depthKey: pthread_key_t
-    /// Guarded by the exclusive gate.
-    private var mapSize: Int
+    /// The map size as this process last set or adopted it; written under the exclusive gate.
+    private let mapSizeValue: Atomic<Int>
+    private var mapSize: Int {
+        get { mapSizeValue.load(ordering: .acquiring) }
+        set { mapSizeValue.store(newValue, ordering: .releasing) }
+    }
+    private let closed = Atomic<Bool>(false)
 
     /// Opens (creating the files if absent) the LMDB environment in directory `path`.
     package init(path: String, mapSize: Int, maxDatabases: UInt32, flags: UInt32) throws(LMDBError) {
@@ -48,7 +54,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
         mdb_env_info(env, &info)
         self.pointer = env
         self.path = path
-        self.mapSize = max(mapSize, info.me_mapsize)
+        self.mapSizeValue = Atomic(max(mapSize, info.me_mapsize))
 
         gate = .allocate(capacity: 1)
         var attributes = pthread_rwlockattr_t()
@@ -63,8 +69,14 @@ package final class LMDBEnvironment: @unchecked Sendable {
         depthKey = key
     }
 
+    /// Closes the environment now (LMDB allows one open environment per file per process, so the
+    /// registry closes it before a new one may open). No transaction may be open or begin after.
+    package func close() {
+        if closed.exchange(true, ordering: .acquiringAndReleasing) == false { mdb_env_close(pointer) }
+    }
+
     deinit {
-        mdb_env_close(pointer)
+        close()
         pthread_rwlock_destroy(gate)
         gate.deallocate()
         pthread_key_delete(depthKey)
