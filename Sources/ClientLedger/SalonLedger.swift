@@ -62,6 +62,12 @@ public final class SalonLedger: Sendable {
         keys = try ClientKeyStore(directory: path)
         self.options = options
         try finishInterruptedErasures()
+        do {
+            // Brought up to date now (rebuilt if its version changed), then kept up inline.
+            try log.register(ClientCardProjection())
+        } catch {
+            throw LedgerError(.storage, "cannot bring the client cards up to date: \(error.message)", cause: error)
+        }
     }
 
     /// An erasure records `ClientErased`, then destroys the key. If the process died in between,

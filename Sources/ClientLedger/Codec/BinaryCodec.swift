@@ -134,11 +134,14 @@ package enum BinaryCodec {
     package struct Decoded: Hashable, Sendable {
         package var event: LedgerEvent
         package var personalDataErased: Bool
+        /// The sealed personal section as stored, when asked for with `keepSealed`.
+        package var sealed: [UInt8]? = nil
     }
 
     /// Decodes a payload of `type` in the stream of `client` (`nil` for the salon stream).
     /// `key` is the client's key, or `nil` if it was destroyed.
-    package static func decode(_ type: LedgerEventType, client: ClientID?, payload: UnsafeRawBufferPointer, key: ClientKey?) throws(LedgerError) -> Decoded {
+    package static func decode(_ type: LedgerEventType, client: ClientID?, payload: UnsafeRawBufferPointer, key: ClientKey?,
+                               keepSealed: Bool = false) throws(LedgerError) -> Decoded {
         var r = PayloadReader(payload, type: type.rawValue)
         let version = try r.byte()
         guard version >= 1 else { throw LedgerError(.corruptPayload, "a \(type.rawValue) payload has layout version 0") }
@@ -147,6 +150,7 @@ package enum BinaryCodec {
         }
         let at = try r.timestamp()
         var erased = false
+        var keptSealed: [UInt8]?
         func clientID() throws(LedgerError) -> ClientID {
             guard let client else { throw LedgerError(.corruptPayload, "a \(type.rawValue) event stands outside a client stream") }
             return client
@@ -154,6 +158,7 @@ package enum BinaryCodec {
         /// The personal section opened, or `nil` when the key is gone.
         func personal() throws(LedgerError) -> [UInt8]? {
             let sealed = try r.data()
+            if keepSealed { keptSealed = Array(sealed) }
             guard let key else { erased = true; return nil }
             return try key.open(sealed, context: sealingContext(type, try clientID()))
         }
@@ -295,7 +300,49 @@ package enum BinaryCodec {
             event = .loyaltyProgrammeChanged(LoyaltyProgrammeChanged(at: at, programme: programme))
         }
         try r.finish()
-        return Decoded(event: event, personalDataErased: erased)
+        return Decoded(event: event, personalDataErased: erased, sealed: keptSealed)
+    }
+
+    /// The personal fields of one sealed section.
+    package enum PersonalSection: Sendable {
+        case details(name: String?, email: String?, phone: String?, birthDate: CalendarDate?)
+        case text(String)
+        case answers([String: String])
+    }
+
+    /// Opens a sealed section that `keepSealed` kept, with the client's key.
+    package static func open(_ sealed: [UInt8], type: LedgerEventType, client: ClientID, key: ClientKey) throws(LedgerError) -> PersonalSection {
+        let opened = sealed.withUnsafeBytes { raw -> Result<[UInt8], LedgerError> in
+            do throws(LedgerError) { return .success(try key.open(raw, context: sealingContext(type, client))) } catch { return .failure(error) }
+        }
+        let plain = try opened.get()
+        let result = plain.withUnsafeBytes { raw -> Result<PersonalSection, LedgerError> in
+            var p = PayloadReader(raw, type: type.rawValue)
+            do throws(LedgerError) {
+                let section: PersonalSection
+                switch type {
+                case .clientRegistered, .clientDetailsChanged:
+                    let name: String? = type == .clientRegistered ? try p.string() : try optional(&p) { (p) throws(LedgerError) in try p.string() }
+                    section = .details(name: name, email: try optional(&p) { (p) throws(LedgerError) in try p.string() },
+                                       phone: try optional(&p) { (p) throws(LedgerError) in try p.string() },
+                                       birthDate: try optional(&p) { (p) throws(LedgerError) in try CalendarDate(daysSinceEpoch: try p.signed()) })
+                case .noteAdded, .documentAttached:
+                    section = .text(try p.string())
+                case .intakeRecorded:
+                    let count = try p.unsigned()
+                    var answers: [String: String] = [:]
+                    for _ in 0..<count { answers[try p.string()] = try p.string() }
+                    section = .answers(answers)
+                default:
+                    throw LedgerError(.corruptPayload, "\(type.rawValue) has no personal section")
+                }
+                try p.finish()
+                return .success(section)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     private static func optional<T>(_ r: inout PayloadReader, _ read: (inout PayloadReader) throws(LedgerError) -> T) throws(LedgerError) -> T? {

@@ -167,6 +167,18 @@ public enum Money {
         divideRoundingHalfAwayFromZero(amount * Int64(percent), by: 100)
     }
 
+    /// `amount × part / whole`, rounded half away from zero, computed in 128 bits so that it cannot
+    /// overflow; `whole` must be positive and `part` at most `whole`. This is the residual value of a
+    /// subscription: `price × remaining / total`.
+    public static func proportion(_ amount: Int64, _ part: Int64, of whole: Int64) -> Int64 {
+        let product = amount.multipliedFullWidth(by: part)
+        let (quotient, remainder) = whole.dividingFullWidth(product)
+        if remainder.magnitude * 2 >= whole.magnitude {
+            return quotient + ((amount < 0) != (part < 0) ? -1 : 1)
+        }
+        return quotient
+    }
+
     /// `numerator / denominator` rounded half away from zero; `denominator` must be positive.
     public static func divideRoundingHalfAwayFromZero(_ numerator: Int64, by denominator: Int64) -> Int64 {
         let quotient = numerator / denominator
