@@ -38,17 +38,33 @@ package struct CardRecord: Sendable, Hashable {
         package var id: String; package var at: Timestamp; package var revenue: Cents
     }
     package struct Appointment: Sendable, Hashable {
-        package var id: String; package var bookedAt: Timestamp; package var start: Timestamp; package var minutes: Int
-        package var service: String; package var cancelled: Bool
+        package var id: String; package var bookedAt: Timestamp; package var bookedStart: Timestamp; package var minutes: Int
+        package var service: String
+        /// Reschedules, in log order: when, and the new start.
+        package var moves: [(at: Timestamp, start: Timestamp)]
+        package var cancelledAt: Timestamp?
         /// Reminders: kind 1 scheduled (with `sendAt`), 2 sent; channel; when.
         package var reminders: [(kind: UInt8, channel: Channel, at: Timestamp, sendAt: Timestamp?)]
 
+        /// The latest start.
+        package var start: Timestamp { moves.last?.start ?? bookedStart }
+        package var cancelled: Bool { cancelledAt != nil }
+
+        /// The start as of `instant`: the last reschedule dated at or before it, else the booked one.
+        package func start(asOf instant: Timestamp) -> Timestamp {
+            moves.last { $0.at <= instant }?.start ?? bookedStart
+        }
+
+        package func cancelled(asOf instant: Timestamp) -> Bool { cancelledAt.map { $0 <= instant } ?? false }
+
         package static func == (lhs: Appointment, rhs: Appointment) -> Bool {
-            lhs.id == rhs.id && lhs.bookedAt == rhs.bookedAt && lhs.start == rhs.start && lhs.minutes == rhs.minutes
-                && lhs.service == rhs.service && lhs.cancelled == rhs.cancelled && lhs.reminders.count == rhs.reminders.count
+            lhs.id == rhs.id && lhs.bookedAt == rhs.bookedAt && lhs.bookedStart == rhs.bookedStart && lhs.minutes == rhs.minutes
+                && lhs.service == rhs.service && lhs.cancelledAt == rhs.cancelledAt
+                && lhs.moves.count == rhs.moves.count && zip(lhs.moves, rhs.moves).allSatisfy { $0.at == $1.at && $0.start == $1.start }
+                && lhs.reminders.count == rhs.reminders.count
                 && zip(lhs.reminders, rhs.reminders).allSatisfy { $0.kind == $1.kind && $0.channel == $1.channel && $0.at == $1.at && $0.sendAt == $1.sendAt }
         }
-        package func hash(into hasher: inout Hasher) { hasher.combine(id); hasher.combine(start) }
+        package func hash(into hasher: inout Hasher) { hasher.combine(id); hasher.combine(bookedStart) }
     }
 
     package var registeredAt = Timestamp(microsecondsSinceEpoch: 0)
@@ -116,12 +132,12 @@ package struct CardRecord: Sendable, Hashable {
         case .subscriptionRefunded(let e):
             append(to: e.subscription, SubscriptionEntry(kind: 3, at: e.at, units: 0, refund: e.refund, visit: nil))
         case .appointmentBooked(let e):
-            appointments.append(Appointment(id: e.appointment.rawValue, bookedAt: e.at, start: e.start, minutes: e.minutes,
-                                            service: e.service, cancelled: false, reminders: []))
+            appointments.append(Appointment(id: e.appointment.rawValue, bookedAt: e.at, bookedStart: e.start, minutes: e.minutes,
+                                            service: e.service, moves: [], cancelledAt: nil, reminders: []))
         case .appointmentRescheduled(let e):
-            if let index = appointments.firstIndex(where: { $0.id == e.appointment.rawValue }) { appointments[index].start = e.start }
+            if let index = appointments.firstIndex(where: { $0.id == e.appointment.rawValue }) { appointments[index].moves.append((e.at, e.start)) }
         case .appointmentCancelled(let e):
-            if let index = appointments.firstIndex(where: { $0.id == e.appointment.rawValue }) { appointments[index].cancelled = true }
+            if let index = appointments.firstIndex(where: { $0.id == e.appointment.rawValue }) { appointments[index].cancelledAt = e.at }
         case .reminderScheduled(let e):
             if let index = appointments.firstIndex(where: { $0.id == e.appointment.rawValue }) {
                 appointments[index].reminders.append((1, e.channel, e.at, e.sendAt))

@@ -36,7 +36,9 @@ extension CardRecord {
         list(&w, intake) { w, i in w.string(i.id); w.timestamp(i.at); w.data(i.sealed) }
         list(&w, visits) { w, v in w.string(v.id); w.timestamp(v.at); w.signed(v.revenue) }
         list(&w, appointments) { w, a in
-            w.string(a.id); w.timestamp(a.bookedAt); w.timestamp(a.start); w.signed(Int64(a.minutes)); w.string(a.service); w.bool(a.cancelled)
+            w.string(a.id); w.timestamp(a.bookedAt); w.timestamp(a.bookedStart); w.signed(Int64(a.minutes)); w.string(a.service)
+            list(&w, a.moves) { w, m in w.timestamp(m.at); w.timestamp(m.start) }
+            optional(&w, a.cancelledAt) { $0.timestamp($1) }
             list(&w, a.reminders) { w, r in
                 w.byte(r.kind); w.byte(r.channel == .sms ? 1 : 2); w.timestamp(r.at); optional(&w, r.sendAt) { $0.timestamp($1) }
             }
@@ -85,12 +87,15 @@ extension CardRecord {
         intake = try Self.list(&r) { (r) throws(LedgerError) in Intake(id: try r.string(), at: try r.timestamp(), sealed: Array(try r.data())) }
         visits = try Self.list(&r) { (r) throws(LedgerError) in Visit(id: try r.string(), at: try r.timestamp(), revenue: try r.signed()) }
         appointments = try Self.list(&r) { (r) throws(LedgerError) in
-            let id = try r.string(), bookedAt = try r.timestamp(), start = try r.timestamp(), minutes = try r.int()
-            let service = try r.string(), cancelled = try r.bool()
+            let id = try r.string(), bookedAt = try r.timestamp(), bookedStart = try r.timestamp(), minutes = try r.int()
+            let service = try r.string()
+            let moves = try Self.list(&r) { (r) throws(LedgerError) -> (at: Timestamp, start: Timestamp) in (try r.timestamp(), try r.timestamp()) }
+            let cancelledAt = try Self.optional(&r) { (r) throws(LedgerError) in try r.timestamp() }
             let reminders = try Self.list(&r) { (r) throws(LedgerError) -> (kind: UInt8, channel: Channel, at: Timestamp, sendAt: Timestamp?) in
                 (try r.byte(), try r.byte() == 1 ? .sms : .email, try r.timestamp(), try Self.optional(&r) { (r) throws(LedgerError) in try r.timestamp() })
             }
-            return Appointment(id: id, bookedAt: bookedAt, start: start, minutes: minutes, service: service, cancelled: cancelled, reminders: reminders)
+            return Appointment(id: id, bookedAt: bookedAt, bookedStart: bookedStart, minutes: minutes, service: service,
+                               moves: moves, cancelledAt: cancelledAt, reminders: reminders)
         }
         nudges = try Self.list(&r) { (r) throws(LedgerError) -> (at: Timestamp, channel: Channel) in (try r.timestamp(), try r.byte() == 1 ? .sms : .email) }
         try r.finish()
