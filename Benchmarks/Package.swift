@@ -31,5 +31,15 @@ let package = Package(
             path: "Benchmarks/EventLogBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ClientLedgerBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ClientLedger", package: root),
+                .product(name: "EventLog", package: root),
+            ],
+            path: "Benchmarks/ClientLedgerBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
