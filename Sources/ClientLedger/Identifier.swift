@@ -1,3 +1,5 @@
+import EventLog
+
 /// An identifier chosen by the embedding system: 1 to 64 UTF-8 bytes, compared byte for byte.
 ///
 /// The phantom `Kind` keeps a client id from being passed where an appointment id belongs.
@@ -27,7 +29,7 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
 
     /// Byte for byte, as the log stores identifiers: canonically equivalent spellings (a precomposed
     /// "é" and "e" with a combining accent) are different identifiers.
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue.utf8.elementsEqual(rhs.rawValue.utf8) }
+    public static func == (lhs: Self, rhs: Self) -> Bool { utf8Equal(lhs.rawValue, rhs.rawValue) }
 
     public func hash(into hasher: inout Hasher) {
         var copy = rawValue

@@ -9,7 +9,7 @@ package struct ByteString: Hashable, Sendable {
     package init(_ string: String) { self.string = string }
 
     package static func == (lhs: ByteString, rhs: ByteString) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        utf8Equal(lhs.string, rhs.string)
     }
 
     package func hash(into hasher: inout Hasher) {
@@ -17,3 +17,23 @@ package struct ByteString: Hashable, Sendable {
         copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
+
+/// Whether two strings have the same UTF-8 bytes: a `memcmp` over their contiguous storage (the
+/// generic `utf8.elementsEqual` walks the view byte by byte, several times slower).
+@inline(__always)
+package func utf8Equal(_ lhs: String, _ rhs: String) -> Bool {
+    guard lhs.utf8.count == rhs.utf8.count else { return false }
+    var a = lhs, b = rhs
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            guard let p = x.baseAddress, let q = y.baseAddress else { return x.count == y.count }
+            return memcmp(p, q, x.count) == 0
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

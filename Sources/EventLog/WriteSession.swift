@@ -82,7 +82,7 @@ package struct WriteSession {
     }
 
     private func typeCode(_ type: String) -> UInt32? {
-        if let lastType, lastType.name.utf8.elementsEqual(type.utf8) { return lastType.code }
+        if let lastType, utf8Equal(lastType.name, type) { return lastType.code }
         return pendingTypeCodes[ByteString(type)] ?? core.typeNames.key(type)
     }
 

@@ -11,15 +11,30 @@ package struct ClientCardProjection: Projection {
     package init() {}
 
     package struct Batch {
-        var cards: [ClientID: CardRecord] = [:]
+        /// Stream number → the card being built, mutated in place (no copy per event).
+        var cards: [UInt64: (client: ClientID, card: CardRecord)] = [:]
         var types: [UInt32: LedgerEventType] = [:]
+        /// Stream number → client (`nil` for a stream that is not a client's), so that names are
+        /// looked at once per stream and batch, not once per event.
+        var clients: [UInt64: ClientID?] = [:]
     }
 
     package func beginBatch(_ state: ProjectionState) throws -> Batch { Batch() }
 
     package func apply(_ event: RecordedEvent, to batch: inout Batch, state: ProjectionState) throws {
-        let stream = event.stream
-        guard stream.hasPrefix(SalonLedger.clientStreamPrefix) else { return }
+        let client: ClientID
+        if let known = batch.clients[event.streamNumber] {
+            guard let known else { return }
+            client = known
+        } else {
+            let stream = event.stream
+            guard stream.hasPrefix(SalonLedger.clientStreamPrefix) else {
+                batch.clients[event.streamNumber] = .some(nil)
+                return
+            }
+            client = ClientID(unchecked: String(stream.dropFirst(SalonLedger.clientStreamPrefix.count)))
+            batch.clients[event.streamNumber] = client
+        }
         let type: LedgerEventType
         if let known = batch.types[event.typeCode] {
             type = known
@@ -30,24 +45,20 @@ package struct ClientCardProjection: Projection {
             batch.types[event.typeCode] = parsed
             type = parsed
         }
-        let client = ClientID(unchecked: String(stream.dropFirst(SalonLedger.clientStreamPrefix.count)))
         let decoded = try BinaryCodec.decode(type, client: client, payload: event.payload, key: nil, keepSealed: type.carriesPersonalData)
-        var card: CardRecord
-        if let cached = batch.cards[client] {
-            card = cached
-        } else {
-            card = try state.withValue(forKey: client.rawValue.utf8) { stored in
+        if batch.cards[event.streamNumber] == nil {
+            let stored = try state.withValue(forKey: client.rawValue.utf8) { stored in
                 guard let stored else { return CardRecord() }
                 return try CardRecord(decoding: stored)
             }
+            batch.cards[event.streamNumber] = (client, stored)
         }
-        card.apply(decoded.event, sealed: decoded.sealed)
-        batch.cards[client] = card
+        batch.cards[event.streamNumber]?.card.apply(decoded.event, sealed: decoded.sealed)
     }
 
     package func endBatch(_ batch: inout Batch, state: ProjectionState) throws {
-        for (client, card) in batch.cards {
-            try state.setValue(card.encoded(), forKey: client.rawValue.utf8)
+        for entry in batch.cards.values {
+            try state.setValue(entry.card.encoded(), forKey: entry.client.rawValue.utf8)
         }
     }
 }
