@@ -33,7 +33,7 @@ public final class SalonLedger: Sendable {
         public var maximumAttempts: Int
 
         /// Creates options; every value has a default.
-        public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 8) {
+        public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 16) {
             self.durability = durability
             self.maximumAttempts = max(1, maximumAttempts)
         }
@@ -51,6 +51,7 @@ public final class SalonLedger: Sendable {
     public let log: EventLog
     package let keys: ClientKeyStore
     package let options: Options
+    package let queue = ClientQueue()
 
     /// Opens the ledger in directory `path`, creating it if absent.
     public init(path: String, options: Options = Options()) throws(LedgerError) {
@@ -95,7 +96,8 @@ public final class SalonLedger: Sendable {
     /// Decodes one stored event of the ledger.
     package func decode(_ event: RecordedEvent, keyed: Bool) throws(LedgerError) -> RecordedLedgerEvent {
         guard let type = LedgerEventType(rawValue: event.type) else {
-            throw LedgerError(.corruptPayload, "the log holds an event of unknown type \(event.type) at position \(event.position)")
+            // Commands refuse to decide on a history they cannot fully read; other clients are unaffected.
+            throw LedgerError(.newerPayloadVersion, "position \(event.position) holds an event of type \(event.type), which this library does not know (a newer one wrote it)")
         }
         let stream = event.stream
         let client = stream.hasPrefix(Self.clientStreamPrefix) ? ClientID(unchecked: String(stream.dropFirst(Self.clientStreamPrefix.count))) : nil

@@ -22,11 +22,13 @@ extension EventLog {
             let entry = RegisteredProjection(projection: projection, slots: try core.projectionHandles(name))
             let stored = try core.environment.read { try $0.projectionRecord(core.schema, name: name) }
             let needsRebuild = stored.map { $0.activeVersion != projection.version } ?? false
-            try core.run(entry, building: needsRebuild, progress: progress)
+            // Kept inline from now on, so appends during the catch-up are not left for later; the inline
+            // path skips it while its stored version is another (during a rebuild).
             core.projections.withLock { list in
                 list.removeAll { $0.projection.name == name }
                 list.append(entry)
             }
+            try core.run(entry, building: needsRebuild, progress: progress)
         } catch {
             throw EventLogError.wrap(error, "registering projection \(name)")
         }
@@ -45,6 +47,10 @@ extension EventLog {
         do {
             let entry = RegisteredProjection(projection: projection, slots: try core.projectionHandles(projection.name))
             try core.run(entry, building: true, progress: progress)
+            // A process that kept another version of it inline keeps this one from now on.
+            core.projections.withLock { list in
+                if let index = list.firstIndex(where: { $0.projection.name == projection.name }) { list[index] = entry }
+            }
         } catch {
             throw EventLogError.wrap(error, "rebuilding projection \(projection.name)")
         }
@@ -56,15 +62,18 @@ extension EventLog {
     /// rebuild it first). The state is as of ``ProjectionStatus/checkpoint``; for a projection this
     /// process registered, that includes every append that has returned.
     public func readProjection<P: Projection, T>(_ projection: P, _ body: (ProjectionState) throws -> T) throws -> T {
-        try read { snapshot in
-            let name = projection.name
+        let name = projection.name
+        // Handles must exist before the snapshot begins: a read transaction sees only those.
+        let slots = [try core.environment.openHandle(Schema.projectionSlotName(name, slot: 0), create: false),
+                     try core.environment.openHandle(Schema.projectionSlotName(name, slot: 1), create: false)]
+        return try read { snapshot in
             guard let record = try snapshot.txn.projectionRecord(core.schema, name: name) else {
                 throw EventLogError(.misuse, "projection \(name) was never built: register it first")
             }
             guard record.activeVersion == projection.version else {
                 throw EventLogError(.misuse, "projection \(name) is stored at version \(record.activeVersion), not \(projection.version): register or rebuild it")
             }
-            guard let database = try core.environment.openHandle(Schema.projectionSlotName(name, slot: record.activeSlot), create: false) else {
+            guard let database = slots[Int(record.activeSlot)] else {
                 throw EventLogError(.corruptRecord, "the database of projection \(name) is missing")
             }
             return try body(ProjectionState(transaction: snapshot.txn, database: database, writable: false))

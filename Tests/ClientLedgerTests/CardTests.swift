@@ -182,3 +182,21 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Card projection regressions found in review")
+struct CardRegressionTests {
+    @Test("an event type of a newer library stops commands for that client only, never the ledger")
+    func unknownTypeIsSkipped() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        let ada: ClientID = id("ada"), ben: ClientID = id("ben")
+        try await ledger.registerClient(ada, name: "Ada", at: day("2026-01-02"))
+        try await ledger.log.append([NewEvent(type: "LoyaltyTierChanged", payload: [1, 2, 3])], to: SalonLedger.stream(of: ada))
+        try await ledger.log.append([NewEvent(type: "Whatever", payload: [1])], to: "client-")
+        await expectRefusal(ledger, .newerPayloadVersion) { try await ledger.checkOut(ada, visit: id("v1"), revenue: 1_000, at: day("2026-01-03")) }
+        try await ledger.registerClient(ben, name: "Ben", at: day("2026-01-02"))
+        try await ledger.checkOut(ben, visit: id("v1"), revenue: 1_000, at: day("2026-01-03"))
+        #expect(try ledger.card(of: ben)?.visits.count == 1)
+        #expect(try ledger.card(of: ada)?.name == "Ada")
+    }
+}

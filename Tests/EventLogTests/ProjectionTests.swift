@@ -181,3 +181,50 @@ struct ProjectionTests {
         }
     }
 }
+
+@Suite("Projection regressions found in review")
+struct ProjectionRegressionTests {
+    @Test("a rebuild that finds another one already switched stops, instead of starting over (or trapping)")
+    func concurrentRebuilds() async throws {
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 2))
+        try log.register(CountByType())
+        for index in 0..<9 { try await log.append([event(index % 2 == 0 ? "A" : "B")], to: "s") }
+        let v2 = CountByType(version: 2, weight: 3)
+        var nested = false
+        var reports = 0
+        try log.rebuild(v2) { _ in
+            reports += 1
+            if !nested {
+                nested = true
+                try log.rebuild(v2) // another rebuilder takes it to the end and switches
+            }
+        }
+        #expect(reports <= 2)
+        #expect(try log.counts(v2) == ["A": 15, "B": 12])
+    }
+
+    @Test("a projection can be read by a process that never registered it")
+    func readWithoutRegistering() async throws {
+        let directory = TemporaryDirectory()
+        do {
+            let log = try makeLog(directory)
+            try log.register(CountByType())
+            try await log.append([event("A")], to: "s")
+        }
+        let reopened = try makeLog(directory) // a new environment: no handle cached yet
+        #expect(try reopened.counts() == ["A": 1])
+    }
+
+    @Test("a first build that was stopped serves nothing rather than a partial state")
+    func stoppedFirstBuild() async throws {
+        struct Stop: Error {}
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 1))
+        for _ in 0..<3 { try await log.append([event("A")], to: "s") }
+        #expect(throws: EventLogError.self) { try log.rebuild(CountByType()) { _ in throw Stop() } }
+        #expect(throws: EventLogError.self) { try log.counts() }
+        try log.rebuild(CountByType())
+        #expect(try log.counts() == ["A": 3])
+    }
+}

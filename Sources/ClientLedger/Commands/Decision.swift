@@ -46,10 +46,32 @@ extension SalonLedger {
         involving clients: [ClientID], actor: String?,
         _ decide: (inout Decision) throws(LedgerError) -> Void
     ) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        // One command at a time per client in this process (see ClientQueue); other processes are
+        // kept honest by the expected versions below.
+        guard let primary = clients.first else { return try await attempt(involving: clients, actor: actor, decide) }
+        await queue.enter(primary)
+        let result: Result<[RecordedLedgerEvent], LedgerError>
+        do throws(LedgerError) {
+            result = .success(try await attempt(involving: clients, actor: actor, decide))
+        } catch {
+            result = .failure(error)
+        }
+        await queue.leave(primary)
+        return try result.get()
+    }
+
+    private func attempt(
+        involving clients: [ClientID], actor: String?,
+        _ decide: (inout Decision) throws(LedgerError) -> Void
+    ) async throws(LedgerError) -> [RecordedLedgerEvent] {
         if let actor, actor.utf8.count > 255 {
             throw LedgerError(.invalidField, "an actor is at most 255 UTF-8 bytes; got \(actor.utf8.count)", client: clients.first?.rawValue, field: "actor")
         }
-        for _ in 0..<options.maximumAttempts {
+        for attempt in 0..<options.maximumAttempts {
+            if attempt > 0 {
+                // Another process won the race: back off a little, more each time, with jitter.
+                try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6)))))
+            }
             let loaded = try load(clients)
             var decision = Decision(salon: loaded.salon, states: loaded.clients.mapValues(\.0))
             try decide(&decision)

@@ -3,7 +3,9 @@ import EventLog
 /// The client-card projection: one ``CardRecord`` per client, keyed by the client id's bytes.
 ///
 /// It decodes events without any key (personal sections are kept sealed), gathers the cards a batch
-/// touches in memory, and writes each once at the end of the batch.
+/// touches in memory, and writes each once at the end of the batch. Events it cannot understand — a
+/// type or payload layout of a newer library, written by another process — are skipped rather than
+/// refused: a projection runs inside every append's transaction, and refusing would stop all writes.
 package struct ClientCardProjection: Projection {
     package let name = "clientCards"
     package let version: UInt32 = 1
@@ -32,20 +34,28 @@ package struct ClientCardProjection: Projection {
                 batch.clients[event.streamNumber] = .some(nil)
                 return
             }
-            client = ClientID(unchecked: String(stream.dropFirst(SalonLedger.clientStreamPrefix.count)))
+            let id = String(stream.dropFirst(SalonLedger.clientStreamPrefix.count))
+            guard !id.isEmpty, id.utf8.count <= ClientID.maximumBytes else {
+                batch.clients[event.streamNumber] = .some(nil)
+                return
+            }
+            client = ClientID(unchecked: id)
             batch.clients[event.streamNumber] = client
         }
         let type: LedgerEventType
         if let known = batch.types[event.typeCode] {
             type = known
         } else {
-            guard let parsed = LedgerEventType(rawValue: event.type) else {
-                throw LedgerError(.corruptPayload, "the log holds an event of unknown type \(event.type) at position \(event.position)")
-            }
+            guard let parsed = LedgerEventType(rawValue: event.type) else { return } // a newer library's type
             batch.types[event.typeCode] = parsed
             type = parsed
         }
-        let decoded = try BinaryCodec.decode(type, client: client, payload: event.payload, key: nil, keepSealed: type.carriesPersonalData)
+        let decoded: BinaryCodec.Decoded
+        do {
+            decoded = try BinaryCodec.decode(type, client: client, payload: event.payload, key: nil, keepSealed: type.carriesPersonalData)
+        } catch where error.code == .newerPayloadVersion {
+            return // a newer library's layout: its own projection version will cover it
+        }
         if batch.cards[event.streamNumber] == nil {
             let stored = try state.withValue(forKey: client.rawValue.utf8) { stored in
                 guard let stored else { return CardRecord() }

@@ -41,8 +41,16 @@ extension LogCore {
             let step: (finished: Bool, from: UInt64, checkpoint: UInt64, head: UInt64) = try performWrite { session in
                 let txn = session.txn
                 let head = session.head
+                // A projection never built serves nothing until its first build switches in (version 0).
                 var record = try txn.projectionRecord(schema, name: name)
-                    ?? ProjectionRecord(activeSlot: 0, building: false, activeVersion: version, activeCheckpoint: 0, buildingVersion: 0, buildingCheckpoint: 0)
+                    ?? ProjectionRecord(activeSlot: 0, building: false, activeVersion: building ? 0 : version, activeCheckpoint: 0, buildingVersion: 0, buildingCheckpoint: 0)
+                if building, origin != nil, !record.building || record.buildingVersion != version {
+                    // Another process finished (or replaced) this rebuild between our transactions.
+                    guard record.activeVersion == version else {
+                        throw EventLogError(.misuse, "another process is rebuilding projection \(name) at version \(record.buildingVersion), not \(version)")
+                    }
+                    return (true, record.activeCheckpoint, record.activeCheckpoint, head)
+                }
                 if building {
                     if !record.building || record.buildingVersion != version {
                         // Start a rebuild: empty the spare database, which serves nobody.
@@ -77,17 +85,22 @@ extension LogCore {
                 try txn.putProjectionRecord(schema, name: name, record)
                 return (finished, from, through, head)
             }
-            let start = origin ?? step.from
+            let start = min(origin ?? step.from, step.checkpoint)
             origin = start
             let elapsed = clock.now - started
+            let report = ProjectionProgress(projection: name, eventsDone: step.checkpoint - start, eventsTotal: max(step.head, step.checkpoint) - start,
+                                            elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            if step.finished {
+                // The work is committed: a callback that throws now has nothing left to stop.
+                try? progress?(report)
+                return
+            }
             do {
-                try progress?(ProjectionProgress(projection: name, eventsDone: step.checkpoint - start, eventsTotal: step.head - start,
-                                                 elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+                try progress?(report)
             } catch {
                 throw EventLogError(.cancelled, "work on projection \(name) was stopped at position \(step.checkpoint) by its progress callback",
                                     position: step.checkpoint, cause: DescribedError("\(error)"))
             }
-            if step.finished { return }
         }
     }
 }

@@ -222,13 +222,20 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// once, hence the lock. Returns `nil` if the database does not exist and `create` is not set.
     package func openHandle(_ name: String, create: Bool) throws -> LMDBDatabase? {
         handleLock.lock()
-        defer { handleLock.unlock() }
-        if let known = handles[name] { return known }
+        if let known = handles[name] { handleLock.unlock(); return known }
         if create {
-            let database = try write { txn in try openDatabase(name, in: txn, create: true) }
-            handles[name] = database
-            return database
+            handleLock.unlock()
+            // LMDB's write lock first, then ours: the same order as any writer that reads a handle.
+            return try write { txn in
+                handleLock.lock()
+                defer { handleLock.unlock() }
+                if let known = handles[name] { return known }
+                let database = try openDatabase(name, in: txn, create: true)
+                if let database { handles[name] = database }
+                return database
+            }
         }
+        defer { handleLock.unlock() }
         enterShared()
         defer { leaveShared() }
         let txn = try begin(flags: UInt32(MDB_RDONLY))
