@@ -18,8 +18,9 @@ import Darwin
 /// (64 bytes, zero-padded), 31 reserved zero bytes, key (32 bytes; all zeros once destroyed).
 /// Slots are appended under an exclusive `flock`, so processes sharing a log can add keys safely;
 /// each process reads slots that others appended when it meets a client it does not know. A key is
-/// read from its slot on every lookup, never served from memory, so an erasure by another process
-/// takes effect at once.
+/// read from its slot on every lookup, so an erasure by another process takes effect at once — except
+/// where the caller's own snapshot of the log shows the client not erased (a card read), where a key
+/// read before may serve.
 package final class ClientKeyStore: Sendable {
     package static let fileName = "client-keys"
     private static let magic = Array("CLKEYS01".utf8)
@@ -29,6 +30,8 @@ package final class ClientKeyStore: Sendable {
     private struct Entry {
         var slot: Int
         var destroyed: Bool
+        /// The key as last read from the slot, for ``key(for:knownNotErased:)``.
+        var cached: ClientKey?
     }
 
     private struct State {
@@ -68,7 +71,15 @@ package final class ClientKeyStore: Sendable {
 
     /// The key of `client`, read from its slot now, or `nil` if it has none or it was destroyed.
     package func key(for client: ClientID) throws(LedgerError) -> ClientKey? {
+        try key(for: client, knownNotErased: false)
+    }
+
+    /// The key of `client`. With `knownNotErased` — the caller holds a snapshot of the log in which
+    /// the client is not erased — a key read before may be used without reading the slot again:
+    /// decrypting then shows nothing that snapshot could not show.
+    package func key(for client: ClientID, knownNotErased: Bool) throws(LedgerError) -> ClientKey? {
         try state.withLock { (state) throws(LedgerError) -> ClientKey? in
+            if knownNotErased, let cached = state.entries[ByteString(client.rawValue)]?.cached { return cached }
             if state.entries[ByteString(client.rawValue)] == nil { try readNewSlots(&state) }
             return try currentKey(client, &state)
         }
@@ -83,10 +94,12 @@ package final class ClientKeyStore: Sendable {
             throw LedgerError(.keyStore, "cannot read the key of client \(client) from \(path)", client: client.rawValue)
         }
         if bytes.allSatisfy({ $0 == 0 }) {
-            state.entries[id] = Entry(slot: entry.slot, destroyed: true)
+            state.entries[id] = Entry(slot: entry.slot, destroyed: true, cached: nil)
             return nil
         }
-        return ClientKey(bytes: bytes)
+        let key = ClientKey(bytes: bytes)
+        state.entries[id]?.cached = key
+        return key
     }
 
     /// The key of `client`, made and stored durably first if it has none. Throws if the client's
@@ -113,7 +126,7 @@ package final class ClientKeyStore: Sendable {
                 let index = state.slotsRead
                 try writeAll(slot, at: Self.offset(of: index))
                 guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
-                state.entries[ByteString(client.rawValue)] = Entry(slot: index, destroyed: false)
+                state.entries[ByteString(client.rawValue)] = Entry(slot: index, destroyed: false, cached: nil)
                 state.slotsRead = index + 1
             }
             guard let stored = try currentKey(client, &state) else {
@@ -133,7 +146,7 @@ package final class ClientKeyStore: Sendable {
                 try writeAll([UInt8](repeating: 0, count: 32), at: Self.offset(of: entry.slot) + Self.keyOffset)
                 guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
             }
-            state.entries[ByteString(client.rawValue)] = Entry(slot: entry.slot, destroyed: true)
+            state.entries[ByteString(client.rawValue)] = Entry(slot: entry.slot, destroyed: true, cached: nil)
         }
     }
 
@@ -155,7 +168,7 @@ package final class ClientKeyStore: Sendable {
             guard length >= 1, length <= 64 else { throw LedgerError(.keyStore, "slot \(index) of the key file \(path) is damaged") }
             let id = String(decoding: buffer[1..<(1 + length)], as: UTF8.self)
             let destroyed = buffer[Self.keyOffset..<Self.slotSize].allSatisfy { $0 == 0 }
-            state.entries[ByteString(id)] = Entry(slot: index, destroyed: destroyed)
+            state.entries[ByteString(id)] = Entry(slot: index, destroyed: destroyed, cached: nil)
         }
         state.slotsRead = slots
     }

@@ -23,7 +23,9 @@ extension SalonLedger {
     }
 
     package func makeCard(_ client: ClientID, _ record: CardRecord, now: Timestamp) throws(LedgerError) -> ClientCard {
-        let key = record.erased ? nil : try keys.key(for: client)
+        // The card comes from a snapshot that says whether the client is erased: if not, a key read
+        // before may serve (decrypting shows nothing that snapshot could not show).
+        let key = record.erased ? nil : try keys.key(for: client, knownNotErased: true)
         func open(_ sealed: [UInt8], _ type: LedgerEventType) throws(LedgerError) -> BinaryCodec.PersonalSection? {
             guard let key, !sealed.isEmpty else { return nil }
             return try BinaryCodec.open(sealed, type: type, client: client, key: key)
