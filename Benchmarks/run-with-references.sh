@@ -17,6 +17,9 @@ if [ -f "$reference/lmdb_limit.c" ]; then
 else
     echo "(no reference programs at $reference; set REFERENCE_DIR)"
 fi
-echo "== ClientLedger EventLog"
+echo "== ClientLedger benchmarks"
+# SwiftPM keeps its build plan for a package depended on by path, and does not notice new source files
+# in it; dropping the plan makes it look again (cheap: nothing is recompiled that did not change).
+rm -f .build/release.yaml .build/debug.yaml
 # The benchmark plugin can crash once on its first run; run it again if so.
 swift package benchmark "$@" || swift package benchmark "$@"
