@@ -6,31 +6,57 @@ import EventLog
 /// An enum of concrete values, not a protocol: decoding, replay and projections switch over it
 /// without boxing.
 public enum LedgerEvent: Hashable, Sendable {
+    /// A ``ClientRegistered`` event.
     case clientRegistered(ClientRegistered)
+    /// A ``ClientDetailsChanged`` event.
     case clientDetailsChanged(ClientDetailsChanged)
+    /// A ``ConsentChanged`` event.
     case consentChanged(ConsentChanged)
+    /// A ``ClientArchived`` event.
     case clientArchived(ClientArchived)
+    /// A ``ClientReactivated`` event.
     case clientReactivated(ClientReactivated)
+    /// A ``ClientErased`` event.
     case clientErased(ClientErased)
+    /// A ``NoteAdded`` event.
     case noteAdded(NoteAdded)
+    /// A ``NoteRemoved`` event.
     case noteRemoved(NoteRemoved)
+    /// A ``IntakeRecorded`` event.
     case intakeRecorded(IntakeRecorded)
+    /// A ``DocumentAttached`` event.
     case documentAttached(DocumentAttached)
+    /// A ``CheckedOut`` event.
     case checkedOut(CheckedOut)
+    /// A ``PointsAccrued`` event.
     case pointsAccrued(PointsAccrued)
+    /// A ``PointsAdjusted`` event.
     case pointsAdjusted(PointsAdjusted)
+    /// A ``DiscountRedeemed`` event.
     case discountRedeemed(DiscountRedeemed)
+    /// A ``SubscriptionPurchased`` event.
     case subscriptionPurchased(SubscriptionPurchased)
+    /// A ``SubscriptionUsed`` event.
     case subscriptionUsed(SubscriptionUsed)
+    /// A ``SubscriptionExpired`` event.
     case subscriptionExpired(SubscriptionExpired)
+    /// A ``SubscriptionRefunded`` event.
     case subscriptionRefunded(SubscriptionRefunded)
+    /// A ``AppointmentBooked`` event.
     case appointmentBooked(AppointmentBooked)
+    /// A ``AppointmentRescheduled`` event.
     case appointmentRescheduled(AppointmentRescheduled)
+    /// A ``AppointmentCancelled`` event.
     case appointmentCancelled(AppointmentCancelled)
+    /// A ``ReminderScheduled`` event.
     case reminderScheduled(ReminderScheduled)
+    /// A ``ReminderSent`` event.
     case reminderSent(ReminderSent)
+    /// A ``VisitNudgeSent`` event.
     case visitNudgeSent(VisitNudgeSent)
+    /// A ``SalonSettingsChanged`` event.
     case salonSettingsChanged(SalonSettingsChanged)
+    /// A ``LoyaltyProgrammeChanged`` event.
     case loyaltyProgrammeChanged(LoyaltyProgrammeChanged)
 
     /// The event's type name: the `type` of the interchange contract and of the log.
@@ -131,31 +157,57 @@ public enum LedgerEvent: Hashable, Sendable {
 
 /// The type names of ``LedgerEvent``, exactly as the interchange contract spells them.
 public enum LedgerEventType: String, CaseIterable, Hashable, Sendable {
+    /// `ClientRegistered`.
     case clientRegistered = "ClientRegistered"
+    /// `ClientDetailsChanged`.
     case clientDetailsChanged = "ClientDetailsChanged"
+    /// `ConsentChanged`.
     case consentChanged = "ConsentChanged"
+    /// `ClientArchived`.
     case clientArchived = "ClientArchived"
+    /// `ClientReactivated`.
     case clientReactivated = "ClientReactivated"
+    /// `ClientErased`.
     case clientErased = "ClientErased"
+    /// `NoteAdded`.
     case noteAdded = "NoteAdded"
+    /// `NoteRemoved`.
     case noteRemoved = "NoteRemoved"
+    /// `IntakeRecorded`.
     case intakeRecorded = "IntakeRecorded"
+    /// `DocumentAttached`.
     case documentAttached = "DocumentAttached"
+    /// `CheckedOut`.
     case checkedOut = "CheckedOut"
+    /// `PointsAccrued`.
     case pointsAccrued = "PointsAccrued"
+    /// `PointsAdjusted`.
     case pointsAdjusted = "PointsAdjusted"
+    /// `DiscountRedeemed`.
     case discountRedeemed = "DiscountRedeemed"
+    /// `SubscriptionPurchased`.
     case subscriptionPurchased = "SubscriptionPurchased"
+    /// `SubscriptionUsed`.
     case subscriptionUsed = "SubscriptionUsed"
+    /// `SubscriptionExpired`.
     case subscriptionExpired = "SubscriptionExpired"
+    /// `SubscriptionRefunded`.
     case subscriptionRefunded = "SubscriptionRefunded"
+    /// `AppointmentBooked`.
     case appointmentBooked = "AppointmentBooked"
+    /// `AppointmentRescheduled`.
     case appointmentRescheduled = "AppointmentRescheduled"
+    /// `AppointmentCancelled`.
     case appointmentCancelled = "AppointmentCancelled"
+    /// `ReminderScheduled`.
     case reminderScheduled = "ReminderScheduled"
+    /// `ReminderSent`.
     case reminderSent = "ReminderSent"
+    /// `VisitNudgeSent`.
     case visitNudgeSent = "VisitNudgeSent"
+    /// `SalonSettingsChanged`.
     case salonSettingsChanged = "SalonSettingsChanged"
+    /// `LoyaltyProgrammeChanged`.
     case loyaltyProgrammeChanged = "LoyaltyProgrammeChanged"
 
     /// Whether events of this type carry personal data, sealed with the client's key.
