@@ -14,7 +14,6 @@ package struct Schema: Sendable {
     package static let streamsName = "streams"
     package static let eventTypesName = "eventTypes"
     package static let projectionsName = "projections"
-    package static let allNames = [metaName, eventsName, streamIndexName, streamsName, eventTypesName, projectionsName]
 
     /// The name of slot `slot` (0 = `a`, 1 = `b`) of projection `name`'s state.
     package static func projectionSlotName(_ name: String, slot: UInt8) -> String {

@@ -82,9 +82,6 @@ package final class StreamHeadCache: Sendable {
             }
         }
     }
-
-    /// How many streams the overlay holds (for checkpoint decisions).
-    package var overlayCount: Int { state.withLock { $0.overlay.count } }
 }
 
 /// Names that never change once written (type codes, stream numbers), cached both ways for the

@@ -20,7 +20,6 @@ package struct LMDBError: Error, Sendable, CustomStringConvertible {
     }
 
     package var isMapFull: Bool { code == MDB_MAP_FULL }
-    package var isMapResized: Bool { code == MDB_MAP_RESIZED }
     package var isTransactionFull: Bool { code == MDB_TXN_FULL }
 }
 
