@@ -62,7 +62,9 @@ package struct WriteSession {
     // MARK: Lookups
 
     package func streamNumber(_ name: String) throws -> UInt64? {
-        if let number = pendingStreamNumbers[ByteString(name)] ?? core.streamNames.key(name) { return number }
+        // Existing streams (the usual case) are in the process-wide cache; streams made by this
+        // transaction are not there yet (the cache learns them at commit).
+        if let number = core.streamNames.key(name) ?? pendingStreamNumbers[ByteString(name)] { return number }
         guard let number = try txn.streamNumber(schema, name: name) else { return nil }
         // Found in the table, so committed: the mapping can never change or be rolled back.
         core.streamNames.insert(number, name)
