@@ -172,8 +172,12 @@ extension CardRecord.Subscription {
             default: ended = "refunded"
             }
         }
+        return (remaining, ended ?? (remaining == 0 ? "used" : "active"), residual(remaining: remaining, ended: ended != nil))
+    }
+
+    /// The residual value: `price × remaining / total`, rounded half away from zero; zero once ended.
+    package func residual(remaining: Int64, ended: Bool) -> Cents {
         let total = allowance.units
-        let residual = ended != nil || total == 0 ? 0 : Money.proportion(price, remaining, of: total)
-        return (remaining, ended ?? (remaining == 0 ? "used" : "active"), residual)
+        return ended || total == 0 ? 0 : Money.proportion(price, remaining, of: total)
     }
 }

@@ -86,9 +86,10 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
 }
 
 extension EventLogError {
-    /// Wraps any error thrown inside the engine: an ``EventLogError`` passes through, an LMDB error
-    /// becomes ``Code/storage``, anything else (thrown by a caller's closure) becomes ``Code/storage``
-    /// only if it is not the caller's own — callers of closure APIs get their own errors rethrown.
+    /// Wraps an error for an API that throws only ``EventLogError``: an ``EventLogError`` passes
+    /// through; an LMDB error becomes ``Code/storage`` (or ``Code/eventTooLarge`` for a transaction
+    /// LMDB cannot hold); anything else becomes ``Code/storage`` with its description as the cause.
+    /// The closure APIs (`read`, `write`) do not use it: they rethrow a caller's own errors unchanged.
     package static func wrap(_ error: any Error, _ what: @autoclosure () -> String) -> EventLogError {
         if let error = error as? EventLogError { return error }
         if let error = error as? LMDBError {

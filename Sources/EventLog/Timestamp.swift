@@ -39,6 +39,18 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         Timestamp(microsecondsSinceEpoch: microsecondsSinceEpoch + microseconds)
     }
 
+    /// Microseconds in a day.
+    package static let microsecondsPerDay: Int64 = 86_400_000_000
+
+    /// Whole days since 1970-01-01 (UTC), rounded toward the past (so instants before 1970 work).
+    package var daysSinceEpoch: Int64 {
+        let micros = microsecondsSinceEpoch
+        return micros >= 0 ? micros / Self.microsecondsPerDay : (micros - Self.microsecondsPerDay + 1) / Self.microsecondsPerDay
+    }
+
+    /// Microseconds since the start of this instant's day (UTC).
+    package var microsecondsIntoDay: Int64 { microsecondsSinceEpoch - daysSinceEpoch * Self.microsecondsPerDay }
+
     // MARK: RFC 3339
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
@@ -67,10 +79,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// RFC 3339 in UTC with a `Z`; fractional seconds only when there are any (6 digits).
     public var description: String {
         let micros = microsecondsSinceEpoch
-        let totalSeconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let fraction = micros - totalSeconds * 1_000_000
-        let days = totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400
-        let secondOfDay = totalSeconds - days * 86_400
+        let days = daysSinceEpoch
+        let secondOfDay = microsecondsIntoDay / 1_000_000
+        let fraction = microsecondsIntoDay % 1_000_000
         let (year, month, day) = Timestamp.civil(fromDays: days)
         var out = [UInt8]()
         out.reserveCapacity(27)

@@ -36,22 +36,22 @@ package enum BinaryCodec {
         case .clientRegistered(let e):
             try sealed(e.client) { p in
                 p.string(e.name)
-                optional(&p, e.email) { $0.string($1) }
-                optional(&p, e.phone) { $0.string($1) }
-                optional(&p, e.birthDate) { $0.signed($1.daysSinceEpoch) }
+                p.optional(e.email) { $0.string($1) }
+                p.optional(e.phone) { $0.string($1) }
+                p.optional(e.birthDate) { $0.signed($1.daysSinceEpoch) }
             }
-            optional(&w, e.referredBy) { $0.string($1.rawValue) }
+            w.optional(e.referredBy) { $0.string($1.rawValue) }
         case .clientDetailsChanged(let e):
             try sealed(e.client) { p in
-                optional(&p, e.name) { $0.string($1) }
-                optional(&p, e.email) { $0.string($1) }
-                optional(&p, e.phone) { $0.string($1) }
-                optional(&p, e.birthDate) { $0.signed($1.daysSinceEpoch) }
+                p.optional(e.name) { $0.string($1) }
+                p.optional(e.email) { $0.string($1) }
+                p.optional(e.phone) { $0.string($1) }
+                p.optional(e.birthDate) { $0.signed($1.daysSinceEpoch) }
             }
         case .consentChanged(let e):
-            w.byte(consentCode(e.consent)); w.bool(e.granted); optional(&w, e.source) { $0.string($1) }
+            w.byte(consentCode(e.consent)); w.bool(e.granted); w.optional(e.source) { $0.string($1) }
         case .clientArchived(let e):
-            optional(&w, e.reason) { $0.string($1) }
+            w.optional(e.reason) { $0.string($1) }
         case .clientReactivated, .clientErased:
             break
         case .noteAdded(let e):
@@ -71,25 +71,25 @@ package enum BinaryCodec {
         case .checkedOut(let e):
             w.string(e.visit.rawValue); w.signed(e.revenue)
         case .pointsAccrued(let e):
-            w.signed(e.points); w.byte(accrualCode(e.reason)); optional(&w, e.visit) { $0.string($1.rawValue) }
+            w.signed(e.points); w.byte(accrualCode(e.reason)); w.optional(e.visit) { $0.string($1.rawValue) }
         case .pointsAdjusted(let e):
             w.signed(e.points); w.string(e.reason)
         case .discountRedeemed(let e):
-            w.signed(e.points); w.signed(e.discount); optional(&w, e.visit) { $0.string($1.rawValue) }
+            w.signed(e.points); w.signed(e.discount); w.optional(e.visit) { $0.string($1.rawValue) }
         case .subscriptionPurchased(let e):
             w.string(e.subscription.rawValue); w.string(e.plan); w.signed(e.price)
             switch e.allowance {
             case .sessions(let count): w.byte(1); w.signed(Int64(count))
             case .credit(let cents): w.byte(2); w.signed(cents)
             }
-            optional(&w, e.validUntil) { $0.timestamp($1) }
+            w.optional(e.validUntil) { $0.timestamp($1) }
         case .subscriptionUsed(let e):
             w.string(e.subscription.rawValue)
             switch e.usage {
             case .sessions(let count): w.byte(1); w.signed(Int64(count))
             case .amount(let cents): w.byte(2); w.signed(cents)
             }
-            optional(&w, e.visit) { $0.string($1.rawValue) }
+            w.optional(e.visit) { $0.string($1.rawValue) }
         case .subscriptionExpired(let e):
             w.string(e.subscription.rawValue)
         case .subscriptionRefunded(let e):
@@ -109,22 +109,18 @@ package enum BinaryCodec {
         case .salonSettingsChanged(let e):
             w.string(e.currency); w.string(e.timeZone); w.signed(Int64(e.reminderLeadMinutes)); w.signed(Int64(e.visitNudgeWeeks))
         case .loyaltyProgrammeChanged(let e):
-            optional(&w, e.programme) { w, p in
+            w.optional(e.programme) { w, p in
                 w.signed(p.pointsPerStep); w.signed(p.revenueStep); w.signed(p.minimumBalanceToRedeem)
-                optional(&w, p.maximumPointsPerRedemption) { $0.signed($1) }
+                w.optional(p.maximumPointsPerRedemption) { $0.signed($1) }
                 switch p.reward {
                 case .amountPerPoint(let cents): w.byte(1); w.signed(cents)
                 case .percentage(let points, let percent): w.byte(2); w.signed(points); w.signed(Int64(percent))
                 }
-                optional(&w, p.expiryMonths) { $0.signed(Int64($1)) }
+                w.optional(p.expiryMonths) { $0.signed(Int64($1)) }
                 w.signed(p.referralBonusPoints)
             }
         }
         return w.bytes
-    }
-
-    private static func optional<T>(_ w: inout PayloadWriter, _ value: T?, _ write: (inout PayloadWriter, T) -> Void) {
-        if let value { w.byte(1); write(&w, value) } else { w.byte(0) }
     }
 
     // MARK: Decoding
@@ -183,25 +179,25 @@ package enum BinaryCodec {
         case .clientRegistered:
             let client = try clientID()
             let fields = try withPersonal({ (p) throws(LedgerError) in
-                (try p.string(), try optional(&p) { (p) throws(LedgerError) in try p.string() },
-                 try optional(&p) { (p) throws(LedgerError) in try p.string() },
-                 try optional(&p) { (p) throws(LedgerError) in try CalendarDate(daysSinceEpoch: try p.signed()) })
+                (try p.string(), try p.optional { (p) throws(LedgerError) in try p.string() },
+                 try p.optional { (p) throws(LedgerError) in try p.string() },
+                 try p.optional { (p) throws(LedgerError) in try CalendarDate(daysSinceEpoch: try p.signed()) })
             }, otherwise: ("", nil, nil, nil))
-            let referredBy: ClientID? = try optional(&r) { (r) throws(LedgerError) in try r.identifier() }
+            let referredBy: ClientID? = try r.optional { (r) throws(LedgerError) in try r.identifier() }
             event = .clientRegistered(ClientRegistered(at: at, client: client, name: fields.0, email: fields.1, phone: fields.2, birthDate: fields.3, referredBy: referredBy))
         case .clientDetailsChanged:
             let client = try clientID()
             let fields = try withPersonal({ (p) throws(LedgerError) in
-                (try optional(&p) { (p) throws(LedgerError) in try p.string() }, try optional(&p) { (p) throws(LedgerError) in try p.string() },
-                 try optional(&p) { (p) throws(LedgerError) in try p.string() },
-                 try optional(&p) { (p) throws(LedgerError) in try CalendarDate(daysSinceEpoch: try p.signed()) })
+                (try p.optional { (p) throws(LedgerError) in try p.string() }, try p.optional { (p) throws(LedgerError) in try p.string() },
+                 try p.optional { (p) throws(LedgerError) in try p.string() },
+                 try p.optional { (p) throws(LedgerError) in try CalendarDate(daysSinceEpoch: try p.signed()) })
             }, otherwise: (nil, nil, nil, nil))
             event = .clientDetailsChanged(ClientDetailsChanged(at: at, client: client, name: fields.0, email: fields.1, phone: fields.2, birthDate: fields.3))
         case .consentChanged:
             event = .consentChanged(ConsentChanged(at: at, client: try clientID(), consent: try consent(try r.byte()), granted: try r.bool(),
-                                                   source: try optional(&r) { (r) throws(LedgerError) in try r.string() }))
+                                                   source: try r.optional { (r) throws(LedgerError) in try r.string() }))
         case .clientArchived:
-            event = .clientArchived(ClientArchived(at: at, client: try clientID(), reason: try optional(&r) { (r) throws(LedgerError) in try r.string() }))
+            event = .clientArchived(ClientArchived(at: at, client: try clientID(), reason: try r.optional { (r) throws(LedgerError) in try r.string() }))
         case .clientReactivated:
             event = .clientReactivated(ClientReactivated(at: at, client: try clientID()))
         case .clientErased:
@@ -234,12 +230,12 @@ package enum BinaryCodec {
             event = .checkedOut(CheckedOut(at: at, client: try clientID(), visit: try r.identifier(), revenue: try r.signed()))
         case .pointsAccrued:
             event = .pointsAccrued(PointsAccrued(at: at, client: try clientID(), points: try r.signed(), reason: try accrual(try r.byte()),
-                                                 visit: try optional(&r) { (r) throws(LedgerError) in try r.identifier() }))
+                                                 visit: try r.optional { (r) throws(LedgerError) in try r.identifier() }))
         case .pointsAdjusted:
             event = .pointsAdjusted(PointsAdjusted(at: at, client: try clientID(), points: try r.signed(), reason: try r.string()))
         case .discountRedeemed:
             event = .discountRedeemed(DiscountRedeemed(at: at, client: try clientID(), points: try r.signed(), discount: try r.signed(),
-                                                       visit: try optional(&r) { (r) throws(LedgerError) in try r.identifier() }))
+                                                       visit: try r.optional { (r) throws(LedgerError) in try r.identifier() }))
         case .subscriptionPurchased:
             let client = try clientID()
             let subscription: SubscriptionID = try r.identifier()
@@ -250,7 +246,7 @@ package enum BinaryCodec {
             case 2: allowance = .credit(try r.signed())
             case let other: throw LedgerError(.corruptPayload, "a SubscriptionPurchased payload has allowance kind \(other)")
             }
-            let validUntil: Timestamp? = try optional(&r) { (r) throws(LedgerError) in try r.timestamp() }
+            let validUntil: Timestamp? = try r.optional { (r) throws(LedgerError) in try r.timestamp() }
             event = .subscriptionPurchased(SubscriptionPurchased(at: at, client: client, subscription: subscription, plan: plan, price: price, allowance: allowance, validUntil: validUntil))
         case .subscriptionUsed:
             let client = try clientID()
@@ -262,7 +258,7 @@ package enum BinaryCodec {
             case let other: throw LedgerError(.corruptPayload, "a SubscriptionUsed payload has usage kind \(other)")
             }
             event = .subscriptionUsed(SubscriptionUsed(at: at, client: client, subscription: subscription, usage: usage,
-                                                       visit: try optional(&r) { (r) throws(LedgerError) in try r.identifier() }))
+                                                       visit: try r.optional { (r) throws(LedgerError) in try r.identifier() }))
         case .subscriptionExpired:
             event = .subscriptionExpired(SubscriptionExpired(at: at, client: try clientID(), subscription: try r.identifier()))
         case .subscriptionRefunded:
@@ -284,16 +280,16 @@ package enum BinaryCodec {
             event = .salonSettingsChanged(SalonSettingsChanged(at: at, currency: try r.string(), timeZone: try r.string(),
                                                                reminderLeadMinutes: try r.int(), visitNudgeWeeks: try r.int()))
         case .loyaltyProgrammeChanged:
-            let programme: LoyaltyProgramme? = try optional(&r) { (r) throws(LedgerError) -> LoyaltyProgramme in
+            let programme: LoyaltyProgramme? = try r.optional { (r) throws(LedgerError) -> LoyaltyProgramme in
                 let pointsPerStep = try r.signed(), revenueStep = try r.signed(), minimum = try r.signed()
-                let cap: Int64? = try optional(&r) { (r) throws(LedgerError) in try r.signed() }
+                let cap: Int64? = try r.optional { (r) throws(LedgerError) in try r.signed() }
                 let reward: LoyaltyProgramme.Reward
                 switch try r.byte() {
                 case 1: reward = .amountPerPoint(try r.signed())
                 case 2: reward = .percentage(points: try r.signed(), percent: try r.int())
                 case let other: throw LedgerError(.corruptPayload, "a LoyaltyProgrammeChanged payload has reward kind \(other)")
                 }
-                let expiry: Int? = try optional(&r) { (r) throws(LedgerError) in try r.int() }
+                let expiry: Int? = try r.optional { (r) throws(LedgerError) in try r.int() }
                 return LoyaltyProgramme(pointsPerStep: pointsPerStep, revenueStep: revenueStep, minimumBalanceToRedeem: minimum,
                                         maximumPointsPerRedemption: cap, reward: reward, expiryMonths: expiry, referralBonusPoints: try r.signed())
             }
@@ -322,10 +318,10 @@ package enum BinaryCodec {
                 let section: PersonalSection
                 switch type {
                 case .clientRegistered, .clientDetailsChanged:
-                    let name: String? = type == .clientRegistered ? try p.string() : try optional(&p) { (p) throws(LedgerError) in try p.string() }
-                    section = .details(name: name, email: try optional(&p) { (p) throws(LedgerError) in try p.string() },
-                                       phone: try optional(&p) { (p) throws(LedgerError) in try p.string() },
-                                       birthDate: try optional(&p) { (p) throws(LedgerError) in try CalendarDate(daysSinceEpoch: try p.signed()) })
+                    let name: String? = type == .clientRegistered ? try p.string() : try p.optional { (p) throws(LedgerError) in try p.string() }
+                    section = .details(name: name, email: try p.optional { (p) throws(LedgerError) in try p.string() },
+                                       phone: try p.optional { (p) throws(LedgerError) in try p.string() },
+                                       birthDate: try p.optional { (p) throws(LedgerError) in try CalendarDate(daysSinceEpoch: try p.signed()) })
                 case .noteAdded, .documentAttached:
                     section = .text(try p.string())
                 case .intakeRecorded:
@@ -343,10 +339,6 @@ package enum BinaryCodec {
             }
         }
         return try result.get()
-    }
-
-    private static func optional<T>(_ r: inout PayloadReader, _ read: (inout PayloadReader) throws(LedgerError) -> T) throws(LedgerError) -> T? {
-        try r.bool() ? try read(&r) : nil
     }
 
     // MARK: Enumeration codes (stable: never renumber)

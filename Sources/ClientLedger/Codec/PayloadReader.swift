@@ -76,6 +76,21 @@ package struct PayloadReader {
         Identifier(unchecked: try string())
     }
 
+    /// What ``PayloadWriter/optional(_:_:)`` wrote.
+    package mutating func optional<T>(_ read: (inout PayloadReader) throws(LedgerError) -> T) throws(LedgerError) -> T? {
+        try bool() ? try read(&self) : nil
+    }
+
+    /// What ``PayloadWriter/list(_:_:)`` wrote; a count beyond what the bytes could hold is damage.
+    package mutating func list<T>(_ read: (inout PayloadReader) throws(LedgerError) -> T) throws(LedgerError) -> [T] {
+        let count = try unsigned()
+        guard count <= UInt64(bytes.count - offset) else { throw corrupt("a list claims \(count) entries") }
+        var values: [T] = []
+        values.reserveCapacity(Int(count))
+        for _ in 0..<count { values.append(try read(&self)) }
+        return values
+    }
+
     /// Throws unless every byte was read: trailing bytes mean a layout this reader does not know.
     package func finish() throws(LedgerError) {
         guard isAtEnd else { throw corrupt("\(bytes.count - offset) bytes are left over") }

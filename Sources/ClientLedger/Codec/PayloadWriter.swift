@@ -35,6 +35,17 @@ package struct PayloadWriter {
     package mutating func string(_ value: String) { data(value.utf8) }
 
     package mutating func timestamp(_ value: Timestamp) { signed(value.microsecondsSinceEpoch) }
+
+    /// An optional value: one byte `0` (absent) or `1` followed by the value.
+    package mutating func optional<T>(_ value: T?, _ write: (inout PayloadWriter, T) -> Void) {
+        if let value { byte(1); write(&self, value) } else { byte(0) }
+    }
+
+    /// A list: its count as a varint, then each value.
+    package mutating func list<T>(_ values: [T], _ write: (inout PayloadWriter, T) -> Void) {
+        unsigned(UInt64(values.count))
+        for value in values { write(&self, value) }
+    }
 }
 
 import EventLog

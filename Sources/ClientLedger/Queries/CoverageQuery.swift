@@ -48,7 +48,7 @@ public struct DueNudge: Hashable, Sendable {
 }
 
 extension SalonLedger {
-    private static let week: Int64 = 7 * 86_400_000_000
+    private static let week: Int64 = 7 * Timestamp.microsecondsPerDay
 
     /// Reminder coverage at `now`, as `shared/interchange.md` defines it: every event dated at or
     /// before `now` counts (a rescheduled appointment at its latest start then, consent as it stood then).

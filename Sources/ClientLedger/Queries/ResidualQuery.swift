@@ -97,17 +97,11 @@ extension SalonLedger {
             for subscription in card.subscriptions where subscription.purchasedAt <= to {
                 let figures = subscription.rollForward(from: from, to: to)
                 total.add(figures)
-                let year = Int(Timestamp.civil(fromDays: Self.day(of: subscription.purchasedAt)).year)
+                let year = Int(Timestamp.civil(fromDays: subscription.purchasedAt.daysSinceEpoch).year)
                 byYear[year, default: .init()].add(figures)
             }
         }
         return RollForward(from: from, to: to, total: total, byYearSold: byYear)
-    }
-
-    /// Days since the epoch of `instant` (UTC), rounding toward the past.
-    package static func day(of instant: Timestamp) -> Int64 {
-        let micros = instant.microsecondsSinceEpoch
-        return micros >= 0 ? micros / 86_400_000_000 : (micros - 86_399_999_999) / 86_400_000_000
     }
 }
 
@@ -116,9 +110,6 @@ extension CardRecord.Subscription {
     package func rollForward(from: Timestamp, to: Timestamp) -> RollForward.Figures {
         var figures = RollForward.Figures()
         let total = allowance.units
-        func residual(_ remaining: Int64, _ ended: Bool) -> Cents {
-            ended || total == 0 ? 0 : Money.proportion(price, remaining, of: total)
-        }
         // The state as of `from`: the purchase and every entry dated at or before it, in log order.
         var remaining = total
         var ended = false
@@ -127,22 +118,22 @@ extension CardRecord.Subscription {
             for entry in history where entry.at <= from {
                 if entry.kind == 1 { remaining -= entry.units } else { ended = true }
             }
-            figures.opening = residual(remaining, ended)
+            figures.opening = residual(remaining: remaining, ended: ended)
         } else {
             figures.sold = price
         }
         // Moved by the entries dated in the period, in log order.
         for entry in history where entry.at > from && entry.at <= to {
-            let before = residual(remaining, ended)
+            let before = residual(remaining: remaining, ended: ended)
             if entry.kind == 1 { remaining -= entry.units } else { ended = true }
-            let released = before - residual(remaining, ended)
+            let released = before - residual(remaining: remaining, ended: ended)
             switch entry.kind {
             case 1: figures.used += released
             case 2: figures.expired += released
             default: figures.refunded += released; figures.refundedCash += entry.refund
             }
         }
-        figures.closing = residual(remaining, ended)
+        figures.closing = residual(remaining: remaining, ended: ended)
         return figures
     }
 }
