@@ -134,6 +134,17 @@ package enum BinaryCodec {
         package var sealed: [UInt8]? = nil
     }
 
+    /// When the event in `payload` happened (its `at`), read without decoding the rest: every
+    /// layout begins with its version byte and `at`.
+    package static func instant(of type: LedgerEventType, payload: UnsafeRawBufferPointer) throws(LedgerError) -> Timestamp {
+        var r = PayloadReader(payload, type: type.rawValue)
+        let version = try r.byte()
+        guard version >= 1, version <= layoutVersion else {
+            throw LedgerError(.newerPayloadVersion, "a \(type.rawValue) payload has layout version \(version); this library reads 1 to \(layoutVersion)")
+        }
+        return try r.timestamp()
+    }
+
     /// Decodes a payload of `type` in the stream of `client` (`nil` for the salon stream).
     /// `key` is the client's key, or `nil` if it was destroyed.
     package static func decode(_ type: LedgerEventType, client: ClientID?, payload: UnsafeRawBufferPointer, key: ClientKey?,

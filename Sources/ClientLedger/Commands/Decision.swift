@@ -79,14 +79,18 @@ extension SalonLedger {
 
             let correlation = EventID()
             var appends: [(stream: String, expected: ExpectedVersion, events: [NewEvent], decided: [LedgerEvent])] = []
+            // Runs of consecutive events on one stream, in the order decided (the log order), each
+            // expecting the version that the runs before it leave its stream at.
+            var versions: [String: UInt64] = [:]
             for event in decision.events {
                 let stream = event.client.map(Self.stream(of:)) ?? Self.salonStream
-                let version = event.client.map { loaded.clients[$0]?.1 ?? 0 } ?? loaded.salonVersion
+                let version = versions[stream] ?? event.client.map { loaded.clients[$0]?.1 ?? 0 } ?? loaded.salonVersion
+                versions[stream] = version + 1
                 let new = NewEvent(type: event.type.rawValue, metadata: EventMetadata(correlationID: correlation, actor: actor),
                                    payload: try BinaryCodec.encode(event, key: try key(for: event)))
-                if let index = appends.firstIndex(where: { $0.stream == stream }) {
-                    appends[index].events.append(new)
-                    appends[index].decided.append(event)
+                if let last = appends.indices.last, appends[last].stream == stream {
+                    appends[last].events.append(new)
+                    appends[last].decided.append(event)
                 } else {
                     appends.append((stream, version == 0 ? .noStream : .exactly(version), [new], [event]))
                 }

@@ -12,7 +12,8 @@ package struct CardRecord: Sendable, Hashable {
         package var consent: Consent; package var granted: Bool; package var at: Timestamp; package var source: String?
     }
     package struct PointsEntry: Sendable, Hashable {
-        /// 1 accrued, 2 adjusted, 3 redeemed.
+        /// 1 accrued, 2 adjusted, 3 ``redeemed``.
+        package static let redeemed: UInt8 = 3
         package var kind: UInt8; package var at: Timestamp; package var points: Int64; package var discount: Cents
         package var text: String?; package var visit: String?
     }
@@ -121,7 +122,7 @@ package struct CardRecord: Sendable, Hashable {
             pointsHistory.append(PointsEntry(kind: 2, at: e.at, points: e.points, discount: 0, text: e.reason, visit: nil))
         case .discountRedeemed(let e):
             points -= e.points
-            pointsHistory.append(PointsEntry(kind: 3, at: e.at, points: -e.points, discount: e.discount, text: nil, visit: e.visit?.rawValue))
+            pointsHistory.append(PointsEntry(kind: PointsEntry.redeemed, at: e.at, points: -e.points, discount: e.discount, text: nil, visit: e.visit?.rawValue))
         case .subscriptionPurchased(let e):
             subscriptions.append(Subscription(id: e.subscription.rawValue, plan: e.plan, price: e.price, allowance: e.allowance,
                                               purchasedAt: e.at, validUntil: e.validUntil, history: []))

@@ -1,0 +1,69 @@
+import EventLog
+
+/// What an import recorded.
+public struct ImportSummary: Hashable, Sendable {
+    /// How many events were recorded.
+    public let events: Int
+    /// How many distinct clients they concern.
+    public let clients: Int
+    /// The global positions they were given (`nil` when there was nothing to import).
+    public let positions: ClosedRange<UInt64>?
+}
+
+extension SalonLedger {
+    /// Imports events in the JSON Lines interchange format (`shared/interchange.md`): all of them,
+    /// in one transaction, or none.
+    ///
+    /// Every line is decoded strictly, then every event is checked by the same rules as the
+    /// commands, against the client's state as the log and the lines before it leave it. The first
+    /// line that fails is thrown as a ``LedgerError`` with its ``LedgerError/line`` (from 1, blank
+    /// lines counted) and field, and nothing is recorded. Events keep the order of the lines: the log
+    /// order that as-of queries use.
+    ///
+    /// Events are facts: an imported `CheckedOut` earns no points unless a `PointsAccrued` line says
+    /// so. A process killed during the import leaves the ledger as it was (the single transaction
+    /// commits or vanishes).
+    @discardableResult
+    public func importInterchange(_ text: String, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
+        var events: [LedgerEvent] = []
+        var lines: [Int] = []
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            guard line.contains(where: { !$0.isWhitespace }) else { continue }
+            events.append(try InterchangeCodec.decode(line: String(line), lineNumber: number))
+            lines.append(number)
+        }
+        return try await importEvents(events, lines: lines, actor: actor)
+    }
+
+    /// Imports `events` in one transaction, all or none, each checked by the rules as
+    /// ``importInterchange(_:actor:)`` describes. `lines`, if given, holds the input line of each
+    /// event, for the error of the first one refused; without it the error's ``LedgerError/line`` is
+    /// the event's index from 1.
+    @discardableResult
+    public func importEvents(_ events: [LedgerEvent], lines: [Int]? = nil, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
+        guard !events.isEmpty else { return ImportSummary(events: 0, clients: 0, positions: nil) }
+        var clients: [ClientID] = []
+        var seen = Set<ClientID>()
+        for event in events {
+            if let client = event.client, seen.insert(client).inserted { clients.append(client) }
+            if case .clientRegistered(let registration) = event, let referrer = registration.referredBy, seen.insert(referrer).inserted {
+                clients.append(referrer)
+            }
+        }
+        let recorded = try await execute(involving: clients, actor: actor) { (decision) throws(LedgerError) in
+            for (index, event) in events.enumerated() {
+                do throws(LedgerError) {
+                    try decision.record(event)
+                } catch {
+                    var located = error
+                    located.line = lines.flatMap { index < $0.count ? $0[index] : nil } ?? index + 1
+                    throw located
+                }
+            }
+        }
+        let positions = recorded.isEmpty ? nil : (recorded[0].position...recorded[recorded.count - 1].position)
+        return ImportSummary(events: recorded.count, clients: seen.count, positions: positions)
+    }
+}
