@@ -5,8 +5,9 @@
 // Layers, each knowing only the ones below it:
 //   CLMDB     — the system LMDB library (Debian: liblmdb-dev), through pkg-config
 //   EventLog  — a domain-free engine: append, streams, concurrency control, hash chain, subscriptions
-//   ClientLedger — the salon client domain: events, their binary and JSON codecs, personal-data
-//               encryption with per-client keys (work in progress: rules, API and projections follow)
+//   ClientLedger — the salon client domain: events, their codecs, rules, commands, personal data
+//               that can be forgotten, projections and queries
+//   ledger    — the command-line tool for operators and accountants (Sources/LedgerTool)
 //
 // Benchmarks live in the nested package `Benchmarks/` so that building and testing this package
 // never pays for the benchmark dependencies.
@@ -18,10 +19,12 @@ let package = Package(
     products: [
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "ClientLedger", targets: ["ClientLedger"]),
+        .executable(name: "ledger", targets: ["LedgerTool"]),
         .executable(name: "eventlog-demo", targets: ["EventLogDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -44,6 +47,14 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "LedgerTool",
+            dependencies: [
+                "ClientLedger",
+                "EventLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
             name: "EventLogDemo",
             dependencies: ["EventLog"]
         ),
@@ -61,6 +72,12 @@ let package = Package(
         .testTarget(
             name: "ClientLedgerTests",
             dependencies: ["ClientLedger"],
+            resources: [.copy("Fixtures")]
+        ),
+        // End-to-end tests: they run the built `ledger` tool as a process.
+        .testTarget(
+            name: "LedgerToolTests",
+            dependencies: ["LedgerTool"],
             resources: [.copy("Fixtures")]
         ),
     ]

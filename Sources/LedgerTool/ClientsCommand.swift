@@ -1,0 +1,34 @@
+import ArgumentParser
+import ClientLedger
+
+/// `ledger clients`: the client list, searchable.
+struct ClientsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "clients", abstract: "List the clients (the active ones, or the archived ones), optionally searched.")
+
+    @OptionGroup var options: LedgerOptions
+
+    @Flag(help: "List the archived clients instead of the active ones.")
+    var archived = false
+
+    @Option(help: ArgumentHelp("Keep the clients whose id, name, e-mail or phone contains TEXT (ignoring case).", valueName: "TEXT"))
+    var search: String?
+
+    func run() async throws {
+        try await reportingErrors {
+            let clients = try options.open().clients(archived: archived, search: search)
+            if options.json {
+                print(JSONOutput.array(clients.map {
+                    .object([("client", .string($0.client.rawValue)), ("name", .optional($0.name)), ("email", .optional($0.email)),
+                             ("phone", .optional($0.phone)), ("archived", .bool($0.archived)), ("erased", .bool($0.erased)),
+                             ("points", .int($0.points)), ("lastVisit", jsonInstant($0.lastVisit))])
+                }).rendered())
+            } else {
+                var table = TextTable("client", "name", "phone", "e-mail", "points", "last visit")
+                for c in clients {
+                    table.add(c.client.rawValue, c.name ?? (c.erased ? "(erased)" : "-"), c.phone ?? "-", c.email ?? "-", String(c.points), instant(c.lastVisit))
+                }
+                print(table.rendered() + "\(clients.count) clients", terminator: "\n")
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ClientLedger
+import EventLog
+
+/// Cents as a decimal amount with two places: `12345` → `"123.45"`, `-5` → `"-0.05"`.
+func money(_ cents: Cents) -> String {
+    let sign = cents < 0 ? "-" : ""
+    let magnitude = cents.magnitude
+    let fraction = magnitude % 100
+    return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+}
+
+/// An instant for a table: RFC 3339, or a dash for none.
+func instant(_ value: Timestamp?) -> String {
+    value.map(\.description) ?? "-"
+}
+
+/// An instant for JSON: an RFC 3339 string, or `null`.
+func jsonInstant(_ value: Timestamp?) -> JSONOutput {
+    .optional(value?.description)
+}

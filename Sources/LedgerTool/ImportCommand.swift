@@ -1,0 +1,46 @@
+import ArgumentParser
+import ClientLedger
+import Foundation
+
+/// `ledger import FILE`: imports JSON Lines events, all or nothing.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import events in the JSON Lines interchange format: all of them, or none.",
+        discussion: """
+            Every line is checked by the same rules as the Swift API. The first line that fails is \
+            named with its field, and nothing is imported (exit code 1). The events are recorded in \
+            one transaction: a killed import leaves the ledger as it was. Creates the ledger if absent.
+            """)
+
+    @OptionGroup var options: LedgerOptions
+
+    @Argument(help: ArgumentHelp("The file to read; - reads standard input.", valueName: "FILE"))
+    var file: String
+
+    func run() async throws {
+        try await reportingErrors {
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else if let contents = FileManager.default.contents(atPath: file) {
+                data = contents
+            } else {
+                throw ToolError(.refused, "cannot read \(file)")
+            }
+            guard let text = String(data: data, encoding: .utf8) else { throw ToolError(.refused, "\(file) is not UTF-8 text") }
+            let summary = try await options.open(creating: true).importInterchange(text, actor: "ledger import")
+            if options.json {
+                print(JSONOutput.object([
+                    ("events", .int(Int64(summary.events))), ("clients", .int(Int64(summary.clients))),
+                    ("firstPosition", summary.positions.map { .int(Int64($0.lowerBound)) } ?? .null),
+                    ("lastPosition", summary.positions.map { .int(Int64($0.upperBound)) } ?? .null),
+                ]).rendered())
+            } else if let positions = summary.positions {
+                print("Imported \(summary.events) events of \(summary.clients) clients at positions \(positions.lowerBound)...\(positions.upperBound).")
+            } else {
+                print("Nothing to import.")
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+
+/// `ledger`: the command-line tool for a salon's client ledger, for operators and accountants.
+@main
+struct Ledger: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Query, import, audit and maintain a salon's client ledger.",
+        discussion: """
+            Every command takes --ledger PATH (default: ./salon.ledger) and prints a table; --json \
+            prints JSON for programs, and --csv a spreadsheet where one is natural.
+
+            Instants are RFC 3339 (2026-11-22T10:00:00Z, 2026-11-22T11:00:00+01:00) or plain dates \
+            (2026-11-22). A plain date means the start of that day in the salon's time zone for \
+            --from, and its end for --as-of, --to and --now.
+
+            Exit codes:
+              0   success
+              1   the input or the ledger's rules refused the command (the message says which)
+              2   the hash chain does not verify (ledger verify, ledger audit)
+              3   the ledger cannot be opened, read or written
+              64  the command line is malformed
+            """,
+        version: "1.0.0",
+        subcommands: [
+            DemoCommand.self, ImportCommand.self, ExportCommand.self,
+            CardCommand.self, ClientsCommand.self,
+            ResidualCommand.self, AuditCommand.self,
+            CoverageCommand.self, NudgesCommand.self,
+            VerifyCommand.self, RebuildCommand.self, StatsCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import ClientLedger
+
+/// `ledger nudges`: the clients a visit nudge is due for.
+struct NudgesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "nudges", abstract: "List the clients a visit nudge is due for.")
+
+    @OptionGroup var options: LedgerOptions
+
+    @Option(help: ArgumentHelp("The instant (default: now); a date means the end of that day.", valueName: "INSTANT"))
+    var now: String?
+
+    func run() async throws {
+        try await reportingErrors {
+            let ledger = try options.open()
+            let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)
+            let due = try ledger.visitNudgesDue(now: at)
+            if options.json {
+                print(JSONOutput.array(due.map { .object([("client", .string($0.client.rawValue)), ("lastVisit", jsonInstant($0.lastVisit))]) }).rendered())
+            } else {
+                var table = TextTable("client", "last visit")
+                for nudge in due { table.add(nudge.client.rawValue, instant(nudge.lastVisit)) }
+                print(table.rendered() + "\(due.count) visit nudges due at \(at) (\(try ledger.salonSettings(at: at).visitNudgeWeeks) weeks after the last visit).")
+            }
+        }
+    }
+}

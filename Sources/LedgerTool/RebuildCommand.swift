@@ -1,0 +1,67 @@
+import ArgumentParser
+import ClientLedger
+import EventLog
+import Foundation
+
+/// `ledger rebuild`: rebuilds projections blue/green while the ledger stays in service.
+struct RebuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Rebuild projections from the first event, blue/green: the current state keeps serving until the new one has caught up.",
+        discussion: """
+            Safe while other processes append to the same ledger: the rebuilt state catches up with \
+            their events before the atomic switch. Shows a progress bar (rate, time left) on a \
+            terminal and plain progress lines otherwise. An interrupted rebuild resumes where it \
+            stopped the next time. Projections: \(SalonLedger.projectionNames.joined(separator: ", ")).
+            """)
+
+    @OptionGroup var options: LedgerOptions
+
+    @Argument(help: "The projections to rebuild (default: all).")
+    var projections: [String] = []
+
+    func run() async throws {
+        try await reportingErrors {
+            for name in projections where !SalonLedger.projectionNames.contains(name) {
+                throw ToolError(.refused, "there is no projection \(name); the ledger keeps \(SalonLedger.projectionNames.joined(separator: ", "))")
+            }
+            let ledger = try options.open()
+            let terminal = isatty(STDERR_FILENO) == 1
+            var lastLine = Date.distantPast
+            let started = Date()
+            var final: ProjectionProgress?
+            try ledger.rebuildProjections { progress in
+                final = progress
+                let now = Date()
+                let done = progress.eventsDone >= progress.eventsTotal
+                if terminal {
+                    standardError.write("\r" + Self.bar(progress) + (done ? "\n" : ""))
+                } else if done || now.timeIntervalSince(lastLine) >= 1 {
+                    lastLine = now
+                    standardError.write(Self.line(progress) + "\n")
+                }
+            }
+            let seconds = Date().timeIntervalSince(started)
+            let events = final?.eventsDone ?? 0
+            if options.json {
+                print(JSONOutput.object([("projections", .array(SalonLedger.projectionNames.map(JSONOutput.string))), ("events", .int(Int64(events))),
+                                         ("milliseconds", .int(Int64(seconds * 1000)))]).rendered())
+            } else {
+                print("Rebuilt \(SalonLedger.projectionNames.joined(separator: ", ")) from \(events) events in \(String(format: "%.2f", seconds)) s; switched atomically.")
+            }
+        }
+    }
+
+    private static func line(_ p: ProjectionProgress) -> String {
+        let eta = p.secondsRemaining.map { String(format: "%.1f s left", $0) } ?? "time left unknown"
+        return "\(p.projection): \(p.eventsDone)/\(p.eventsTotal) events, \(Int(p.eventsPerSecond)) events/s, \(eta)"
+    }
+
+    private static func bar(_ p: ProjectionProgress) -> String {
+        let fraction = p.eventsTotal == 0 ? 1 : min(1, Double(p.eventsDone) / Double(p.eventsTotal))
+        let width = 30, filled = Int(fraction * Double(width))
+        let eta = p.secondsRemaining.map { String(format: "ETA %.1fs", $0) } ?? ""
+        return "\(p.projection) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            + "] \(Int(fraction * 100))% \(p.eventsDone)/\(p.eventsTotal) \(Int(p.eventsPerSecond))/s \(eta)\u{1B}[K"
+    }
+}

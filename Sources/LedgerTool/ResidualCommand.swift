@@ -1,0 +1,45 @@
+import ArgumentParser
+import ClientLedger
+
+/// `ledger residual`: what the prepaid subscriptions are still worth.
+struct ResidualCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "residual", abstract: "Show the residual value of every subscription, per client and in total, as of an instant.")
+
+    @OptionGroup var options: LedgerOptions
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The instant (default: now); a date means the end of that day.", valueName: "INSTANT"))
+    var asOf: String?
+
+    @Flag(help: "Print CSV (one line per subscription) instead of a table.")
+    var csv = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let ledger = try options.open()
+            let report = try ledger.residualValue(asOf: try InstantArgument.parse(asOf, option: "--as-of", dayEnd: .end, ledger: ledger))
+            if options.json {
+                print(JSONOutput.object([
+                    ("asOf", jsonInstant(report.asOf)),
+                    ("total", .int(report.total)),
+                    ("clients", .int(Int64(report.perClient.count))),
+                    ("subscriptions", .array(report.subscriptions.map {
+                        .object([("client", .string($0.client.rawValue)), ("subscription", .string($0.subscription.rawValue)),
+                                 ("plan", .string($0.plan)), ("kind", .string($0.kind)), ("remaining", .int($0.remaining)),
+                                 ("residualValue", .int($0.residualValue)), ("purchasedAt", jsonInstant($0.purchasedAt))])
+                    })),
+                ]).rendered())
+                return
+            }
+            var table = TextTable("client", "subscription", "plan", "kind", "remaining", "residual", "purchased")
+            for line in report.subscriptions {
+                table.add(line.client.rawValue, line.subscription.rawValue, line.plan, line.kind,
+                          line.kind == "credit" ? money(line.remaining) : String(line.remaining), money(line.residualValue), instant(line.purchasedAt))
+            }
+            if csv {
+                print(table.csv(), terminator: "")
+            } else {
+                print(table.rendered() + "Residual value as of \(report.asOf): \(money(report.total)) over \(report.subscriptions.count) subscriptions of \(report.perClient.count) clients.")
+            }
+        }
+    }
+}

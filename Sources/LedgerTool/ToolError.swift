@@ -1,0 +1,70 @@
+import ArgumentParser
+import ClientLedger
+import EventLog
+import Foundation
+
+/// A failure of a command: one sentence for stderr and the exit code that classifies it.
+struct ToolError: Error {
+    /// The documented exit codes (see `ledger --help`).
+    enum Status: Int32 {
+        /// The input or the ledger's rules refused the command.
+        case refused = 1
+        /// The hash chain does not verify.
+        case tampered = 2
+        /// The ledger cannot be opened, read or written.
+        case unavailable = 3
+    }
+
+    let status: Status
+    let message: String
+
+    init(_ status: Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    /// Classifies an error of the library: storage and key-store failures are `unavailable`, every
+    /// rule and input error is `refused`.
+    init(_ error: LedgerError) {
+        var sentence = error.message
+        if let field = error.field { sentence = "field \(field): " + sentence }
+        if let line = error.line { sentence = "line \(line), " + sentence }
+        switch error.code {
+        case .storage, .keyStore, .corruptPayload, .newerPayloadVersion: self.init(.unavailable, sentence)
+        default: self.init(.refused, sentence)
+        }
+    }
+}
+
+/// Runs a command's body: a ``ToolError`` or a library error is printed to stderr in one sentence
+/// and becomes the process's exit code.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ToolError {
+        throw exit(error)
+    } catch let error as LedgerError {
+        throw exit(ToolError(error))
+    } catch let error as EventLogError {
+        throw exit(ToolError(.unavailable, error.message))
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        throw exit(ToolError(.unavailable, "\(error)"))
+    }
+}
+
+private func exit(_ error: ToolError) -> ExitCode {
+    standardError.write("ledger: \(error.message)\n")
+    return ExitCode(error.status.rawValue)
+}
+
+/// Standard error, unbuffered.
+let standardError = StandardError()
+
+/// Writes text to file descriptor 2.
+struct StandardError: Sendable {
+    func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
