@@ -26,9 +26,12 @@ struct ToolError: Error {
     /// Classifies an error of the library: storage and key-store failures are `unavailable`, every
     /// rule and input error is `refused`.
     init(_ error: LedgerError) {
-        var sentence = error.message
-        if let field = error.field { sentence = "field \(field): " + sentence }
-        if let line = error.line { sentence = "line \(line), " + sentence }
+        // "line 3, field points: redeeming 500 points exceeds the balance of 128"; the field is left
+        // out where the message names it already.
+        var place: [String] = []
+        if let line = error.line { place.append("line \(line)") }
+        if let field = error.field, !error.message.contains("field \(field)") { place.append("field \(field)") }
+        let sentence = place.isEmpty ? error.message : place.joined(separator: ", ") + ": " + error.message
         switch error.code {
         case .storage, .keyStore, .corruptPayload, .newerPayloadVersion: self.init(.unavailable, sentence)
         default: self.init(.refused, sentence)

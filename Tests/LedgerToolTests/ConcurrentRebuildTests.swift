@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// `ledger rebuild` while another process appends: no event is lost and the projections agree with
+/// a ledger that never rebuilt.
+@Suite("ledger rebuild beside a writer")
+struct ConcurrentRebuildTests {
+    @Test("a rebuild during a stream of imports from another process misses nothing")
+    func rebuildWhileAppending() async throws {
+        let scratch = Scratch()
+        let path = scratch.child("salon.ledger")
+        let base = scratch.child("base.jsonl")
+        try ImportFailureTests.history(clients: 3_000, visits: 8).write(toFile: base, atomically: true, encoding: .utf8)
+        try #require(try ledger("import", base, "--ledger", path, in: scratch).status == 0)
+
+        // Another process appends in small imports while the rebuild runs.
+        let chunks = (1...12).map { ImportFailureTests.history(clients: 40, visits: 3, prefix: "late\($0)-") }
+        let writer = Task.detached {
+            var statuses: [Int32] = []
+            for chunk in chunks { statuses.append(try ledger("import", "-", "--ledger", path, in: scratch, stdin: chunk).status) }
+            return statuses
+        }
+        let rebuild = try ledger("rebuild", "--ledger", path, in: scratch)
+        let statuses = try await writer.value
+        #expect(rebuild.status == 0, "\(rebuild.stderr)")
+        #expect(rebuild.stderr.contains("clientCards:"), "plain progress lines when not on a terminal: \(rebuild.stderr)")
+        #expect(statuses.allSatisfy { $0 == 0 })
+
+        let expectedEvents = 3_000 * 9 + 12 * 40 * 4
+        let stats = try ledger("stats", "--ledger", path, "--json", in: scratch).object()
+        #expect(stats["events"] as? Int == expectedEvents)
+        #expect(stats["clients"] as? Int == 3_000 + 12 * 40)
+        #expect(try ledger("verify", "--ledger", path, in: scratch).status == 0)
+
+        // The same events imported into a ledger that never rebuilt: the projections must agree.
+        let reference = scratch.child("reference.ledger")
+        try #require(try ledger("import", base, "--ledger", reference, in: scratch).status == 0)
+        for chunk in chunks { try #require(try ledger("import", "-", "--ledger", reference, in: scratch, stdin: chunk).status == 0) }
+        let rebuilt = try ledger("clients", "--ledger", path, "--json", in: scratch)
+        let untouched = try ledger("clients", "--ledger", reference, "--json", in: scratch)
+        #expect(rebuilt.stdout == untouched.stdout)
+        #expect((try rebuilt.json() as? [Any])?.count == 3_000 + 12 * 40)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// The `ledger` executable built beside the test binary (the test target depends on it).
+func ledgerExecutable() throws -> String {
+    let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
+    if directory.pathExtension == "xctest" { directory = directory.deletingLastPathComponent() }
+    let path = directory.appendingPathComponent("ledger").path
+    guard FileManager.default.isExecutableFile(atPath: path) else { throw ToolTestError("the ledger tool is not built at \(path)") }
+    return path
+}
+
+struct ToolTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// What a finished `ledger` process printed, and how it ended.
+struct ToolRun {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+
+    /// Standard output parsed as JSON.
+    func json() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed])
+    }
+
+    func object() throws -> [String: Any] {
+        guard let object = try json() as? [String: Any] else { throw ToolTestError("not a JSON object: \(stdout)") }
+        return object
+    }
+}
+
+/// A scratch directory, removed when the value goes away.
+final class Scratch: Sendable {
+    let path: String
+
+    init() {
+        path = NSTemporaryDirectory() + "ledger-tool-tests-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func child(_ name: String) -> String { path + "/" + name }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Starts `ledger` with `arguments`; its output goes to files in `scratch` (no pipe can fill up).
+func startLedger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil) throws -> (Process, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try ledgerExecutable())
+    process.arguments = arguments
+    let name = UUID().uuidString
+    let out = scratch.child(name + ".out"), err = scratch.child(name + ".err")
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: err, contents: nil)
+    process.standardOutput = FileHandle(forWritingAtPath: out)
+    process.standardError = FileHandle(forWritingAtPath: err)
+    if let stdin {
+        let input = scratch.child(name + ".in")
+        _ = FileManager.default.createFile(atPath: input, contents: Data(stdin.utf8))
+        process.standardInput = FileHandle(forReadingAtPath: input)
+    }
+    try process.run()
+    return (process, out, err)
+}
+
+/// Runs `ledger` with `arguments` to its end.
+@discardableResult
+func ledger(_ arguments: String..., in scratch: Scratch, stdin: String? = nil) throws -> ToolRun {
+    let (process, out, err) = try startLedger(arguments, in: scratch, stdin: stdin)
+    process.waitUntilExit()
+    return ToolRun(status: process.terminationStatus,
+                   stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                   stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+}
+
+/// The path of a fixture file.
+func fixture(_ name: String) throws -> String {
+    guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures") else {
+        throw ToolTestError("no fixture \(name)")
+    }
+    return url.path
+}
