@@ -70,6 +70,12 @@ func startLedger(_ arguments: [String], in scratch: Scratch, stdin: String? = ni
 /// Runs `ledger` with `arguments` to its end.
 @discardableResult
 func ledger(_ arguments: String..., in scratch: Scratch, stdin: String? = nil) throws -> ToolRun {
+    try ledger(arguments, in: scratch, stdin: stdin)
+}
+
+/// Runs `ledger` with `arguments` to its end.
+@discardableResult
+func ledger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil) throws -> ToolRun {
     let (process, out, err) = try startLedger(arguments, in: scratch, stdin: stdin)
     process.waitUntilExit()
     return ToolRun(status: process.terminationStatus,
