@@ -10,6 +10,8 @@ struct DemoSalon {
     let years: Int
     /// The end of the history ("now"): nothing is dated after it; appointments may start after it.
     let now: Timestamp
+    /// The start of the history, `years` before `now`.
+    let start: Timestamp
     private var random: SeededRandom
     private var events: [(at: Timestamp, order: Int, event: LedgerEvent)] = []
     /// When each client was archived (none may refer a new client after that).
@@ -21,6 +23,7 @@ struct DemoSalon {
         self.clients = clients
         self.years = years
         self.now = now
+        start = now.adding(microseconds: -Int64(years) * 365 * Self.day)
         random = SeededRandom(seed: seed)
     }
 
@@ -30,7 +33,6 @@ struct DemoSalon {
 
     /// The history's events in the order they happened (ties keep the order they were made in).
     mutating func generate() -> [LedgerEvent] {
-        let start = now.adding(microseconds: -Int64(years) * 365 * Self.day)
         add(start, .salonSettingsChanged(SalonSettingsChanged(at: start, currency: "EUR", timeZone: "Europe/Berlin",
                                                                reminderLeadMinutes: 24 * 60, visitNudgeWeeks: 6)))
         // Belbo's example: EUR 100 of services gives a EUR 5 bonus. 1 point per euro, 5 cents a point,
@@ -122,11 +124,11 @@ struct DemoSalon {
             perYear = 7.5
         }
         let ticketMean: Int64 = woman ? 4_500 : 1_700
-        // About 30% of new clients come back; the others visit once.
-        let returns = joined.microsecondsSinceEpoch <= now.adding(microseconds: -Int64(years) * 365 * Self.day + Self.day).microsecondsSinceEpoch || random.chance(0.3)
+        // Clients from before the history keep coming; about 30% of new clients come back, the others visit once.
+        let returns = joined < start.adding(microseconds: Self.day) || random.chance(0.3)
         let meanGap = Double(365 * Self.day) / perYear
         var points: Int64 = 0
-        var subscription: (id: SubscriptionID, sessions: Bool, remaining: Int64, validUntil: Timestamp, bought: Timestamp, price: Int64, total: Int64)?
+        var subscription: (id: SubscriptionID, sessions: Bool, remaining: Int64, validUntil: Timestamp, price: Int64, total: Int64)?
         var subscriptions = 0
         var visit = 0
         var lastCheckout: Timestamp?
@@ -187,13 +189,13 @@ struct DemoSalon {
                     add(checkoutAt, .subscriptionPurchased(SubscriptionPurchased(at: checkoutAt, client: client, subscription: id,
                                                                                  plan: woman ? "10 blow-dries" : "10 haircuts", price: woman ? 25_000 : 15_000,
                                                                                  allowance: .sessions(10), validUntil: validUntil)))
-                    subscription = (id, true, 10, validUntil, checkoutAt, woman ? 25_000 : 15_000, 10)
+                    subscription = (id, true, 10, validUntil, woman ? 25_000 : 15_000, 10)
                 } else {
                     let validUntil = checkoutAt.adding(microseconds: 2 * 365 * Self.day)
                     add(checkoutAt, .subscriptionPurchased(SubscriptionPurchased(at: checkoutAt, client: client, subscription: id,
                                                                                  plan: "EUR 200 credit for EUR 180", price: 18_000,
                                                                                  allowance: .credit(20_000), validUntil: validUntil)))
-                    subscription = (id, false, 20_000, validUntil, checkoutAt, 18_000, 20_000)
+                    subscription = (id, false, 20_000, validUntil, 18_000, 20_000)
                 }
             } else if let running = subscription, checkoutAt <= running.validUntil {
                 // Pay with the subscription: a session, or the ticket from the credit.
@@ -230,7 +232,7 @@ struct DemoSalon {
                     }
                 }
             }
-            if !returns && visit >= 1 { break }
+            if !returns { break }
             let gap = Int64(max(Double(10 * Self.day), random.exponential(mean: meanGap)))
             let nextStart = alignToOpeningHours(checkoutAt.adding(microseconds: gap))
             if let running = subscription, running.validUntil < nextStart, running.validUntil <= now {

@@ -29,23 +29,16 @@ extension SalonLedger {
     public func clients(archived: Bool = false, search: String? = nil) throws(LedgerError) -> [ClientSummary] {
         let needle = search.map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         var summaries: [ClientSummary] = []
-        var failure: LedgerError?
         try forEachCard { client, record in
-            guard record.archived == archived, failure == nil else { return }
-            do throws(LedgerError) {
-                let card = try makeCard(client, record, now: .now)
-                let summary = ClientSummary(client: client, name: card.name, email: card.email, phone: card.phone, archived: card.archived,
-                                            erased: card.erased, points: card.points, lastVisit: card.lastVisit)
-                if let needle {
-                    let haystack = [client.rawValue, card.name, card.email, card.phone].compactMap { $0?.lowercased() }
-                    guard haystack.contains(where: { $0.contains(needle) }) else { return }
-                }
-                summaries.append(summary)
-            } catch {
-                failure = error
+            guard record.archived == archived else { return }
+            let card = try makeCard(client, record, now: .now)
+            if let needle {
+                let haystack = [client.rawValue, card.name, card.email, card.phone].compactMap { $0?.lowercased() }
+                guard haystack.contains(where: { $0.contains(needle) }) else { return }
             }
+            summaries.append(ClientSummary(client: client, name: card.name, email: card.email, phone: card.phone, archived: card.archived,
+                                           erased: card.erased, points: card.points, lastVisit: card.lastVisit))
         }
-        if let failure { throw failure }
         return summaries
     }
 
