@@ -53,7 +53,11 @@ public struct RollForward: Hashable, Sendable {
         /// Whether opening + sold − used − expired − refunded equals closing.
         public var addsUp: Bool { opening + sold - used - expired - refunded == closing }
 
-        mutating func add(_ other: Figures) {
+        /// All figures zero.
+        public init() {}
+
+        /// Adds `other`'s figures to these (to sum years of sale, or periods).
+        public mutating func add(_ other: Figures) {
             opening += other.opening; sold += other.sold; used += other.used; expired += other.expired
             refunded += other.refunded; closing += other.closing; refundedCash += other.refundedCash
         }

@@ -1,0 +1,42 @@
+// swift-tools-version:6.1
+//
+// SalonService: a small JSON web service (Hummingbird 2) that embeds the ClientLedger library.
+//
+//     swift run --package-path Examples/SalonService                          # ./salon.ledger, port 8080
+//     swift run --package-path Examples/SalonService salon-service /tmp/demo.ledger --seed 20
+//
+// It depends on the repository's root package by path; see README.md beside this file.
+import PackageDescription
+import struct Foundation.URL
+
+/// A package that is depended on by path is known by its directory's name, which depends on where
+/// the repository was cloned (`main` here, something else in a CI clone); derive it instead of
+/// assuming it. `#filePath` is `<root>/Examples/SalonService/Package.swift`.
+let root = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent()   // Examples/SalonService
+    .deletingLastPathComponent()   // Examples
+    .deletingLastPathComponent()   // the repository root
+    .lastPathComponent.lowercased()
+
+let package = Package(
+    name: "SalonService",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "salon-service", targets: ["SalonService"]),
+    ],
+    dependencies: [
+        .package(path: "../.."),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "SalonService",
+            dependencies: [
+                .product(name: "ClientLedger", package: root),
+                // Timestamp, HeadHash and EventLog appear in ClientLedger's API but are not re-exported.
+                .product(name: "EventLog", package: root),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+    ]
+)
