@@ -53,8 +53,12 @@ public struct RollForward: Hashable, Sendable {
         /// Whether opening + sold − used − expired − refunded equals closing.
         public var addsUp: Bool { opening + sold - used - expired - refunded == closing }
 
-        /// All figures zero.
-        public init() {}
+        /// Figures as given; all zero by default.
+        public init(opening: Cents = 0, sold: Cents = 0, used: Cents = 0, expired: Cents = 0, refunded: Cents = 0,
+                    closing: Cents = 0, refundedCash: Cents = 0) {
+            self.opening = opening; self.sold = sold; self.used = used; self.expired = expired
+            self.refunded = refunded; self.closing = closing; self.refundedCash = refundedCash
+        }
 
         /// Adds `other`'s figures to these (to sum years of sale, or periods).
         public mutating func add(_ other: Figures) {
