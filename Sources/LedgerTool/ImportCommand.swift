@@ -29,7 +29,15 @@ struct ImportCommand: AsyncParsableCommand {
                 throw ToolError(.refused, "cannot read \(file)")
             }
             guard let text = String(data: data, encoding: .utf8) else { throw ToolError(.refused, "\(file) is not UTF-8 text") }
-            let summary = try await options.open(creating: true).importInterchange(text, actor: "ledger import")
+            // A refused import into a ledger that did not exist leaves no empty ledger behind.
+            let existed = FileManager.default.fileExists(atPath: options.ledger)
+            let summary: ImportSummary
+            do {
+                summary = try await options.open(creating: true).importInterchange(text, actor: "ledger import")
+            } catch {
+                if !existed { try? FileManager.default.removeItem(atPath: options.ledger) }
+                throw error
+            }
             if options.json {
                 print(JSONOutput.object([
                     ("events", .int(Int64(summary.events))), ("clients", .int(Int64(summary.clients))),

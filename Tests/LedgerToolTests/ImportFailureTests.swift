@@ -41,6 +41,10 @@ struct ImportFailureTests {
         #expect(refusedRule.status == 1)
         #expect(refusedRule.stderr.contains("line 2, field points:") && refusedRule.stderr.contains("balance of 128"), "\(refusedRule.stderr)")
 
+        let fresh = scratch.child("fresh.ledger")
+        #expect(try ledger("import", "-", "--ledger", fresh, in: scratch, stdin: typo).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: fresh), "a refused import left an empty ledger behind")
+
         let after = try ledger("verify", "--ledger", path, "--json", in: scratch).object()["headHash"] as? String
         #expect(before == after, "a refused import changed the log")
         #expect(try ledger("card", "fay", "--ledger", path, in: scratch).status == 1)
