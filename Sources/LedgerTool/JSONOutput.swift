@@ -1,3 +1,5 @@
+import ClientLedger
+
 /// A JSON value to print, with object keys in the order given (so output is stable and readable).
 enum JSONOutput {
     case null
@@ -46,21 +48,10 @@ enum JSONOutput {
         }
     }
 
+    /// `text` as a JSON string, escaped as the interchange codec escapes it.
     private static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        var writer = JSONWriter()
+        writer.string(text)
+        out += writer.text
     }
 }
