@@ -69,6 +69,53 @@ struct CardTests {
         #expect(card.visits.first?.revenue == 4_550)
     }
 
+    @Test("the stored card of an erased client keeps no sealed section written before the erasure, live and after a rebuild")
+    func erasedCardStoresNoCiphertext() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        try await ledger.registerClient(ada, name: "Ada Lovelace", phone: "+441234567890", at: day("2026-01-02"))
+        try await ledger.addNote(to: ada, note: id("n1"), text: "Allergic to latex", alert: true, at: day("2026-01-03"))
+        let key = Array(ada.rawValue.utf8)
+        func sealedBytes() throws -> Int {
+            try ledger.log.readProjection(ClientCardProjection()) { state in
+                let stored = try #require(try state.value(forKey: key))
+                return try stored.withUnsafeBytes { raw in
+                    var reader = PayloadReader(raw, type: "client card")
+                    _ = try reader.byte(); _ = try reader.byte()
+                    var total = 0
+                    while !reader.isAtEnd {
+                        _ = try reader.byte(); _ = try reader.data()
+                        total += try reader.data().count
+                    }
+                    return total
+                }
+            }
+        }
+        #expect(try sealedBytes() > 0) // the registration's and the note's sections, sealed
+        try await ledger.erase(ada, at: day("2026-01-06"))
+        #expect(try sealedBytes() == 0)
+        try ledger.rebuildProjections()
+        #expect(try sealedBytes() == 0)
+        #expect(try ledger.card(of: ada)?.erased == true)
+    }
+
+    @Test("a fact of 128 bytes or more (a long plan, a document) is stored and read back whole")
+    func longFacts() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        let plan = String(repeating: "Ten blow-dries and a treatment, ", count: 8)
+        try await ledger.registerClient(ada, name: "Ada", at: day("2026-01-02"))
+        try await ledger.sellSubscription(to: ada, subscription: id("s1"), plan: plan, price: 25_000, allowance: .sessions(10), at: day("2026-01-03"))
+        try await ledger.attachDocument(to: ada, document: id("d1"), name: "consent.pdf", mediaType: "application/pdf",
+                                        sha256: String(repeating: "ab", count: 32), bytes: 2_048, at: day("2026-01-03"))
+        try await ledger.useSubscription(id("s1"), of: ada, .sessions(1), at: day("2026-01-04"))
+        let card = try #require(try ledger.card(of: ada))
+        #expect(card.subscriptions.map(\.plan) == [plan])
+        #expect(card.subscriptions.first?.remaining == 9)
+        #expect(card.documents.map(\.sha256) == [String(repeating: "ab", count: 32)])
+        #expect(card.documents.map(\.name) == ["consent.pdf"])
+    }
+
     @Test("residual values never overflow and round half away from zero")
     func residualArithmetic() {
         #expect(Money.proportion(10_000, 2, of: 3) == 6_667)

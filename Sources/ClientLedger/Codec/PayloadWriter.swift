@@ -13,6 +13,7 @@ package struct PayloadWriter {
     package mutating func byte(_ value: UInt8) { bytes.append(value) }
 
     package mutating func unsigned(_ value: UInt64) {
+        if value < 0x80 { return bytes.append(UInt8(value)) }
         var rest = value
         while rest >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
@@ -33,6 +34,23 @@ package struct PayloadWriter {
     }
 
     package mutating func string(_ value: String) { data(value.utf8) }
+
+    /// What `body` writes, prefixed by its length as ``data(_:)`` would: written in place, with no
+    /// second buffer (the one-byte length slot grows in the rare case that the body is 128 bytes
+    /// or more).
+    package mutating func lengthPrefixed(_ body: (inout PayloadWriter) -> Void) {
+        let slot = bytes.count
+        bytes.append(0)
+        body(&self)
+        let length = bytes.count - slot - 1
+        if length < 0x80 {
+            bytes[slot] = UInt8(length)
+        } else {
+            var prefix = PayloadWriter(capacity: 10)
+            prefix.unsigned(UInt64(length))
+            bytes.replaceSubrange(slot..<(slot + 1), with: prefix.bytes)
+        }
+    }
 
     package mutating func timestamp(_ value: Timestamp) { signed(value.microsecondsSinceEpoch) }
 

@@ -1,74 +1,92 @@
 import EventLog
 
-/// The client-card projection: one ``CardRecord`` per client, keyed by the client id's bytes.
+/// The client-card projection: one card per client, keyed by the client id's bytes, stored as a
+/// ``CardJournal`` (a header and the card's facts in log order).
 ///
-/// It decodes events without any key (personal sections are kept sealed), gathers the cards a batch
-/// touches in memory, and writes each once at the end of the batch. Events it cannot understand — a
-/// type or payload layout of a newer library, written by another process — are skipped rather than
-/// refused: a projection runs inside every append's transaction, and refusing would stop all writes.
+/// It decodes events without any key (personal sections are kept sealed), appends each event's fact
+/// to the batch's bytes for its client, and at the end of the batch appends those bytes to each
+/// stored card: one read and one write per client and batch, and no card is decoded. Events it cannot
+/// understand — a type or payload layout of a newer library, written by another process — are skipped
+/// rather than refused: a projection runs inside every append's transaction, and refusing would stop
+/// all writes.
 package struct ClientCardProjection: Projection {
     package let name = "clientCards"
-    package let version: UInt32 = 1
+    /// 1: a nested record rewritten per batch; 2: the ``CardJournal``.
+    package let version: UInt32 = 2
 
     package init() {}
 
     package struct Batch {
-        /// Stream number → the card being built, mutated in place (no copy per event).
-        var cards: [UInt64: (client: ClientID, card: CardRecord)] = [:]
-        var types: [UInt32: LedgerEventType] = [:]
-        /// Stream number → client (`nil` for a stream that is not a client's), so that names are
-        /// looked at once per stream and batch, not once per event.
-        var clients: [UInt64: ClientID?] = [:]
+        /// The facts a batch adds to one client's card.
+        struct Pending {
+            let client: ClientID
+            var entries = PayloadWriter(capacity: 256)
+            var erases = false
+        }
+
+        /// Stream number → index in `cards`, or `-1` for a stream that is not a client's; so that
+        /// names are looked at once per stream and batch, not once per event.
+        var streams: [UInt64: Int] = [:]
+        var cards: [Pending] = []
+        /// Type code → type (`nil`: not known yet, or a newer library's), so that names are parsed
+        /// once per type and batch. The log numbers type names densely from 1.
+        var types: [LedgerEventType?] = []
     }
 
     package func beginBatch(_ state: ProjectionState) throws -> Batch { Batch() }
 
     package func apply(_ event: RecordedEvent, to batch: inout Batch, state: ProjectionState) throws {
-        let client: ClientID
-        if let known = batch.clients[event.streamNumber] {
-            guard let known else { return }
-            client = known
+        let index: Int
+        if let known = batch.streams[event.streamNumber] {
+            guard known >= 0 else { return }
+            index = known
         } else {
             let stream = event.stream
             guard stream.hasPrefix(SalonLedger.clientStreamPrefix) else {
-                batch.clients[event.streamNumber] = .some(nil)
+                batch.streams[event.streamNumber] = -1
                 return
             }
             let id = String(stream.dropFirst(SalonLedger.clientStreamPrefix.count))
             guard !id.isEmpty, id.utf8.count <= ClientID.maximumBytes else {
-                batch.clients[event.streamNumber] = .some(nil)
+                batch.streams[event.streamNumber] = -1
                 return
             }
-            client = ClientID(unchecked: id)
-            batch.clients[event.streamNumber] = client
+            index = batch.cards.count
+            batch.cards.append(Batch.Pending(client: ClientID(unchecked: id)))
+            batch.streams[event.streamNumber] = index
         }
+        let code = Int(event.typeCode)
         let type: LedgerEventType
-        if let known = batch.types[event.typeCode] {
+        if code < batch.types.count, let known = batch.types[code] {
             type = known
         } else {
             guard let parsed = LedgerEventType(rawValue: event.type) else { return } // a newer library's type
-            batch.types[event.typeCode] = parsed
+            if code < 4_096 {
+                if code >= batch.types.count { batch.types += repeatElement(nil, count: code + 1 - batch.types.count) }
+                batch.types[code] = parsed
+            }
             type = parsed
         }
         let decoded: BinaryCodec.Decoded
         do {
-            decoded = try BinaryCodec.decode(type, client: client, payload: event.payload, key: nil, keepSealed: type.carriesPersonalData)
+            decoded = try BinaryCodec.decode(type, client: batch.cards[index].client, payload: event.payload, key: nil,
+                                             keepSealed: type.carriesPersonalData)
         } catch where error.code == .newerPayloadVersion {
             return // a newer library's layout: its own projection version will cover it
         }
-        if batch.cards[event.streamNumber] == nil {
-            let stored = try state.withValue(forKey: client.rawValue.utf8) { stored in
-                guard let stored else { return CardRecord() }
-                return try CardRecord(decoding: stored)
-            }
-            batch.cards[event.streamNumber] = (client, stored)
+        if CardJournal.appendEntry(of: decoded.event, sealed: decoded.sealed, to: &batch.cards[index].entries),
+           type == .clientErased {
+            batch.cards[index].erases = true
         }
-        batch.cards[event.streamNumber]?.card.apply(decoded.event, sealed: decoded.sealed)
     }
 
     package func endBatch(_ batch: inout Batch, state: ProjectionState) throws {
-        for entry in batch.cards.values {
-            try state.setValue(entry.card.encoded(), forKey: entry.client.rawValue.utf8)
+        for pending in batch.cards {
+            let key = pending.client.rawValue.utf8
+            let card = try state.withValue(forKey: key) { stored in
+                try CardJournal.merged(stored, pending.entries.bytes, erases: pending.erases)
+            }
+            try state.setValue(card, forKey: key)
         }
     }
 }
