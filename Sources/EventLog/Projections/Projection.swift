@@ -7,8 +7,10 @@
 /// after an append returns sees it (read your own writes). See ``EventLog/register(_:progress:)``.
 ///
 /// Events arrive in **batches** (all events of one transaction, or a slice of a rebuild): a
-/// projection may keep what it needs in its `Batch` value and write each key once per batch, which
-/// is what makes rebuilds fast.
+/// projection gathers what it needs in its `Batch` value in ``apply(_:to:state:)``, which may read
+/// the state as it stood when the batch began but not write it, and writes each key once in
+/// ``endBatch(_:state:)``. During a rebuild the events of a batch are applied in a read snapshot,
+/// so appends go on meanwhile, and only ``endBatch(_:state:)`` runs in the write transaction.
 ///
 /// Bump ``version`` whenever ``apply(_:to:state:)`` would give a different state for the same
 /// events (new fields, fixed rules, another layout): registering a projection whose stored version
@@ -24,9 +26,11 @@ public protocol Projection: Sendable {
 
     /// Starts a batch of events.
     func beginBatch(_ state: ProjectionState) throws -> Batch
-    /// Applies one event, in log order.
+    /// Applies one event, in log order, to the batch. `state` is as of the batch's start and may be
+    /// read-only (writing it throws ``EventLogError/Code/misuse``): writes belong in ``endBatch(_:state:)``.
     func apply(_ event: RecordedEvent, to batch: inout Batch, state: ProjectionState) throws
-    /// Ends the batch: writes what the batch gathered.
+    /// Ends the batch: writes what the batch gathered, in the transaction that also stores the
+    /// projection's checkpoint.
     func endBatch(_ batch: inout Batch, state: ProjectionState) throws
 }
 

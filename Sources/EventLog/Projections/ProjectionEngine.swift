@@ -30,63 +30,19 @@ extension LogCore {
 
     /// Brings the projection's active database to the head (`building: false`), or builds its other
     /// database from the first event and switches to it atomically when it reaches the head
-    /// (`building: true`), in transactions of `batchSize` events, reporting progress after each.
+    /// (`building: true`), in steps of up to `projectionBatchSize` events, reporting progress after each.
     package func run(_ entry: RegisteredProjection, building: Bool, progress: ((ProjectionProgress) throws -> Void)?) throws {
         let name = entry.projection.name
-        let version = entry.projection.version
         let clock = ContinuousClock()
         let started = clock.now
         var origin: UInt64?
         while true {
-            let step: (finished: Bool, from: UInt64, checkpoint: UInt64, head: UInt64) = try performWrite { session in
-                let txn = session.txn
-                let head = session.head
-                // A projection never built serves nothing until its first build switches in (version 0).
-                var record = try txn.projectionRecord(schema, name: name)
-                    ?? ProjectionRecord(activeSlot: 0, building: false, activeVersion: building ? 0 : version, activeCheckpoint: 0, buildingVersion: 0, buildingCheckpoint: 0)
-                if building, origin != nil, !record.building || record.buildingVersion != version {
-                    // Another process finished (or replaced) this rebuild between our transactions.
-                    guard record.activeVersion == version else {
-                        throw EventLogError(.misuse, "another process is rebuilding projection \(name) at version \(record.buildingVersion), not \(version)")
-                    }
-                    return (true, record.activeCheckpoint, record.activeCheckpoint, head)
-                }
-                if building {
-                    if !record.building || record.buildingVersion != version {
-                        // Start a rebuild: empty the spare database, which serves nobody.
-                        try txn.empty(entry.database(record.buildingSlot))
-                        record.building = true
-                        record.buildingVersion = version
-                        record.buildingCheckpoint = 0
-                    }
-                } else if record.activeVersion != version {
-                    throw EventLogError(.misuse, "projection \(name) is stored at version \(record.activeVersion), not \(version): rebuild it")
-                }
-                let from = building ? record.buildingCheckpoint : record.activeCheckpoint
-                let through = min(head, from + options.projectionBatchSize)
-                let snapshot = try LogSnapshot(core: self, txn: txn, committed: false)
-                try applyProjection(entry.projection, snapshot: snapshot,
-                                    database: entry.database(building ? record.buildingSlot : record.activeSlot), after: from, through: through)
-                var finished = through == head
-                if building {
-                    record.buildingCheckpoint = through
-                    if finished {
-                        // The switch: the rebuilt database serves from this commit on; the old one
-                        // is emptied (not dropped: readers of older snapshots still hold its handle).
-                        let old = record.activeSlot
-                        record = ProjectionRecord(activeSlot: record.buildingSlot, building: false, activeVersion: version,
-                                                  activeCheckpoint: through, buildingVersion: 0, buildingCheckpoint: 0)
-                        try txn.empty(entry.database(old))
-                    }
-                } else {
-                    record.activeCheckpoint = through
-                    finished = through == head
-                }
-                try txn.putProjectionRecord(schema, name: name, record)
-                return (finished, from, through, head)
-            }
+            let step = building ? try rebuildStep(entry.projection, entry, resuming: origin != nil) : try catchUpStep(entry)
             let start = min(origin ?? step.from, step.checkpoint)
             origin = start
+            // A step that applied nothing (a rebuild's start, or a step another process overtook)
+            // has no progress to report.
+            if !step.finished, step.checkpoint == step.from { continue }
             let elapsed = clock.now - started
             let report = ProjectionProgress(projection: name, eventsDone: step.checkpoint - start, eventsTotal: max(step.head, step.checkpoint) - start,
                                             elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
@@ -103,4 +59,105 @@ extension LogCore {
             }
         }
     }
+
+    /// One step of a rebuild. The events are read and applied in a read snapshot, so appends go on
+    /// meanwhile; only the batch's writes and the checkpoint take the writer, which then checks that
+    /// nobody else moved the rebuild in between (another process rebuilding the same version),
+    /// and goes round again if someone did.
+    private func rebuildStep<P: Projection>(_ projection: P, _ entry: RegisteredProjection, resuming: Bool) throws -> ProjectionStep {
+        let name = projection.name
+        let version = projection.version
+        typealias Prepared = (from: UInt64, through: UInt64, batch: P.Batch?)
+        let prepared: Prepared? = try performRead { snapshot in
+            guard let record = try snapshot.txn.projectionRecord(schema, name: name), record.building, record.buildingVersion == version else {
+                return nil // not started yet, or finished by another process: the write below sees which
+            }
+            let from = record.buildingCheckpoint
+            let through = min(snapshot.lastPosition, from + options.projectionBatchSize)
+            guard through > from else { return (from, through, nil) }
+            // Read-only: only the write below may change the state, together with the checkpoint.
+            let state = ProjectionState(transaction: snapshot.txn, database: entry.database(record.buildingSlot), writable: false)
+            var batch = try projection.beginBatch(state)
+            try snapshot.forEachEvent(from: from + 1, through: through) { event in
+                try projection.apply(event, to: &batch, state: state)
+            }
+            return (from, through, batch)
+        }
+        return try performWrite { session in
+            let txn = session.txn
+            let head = session.head
+            // A projection never built serves nothing until its first build switches in (version 0).
+            var record = try txn.projectionRecord(schema, name: name)
+                ?? ProjectionRecord(activeSlot: 0, building: false, activeVersion: 0, activeCheckpoint: 0, buildingVersion: 0, buildingCheckpoint: 0)
+            if resuming, !record.building || record.buildingVersion != version {
+                // Another process finished (or replaced) this rebuild between our transactions.
+                guard record.activeVersion == version else {
+                    throw EventLogError(.misuse, "another process is rebuilding projection \(name) at version \(record.buildingVersion), not \(version)")
+                }
+                return ProjectionStep(finished: true, from: record.activeCheckpoint, checkpoint: record.activeCheckpoint, head: head)
+            }
+            if !record.building || record.buildingVersion != version {
+                // Start a rebuild: empty the spare database, which serves nobody.
+                try txn.empty(entry.database(record.buildingSlot))
+                record.building = true
+                record.buildingVersion = version
+                record.buildingCheckpoint = 0
+                try txn.putProjectionRecord(schema, name: name, record)
+                return ProjectionStep(finished: false, from: 0, checkpoint: 0, head: head)
+            }
+            let from = record.buildingCheckpoint
+            guard let prepared, prepared.from == from else {
+                // Another process moved this rebuild on meanwhile: read again from where it stands.
+                return ProjectionStep(finished: false, from: from, checkpoint: from, head: head)
+            }
+            if var batch = prepared.batch {
+                try projection.endBatch(&batch, state: ProjectionState(transaction: txn, database: entry.database(record.buildingSlot), writable: true))
+            }
+            let through = prepared.through
+            record.buildingCheckpoint = through
+            let finished = through == head
+            if finished {
+                // The switch: the rebuilt database serves from this commit on; the old one is
+                // emptied (not dropped: readers of older snapshots still hold its handle).
+                let old = record.activeSlot
+                record = ProjectionRecord(activeSlot: record.buildingSlot, building: false, activeVersion: version,
+                                          activeCheckpoint: through, buildingVersion: 0, buildingCheckpoint: 0)
+                try txn.empty(entry.database(old))
+            }
+            try txn.putProjectionRecord(schema, name: name, record)
+            return ProjectionStep(finished: finished, from: from, checkpoint: through, head: head)
+        }
+    }
+
+    /// One step of bringing the active database to the head, all in one write transaction (the
+    /// process's own appends apply to that database inline, so it cannot be read outside the writer).
+    private func catchUpStep(_ entry: RegisteredProjection) throws -> ProjectionStep {
+        let name = entry.projection.name
+        let version = entry.projection.version
+        return try performWrite { session in
+            let txn = session.txn
+            let head = session.head
+            let record = try txn.projectionRecord(schema, name: name)
+                ?? ProjectionRecord(activeSlot: 0, building: false, activeVersion: version, activeCheckpoint: 0, buildingVersion: 0, buildingCheckpoint: 0)
+            guard record.activeVersion == version else {
+                throw EventLogError(.misuse, "projection \(name) is stored at version \(record.activeVersion), not \(version): rebuild it")
+            }
+            var updated = record
+            let from = record.activeCheckpoint
+            let through = min(head, from + options.projectionBatchSize)
+            let snapshot = try LogSnapshot(core: self, txn: txn, committed: false)
+            try applyProjection(entry.projection, snapshot: snapshot, database: entry.database(record.activeSlot), after: from, through: through)
+            updated.activeCheckpoint = through
+            try txn.putProjectionRecord(schema, name: name, updated)
+            return ProjectionStep(finished: through == head, from: from, checkpoint: through, head: head)
+        }
+    }
+}
+
+/// What one step of ``LogCore/run(_:building:progress:)`` did.
+private struct ProjectionStep {
+    var finished: Bool
+    var from: UInt64
+    var checkpoint: UInt64
+    var head: UInt64
 }

@@ -31,10 +31,12 @@ package func applyProjection<P: Projection>(
     _ projection: P, snapshot: LogSnapshot, database: LMDBDatabase, after: UInt64, through: UInt64
 ) throws {
     guard through > after else { return }
-    let state = ProjectionState(transaction: snapshot.txn, database: database, writable: true)
-    var batch = try projection.beginBatch(state)
+    // Read-only until the batch ends, as in a rebuild: a projection cannot come to depend on
+    // writing from apply here and then fail there.
+    let reading = ProjectionState(transaction: snapshot.txn, database: database, writable: false)
+    var batch = try projection.beginBatch(reading)
     try snapshot.forEachEvent(from: after + 1, through: through) { event in
-        try projection.apply(event, to: &batch, state: state)
+        try projection.apply(event, to: &batch, state: reading)
     }
-    try projection.endBatch(&batch, state: state)
+    try projection.endBatch(&batch, state: ProjectionState(transaction: snapshot.txn, database: database, writable: true))
 }
