@@ -71,24 +71,46 @@ public final class SalonLedger: Sendable {
         }
     }
 
-    /// An erasure records `ClientErased`, then destroys the key. If the process died in between,
-    /// the key is destroyed here, before anything else can read it.
+    /// An erasure marks the client's key slot, records `ClientErased`, then destroys the key. If the
+    /// process died in between, the key is destroyed here, before anything else can read it. Only
+    /// marked slots are looked at (a few streams), so opening costs nothing per event; a key file
+    /// written before marks existed (`CLKEYS01`) has the whole log scanned once instead.
     private func finishInterruptedErasures() throws(LedgerError) {
         let erased: [ClientID]
         do {
-            erased = try log.read { snapshot in
-                var clients: [ClientID] = []
-                try snapshot.forEachEvent { event in
-                    if event.type == LedgerEventType.clientErased.rawValue, event.stream.hasPrefix(Self.clientStreamPrefix) {
-                        clients.append(ClientID(unchecked: String(event.stream.dropFirst(Self.clientStreamPrefix.count))))
+            if keys.marksErasures {
+                let candidates = try keys.unfinishedErasures()
+                erased = try log.read { snapshot in
+                    try candidates.filter { client in
+                        var found = false
+                        do {
+                            try snapshot.forEachEvent(inStream: Self.stream(of: client)) { event in
+                                if event.type == LedgerEventType.clientErased.rawValue { found = true }
+                            }
+                        } catch let error as EventLogError where error.code == .streamNotFound {
+                            return false // the erasure was never recorded
+                        }
+                        return found
                     }
                 }
-                return clients
+            } else {
+                erased = try log.read { snapshot in
+                    var clients: [ClientID] = []
+                    try snapshot.forEachEvent { event in
+                        if event.type == LedgerEventType.clientErased.rawValue, event.stream.hasPrefix(Self.clientStreamPrefix) {
+                            clients.append(ClientID(unchecked: String(event.stream.dropFirst(Self.clientStreamPrefix.count))))
+                        }
+                    }
+                    return clients
+                }
             }
+        } catch let error as LedgerError {
+            throw error
         } catch {
             throw LedgerError(.storage, "cannot read the ledger for erased clients", cause: DescribedCause("\(error)"))
         }
         for client in erased { try keys.destroyKey(of: client) }
+        if !keys.marksErasures { try keys.startMarkingErasures() }
     }
 
     // MARK: Reading

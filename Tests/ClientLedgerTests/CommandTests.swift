@@ -239,7 +239,8 @@ struct CommandTests {
         let directory = ScratchDirectory()
         do {
             let ledger = try await salon(directory)
-            // Record ClientErased behind the ledger's back, as if the process died before destroying the key.
+            // Mark and record ClientErased behind the ledger's back, as if the process died before destroying the key.
+            try ledger.keys.markErasing([ada])
             let payload = try BinaryCodec.encode(.clientErased(ClientErased(at: day("2026-01-05"), client: ada)), key: nil)
             try await ledger.log.append([NewEvent(type: "ClientErased", payload: payload)], to: SalonLedger.stream(of: ada))
             #expect(try ledger.keys.key(for: ada) != nil)
@@ -247,6 +248,43 @@ struct CommandTests {
         let reopened = try makeLedger(directory)
         #expect(try reopened.keys.key(for: ada) == nil)
         #expect(try reopened.history(of: ada).first?.personalDataErased == true)
+    }
+
+    @Test("an erasure marked but never recorded (refused, or the process died first) leaves the key alone")
+    func markedButNotRecordedErasure() async throws {
+        let directory = ScratchDirectory()
+        do {
+            let ledger = try await salon(directory)
+            try ledger.keys.markErasing([ada])
+            #expect(try ledger.keys.unfinishedErasures().map(\.rawValue) == ["ada"])
+        }
+        let reopened = try makeLedger(directory)
+        #expect(try reopened.keys.key(for: ada) != nil)
+        #expect(try reopened.card(of: ada)?.name == "Ada Lovelace")
+        try await reopened.erase(ada, at: day("2026-01-06"))
+        #expect(try reopened.keys.key(for: ada) == nil)
+        #expect(try reopened.keys.unfinishedErasures().isEmpty)
+    }
+
+    @Test("a key file from before erasure marks (CLKEYS01) has the log scanned once, then is marked CLKEYS02")
+    func legacyKeyFileIsScannedOnce() async throws {
+        let directory = ScratchDirectory()
+        let keyFile = directory.path + "/ledger/" + ClientKeyStore.fileName
+        do {
+            let ledger = try await salon(directory)
+            // An erasure recorded by an older library that died before destroying the key: no mark.
+            let payload = try BinaryCodec.encode(.clientErased(ClientErased(at: day("2026-01-05"), client: ada)), key: nil)
+            try await ledger.log.append([NewEvent(type: "ClientErased", payload: payload)], to: SalonLedger.stream(of: ada))
+        }
+        let handle = try #require(FileHandle(forUpdatingAtPath: keyFile))
+        try handle.write(contentsOf: Data("CLKEYS01".utf8))
+        try handle.close()
+        let reopened = try makeLedger(directory)
+        #expect(!reopened.keys.marksErasures)
+        #expect(try reopened.keys.key(for: ada) == nil)
+        let header = try #require(FileManager.default.contents(atPath: keyFile)).prefix(8)
+        #expect(String(decoding: header, as: UTF8.self) == "CLKEYS02")
+        #expect(try makeLedger(directory).keys.marksErasures)
     }
 
     @Test("two services changing one client at once: every command is decided on fresh state, none lost, none double-spent")

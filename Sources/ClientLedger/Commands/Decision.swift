@@ -95,6 +95,12 @@ extension SalonLedger {
                     appends.append((stream, version == 0 ? .noStream : .exactly(version), [new], [event]))
                 }
             }
+            // An erasure is marked in the key file before it is recorded, so that opening the ledger
+            // finds it if the process dies before the key is destroyed.
+            let erasing = decision.events.compactMap { event -> ClientID? in
+                if case .clientErased(let erased) = event { erased.client } else { nil }
+            }
+            if !erasing.isEmpty { try keys.markErasing(erasing) }
             let results: [AppendResult]
             do throws(EventLogError) {
                 if appends.count == 1 {
@@ -114,7 +120,7 @@ extension SalonLedger {
                     recorded.append(RecordedLedgerEvent(position: result.firstPosition + UInt64(offset), recordedAt: result.recordedAt, event: event))
                 }
             }
-            // Erasure destroys the key once ClientErased is durable (and again at open, if the
+            // Erasure destroys the key once ClientErased is durable (or at the next open, if the
             // process dies in between), whichever path recorded it.
             for case .clientErased(let erased) in decision.events { try keys.destroyKey(of: erased.client) }
             return recorded.sorted { $0.position < $1.position }

@@ -14,8 +14,14 @@ import Darwin
 /// destroyed by overwriting its 32 bytes with zeros and syncing, and no other copy of it was ever
 /// written. Personal data enters the log only sealed with these keys (crypto-shredding).
 ///
-/// Layout: an 8-byte magic `CLKEYS01`, then 128-byte slots: client id length (1 byte), client id
-/// (64 bytes, zero-padded), 31 reserved zero bytes, key (32 bytes; all zeros once destroyed).
+/// Layout: an 8-byte magic `CLKEYS02` (or `CLKEYS01`, see below), then 128-byte slots: client id
+/// length (1 byte), client id (64 bytes, zero-padded), an erasure mark (1 byte: 1 once an erasure of
+/// the client was begun), 30 reserved zero bytes, key (32 bytes; all zeros once destroyed).
+///
+/// An erasure marks the slot (synced) before it records `ClientErased`, and destroys the key after:
+/// so a ledger that opens needs to look only at marked slots whose key survives to finish an
+/// erasure that a process died in the middle of. Files written before the mark existed say
+/// `CLKEYS01`; the ledger scans the whole log once for such a file and then makes it `CLKEYS02`.
 /// Slots are appended under an exclusive `flock`, so processes sharing a log can add keys safely;
 /// each process reads slots that others appended when it meets a client it does not know. A key is
 /// read from its slot on every lookup, so an erasure by another process takes effect at once — except
@@ -23,13 +29,17 @@ import Darwin
 /// read before may serve.
 package final class ClientKeyStore: Sendable {
     package static let fileName = "client-keys"
-    private static let magic = Array("CLKEYS01".utf8)
+    private static let magic = Array("CLKEYS02".utf8)
+    private static let unmarkedMagic = Array("CLKEYS01".utf8)
+    private static let markOffset = 65
     private static let slotSize = 128
     private static let keyOffset = 96
 
     private struct Entry {
         var slot: Int
         var destroyed: Bool
+        /// An erasure of this client was begun (see ``markErasing(_:)``).
+        var erasing: Bool
         /// The key as last read from the slot, for ``key(for:knownNotErased:)``.
         var cached: ClientKey?
     }
@@ -43,6 +53,9 @@ package final class ClientKeyStore: Sendable {
     private let descriptor: Int32
     private let path: String
     private let state = Mutex(State())
+    /// Whether erasures are marked in this file (`CLKEYS02`); if not, the ledger must scan the log
+    /// for erasures that were never finished and then call ``startMarkingErasures()``.
+    package let marksErasures: Bool
 
     /// Opens (creating if absent) the key file in `directory`.
     package init(directory: String) throws(LedgerError) {
@@ -51,19 +64,27 @@ package final class ClientKeyStore: Sendable {
         guard descriptor >= 0 else {
             throw LedgerError(.keyStore, "cannot open the key file \(path): \(String(cString: strerror(errno)))")
         }
-        try withFileLock { () throws(LedgerError) in
+        // The lock by hand: the instance's helpers need every member initialised.
+        let fd = descriptor
+        var header = [UInt8](repeating: 0, count: 8)
+        if flock(fd, LOCK_EX) == 0 {
             var info = stat()
-            fstat(descriptor, &info)
+            fstat(fd, &info)
             if info.st_size == 0 {
-                try writeAll(Self.magic, at: 0)
-                fsync(descriptor)
-            } else {
-                var header = [UInt8](repeating: 0, count: 8)
-                guard pread(descriptor, &header, 8, 0) == 8, header == Self.magic else {
-                    throw LedgerError(.keyStore, "\(path) is not a ClientLedger key file")
-                }
+                let written = Self.magic.withUnsafeBytes { pwrite(fd, $0.baseAddress, 8, 0) }
+                header = written == 8 && fsync(fd) == 0 ? Self.magic : []
+            } else if pread(fd, &header, 8, 0) != 8 {
+                header = []
             }
+            flock(fd, LOCK_UN)
+        } else {
+            header = []
         }
+        guard header == Self.magic || header == Self.unmarkedMagic else {
+            close(fd)
+            throw LedgerError(.keyStore, "\(path) is not a ClientLedger key file, or cannot be locked and read")
+        }
+        marksErasures = header == Self.magic
         try state.withLock { (state) throws(LedgerError) in try readNewSlots(&state) }
     }
 
@@ -94,7 +115,7 @@ package final class ClientKeyStore: Sendable {
             throw LedgerError(.keyStore, "cannot read the key of client \(client) from \(path)", client: client.rawValue)
         }
         if bytes.allSatisfy({ $0 == 0 }) {
-            state.entries[id] = Entry(slot: entry.slot, destroyed: true, cached: nil)
+            state.entries[id] = Entry(slot: entry.slot, destroyed: true, erasing: entry.erasing, cached: nil)
             return nil
         }
         let key = ClientKey(bytes: bytes)
@@ -126,13 +147,52 @@ package final class ClientKeyStore: Sendable {
                 let index = state.slotsRead
                 try writeAll(slot, at: Self.offset(of: index))
                 guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
-                state.entries[ByteString(client.rawValue)] = Entry(slot: index, destroyed: false, cached: nil)
+                state.entries[ByteString(client.rawValue)] = Entry(slot: index, destroyed: false, erasing: false, cached: nil)
                 state.slotsRead = index + 1
             }
             guard let stored = try currentKey(client, &state) else {
                 throw LedgerError(.keyStore, "the key of client \(client) was destroyed while it was being made", client: client.rawValue)
             }
             return stored
+        }
+    }
+
+    /// Marks the slots of `clients` (synced) before their erasure is recorded; see the type's doc.
+    package func markErasing(_ clients: [ClientID]) throws(LedgerError) {
+        try state.withLock { (state) throws(LedgerError) in
+            try readNewSlots(&state)
+            let slots = clients.compactMap { state.entries[ByteString($0.rawValue)] }.filter { !$0.destroyed && !$0.erasing }.map(\.slot)
+            guard !slots.isEmpty else { return }
+            try withFileLock { () throws(LedgerError) in
+                for slot in slots { try writeAll([1], at: Self.offset(of: slot) + Self.markOffset) }
+                guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
+            }
+            for client in clients { state.entries[ByteString(client.rawValue)]?.erasing = true }
+        }
+    }
+
+    /// The clients whose erasure was begun (by any process) and whose key survives: either an
+    /// erasure under way, or one whose process died before it destroyed the key.
+    package func unfinishedErasures() throws(LedgerError) -> [ClientID] {
+        try state.withLock { (state) throws(LedgerError) -> [ClientID] in
+            try readNewSlots(&state)
+            var clients: [ClientID] = []
+            for (id, entry) in state.entries where entry.erasing && !entry.destroyed {
+                var key = [UInt8](repeating: 0, count: 32)
+                guard pread(descriptor, &key, 32, off_t(Self.offset(of: entry.slot) + Self.keyOffset)) == 32 else {
+                    throw LedgerError(.keyStore, "cannot read slot \(entry.slot) of the key file \(path)")
+                }
+                if key.contains(where: { $0 != 0 }) { clients.append(ClientID(unchecked: id.string)) }
+            }
+            return clients
+        }
+    }
+
+    /// Makes a `CLKEYS01` file `CLKEYS02`, once the ledger has finished every erasure it holds.
+    package func startMarkingErasures() throws(LedgerError) {
+        try withFileLock { () throws(LedgerError) in
+            try writeAll(Self.magic, at: 0)
+            guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
         }
     }
 
@@ -146,7 +206,7 @@ package final class ClientKeyStore: Sendable {
                 try writeAll([UInt8](repeating: 0, count: 32), at: Self.offset(of: entry.slot) + Self.keyOffset)
                 guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
             }
-            state.entries[ByteString(client.rawValue)] = Entry(slot: entry.slot, destroyed: true, cached: nil)
+            state.entries[ByteString(client.rawValue)] = Entry(slot: entry.slot, destroyed: true, erasing: entry.erasing, cached: nil)
         }
     }
 
@@ -159,16 +219,25 @@ package final class ClientKeyStore: Sendable {
         fstat(descriptor, &info)
         let slots = (Int(info.st_size) - 8) / Self.slotSize
         guard slots > state.slotsRead else { return }
-        var buffer = [UInt8](repeating: 0, count: Self.slotSize)
-        for index in state.slotsRead..<slots {
-            guard pread(descriptor, &buffer, Self.slotSize, off_t(Self.offset(of: index))) == Self.slotSize else {
-                throw LedgerError(.keyStore, "cannot read slot \(index) of the key file \(path)")
+        // In chunks of 8,192 slots (1 MiB): one read each, not one per slot.
+        let chunk = 8_192
+        var buffer = [UInt8](repeating: 0, count: chunk * Self.slotSize)
+        var first = state.slotsRead
+        while first < slots {
+            let count = min(chunk, slots - first)
+            let length = count * Self.slotSize
+            guard pread(descriptor, &buffer, length, off_t(Self.offset(of: first))) == length else {
+                throw LedgerError(.keyStore, "cannot read slots \(first) to \(first + count - 1) of the key file \(path)")
             }
-            let length = Int(buffer[0])
-            guard length >= 1, length <= 64 else { throw LedgerError(.keyStore, "slot \(index) of the key file \(path) is damaged") }
-            let id = String(decoding: buffer[1..<(1 + length)], as: UTF8.self)
-            let destroyed = buffer[Self.keyOffset..<Self.slotSize].allSatisfy { $0 == 0 }
-            state.entries[ByteString(id)] = Entry(slot: index, destroyed: destroyed, cached: nil)
+            for index in 0..<count {
+                let base = index * Self.slotSize
+                let length = Int(buffer[base])
+                guard length >= 1, length <= 64 else { throw LedgerError(.keyStore, "slot \(first + index) of the key file \(path) is damaged") }
+                let id = String(decoding: buffer[(base + 1)..<(base + 1 + length)], as: UTF8.self)
+                let destroyed = buffer[(base + Self.keyOffset)..<(base + Self.slotSize)].allSatisfy { $0 == 0 }
+                state.entries[ByteString(id)] = Entry(slot: first + index, destroyed: destroyed, erasing: buffer[base + Self.markOffset] == 1, cached: nil)
+            }
+            first += count
         }
         state.slotsRead = slots
     }
