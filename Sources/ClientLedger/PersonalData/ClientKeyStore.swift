@@ -171,8 +171,9 @@ package final class ClientKeyStore: Sendable {
         }
     }
 
-    /// The clients whose erasure was begun (by any process) and whose key survives: either an
-    /// erasure under way, or one whose process died before it destroyed the key.
+    /// The clients whose erasure was begun and whose key survives: either an erasure under way, or
+    /// one whose process died before it destroyed the key. Marks are as read when this store opened
+    /// (or read its slots since), plus those this process made; the ledger asks when it opens.
     package func unfinishedErasures() throws(LedgerError) -> [ClientID] {
         try state.withLock { (state) throws(LedgerError) -> [ClientID] in
             try readNewSlots(&state)
