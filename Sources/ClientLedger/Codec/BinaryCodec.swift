@@ -352,12 +352,12 @@ package enum BinaryCodec {
         return try result.get()
     }
 
-    // MARK: Enumeration codes (stable: never renumber)
+    // MARK: Enumeration codes (stable: never renumber; the client cards use them too)
 
-    private static func consentCode(_ consent: Consent) -> UInt8 {
+    package static func consentCode(_ consent: Consent) -> UInt8 {
         switch consent { case .reminders: 1; case .marketing: 2; case .visitNudges: 3 }
     }
-    private static func consent(_ code: UInt8) throws(LedgerError) -> Consent {
+    package static func consent(_ code: UInt8) throws(LedgerError) -> Consent {
         switch code {
         case 1: .reminders
         case 2: .marketing
@@ -365,10 +365,10 @@ package enum BinaryCodec {
         default: throw LedgerError(.corruptPayload, "a ConsentChanged payload has consent code \(code)")
         }
     }
-    private static func channelCode(_ channel: Channel) -> UInt8 {
+    package static func channelCode(_ channel: Channel) -> UInt8 {
         switch channel { case .sms: 1; case .email: 2 }
     }
-    private static func channel(_ code: UInt8) throws(LedgerError) -> Channel {
+    package static func channel(_ code: UInt8) throws(LedgerError) -> Channel {
         switch code {
         case 1: .sms
         case 2: .email

@@ -35,6 +35,9 @@ package struct PayloadWriter {
 
     package mutating func string(_ value: String) { data(value.utf8) }
 
+    /// Bytes already in this layout, copied as they are (no length prefix).
+    package mutating func raw(_ value: some Collection<UInt8>) { bytes.append(contentsOf: value) }
+
     /// What `body` writes, prefixed by its length as ``data(_:)`` would: written in place, with no
     /// second buffer (the one-byte length slot grows in the rare case that the body is 128 bytes
     /// or more).

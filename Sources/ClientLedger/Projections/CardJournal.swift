@@ -43,7 +43,7 @@ package enum CardJournal {
         case .clientDetailsChanged: entry(.detailsChanged)
         case .consentChanged(let e):
             entry(.consent) { w in
-                w.byte(consentCode(e.consent)); w.bool(e.granted); w.timestamp(e.at); w.optional(e.source) { $0.string($1) }
+                w.byte(BinaryCodec.consentCode(e.consent)); w.bool(e.granted); w.timestamp(e.at); w.optional(e.source) { $0.string($1) }
             }
         case .clientArchived: entry(.archived)
         case .clientReactivated: entry(.reactivated)
@@ -94,7 +94,7 @@ package enum CardJournal {
         case .reminderSent(let e):
             entry(.reminder) { w in reminder(&w, e.appointment.rawValue, kind: 2, channel: e.channel, at: e.at, sendAt: nil) }
         case .visitNudgeSent(let e):
-            entry(.nudge) { w in w.timestamp(e.at); w.byte(channelCode(e.channel)) }
+            entry(.nudge) { w in w.timestamp(e.at); w.byte(BinaryCodec.channelCode(e.channel)) }
         case .salonSettingsChanged, .loyaltyProgrammeChanged:
             return false
         }
@@ -111,18 +111,17 @@ package enum CardJournal {
             flags |= try header(&reader)
             old = UnsafeRawBufferPointer(rebasing: stored[2...])
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(2 + old.count + entries.count)
-        out.append(format)
-        out.append(flags)
+        var out = PayloadWriter(capacity: 2 + old.count + entries.count)
+        out.byte(format)
+        out.byte(flags)
         if flags & erasedFlag == 0 {
-            out.append(contentsOf: old)
-            out.append(contentsOf: entries)
+            out.raw(old)
+            out.raw(entries)
         } else {
             try appendWithoutSealed(old, to: &out)
             try entries.withUnsafeBytes { raw in Result { () throws(LedgerError) in try appendWithoutSealed(raw, to: &out) } }.get()
         }
-        return out
+        return out.bytes
     }
 
     /// Reads the header; returns the flags.
@@ -134,22 +133,15 @@ package enum CardJournal {
         return try reader.byte()
     }
 
-    private static func appendWithoutSealed(_ entries: UnsafeRawBufferPointer, to out: inout [UInt8]) throws(LedgerError) {
+    private static func appendWithoutSealed(_ entries: UnsafeRawBufferPointer, to out: inout PayloadWriter) throws(LedgerError) {
         var reader = PayloadReader(entries, type: "client card")
-        var writer = PayloadWriter(capacity: entries.count)
         while !reader.isAtEnd {
-            writer.byte(try reader.byte())
-            writer.data(try reader.data())
+            out.byte(try reader.byte())
+            out.data(try reader.data())
             _ = try reader.data()
-            writer.unsigned(0) // no sealed section
+            out.unsigned(0) // no sealed section
         }
-        out.append(contentsOf: writer.bytes)
     }
-
-    static func consentCode(_ consent: Consent) -> UInt8 { consent == .reminders ? 1 : consent == .marketing ? 2 : 3 }
-    static func consent(_ code: UInt8) -> Consent { code == 1 ? .reminders : code == 2 ? .marketing : .visitNudges }
-    static func channelCode(_ channel: Channel) -> UInt8 { channel == .sms ? 1 : 2 }
-    static func channel(_ code: UInt8) -> Channel { code == 1 ? .sms : .email }
 
     private static func points(_ w: inout PayloadWriter, kind: UInt8, at: Timestamp, points: Int64, discount: Cents, text: String?, visit: String?) {
         w.byte(kind); w.timestamp(at); w.signed(points); w.signed(discount)
@@ -161,7 +153,7 @@ package enum CardJournal {
     }
 
     private static func reminder(_ w: inout PayloadWriter, _ id: String, kind: UInt8, channel: Channel, at: Timestamp, sendAt: Timestamp?) {
-        w.string(id); w.byte(kind); w.byte(channelCode(channel)); w.timestamp(at); w.optional(sendAt) { $0.timestamp($1) }
+        w.string(id); w.byte(kind); w.byte(BinaryCodec.channelCode(channel)); w.timestamp(at); w.optional(sendAt) { $0.timestamp($1) }
     }
 }
 
@@ -193,7 +185,7 @@ extension CardRecord {
         case .detailsChanged:
             if !sealed.isEmpty { details.append(Sealed(type: .clientDetailsChanged, bytes: sealed)) }
         case .consent:
-            consents.append(ConsentEntry(consent: CardJournal.consent(try r.byte()), granted: try r.bool(), at: try r.timestamp(),
+            consents.append(ConsentEntry(consent: try BinaryCodec.consent(try r.byte()), granted: try r.bool(), at: try r.timestamp(),
                                          source: try r.optional { (r) throws(LedgerError) in try r.string() }))
         case .archived: archived = true
         case .reactivated: archived = false
@@ -236,11 +228,11 @@ extension CardRecord {
             withAppointment(id) { $0.cancelledAt = at }
         case .reminder:
             let id = try r.string()
-            let reminder = (kind: try r.byte(), channel: CardJournal.channel(try r.byte()), at: try r.timestamp(),
+            let reminder = (kind: try r.byte(), channel: try BinaryCodec.channel(try r.byte()), at: try r.timestamp(),
                             sendAt: try r.optional { (r) throws(LedgerError) in try r.timestamp() })
             withAppointment(id) { $0.reminders.append(reminder) }
         case .nudge:
-            nudges.append((try r.timestamp(), CardJournal.channel(try r.byte())))
+            nudges.append((try r.timestamp(), try BinaryCodec.channel(try r.byte())))
         }
     }
 }

@@ -137,18 +137,17 @@ extension LogCore {
         return try performWrite { session in
             let txn = session.txn
             let head = session.head
-            let record = try txn.projectionRecord(schema, name: name)
+            var record = try txn.projectionRecord(schema, name: name)
                 ?? ProjectionRecord(activeSlot: 0, building: false, activeVersion: version, activeCheckpoint: 0, buildingVersion: 0, buildingCheckpoint: 0)
             guard record.activeVersion == version else {
                 throw EventLogError(.misuse, "projection \(name) is stored at version \(record.activeVersion), not \(version): rebuild it")
             }
-            var updated = record
             let from = record.activeCheckpoint
             let through = min(head, from + options.projectionBatchSize)
             let snapshot = try LogSnapshot(core: self, txn: txn, committed: false)
             try applyProjection(entry.projection, snapshot: snapshot, database: entry.database(record.activeSlot), after: from, through: through)
-            updated.activeCheckpoint = through
-            try txn.putProjectionRecord(schema, name: name, updated)
+            record.activeCheckpoint = through
+            try txn.putProjectionRecord(schema, name: name, record)
             return ProjectionStep(finished: through == head, from: from, checkpoint: through, head: head)
         }
     }
