@@ -17,6 +17,10 @@ package final class LogCore: Sendable {
     package let committer: GroupCommitter
     /// The projections this process keeps up to date inline.
     package let projections = Mutex<[RegisteredProjection]>([])
+    /// A pass over the log drops its mapped pages every this many positions (about 50 MB of
+    /// records), so its resident memory stays bounded however long the log: see
+    /// ``LMDBEnvironment/releaseMappedPages()``.
+    package static let releaseInterval: UInt64 = 262_144
 
     package init(path: String, options: EventLog.Options) throws(EventLogError) {
         let fileManager = FileManager.default

@@ -100,6 +100,7 @@ public final class LogSnapshot {
                     throw EventLogError(.corruptRecord, "the events database holds a key of \(current.key.count) bytes")
                 }
                 if position > end { break }
+                if position % LogCore.releaseInterval == 0 { core.environment.releaseMappedPages() }
                 try body(RecordedEvent(position: position, header: try RecordHeader(position: position, bytes: current.value), snapshot: self))
                 entry = try cursor.next()
             }

@@ -48,6 +48,7 @@ extension EventLog {
                 if let anchor, anchor.position == position { anchorMatches = anchor.hash == computed }
                 previous = computed
                 if position % 65_536 == 0 { progress?(position, total) }
+                if position % LogCore.releaseInterval == 0 { snapshot.core.environment.releaseMappedPages() }
                 expected += 1
                 entry = try cursor.next()
             }

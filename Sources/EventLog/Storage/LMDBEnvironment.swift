@@ -138,6 +138,42 @@ package final class LMDBEnvironment: @unchecked Sendable {
         return info.me_mapsize
     }
 
+    /// Drops this process's mappings of the pages it has read, so that a long pass over the log
+    /// (a rebuild, a replay, a verification) does not keep the whole file resident.
+    ///
+    /// LMDB reads through a shared, read-only file mapping: every page a pass touches stays mapped,
+    /// and counts toward the process's resident memory, until the map is closed. `MADV_DONTNEED` on
+    /// such a mapping only unmaps the pages; they stay in the kernel's page cache, and the next read
+    /// maps them again (a minor fault) with the same contents. It is therefore invisible to any reader,
+    /// including one inside a transaction now. Holds the gate, so the map cannot move meanwhile.
+    ///
+    /// LMDB does not say where its map is (`me_mapaddr` is only set for fixed maps), so the map is
+    /// found in `/proc/self/maps` by the data file's device and inode. Elsewhere this does nothing.
+    package func releaseMappedPages() {
+        #if os(Linux)
+        enterShared()
+        defer { leaveShared() }
+        var descriptor: Int32 = -1
+        var status = stat()
+        guard mdb_env_get_fd(pointer, &descriptor) == MDB_SUCCESS, fstat(descriptor, &status) == 0,
+              let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return }
+        // Linux's dev_t: the major number in bits 8–19 and 32–63, the minor in bits 0–7 and 12–31.
+        let dev = UInt64(status.st_dev)
+        let major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF)
+        let minor = (dev & 0xFF) | ((dev >> 12) & ~0xFF)
+        let device = String(major, radix: 16).leftPadded(to: 2) + ":" + String(minor, radix: 16).leftPadded(to: 2)
+        for line in maps.split(separator: "\n") {
+            // start-end perms offset major:minor inode path
+            let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+            guard fields.count >= 5, fields[3] == device, UInt64(fields[4]) == UInt64(status.st_ino) else { continue }
+            let range = fields[0].split(separator: "-")
+            guard range.count == 2, let lower = UInt(range[0], radix: 16), let upper = UInt(range[1], radix: 16), upper > lower,
+                  let address = UnsafeMutableRawPointer(bitPattern: lower) else { continue }
+            _ = madvise(address, Int(upper - lower), MADV_DONTNEED)
+        }
+        #endif
+    }
+
     // MARK: Transactions
 
     private func begin(flags: UInt32) throws(LMDBError) -> OpaquePointer {
@@ -252,4 +288,9 @@ package final class LMDBEnvironment: @unchecked Sendable {
     package func sync() throws(LMDBError) {
         try lmdbCheck(mdb_env_sync(pointer, 1), "mdb_env_sync")
     }
+}
+
+private extension String {
+    /// The string with zeros in front, up to `width` characters.
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
