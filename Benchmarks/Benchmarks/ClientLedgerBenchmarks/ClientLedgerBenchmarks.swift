@@ -5,6 +5,9 @@
 // - Projections.Rebuild: a blue/green rebuild of the client cards from the first event. Scaling by
 //   1,000 reports thousands of events per second when divided by the log's size (printed in setup).
 //
+// - Projections.Rebuild.Large (only with CLIENTLEDGER_BENCH_LARGE_CLIENTS=1000000): the same rebuild
+//   over ten events per client, for the 10-million-event peak resident memory target.
+//
 // The salon is CLIENTLEDGER_BENCH_CLIENTS clients (default 20,000) with about ten events each:
 // registration, consents, a note, checkouts with points, a subscription with uses, appointments
 // with reminders.
@@ -62,6 +65,62 @@ private final class Salon: @unchecked Sendable {
 
 private let salon = Salon()
 
+/// A log of CLIENTLEDGER_BENCH_LARGE_CLIENTS clients (for issue 4's memory target: 1,000,000) with ten
+/// events each. Building a million clients through the commands would cost a key-file sync per client,
+/// so one client is recorded through the commands and its first ten events (registration, consent,
+/// note, checkouts with points, a subscription) are copied to every other client's stream in
+/// transactions of 10,000 clients. The payloads are valid; only the names and e-mails repeat.
+private final class LargeSalon: @unchecked Sendable {
+    var path = ""
+    var ledger: SalonLedger?
+    var events: UInt64 = 0
+
+    static var clients: Int? { ProcessInfo.processInfo.environment["CLIENTLEDGER_BENCH_LARGE_CLIENTS"].flatMap(Int.init) }
+
+    func build() async throws {
+        guard ledger == nil, let count = Self.clients else { return }
+        path = NSTemporaryDirectory() + "clientledger-bench-large-\(getpid())"
+        try? FileManager.default.removeItem(atPath: path)
+        do {
+            let ledger = try SalonLedger(path: path, options: .init(durability: .nonDurable))
+            try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(), at: Timestamp(rfc3339: "2025-01-01T00:00:00Z")!)
+            let day = Timestamp(rfc3339: "2025-01-02T09:00:00Z")!
+            let template = try ClientID("template")
+            try await ledger.registerClient(template, name: "Client Number 1", email: "c1@example.org", phone: "+49301000001", at: day)
+            try await ledger.changeConsent(of: template, .reminders, granted: true, source: "intake form", at: day)
+            try await ledger.addNote(to: template, note: try NoteID("n1"), text: "Prefers the window seat", alert: true, at: day)
+            for visit in 0..<3 {
+                try await ledger.checkOut(template, visit: try VisitID("v\(visit)"), revenue: Int64(2_000 + visit * 1_500),
+                                          at: day.adding(microseconds: Int64(visit + 1) * 3_600_000_000))
+            }
+            try await ledger.sellSubscription(to: template, subscription: try SubscriptionID("s1"), plan: "10 blow-dries", price: 25_000,
+                                              allowance: .sessions(10), at: day)
+            let events = try ledger.log.read { try $0.events(inStream: SalonLedger.clientStreamPrefix + "template") }.prefix(10)
+            var random = SystemRandomNumberGenerator()
+            for first in stride(from: 0, to: count, by: 10_000) {
+                try ledger.log.write { writer in
+                    for index in first..<min(count, first + 10_000) {
+                        let copies = events.map { NewEvent(id: EventID(random: &random), type: $0.type, metadata: $0.metadata, payload: Array($0.payload)) }
+                        try writer.append(copies, to: SalonLedger.clientStreamPrefix + "large-\(index)", expecting: .noStream)
+                    }
+                }
+            }
+        }
+        // Reopened, so that the pages the build mapped are not counted against the rebuild.
+        let ledger = try SalonLedger(path: path, options: .init(durability: .nonDurable))
+        events = try ledger.log.lastPosition()
+        self.ledger = ledger
+        print("large salon: \(count) clients, \(events) events")
+    }
+
+    func close() {
+        ledger = nil
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+private let largeSalon = LargeSalon()
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .peakMemoryResident], warmupIterations: 10)
 
@@ -80,5 +139,15 @@ let benchmarks: @Sendable () -> Void = {
                                    setup: { try await salon.build() }, teardown: { salon.close() })) { benchmark in
         guard let ledger = salon.ledger else { return }
         try ledger.rebuildProjections()
+    }
+
+    // Only when CLIENTLEDGER_BENCH_LARGE_CLIENTS is set: building the log takes about a minute.
+    if LargeSalon.clients != nil {
+        Benchmark("Projections.Rebuild.Large",
+                  configuration: .init(metrics: [.wallClock, .peakMemoryResident], warmupIterations: 0, maxDuration: .seconds(60), maxIterations: 1,
+                                       setup: { try await largeSalon.build() }, teardown: { largeSalon.close() })) { benchmark in
+            guard let ledger = largeSalon.ledger else { return }
+            try ledger.rebuildProjections()
+        }
     }
 }
