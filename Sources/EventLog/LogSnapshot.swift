@@ -64,7 +64,7 @@ public final class LogSnapshot {
     package func streamName(_ number: UInt64) -> String {
         if let name = core.streamNames.name(number) { return name }
         if let entry = try? txn.streamEntry(core.schema, number: number) {
-            if sharesCaches { core.streamNames.insert(number, entry.name) }
+            if sharesCaches { core.streamNames.insert(number, entry.name, reverse: false) }
             return entry.name
         }
         return "#\(number)"

@@ -104,11 +104,18 @@ package final class NameCache<Key: Hashable & Sendable>: Sendable {
     package func name(_ key: Key) -> String? { maps.withLock { $0.names[key] } }
     package func key(_ name: String) -> Key? { maps.withLock { $0.keys[ByteString(name)] } }
 
-    package func insert(_ key: Key, _ name: String) {
+    /// Remembers `name` for `key`, and with `reverse` also `key` for `name` (what the writer looks
+    /// up). Readers pass `reverse: false`: a rebuild over a million streams would otherwise hash
+    /// every name twice for a map only the writer uses.
+    package func insert(_ key: Key, _ name: String, reverse: Bool = true) {
         maps.withLock { maps in
-            if maps.names.count >= limit { maps = Maps() }
+            if maps.names.count >= limit || maps.keys.count >= limit {
+                maps = Maps()
+                // Refilled to the limit again soon on a log with more streams than that: skip the regrowths.
+                maps.names.reserveCapacity(min(limit, 1 << 17))
+            }
             maps.names[key] = name
-            maps.keys[ByteString(name)] = key
+            if reverse { maps.keys[ByteString(name)] = key }
         }
     }
 }
