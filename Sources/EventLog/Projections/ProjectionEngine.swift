@@ -115,7 +115,8 @@ extension LogCore {
                 return ProjectionStep(finished: false, from: from, checkpoint: from, head: head)
             }
             if var batch = prepared.batch {
-                try projection.endBatch(&batch, state: ProjectionState(transaction: txn, database: entry.database(record.buildingSlot), writable: true))
+                try projection.endBatch(&batch, state: ProjectionState(transaction: txn, database: entry.database(record.buildingSlot), writable: true,
+                                                                     releasingPagesOf: environment))
             }
             let through = prepared.through
             record.buildingCheckpoint = through

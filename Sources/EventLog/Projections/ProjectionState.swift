@@ -12,13 +12,21 @@ public final class ProjectionState {
     }
 
     private let backend: Backend
+    /// For a long write (a rebuild's or catch-up's batch): the environment whose mapped pages are
+    /// given back every ``writesPerRelease`` writes. A batch that updates values spread over a large
+    /// database maps, through the kernel's fault-around, up to 16 pages for each one it reads.
+    private let releasing: LMDBEnvironment?
+    private var writesSinceRelease = 0
+    private static let writesPerRelease = 4_096
 
-    package init(transaction: LMDBTransaction, database: LMDBDatabase, writable: Bool) {
+    package init(transaction: LMDBTransaction, database: LMDBDatabase, writable: Bool, releasingPagesOf environment: LMDBEnvironment? = nil) {
         backend = .stored(transaction, database, writable: writable)
+        releasing = environment
     }
 
     package init(memory: MemoryProjectionStore) {
         backend = .memory(memory)
+        releasing = nil
     }
 
     /// Calls `body` with the value stored under `key`, or `nil`; the bytes are valid only in `body`.
@@ -49,6 +57,13 @@ public final class ProjectionState {
             guard writable else { throw EventLogError(.misuse, "this projection state is read-only") }
             let valueBytes = Array(value)
             try keyBytes.withUnsafeBytes { k in try valueBytes.withUnsafeBytes { try txn.put(database, key: k, value: $0) } }
+            if let releasing {
+                writesSinceRelease += 1
+                if writesSinceRelease == Self.writesPerRelease {
+                    writesSinceRelease = 0
+                    releasing.releaseMappedPages()
+                }
+            }
         case .memory(let store):
             store.values[keyBytes] = Array(value)
         }

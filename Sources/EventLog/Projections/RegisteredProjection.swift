@@ -38,5 +38,6 @@ package func applyProjection<P: Projection>(
     try snapshot.forEachEvent(from: after + 1, through: through) { event in
         try projection.apply(event, to: &batch, state: reading)
     }
-    try projection.endBatch(&batch, state: ProjectionState(transaction: snapshot.txn, database: database, writable: true))
+    try projection.endBatch(&batch, state: ProjectionState(transaction: snapshot.txn, database: database, writable: true,
+                                                           releasingPagesOf: snapshot.core.environment))
 }

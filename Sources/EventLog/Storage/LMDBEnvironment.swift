@@ -153,25 +153,45 @@ package final class LMDBEnvironment: @unchecked Sendable {
         #if os(Linux)
         enterShared()
         defer { leaveShared() }
+        let size = mapSize
+        let ranges = mappedRanges.withLock { known -> [MappedRange] in
+            if let known = known, known.mapSize == size { return known.ranges }
+            let found = findMappedRanges()
+            known = (size, found)
+            return found
+        }
+        for range in ranges {
+            guard let address = UnsafeMutableRawPointer(bitPattern: range.start) else { continue }
+            _ = madvise(address, range.length, MADV_DONTNEED)
+        }
+        #endif
+    }
+
+    /// Where the data file is mapped, as last found, and the map size it was found at: the map
+    /// moves only when this process sets a new size, which changes `mapSize`.
+    private let mappedRanges = Mutex<(mapSize: Int, ranges: [MappedRange])?>(nil)
+
+    /// The address ranges that map the data file, from `/proc/self/maps`.
+    private func findMappedRanges() -> [MappedRange] {
         var descriptor: Int32 = -1
         var status = stat()
         guard mdb_env_get_fd(pointer, &descriptor) == MDB_SUCCESS, fstat(descriptor, &status) == 0,
-              let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return }
+              let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
         // Linux's dev_t: the major number in bits 8–19 and 32–63, the minor in bits 0–7 and 12–31.
         let dev = UInt64(status.st_dev)
         let major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF)
         let minor = (dev & 0xFF) | ((dev >> 12) & ~0xFF)
         let device = String(major, radix: 16).leftPadded(to: 2) + ":" + String(minor, radix: 16).leftPadded(to: 2)
+        var ranges: [MappedRange] = []
         for line in maps.split(separator: "\n") {
             // start-end perms offset major:minor inode path
             let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
             guard fields.count >= 5, fields[3] == device, UInt64(fields[4]) == UInt64(status.st_ino) else { continue }
-            let range = fields[0].split(separator: "-")
-            guard range.count == 2, let lower = UInt(range[0], radix: 16), let upper = UInt(range[1], radix: 16), upper > lower,
-                  let address = UnsafeMutableRawPointer(bitPattern: lower) else { continue }
-            _ = madvise(address, Int(upper - lower), MADV_DONTNEED)
+            let bounds = fields[0].split(separator: "-")
+            guard bounds.count == 2, let lower = UInt(bounds[0], radix: 16), let upper = UInt(bounds[1], radix: 16), upper > lower else { continue }
+            ranges.append(MappedRange(start: lower, length: Int(upper - lower)))
         }
-        #endif
+        return ranges
     }
 
     // MARK: Transactions
@@ -288,6 +308,12 @@ package final class LMDBEnvironment: @unchecked Sendable {
     package func sync() throws(LMDBError) {
         try lmdbCheck(mdb_env_sync(pointer, 1), "mdb_env_sync")
     }
+}
+
+/// Addresses of a mapping of the data file.
+private struct MappedRange: Sendable {
+    let start: UInt
+    let length: Int
 }
 
 private extension String {
