@@ -134,6 +134,21 @@ struct ProjectionTests {
         #expect(try log.projectionStatus("countByType")?.rebuildingVersion == nil)
     }
 
+    @Test("a batch that writes over 4,096 values, giving back mapped pages as it goes, stores them all, live and rebuilt")
+    func largeBatchReleasingPages() throws {
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable))
+        try log.register(CountByType())
+        let types = (0..<10_000).map { "Type\($0)" }
+        try log.write { writer in
+            for (index, type) in types.enumerated() { try writer.append([event(type)], to: "s\(index % 97)") }
+        }
+        let expected = Dictionary(uniqueKeysWithValues: types.map { ($0, UInt64(1)) })
+        #expect(try log.counts() == expected)
+        try log.rebuild(CountByType(weight: 2))
+        #expect(try log.counts(CountByType(weight: 2)) == expected.mapValues { $0 * 2 })
+    }
+
     @Test("an interrupted rebuild resumes where it stopped")
     func interruptedRebuildResumes() async throws {
         struct Stop: Error {}

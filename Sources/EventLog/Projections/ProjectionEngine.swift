@@ -40,9 +40,9 @@ extension LogCore {
             let step = building ? try rebuildStep(entry.projection, entry, resuming: origin != nil) : try catchUpStep(entry)
             let start = min(origin ?? step.from, step.checkpoint)
             origin = start
-            // The reads release their pages as they go. The writes map pages too: each card a batch
-            // touches, plus up to 15 neighbours the kernel maps with it (fault-around), so a batch
-            // spread over a large projection maps far more than it reads. Give them back per step.
+            // The reads release their pages as they go. The writes map pages too: each page of the
+            // projection a batch touches, plus up to 15 neighbours the kernel maps with it
+            // (fault-around), so a batch spread over a large projection maps far more than it reads.
             environment.releaseMappedPages()
             // A step that applied nothing (a rebuild's start, or a step another process overtook)
             // has no progress to report.
