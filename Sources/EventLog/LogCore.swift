@@ -29,7 +29,9 @@ package final class LogCore: Sendable {
             guard isDirectory.boolValue else {
                 throw EventLogError(.notALog, "\(path) is a file; an event log is a directory")
             }
-            let contents = (try? fileManager.contentsOfDirectory(atPath: path)) ?? []
+            // LMDB creates its lock file before the data file: a first open killed in between leaves
+            // only `lock.mdb`, which LMDB resets at the next open. That is a new log, not a foreign one.
+            let contents = ((try? fileManager.contentsOfDirectory(atPath: path)) ?? []).filter { $0 != "lock.mdb" }
             if !contents.isEmpty && !contents.contains("data.mdb") {
                 throw EventLogError(.notALog, "\(path) is a directory with other files and no log in it")
             }

@@ -67,6 +67,19 @@ struct BadInputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["notes.txt"])
     }
 
+    @Test("a directory holding only a lock file, left by a first open that was killed, opens as a new log",
+          arguments: [0, 100])
+    func onlyALockFile(garbage: Int) async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.child("log")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: path + "/lock.mdb", contents: Data(repeating: 0xA5, count: garbage))
+        let log = try EventLog(path: path, options: .init(durability: .nonDurable))
+        try await log.append([event()], to: "s")
+        #expect(try log.lastPosition() == 1)
+        #expect(try log.verify().isIntact)
+    }
+
     @Test("an LMDB environment that is not a log is refused, unchanged")
     func foreignLMDB() throws {
         let directory = TemporaryDirectory()
