@@ -153,11 +153,13 @@ package final class LMDBEnvironment: @unchecked Sendable {
         #if os(Linux)
         enterShared()
         defer { leaveShared() }
-        let size = mapSize
+        let size = currentMapSize
         let ranges = mappedRanges.withLock { known -> [MappedRange] in
             if let known = known, known.mapSize == size { return known.ranges }
             let found = findMappedRanges()
-            known = (size, found)
+            // `/proc/self/maps` is not read atomically: while other threads map and unmap memory,
+            // a line can be missed. Only a lookup that accounts for the whole map is remembered.
+            if found.reduce(0, { $0 + $1.length }) == size { known = (size, found) }
             return found
         }
         for range in ranges {
@@ -168,7 +170,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
     }
 
     /// Where the data file is mapped, as last found, and the map size it was found at: the map
-    /// moves only when this process sets a new size, which changes `mapSize`.
+    /// moves only when this process sets a new size (under the exclusive gate).
     private let mappedRanges = Mutex<(mapSize: Int, ranges: [MappedRange])?>(nil)
 
     /// The address ranges that map the data file, from `/proc/self/maps`.
