@@ -382,4 +382,23 @@ struct DomainRegressionTests {
         #expect(try ClientID("jos\u{E9}") != (try ClientID("jose\u{301}")))
         #expect(Set([try ClientID("jos\u{E9}"), try ClientID("jose\u{301}")]).count == 2)
     }
+
+    @Test("an import registers many clients with keys made together; one refused leaves them free to register")
+    func importMakesKeysTogether() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        func registration(_ index: Int) -> String {
+            #"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"imp-\#(index)","name":"Client \#(index)"}"#
+        }
+        let refused = (0..<3).map(registration) + [#"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"imp-9","name":""}"#]
+        await expectRefusal(ledger, .invalidField) { try await ledger.importInterchange(refused.joined(separator: "\n")) }
+        #expect(try ledger.card(of: id("imp-1")) == nil)
+        let summary = try await ledger.importInterchange((0..<40).map(registration).joined(separator: "\n"))
+        #expect(summary.events == 40 && summary.clients == 40)
+        for index in [0, 1, 2, 39] {
+            #expect(try ledger.card(of: id("imp-\(index)"))?.name == "Client \(index)")
+        }
+        let reopened = try makeLedger(directory)
+        #expect(try reopened.card(of: id("imp-2"))?.name == "Client 2")
+    }
 }

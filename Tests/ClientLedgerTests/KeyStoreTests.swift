@@ -37,6 +37,30 @@ struct KeyStoreTests {
         #expect(throws: LedgerError.self) { try store.keyCreatingIfNeeded(for: ada) }
     }
 
+    @Test("keys made in bulk: once each, kept beside existing ones, never for an erased client")
+    func bulkKeys() throws {
+        let directory = ScratchDirectory()
+        let store = try ClientKeyStore(directory: directory.path)
+        let adaKey = try store.keyCreatingIfNeeded(for: ada)
+        let gone = try ClientID("gone")
+        _ = try store.keyCreatingIfNeeded(for: gone)
+        try store.destroyKey(of: gone)
+        let new = try (0..<50).map { try ClientID("bulk-\($0)") }
+        try store.createKeys(for: [ada, gone] + new + new)
+        #expect(try store.key(for: ada)?.bytes == adaKey.bytes)
+        #expect(try store.key(for: gone) == nil)
+        let other = try ClientKeyStore(directory: directory.path) // as another process would
+        var seen = Set<[UInt8]>()
+        for client in new {
+            let key = try #require(try other.key(for: client))
+            #expect(try store.keyCreatingIfNeeded(for: client).bytes == key.bytes)
+            seen.insert(key.bytes)
+        }
+        #expect(seen.count == new.count, "every client has a key of their own")
+        try store.createKeys(for: new) // nothing to make
+        #expect(try other.key(for: new[7])?.bytes == (try store.key(for: new[7])?.bytes))
+    }
+
     @Test("a file that is not a key file is refused")
     func foreignFile() throws {
         let directory = ScratchDirectory()

@@ -52,6 +52,12 @@ extension SalonLedger {
                 clients.append(referrer)
             }
         }
+        // The keys of the clients the import registers, made with one sync rather than one each. A
+        // key made for an import that is then refused stays unused until that client is registered.
+        try keys.createKeys(for: events.compactMap {
+            if case .clientRegistered = $0 { return $0.client }
+            return nil
+        })
         let recorded = try await execute(involving: clients, actor: actor) { (decision) throws(LedgerError) in
             for (index, event) in events.enumerated() {
                 do throws(LedgerError) {

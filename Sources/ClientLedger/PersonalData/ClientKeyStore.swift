@@ -139,13 +139,8 @@ package final class ClientKeyStore: Sendable {
                 try readNewSlots(&state)
                 // Another process may have made this client's key meanwhile: use theirs.
                 if state.entries[ByteString(client.rawValue)] != nil { return }
-                var slot = [UInt8](repeating: 0, count: Self.slotSize)
-                let id = Array(client.rawValue.utf8)
-                slot[0] = UInt8(id.count)
-                slot.replaceSubrange(1..<(1 + id.count), with: id)
-                slot.replaceSubrange(Self.keyOffset..<Self.slotSize, with: key.bytes)
                 let index = state.slotsRead
-                try writeAll(slot, at: Self.offset(of: index))
+                try writeAll(Self.slot(of: client, key: key), at: Self.offset(of: index))
                 guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
                 state.entries[ByteString(client.rawValue)] = Entry(slot: index, destroyed: false, erasing: false, cached: nil)
                 state.slotsRead = index + 1
@@ -155,6 +150,46 @@ package final class ClientKeyStore: Sendable {
             }
             return stored
         }
+    }
+
+    /// Makes and stores the keys of those of `clients` that have none, all with one sync: for an
+    /// import that registers many clients, which would otherwise wait for the disk once per client.
+    /// Clients whose key was destroyed are left alone (registering them again is refused later, as
+    /// ever); so is a client that already has a key.
+    package func createKeys(for clients: [ClientID]) throws(LedgerError) {
+        try state.withLock { (state) throws(LedgerError) in
+            try readNewSlots(&state)
+            guard clients.contains(where: { state.entries[ByteString($0.rawValue)] == nil }) else { return }
+            try withFileLock { () throws(LedgerError) in
+                try readNewSlots(&state) // another process may have made some of them meanwhile
+                var seen = Set<ByteString>()
+                let missing = clients.filter {
+                    let id = ByteString($0.rawValue)
+                    return state.entries[id] == nil && seen.insert(id).inserted
+                }
+                guard !missing.isEmpty else { return }
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(missing.count * Self.slotSize)
+                for client in missing { bytes += Self.slot(of: client, key: ClientKey.generate()) }
+                let first = state.slotsRead
+                try writeAll(bytes, at: Self.offset(of: first))
+                guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
+                for (index, client) in missing.enumerated() {
+                    state.entries[ByteString(client.rawValue)] = Entry(slot: first + index, destroyed: false, erasing: false, cached: nil)
+                }
+                state.slotsRead = first + missing.count
+            }
+        }
+    }
+
+    /// The bytes of a new slot: `client`'s id and `key`, no erasure mark.
+    private static func slot(of client: ClientID, key: ClientKey) -> [UInt8] {
+        var slot = [UInt8](repeating: 0, count: slotSize)
+        let id = Array(client.rawValue.utf8)
+        slot[0] = UInt8(id.count)
+        slot.replaceSubrange(1..<(1 + id.count), with: id)
+        slot.replaceSubrange(keyOffset..<slotSize, with: key.bytes)
+        return slot
     }
 
     /// Marks the slots of `clients` (synced) before their erasure is recorded; see the type's doc.
