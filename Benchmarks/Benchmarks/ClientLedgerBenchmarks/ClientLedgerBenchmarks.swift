@@ -17,6 +17,26 @@ import ClientLedger
 import EventLog
 import Foundation
 
+/// One client's history, through the commands: registration, consent, a note, three checkouts with
+/// points, a subscription and one use, an appointment with its reminder (13 events).
+private func recordHistory(of client: ClientID, number: Int, in ledger: SalonLedger, on day: Timestamp) async throws {
+    try await ledger.registerClient(client, name: "Client Number \(number)", email: "c\(number)@example.org", phone: "+4930\(1_000_000 + number)", at: day)
+    try await ledger.changeConsent(of: client, .reminders, granted: true, source: "intake form", at: day)
+    try await ledger.addNote(to: client, note: try NoteID("n1"), text: "Prefers the window seat", alert: number % 7 == 0, at: day)
+    for visit in 0..<3 {
+        try await ledger.checkOut(client, visit: try VisitID("v\(visit)"), revenue: Int64(2_000 + visit * 1_500), at: day.adding(microseconds: Int64(visit + 1) * 3_600_000_000))
+    }
+    try await ledger.sellSubscription(to: client, subscription: try SubscriptionID("s1"), plan: "10 blow-dries", price: 25_000, allowance: .sessions(10), at: day)
+    try await ledger.useSubscription(try SubscriptionID("s1"), of: client, .sessions(1), at: day.adding(microseconds: 7_200_000_000))
+    try await ledger.bookAppointment(try AppointmentID("a1"), for: client, start: day.adding(microseconds: 30 * 86_400_000_000), minutes: 45, service: "cut", at: day)
+    try await ledger.scheduleReminder(for: try AppointmentID("a1"), of: client, channel: .sms, at: day)
+}
+
+/// Removes a benchmark's ledger directory.
+private func removeLedger(at path: String) {
+    try? FileManager.default.removeItem(atPath: path)
+}
+
 private final class Salon: @unchecked Sendable {
     var ledger: SalonLedger?
     var path = ""
@@ -26,7 +46,7 @@ private final class Salon: @unchecked Sendable {
     func build() async throws {
         guard ledger == nil else { return }
         path = NSTemporaryDirectory() + "clientledger-bench-salon-\(getpid())"
-        try? FileManager.default.removeItem(atPath: path)
+        removeLedger(at: path)
         let ledger = try SalonLedger(path: path, options: .init(durability: .nonDurable))
         let count = ProcessInfo.processInfo.environment["CLIENTLEDGER_BENCH_CLIENTS"].flatMap(Int.init) ?? 20_000
         try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(), at: Timestamp(rfc3339: "2025-01-01T00:00:00Z")!)
@@ -35,18 +55,8 @@ private final class Salon: @unchecked Sendable {
             for worker in 0..<8 {
                 group.addTask {
                     for index in stride(from: worker, to: count, by: 8) {
-                        let client = try ClientID("client-\(index)")
                         let day = at.adding(microseconds: Int64(index % 300) * 86_400_000_000)
-                        try await ledger.registerClient(client, name: "Client Number \(index)", email: "c\(index)@example.org", phone: "+4930\(1_000_000 + index)", at: day)
-                        try await ledger.changeConsent(of: client, .reminders, granted: true, source: "intake form", at: day)
-                        try await ledger.addNote(to: client, note: try NoteID("n1"), text: "Prefers the window seat", alert: index % 7 == 0, at: day)
-                        for visit in 0..<3 {
-                            try await ledger.checkOut(client, visit: try VisitID("v\(visit)"), revenue: Int64(2_000 + visit * 1_500), at: day.adding(microseconds: Int64(visit + 1) * 3_600_000_000))
-                        }
-                        try await ledger.sellSubscription(to: client, subscription: try SubscriptionID("s1"), plan: "10 blow-dries", price: 25_000, allowance: .sessions(10), at: day)
-                        try await ledger.useSubscription(try SubscriptionID("s1"), of: client, .sessions(1), at: day.adding(microseconds: 7_200_000_000))
-                        try await ledger.bookAppointment(try AppointmentID("a1"), for: client, start: day.adding(microseconds: 30 * 86_400_000_000), minutes: 45, service: "cut", at: day)
-                        try await ledger.scheduleReminder(for: try AppointmentID("a1"), of: client, channel: .sms, at: day)
+                        try await recordHistory(of: try ClientID("client-\(index)"), number: index, in: ledger, on: day)
                     }
                 }
             }
@@ -60,7 +70,7 @@ private final class Salon: @unchecked Sendable {
 
     func close() {
         ledger = nil
-        try? FileManager.default.removeItem(atPath: path)
+        removeLedger(at: path)
     }
 }
 
@@ -82,21 +92,12 @@ private final class LargeSalon: @unchecked Sendable {
     func build() async throws {
         guard ledger == nil, let count = Self.clients else { return }
         path = NSTemporaryDirectory() + "clientledger-bench-large-\(getpid())"
-        try? FileManager.default.removeItem(atPath: path)
+        removeLedger(at: path)
         do {
             let ledger = try SalonLedger(path: path, options: .init(durability: .nonDurable))
             try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(), at: Timestamp(rfc3339: "2025-01-01T00:00:00Z")!)
-            let day = Timestamp(rfc3339: "2025-01-02T09:00:00Z")!
             let template = try ClientID("template")
-            try await ledger.registerClient(template, name: "Client Number 1", email: "c1@example.org", phone: "+49301000001", at: day)
-            try await ledger.changeConsent(of: template, .reminders, granted: true, source: "intake form", at: day)
-            try await ledger.addNote(to: template, note: try NoteID("n1"), text: "Prefers the window seat", alert: true, at: day)
-            for visit in 0..<3 {
-                try await ledger.checkOut(template, visit: try VisitID("v\(visit)"), revenue: Int64(2_000 + visit * 1_500),
-                                          at: day.adding(microseconds: Int64(visit + 1) * 3_600_000_000))
-            }
-            try await ledger.sellSubscription(to: template, subscription: try SubscriptionID("s1"), plan: "10 blow-dries", price: 25_000,
-                                              allowance: .sessions(10), at: day)
+            try await recordHistory(of: template, number: 7, in: ledger, on: Timestamp(rfc3339: "2025-01-02T09:00:00Z")!)
             let events = try ledger.log.read { try $0.events(inStream: SalonLedger.clientStreamPrefix + "template") }.prefix(10)
             var random = SystemRandomNumberGenerator()
             // Every client's first event, then every client's second, …: each client's events lie
@@ -121,7 +122,7 @@ private final class LargeSalon: @unchecked Sendable {
 
     func close() {
         ledger = nil
-        try? FileManager.default.removeItem(atPath: path)
+        removeLedger(at: path)
     }
 }
 
