@@ -173,12 +173,13 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// moves only when this process sets a new size (under the exclusive gate).
     private let mappedRanges = Mutex<(mapSize: Int, ranges: [MappedRange])?>(nil)
 
+    #if os(Linux)
     /// The address ranges that map the data file, from `/proc/self/maps`.
     private func findMappedRanges() -> [MappedRange] {
         var descriptor: Int32 = -1
         var status = stat()
         guard mdb_env_get_fd(pointer, &descriptor) == MDB_SUCCESS, fstat(descriptor, &status) == 0,
-              let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
+              let maps = Self.readToEnd("/proc/self/maps") else { return [] }
         // Linux's dev_t: the major number in bits 8–19 and 32–63, the minor in bits 0–7 and 12–31.
         let dev = UInt64(status.st_dev)
         let major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF)
@@ -195,6 +196,24 @@ package final class LMDBEnvironment: @unchecked Sendable {
         }
         return ranges
     }
+
+    /// The whole of a file whose size the kernel reports as 0 (a `/proc` file), read until end of
+    /// file: reading only as much as the reported size, or one buffer, would miss what follows.
+    private static func readToEnd(_ path: String) -> String? {
+        let file = open(path, O_RDONLY | O_CLOEXEC)
+        guard file >= 0 else { return nil }
+        defer { Glibc.close(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(file, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { return String(decoding: bytes, as: UTF8.self) }
+            bytes += chunk[0..<count]
+        }
+    }
+    #endif
 
     // MARK: Transactions
 
