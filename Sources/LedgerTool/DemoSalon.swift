@@ -290,20 +290,9 @@ struct DemoSalon {
                                 "Colour formula: 7.1 + 20 vol, 35 minutes"]
 }
 
-/// SplitMix64: a small, fast, reproducible generator (the same seed gives the same history on every machine).
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The draws the demo salon makes from ``SeededRandom`` (the same seed gives the same history on
+/// every machine).
+extension SeededRandom {
     /// A number in [0, 1).
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 

@@ -127,7 +127,7 @@ struct CardTests {
     /// Drives a random but valid salon history through the API. Every random draw happens before
     /// the awaited command, so no `inout` access spans a suspension.
     static func randomHistory(_ ledger: SalonLedger, seed: UInt64, commands: Int) async throws {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(pointsPerStep: 1, revenueStep: 100), at: day("2026-01-01"))
         var clients: [ClientID] = []
         var start = Timestamp(rfc3339: "2026-01-02T09:00:00Z")!
@@ -217,18 +217,6 @@ struct CardTests {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64) for reproducible random histories.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Card projection regressions found in review")
 struct CardRegressionTests {

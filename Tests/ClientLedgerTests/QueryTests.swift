@@ -60,7 +60,7 @@ struct QueryTests {
         let directory = ScratchDirectory()
         let ledger = try makeLedger(directory)
         try await CardTests.randomHistory(ledger, seed: seed, commands: 400)
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         for _ in 0..<20 {
             let a = Int64.random(in: 0...40 * 86_400, using: &generator), b = Int64.random(in: 0...40 * 86_400, using: &generator)
             let from = Timestamp(rfc3339: "2026-01-02T00:00:00Z")!.adding(microseconds: min(a, b) * 1_000_000)

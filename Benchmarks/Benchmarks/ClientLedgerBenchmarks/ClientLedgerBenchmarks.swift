@@ -32,24 +32,42 @@ private func recordHistory(of client: ClientID, number: Int, in ledger: SalonLed
     try await ledger.scheduleReminder(for: try AppointmentID("a1"), of: client, channel: .sms, at: day)
 }
 
-/// Removes a benchmark's ledger directory.
-private func removeLedger(at path: String) {
-    try? FileManager.default.removeItem(atPath: path)
-}
-
-private final class Salon: @unchecked Sendable {
+/// A salon ledger that lives from a benchmark's setup to its teardown, in a fresh directory.
+private class BenchSalon: @unchecked Sendable {
     var ledger: SalonLedger?
     var path = ""
-    var clients: [ClientID] = []
     var events: UInt64 = 0
+
+    /// A new, empty ledger in a fresh directory named after `name`, with the salon's loyalty
+    /// programme recorded.
+    func startLedger(_ name: String) async throws -> SalonLedger {
+        path = NSTemporaryDirectory() + "clientledger-bench-\(name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: path)
+        let ledger = try SalonLedger(path: path, options: .init(durability: .nonDurable))
+        try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(), at: Timestamp(rfc3339: "2025-01-01T00:00:00Z")!)
+        return ledger
+    }
+
+    /// Keeps `ledger` for the benchmark and prints the log's size.
+    func finish(_ ledger: SalonLedger, clients: Int) throws {
+        events = try ledger.log.lastPosition()
+        self.ledger = ledger
+        print("\(path): \(clients) clients, \(events) events")
+    }
+
+    func close() {
+        ledger = nil
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+private final class Salon: BenchSalon, @unchecked Sendable {
+    var clients: [ClientID] = []
 
     func build() async throws {
         guard ledger == nil else { return }
-        path = NSTemporaryDirectory() + "clientledger-bench-salon-\(getpid())"
-        removeLedger(at: path)
-        let ledger = try SalonLedger(path: path, options: .init(durability: .nonDurable))
+        let ledger = try await startLedger("salon")
         let count = ProcessInfo.processInfo.environment["CLIENTLEDGER_BENCH_CLIENTS"].flatMap(Int.init) ?? 20_000
-        try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(), at: Timestamp(rfc3339: "2025-01-01T00:00:00Z")!)
         let at = Timestamp(rfc3339: "2025-01-02T09:00:00Z")!
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
@@ -63,14 +81,7 @@ private final class Salon: @unchecked Sendable {
             try await group.waitForAll()
         }
         clients = (0..<count).map { try! ClientID("client-\($0)") }
-        events = try ledger.log.lastPosition()
-        self.ledger = ledger
-        print("salon: \(count) clients, \(events) events")
-    }
-
-    func close() {
-        ledger = nil
-        removeLedger(at: path)
+        try finish(ledger, clients: count)
     }
 }
 
@@ -82,23 +93,16 @@ private let salon = Salon()
 /// note, checkouts with points, a subscription) are copied to every other client's stream in
 /// transactions of 10,000 clients, in the order that is hardest on a rebuild (see `build()`). The
 /// payloads are valid; only the names and e-mails repeat.
-private final class LargeSalon: @unchecked Sendable {
-    var path = ""
-    var ledger: SalonLedger?
-    var events: UInt64 = 0
-
+private final class LargeSalon: BenchSalon, @unchecked Sendable {
     static var clients: Int? { ProcessInfo.processInfo.environment["CLIENTLEDGER_BENCH_LARGE_CLIENTS"].flatMap(Int.init) }
 
     func build() async throws {
         guard ledger == nil, let count = Self.clients else { return }
-        path = NSTemporaryDirectory() + "clientledger-bench-large-\(getpid())"
-        removeLedger(at: path)
         do {
-            let ledger = try SalonLedger(path: path, options: .init(durability: .nonDurable))
-            try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(), at: Timestamp(rfc3339: "2025-01-01T00:00:00Z")!)
+            let ledger = try await startLedger("large")
             let template = try ClientID("template")
             try await recordHistory(of: template, number: 7, in: ledger, on: Timestamp(rfc3339: "2025-01-02T09:00:00Z")!)
-            let events = try ledger.log.read { try $0.events(inStream: SalonLedger.clientStreamPrefix + "template") }.prefix(10)
+            let events = try ledger.log.read { try $0.events(inStream: SalonLedger.stream(of: template)) }.prefix(10)
             var random = SystemRandomNumberGenerator()
             // Every client's first event, then every client's second, …: each client's events lie
             // spread over the whole log, so each rebuild batch updates cards all over the table.
@@ -114,15 +118,7 @@ private final class LargeSalon: @unchecked Sendable {
             }
         }
         // Reopened, so that the pages the build mapped are not counted against the rebuild.
-        let ledger = try SalonLedger(path: path, options: .init(durability: .nonDurable))
-        events = try ledger.log.lastPosition()
-        self.ledger = ledger
-        print("large salon: \(count) clients, \(events) events")
-    }
-
-    func close() {
-        ledger = nil
-        removeLedger(at: path)
+        try finish(try SalonLedger(path: path, options: .init(durability: .nonDurable)), clients: count)
     }
 }
 

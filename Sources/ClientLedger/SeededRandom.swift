@@ -1,0 +1,18 @@
+/// SplitMix64: a small, fast generator that gives the same numbers for the same seed on every
+/// machine. For reproducible data (the `ledger demo` salon, random histories in tests), never for
+/// keys or event ids.
+package struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    /// A generator whose numbers are decided by `seed`.
+    package init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    package mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
