@@ -147,10 +147,18 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// maps them again (a minor fault) with the same contents. It is therefore invisible to any reader,
     /// including one inside a transaction now. Holds the gate, so the map cannot move meanwhile.
     ///
+    /// Re-mapping costs a fault per page the next pass reads again, so nothing is released while the
+    /// process's resident file-backed memory (`shared` in `/proc/self/statm`) is at most `budget`
+    /// bytes: a log that fits keeps its pages, and passes over it run at full speed.
+    ///
     /// LMDB does not say where its map is (`me_mapaddr` is only set for fixed maps), so the map is
     /// found in `/proc/self/maps` by the data file's device and inode. Elsewhere this does nothing.
-    package func releaseMappedPages() {
+    package func releaseMappedPages(above budget: Int = LMDBEnvironment.mappedBudget) {
         #if os(Linux)
+        if budget > 0 {
+            let fields = Self.readToEnd("/proc/self/statm")?.split(separator: " ") ?? []
+            if fields.count > 2, let shared = Int(fields[2]), shared * Int(getpagesize()) <= budget { return }
+        }
         enterShared()
         defer { leaveShared() }
         let size = currentMapSize
@@ -168,6 +176,9 @@ package final class LMDBEnvironment: @unchecked Sendable {
         }
         #endif
     }
+
+    /// How much file-backed memory a process may keep resident before long passes give pages back.
+    package static let mappedBudget = 256 << 20
 
     /// Where the data file is mapped, as last found, and the map size it was found at: the map
     /// moves only when this process sets a new size (under the exclusive gate).
