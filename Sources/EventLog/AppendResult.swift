@@ -6,7 +6,8 @@ public struct AppendResult: Hashable, Sendable {
     public let lastPosition: UInt64
     /// The stream version of the last event of the append (the stream's version after it).
     public let streamVersion: UInt64
-    /// When the log recorded the events (the same instant for all events of one append).
+    /// When the log recorded the events: one instant for every event of one write transaction,
+    /// read from the clock at the transaction's first append.
     public let recordedAt: Timestamp
     /// `true` when the events were already in the log from an earlier attempt with the same ids and
     /// content, so this append wrote nothing and reports where they are.

@@ -98,7 +98,7 @@ public final class EventLog: Sendable {
         do {
             return try core.performWrite { session in
                 let writer = LogWriter(session: session)
-                defer { session = writer.session }
+                defer { session = writer.takeSession() }
                 return try body(writer)
             }
         } catch let error as LMDBError {

@@ -10,7 +10,7 @@ public final class LogSnapshot {
     package let checkpoint: UInt64
     /// The position of the last event in this snapshot; `0` for an empty log.
     public let lastPosition: UInt64
-    private var privateOverlay: [UInt64: StreamHead]?
+    private var privateOverlay: NumberTable<StreamHead>?
     /// `false` for a view of a write transaction that has not committed: what it sees may still be
     /// rolled back, so it must not teach the shared caches (names, stream heads) anything.
     private let sharesCaches: Bool
@@ -27,7 +27,7 @@ public final class LogSnapshot {
 
     private func head(ofStreamNumber number: UInt64) throws -> StreamHead {
         if privateOverlay == nil && !sharesCaches {
-            var overlay: [UInt64: StreamHead] = [:]
+            var overlay = NumberTable<StreamHead>()
             try StreamHeadCache.scan(txn, core.schema, after: checkpoint, through: lastPosition, into: &overlay)
             privateOverlay = overlay
         }
@@ -40,7 +40,7 @@ public final class LogSnapshot {
             case .some(.none): break
             case .none:
                 // The shared cache has moved past this snapshot: build this snapshot's own overlay once.
-                var overlay: [UInt64: StreamHead] = [:]
+                var overlay = NumberTable<StreamHead>()
                 try StreamHeadCache.scan(txn, core.schema, after: checkpoint, through: lastPosition, into: &overlay)
                 privateOverlay = overlay
                 if let head = overlay[number] { return head }

@@ -20,7 +20,7 @@ package final class StreamHeadCache: Sendable {
         var checkpoint: UInt64 = 0
         var head: UInt64 = 0
         var loaded = false
-        var overlay: [UInt64: StreamHead] = [:]
+        var overlay = NumberTable<StreamHead>()
     }
 
     private let state = Mutex(State())
@@ -28,13 +28,13 @@ package final class StreamHeadCache: Sendable {
     package init() {}
 
     /// Reads the records after `from` through `to` and records each one's stream head.
-    package static func scan(_ txn: LMDBTransaction, _ schema: Schema, after from: UInt64, through to: UInt64, into overlay: inout [UInt64: StreamHead]) throws {
+    package static func scan(_ txn: LMDBTransaction, _ schema: Schema, after from: UInt64, through to: UInt64, into overlay: inout NumberTable<StreamHead>) throws {
         guard to > from else { return }
         try txn.withCursor(schema.events) { cursor in
             var entry = try cursor.seek(atOrAfter: from + 1)
             while let current = entry, let position = current.key.bigEndianUInt64, position <= to {
                 let header = try RecordHeader(position: position, bytes: current.value)
-                overlay[header.streamNumber] = StreamHead(version: header.streamVersion, lastPosition: position, lastEventID: header.id)
+                overlay.set(StreamHead(version: header.streamVersion, lastPosition: position, lastEventID: header.id), for: header.streamNumber)
                 entry = try cursor.next()
             }
         }
@@ -44,11 +44,11 @@ package final class StreamHeadCache: Sendable {
     /// `body` with the overlay for that state; runs `body` with `nil` if the cache is already newer.
     package func withOverlay<T>(
         _ txn: LMDBTransaction, _ schema: Schema, checkpoint: UInt64, head: UInt64,
-        _ body: ([UInt64: StreamHead]?) throws -> T
+        _ body: (NumberTable<StreamHead>?) throws -> T
     ) throws -> T {
         try state.withLock { state in
             if !state.loaded || state.checkpoint < checkpoint {
-                state.overlay = [:]
+                state.overlay = NumberTable()
                 try Self.scan(txn, schema, after: checkpoint, through: head, into: &state.overlay)
                 state.checkpoint = checkpoint
                 state.head = head
@@ -65,15 +65,15 @@ package final class StreamHeadCache: Sendable {
     /// After a commit: moves the cache from (`checkpoint`, `head`) to the committed state.
     /// `changes` are the heads the commit wrote; `newCheckpoint` is set when the commit folded the
     /// overlay into `streams`.
-    package func didCommit(checkpoint: UInt64, head: UInt64, changes: [UInt64: StreamHead], newHead: UInt64, newCheckpoint: UInt64?) {
+    package func didCommit(checkpoint: UInt64, head: UInt64, changes: NumberTable<StreamHead>, newHead: UInt64, newCheckpoint: UInt64?) {
         state.withLock { state in
             guard state.loaded else { return }
             if state.checkpoint == checkpoint && state.head == head {
                 if let newCheckpoint {
-                    state.overlay = [:]
+                    state.overlay = NumberTable()
                     state.checkpoint = newCheckpoint
                 } else {
-                    state.overlay.merge(changes) { _, new in new }
+                    state.overlay.merge(changes)
                 }
                 state.head = newHead
             } else if !(state.head == newHead && state.checkpoint == (newCheckpoint ?? checkpoint)) {
@@ -88,10 +88,10 @@ package final class StreamHeadCache: Sendable {
 /// writer and every snapshot. A cache for names that can be many (streams: one per client) is
 /// bounded: when it holds `limit` names it starts again empty, so memory stays flat on logs with
 /// millions of streams and the cache still serves the streams in use.
-package final class NameCache<Key: Hashable & Sendable>: Sendable {
+package final class NameCache<Key: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
     private struct Maps {
-        var names: [Key: String] = [:]
-        var keys: [ByteString: Key] = [:]
+        var names = NumberTable<String>()
+        var keys = NameTable<Key>()
     }
 
     private let maps = Mutex(Maps())
@@ -101,8 +101,8 @@ package final class NameCache<Key: Hashable & Sendable>: Sendable {
         self.limit = limit
     }
 
-    package func name(_ key: Key) -> String? { maps.withLock { $0.names[key] } }
-    package func key(_ name: String) -> Key? { maps.withLock { $0.keys[ByteString(name)] } }
+    package func name(_ key: Key) -> String? { maps.withLock { $0.names[UInt64(key)] } }
+    package func key(_ name: String) -> Key? { maps.withLock { $0.keys[name] } }
 
     /// Remembers `name` for `key`, and with `reverse` also `key` for `name` (what the writer looks
     /// up). Readers pass `reverse: false`: a rebuild over a million streams would otherwise hash
@@ -114,8 +114,8 @@ package final class NameCache<Key: Hashable & Sendable>: Sendable {
                 // Refilled to the limit again soon on a log with more streams than that: skip the regrowths.
                 maps.names.reserveCapacity(min(limit, 1 << 17))
             }
-            maps.names[key] = name
-            if reverse { maps.keys[ByteString(name)] = key }
+            maps.names.set(name, for: UInt64(key))
+            if reverse { maps.keys.set(key, for: name) }
         }
     }
 }

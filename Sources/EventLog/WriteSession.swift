@@ -15,14 +15,17 @@ package struct WriteSession {
     package private(set) var head: UInt64
     private var lastHash: ChainHash
     private var lastRecordedAt: Timestamp
-    package private(set) var changes = [UInt64: StreamHead](minimumCapacity: 64)
+    /// The instant every event of this transaction records, read at its first append: one clock
+    /// read per transaction, not per event, and events that commit together say so.
+    private var transactionTime: Timestamp?
+    package private(set) var changes = NumberTable<StreamHead>(minimumCapacity: 64)
     package private(set) var newStreams: [(number: UInt64, name: String)] = []
     package private(set) var newTypes: [(code: UInt32, name: String)] = []
     private var pendingStreamNumbers: [ByteString: UInt64] = [:]
     private var pendingTypeCodes: [ByteString: UInt32] = [:]
     /// The shared cache's overlay for this transaction's state, borrowed (not copied) for the
     /// transaction and released in ``finish()``, before the cache takes the changes.
-    private var overlay: [UInt64: StreamHead]
+    private var overlay: NumberTable<StreamHead>
     /// The last type looked up: appends in a row mostly share their type.
     private var lastType: (name: String, code: UInt32)?
     private var nextStreamNumber: UInt64?
@@ -45,7 +48,7 @@ package struct WriteSession {
         if let shared = try core.heads.withOverlay(txn, schema, checkpoint: startCheckpoint, head: startHead, { $0 }) {
             overlay = shared
         } else {
-            var own: [UInt64: StreamHead] = [:]
+            var own = NumberTable<StreamHead>()
             try StreamHeadCache.scan(txn, schema, after: startCheckpoint, through: startHead, into: &own)
             overlay = own
         }
@@ -237,7 +240,13 @@ package struct WriteSession {
             pendingStreamNumbers[ByteString(stream)] = number
             newStreams.append((number, stream))
         }
-        let recordedAt = max(Timestamp.now, lastRecordedAt)
+        let recordedAt: Timestamp
+        if let transactionTime {
+            recordedAt = transactionTime
+        } else {
+            recordedAt = max(Timestamp.now, lastRecordedAt)
+            transactionTime = recordedAt
+        }
         var streamHead = current
         let firstPosition = head + 1
         for event in events {
@@ -253,7 +262,7 @@ package struct WriteSession {
             streamHead = StreamHead(version: streamHead.version + 1, lastPosition: position, lastEventID: event.id)
         }
         lastRecordedAt = recordedAt
-        changes[number] = streamHead
+        changes.set(streamHead, for: number)
         poisoned = false
         return AppendResult(firstPosition: firstPosition, lastPosition: head, streamVersion: streamHead.version,
                             recordedAt: recordedAt, wasAlreadyRecorded: false)
@@ -299,7 +308,7 @@ package struct WriteSession {
     /// Called once before commit: refuses a poisoned session, and folds the stream heads into
     /// `streams` when the checkpoint interval has passed.
     package mutating func finish() throws {
-        defer { overlay = [:] } // release the borrowed overlay before the cache takes the changes
+        defer { overlay = NumberTable() } // release the borrowed overlay before the cache takes the changes
         if let storageFailure { throw storageFailure }
         guard !poisoned else {
             throw EventLogError(.storage, "a write in this transaction failed half-way in the storage engine; nothing is committed")
@@ -307,8 +316,13 @@ package struct WriteSession {
         if head > startHead { try core.applyInlineProjections(txn, through: head) }
         guard head - startCheckpoint >= core.options.headsCheckpointInterval, head > startHead else { return }
         var all = overlay
-        all.merge(changes) { _, new in new }
-        for (number, streamHead) in all {
+        all.merge(changes)
+        // In key order: neighbouring entries share pages, so each page is copied once per commit.
+        var sorted: [(number: UInt64, head: StreamHead)] = []
+        sorted.reserveCapacity(all.count)
+        all.forEach { sorted.append(($0, $1)) }
+        sorted.sort { $0.number < $1.number }
+        for (number, streamHead) in sorted {
             guard let entry = try txn.streamEntry(schema, number: number) else {
                 throw EventLogError(.corruptRecord, "stream number \(number) has events but no entry in the streams database")
             }
