@@ -25,6 +25,33 @@ struct KeyStoreTests {
         #expect(try store.key(for: try ClientID("nobody")) == nil)
     }
 
+    @Test("slots of zeros left by a power cut are skipped; a slot with other damage is still refused")
+    func zeroSlotsFromAPowerCut() throws {
+        let directory = ScratchDirectory()
+        let file = directory.path + "/" + ClientKeyStore.fileName
+        let key = try ClientKeyStore(directory: directory.path).keyCreatingIfNeeded(for: ada)
+        // The file grew by three slots whose bytes never reached the disk.
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(count: 3 * 128))
+        try handle.close()
+        let reopened = try ClientKeyStore(directory: directory.path)
+        #expect(try reopened.key(for: ada)?.bytes == key.bytes)
+        let bob = try ClientID("bob")
+        let bobKey = try reopened.keyCreatingIfNeeded(for: bob)
+        let again = try ClientKeyStore(directory: directory.path)
+        #expect(try again.key(for: ada)?.bytes == key.bytes)
+        #expect(try again.key(for: bob)?.bytes == bobKey.bytes)
+        // A slot whose id length is impossible is damage, not a lost write.
+        let damaged = try #require(FileHandle(forWritingAtPath: file))
+        try damaged.seekToEnd()
+        var slot = Data(count: 128)
+        slot[0] = 200
+        try damaged.write(contentsOf: slot)
+        try damaged.close()
+        #expect(throws: LedgerError.self) { try ClientKeyStore(directory: directory.path) }
+    }
+
     @Test("a destroyed key is gone for every reader and cannot be made again")
     func destroy() throws {
         let directory = ScratchDirectory()

@@ -22,6 +22,7 @@ import Darwin
 /// so a ledger that opens needs to look only at marked slots whose key survives to finish an
 /// erasure that a process died in the middle of. Files written before the mark existed say
 /// `CLKEYS01`; the ledger scans the whole log once for such a file and then makes it `CLKEYS02`.
+/// A slot of all zeros (a write lost to a power cut after the file had grown) is skipped.
 /// Slots are appended under an exclusive `flock`, so processes sharing a log can add keys safely;
 /// each process reads slots that others appended when it meets a client it does not know. A key is
 /// read from its slot on every lookup, so an erasure by another process takes effect at once — except
@@ -268,6 +269,10 @@ package final class ClientKeyStore: Sendable {
             for index in 0..<count {
                 let base = index * Self.slotSize
                 let length = Int(buffer[base])
+                // A slot of zeros is one whose write never reached the disk, though the file's new
+                // length did (power lost before the sync returned): no event can use its key, since
+                // events are appended only after the sync. It is skipped, not fatal.
+                if length == 0, buffer[base..<(base + Self.slotSize)].allSatisfy({ $0 == 0 }) { continue }
                 guard length >= 1, length <= 64 else { throw LedgerError(.keyStore, "slot \(first + index) of the key file \(path) is damaged") }
                 let id = String(decoding: buffer[(base + 1)..<(base + 1 + length)], as: UTF8.self)
                 let destroyed = buffer[(base + Self.keyOffset)..<(base + Self.slotSize)].allSatisfy { $0 == 0 }
