@@ -41,8 +41,21 @@ package final class ClientKeyStore: Sendable {
         var destroyed: Bool
         /// An erasure of this client was begun (see ``markErasing(_:)``).
         var erasing: Bool
-        /// The key as last read from the slot, for ``key(for:knownNotErased:)``.
-        var cached: ClientKey?
+        /// The key as last read from the slot (at open, or since), for ``key(for:knownNotErased:)``.
+        var cached: KeyBytes?
+    }
+
+    /// A key's 32 bytes, inline: a `SymmetricKey` kept per client would be a heap object each
+    /// (about 100 MB for a million clients); this is 32 bytes in the entry.
+    private struct KeyBytes {
+        var words: (UInt64, UInt64, UInt64, UInt64)
+
+        init(_ pointer: UnsafeRawPointer) {
+            words = (pointer.loadUnaligned(as: UInt64.self), pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                     pointer.loadUnaligned(fromByteOffset: 16, as: UInt64.self), pointer.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
+
+        var key: ClientKey { withUnsafeBytes(of: words) { ClientKey(bytes: $0) } }
     }
 
     private struct State {
@@ -101,7 +114,7 @@ package final class ClientKeyStore: Sendable {
     /// decrypting then shows nothing that snapshot could not show.
     package func key(for client: ClientID, knownNotErased: Bool) throws(LedgerError) -> ClientKey? {
         try state.withLock { (state) throws(LedgerError) -> ClientKey? in
-            if knownNotErased, let cached = state.entries[ByteString(client.rawValue)]?.cached { return cached }
+            if knownNotErased, let cached = state.entries[ByteString(client.rawValue)]?.cached { return cached.key }
             if state.entries[ByteString(client.rawValue)] == nil { try readNewSlots(&state) }
             return try currentKey(client, &state)
         }
@@ -119,9 +132,8 @@ package final class ClientKeyStore: Sendable {
             state.entries[id] = Entry(slot: entry.slot, destroyed: true, erasing: entry.erasing, cached: nil)
             return nil
         }
-        let key = ClientKey(bytes: bytes)
-        state.entries[id]?.cached = key
-        return key
+        state.entries[id]?.cached = bytes.withUnsafeBytes { KeyBytes($0.baseAddress!) }
+        return ClientKey(bytes: bytes)
     }
 
     /// The key of `client`, made and stored durably first if it has none. Throws if the client's
@@ -276,7 +288,10 @@ package final class ClientKeyStore: Sendable {
                 guard length >= 1, length <= 64 else { throw LedgerError(.keyStore, "slot \(first + index) of the key file \(path) is damaged") }
                 let id = String(decoding: buffer[(base + 1)..<(base + 1 + length)], as: UTF8.self)
                 let destroyed = buffer[(base + Self.keyOffset)..<(base + Self.slotSize)].allSatisfy { $0 == 0 }
-                state.entries[ByteString(id)] = Entry(slot: first + index, destroyed: destroyed, erasing: buffer[base + Self.markOffset] == 1, cached: nil)
+                // Keep the key just read: a card read (which knows from its snapshot that the client
+                // is not erased) then needs no read of the file; any other lookup reads the slot again.
+                let cached = destroyed ? nil : buffer.withUnsafeBytes { KeyBytes($0.baseAddress! + base + Self.keyOffset) }
+                state.entries[ByteString(id)] = Entry(slot: first + index, destroyed: destroyed, erasing: buffer[base + Self.markOffset] == 1, cached: cached)
             }
             first += count
         }
