@@ -4,6 +4,7 @@
 //
 // Layers, each knowing only the ones below it:
 //   CLMDB     — the system LMDB library (Debian: liblmdb-dev), through pkg-config
+//   COpenSSL  — the system OpenSSL crypto library (Debian: libssl-dev): SHA-256, AES-256-GCM
 //   EventLog  — a domain-free engine: append, streams, concurrency control, hash chain, subscriptions
 //   ClientLedger — the salon client domain: events, their codecs, rules, commands, personal data
 //               that can be forgotten, projections and queries
@@ -23,7 +24,6 @@ let package = Package(
         .executable(name: "eventlog-demo", targets: ["EventLogDemo"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
@@ -32,18 +32,23 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "EventLog",
             dependencies: [
                 "CLMDB",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "COpenSSL",
             ]
         ),
         .target(
             name: "ClientLedger",
             dependencies: [
                 "EventLog",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "COpenSSL",
             ]
         ),
         .executableTarget(

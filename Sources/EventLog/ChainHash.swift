@@ -1,4 +1,4 @@
-import Crypto
+import COpenSSL
 
 /// A SHA-256 value of the hash chain, 32 bytes kept inline (no allocation).
 package struct ChainHash: Hashable, Sendable {
@@ -67,14 +67,20 @@ package struct ChainHash: Hashable, Sendable {
 
     /// The chain link of the record at `position` whose bytes before the hash are `body`:
     /// `SHA-256(previous ‖ position as 8 bytes big-endian ‖ body)`.
+    ///
+    /// OpenSSL's SHA-256 on a context on the stack: no allocation, no provider lookup.
     @inline(__always)
     package static func link(previous: ChainHash, position: UInt64, body: UnsafeRawBufferPointer) -> ChainHash {
-        var hasher = SHA256()
+        var context = SHA256_CTX()
+        SHA256_Init(&context)
         var prefix = (previous.words.0, previous.words.1, previous.words.2, previous.words.3, position.bigEndian)
-        withUnsafeBytes(of: &prefix) { hasher.update(bufferPointer: $0) }
-        hasher.update(bufferPointer: body)
-        let digest = hasher.finalize()
-        return digest.withUnsafeBytes { ChainHash(loadingFrom: $0.baseAddress!) }
+        withUnsafeBytes(of: &prefix) { _ = SHA256_Update(&context, $0.baseAddress, $0.count) }
+        SHA256_Update(&context, body.baseAddress, body.count)
+        var digest = ChainHash.genesis
+        withUnsafeMutableBytes(of: &digest.words) { bytes in
+            _ = SHA256_Final(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), &context)
+        }
+        return digest
     }
 }
 

@@ -93,6 +93,28 @@ struct BinaryCodecTests {
         }
     }
 
+    @Test("sealed bytes open only with their key and context, and a failed open leaves the key usable")
+    func sealing() throws {
+        let key = BinaryCodecTests.key
+        let context = Array("ClientRegistered ada".utf8)
+        for plaintext in [[UInt8](), [7], Array("Ada Lovelace, ada@example.org".utf8), [UInt8](repeating: 1, count: 5_000)] {
+            let sealed = try key.seal(plaintext, context: context)
+            #expect(sealed.count == 12 + plaintext.count + 16)
+            #expect(try sealed.withUnsafeBytes { try key.open($0, context: context) } == plaintext)
+            // Random nonces: sealing twice gives two different byte strings.
+            #expect(try key.seal(plaintext, context: context) != sealed)
+            var tampered = sealed
+            tampered[tampered.count - 1] ^= 1
+            #expect(throws: LedgerError.self) { try tampered.withUnsafeBytes { try key.open($0, context: context) } }
+            #expect(throws: LedgerError.self) { try sealed.withUnsafeBytes { try key.open($0, context: Array("ClientRegistered bob".utf8)) } }
+            #expect(throws: LedgerError.self) { try sealed.withUnsafeBytes { try ClientKey.generate().open($0, context: context) } }
+            #expect(throws: LedgerError.self) { try sealed.dropLast().withUnsafeBytes { try key.open($0, context: context) } }
+            // The same key, after the failures, still opens (its reused context starts afresh).
+            #expect(try sealed.withUnsafeBytes { try key.open($0, context: context) } == plaintext)
+        }
+        #expect(throws: LedgerError.self) { try [UInt8](repeating: 0, count: 27).withUnsafeBytes { try key.open($0, context: context) } }
+    }
+
     @Test("a type with personal data cannot be written without a key")
     func needsKey() throws {
         #expect(throws: LedgerError.self) { try BinaryCodec.encode(try sampleEvents()[0], key: nil) }

@@ -44,15 +44,26 @@ struct HashChainTests {
             for position in UInt64(1)...3 {
                 let bytes = try #require(try snapshot.txn.get(log.core.schema.events, key: position))
                 let body = Array(bytes.dropLast(32))
-                // Independent computation with swift-crypto's one-shot API over the concatenated input.
+                // Independent computation with OpenSSL's one-shot API (EVP, not the chain's
+                // SHA256_Init/Update/Final) over the concatenated input.
                 var input = previous.bytes
                 withUnsafeBytes(of: position.bigEndian) { input.append(contentsOf: $0) }
                 input.append(contentsOf: body)
-                let expected = Array(Crypto.SHA256.hash(data: input))
+                var expected = [UInt8](repeating: 0, count: 32)
+                SHA256(input, input.count, &expected)
                 #expect(Array(bytes.suffix(32)) == expected)
                 previous = try #require(ChainHash(bytes: expected))
             }
         }
+    }
+
+    @Test("chain links match SHA-256 values computed elsewhere (Python's hashlib)")
+    func knownAnswers() {
+        // hashlib.sha256(b"\0" * 32 + (1).to_bytes(8, "big") + b"abc"), then the next link over bytes 0...199.
+        let first = Array("abc".utf8).withUnsafeBytes { ChainHash.link(previous: .genesis, position: 1, body: $0) }
+        #expect(first.hex == "328976acf07e9b1c4a8967f2d63902c9a724235b6363ac83087246ad84cd222a")
+        let second = (0..<200).map { UInt8($0) }.withUnsafeBytes { ChainHash.link(previous: first, position: 2, body: $0) }
+        #expect(second.hex == "b231d47b5ca1cd33261253b50c0d2710dd75678dc64646e77563eaad2a165fdc")
     }
 
     @Test("a changed payload byte is found at its position", arguments: [1, 4, 10])
@@ -135,4 +146,4 @@ struct HashChainTests {
     }
 }
 
-import Crypto
+import COpenSSL

@@ -1,51 +1,126 @@
-import Crypto
-import Foundation
+import COpenSSL
+import Synchronization
 
-/// A client's own 256-bit key: it seals the personal fields of that client's events (AES-GCM).
+/// A client's own 256-bit key: it seals the personal fields of that client's events (AES-256-GCM).
 /// Destroying it (erasure) makes those fields unreadable for good, while amounts and dates stay.
-package struct ClientKey: Sendable {
-    package let key: SymmetricKey
+///
+/// Sealed bytes are `nonce (12) ‖ ciphertext ‖ tag (16)`, the nonce random, with `context` (event
+/// type and client) authenticated but not stored: the layout `docs/events.md` describes.
+///
+/// The cipher is the system's OpenSSL (EVP). A key keeps one decryption context, keyed at its
+/// first ``open(_:context:)`` and reused after: a card opens several sections with one key, and
+/// setting a key up (expanding it, preparing GCM's tables) costs three times the opening itself.
+package final class ClientKey: Sendable {
+    /// The key's 32 bytes.
+    private let material: [UInt8]
+    /// The decryption context keyed with ``material``, once made; `EVP_CIPHER_CTX *`.
+    private let decryption = Mutex<CipherContext?>(nil)
 
-    package init(bytes: some ContiguousBytes) {
-        key = SymmetricKey(data: bytes)
+    /// An `EVP_CIPHER_CTX *`, only ever used under ``decryption``'s lock.
+    private struct CipherContext: @unchecked Sendable {
+        let pointer: OpaquePointer
     }
 
-    /// A new random key.
-    package static func generate() -> ClientKey {
-        ClientKey(key: SymmetricKey(size: .bits256))
+    /// The 32 bytes of a key (read from the key file).
+    package init(bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count == 32, "a client key is 32 bytes")
+        material = Array(bytes)
     }
 
-    private init(key: SymmetricKey) { self.key = key }
+    /// The 32 bytes of a key (read from the key file).
+    package convenience init(bytes: [UInt8]) {
+        self.init(bytes: bytes.withUnsafeBytes { UnsafeRawBufferPointer($0) })
+    }
 
-    package var bytes: [UInt8] { key.withUnsafeBytes { Array($0) } }
+    private init(material: [UInt8]) { self.material = material }
+
+    deinit {
+        decryption.withLock { context in
+            if let context { EVP_CIPHER_CTX_free(context.pointer) }
+        }
+    }
+
+    /// A new random key, from OpenSSL's CSPRNG.
+    package static func generate() throws(LedgerError) -> ClientKey {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        guard RAND_bytes(&bytes, 32) == 1 else { throw LedgerError(.keyStore, "the system's random generator gave no key") }
+        return ClientKey(material: bytes)
+    }
+
+    package var bytes: [UInt8] { material }
 
     /// `nonce ‖ ciphertext ‖ tag`, with `context` (event type and client) authenticated but not stored.
     package func seal(_ plaintext: [UInt8], context: [UInt8]) throws(LedgerError) -> [UInt8] {
-        do {
-            let box = try AES.GCM.seal(plaintext, using: key, authenticating: context)
-            guard let combined = box.combined else { throw LedgerError(.keyStore, "AES-GCM gave no combined form") }
-            return Array(combined)
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw LedgerError(.keyStore, "sealing personal data failed", cause: DescribedCause("\(error)"))
+        guard plaintext.count < Int(Int32.max) - 28, context.count < Int(Int32.max) else {
+            throw LedgerError(.keyStore, "personal data of \(plaintext.count) bytes is too large to seal")
         }
+        var sealed = [UInt8](repeating: 0, count: 12 + plaintext.count + 16)
+        let done = sealed.withUnsafeMutableBufferPointer { out -> Bool in
+            guard let nonce = out.baseAddress, RAND_bytes(nonce, 12) == 1, let cipher = EVP_CIPHER_CTX_new() else { return false }
+            defer { EVP_CIPHER_CTX_free(cipher) }
+            var length: Int32 = 0
+            let text = nonce + 12
+            guard EVP_EncryptInit_ex2(cipher, aes256GCM.pointer, material, nonce, nil) == 1,
+                  EVP_EncryptUpdate(cipher, nil, &length, context, Int32(context.count)) == 1,
+                  EVP_EncryptUpdate(cipher, text, &length, plaintext, Int32(plaintext.count)) == 1,
+                  EVP_EncryptFinal_ex(cipher, text + Int(length), &length) == 1 else { return false }
+            return EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_GCM_GET_TAG, 16, text + plaintext.count) == 1
+        }
+        guard done else { throw LedgerError(.keyStore, "sealing personal data failed in OpenSSL") }
+        return sealed
     }
 
     /// Opens what ``seal(_:context:)`` made; throws ``LedgerError/Code/corruptPayload`` if the bytes,
     /// the key or the context do not match.
     package func open(_ sealed: UnsafeRawBufferPointer, context: [UInt8]) throws(LedgerError) -> [UInt8] {
-        do {
-            let box = try AES.GCM.SealedBox(combined: Data(sealed))
-            return Array(try AES.GCM.open(box, using: key, authenticating: context))
-        } catch {
-            throw LedgerError(.corruptPayload, "the personal data of an event does not open with its client's key", cause: DescribedCause("\(error)"))
+        let failure = LedgerError(.corruptPayload, "the personal data of an event does not open with its client's key")
+        guard sealed.count >= 28, sealed.count < Int(Int32.max), context.count < Int(Int32.max) else { throw failure }
+        let input = sealed.bindMemory(to: UInt8.self)
+        guard let nonce = input.baseAddress else { throw failure }
+        let textCount = sealed.count - 28
+        // One spare byte: a buffer for an empty text still needs an address.
+        var plaintext = [UInt8](repeating: 0, count: textCount + 1)
+        let opened = plaintext.withUnsafeMutableBufferPointer { out -> Bool in
+            guard let output = out.baseAddress else { return false }
+            return decryption.withLock { cached -> Bool in
+                if cached == nil {
+                    guard let made = EVP_CIPHER_CTX_new() else { return false }
+                    guard EVP_DecryptInit_ex2(made, aes256GCM.pointer, material, nil, nil) == 1 else {
+                        EVP_CIPHER_CTX_free(made)
+                        return false
+                    }
+                    cached = CipherContext(pointer: made)
+                }
+                guard let cipher = cached?.pointer else { return false }
+                var length: Int32 = 0
+                let tag = UnsafeMutableRawPointer(mutating: nonce + 12 + textCount)
+                let ok = EVP_DecryptInit_ex2(cipher, nil, nil, nonce, nil) == 1
+                    && EVP_DecryptUpdate(cipher, nil, &length, context, Int32(context.count)) == 1
+                    && EVP_DecryptUpdate(cipher, output, &length, nonce + 12, Int32(textCount)) == 1
+                    && EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_GCM_SET_TAG, 16, tag) == 1
+                    && EVP_DecryptFinal_ex(cipher, output + Int(length), &length) == 1
+                if !ok {
+                    // Start the next open from a fresh context rather than one left mid-message.
+                    EVP_CIPHER_CTX_free(cipher)
+                    cached = nil
+                }
+                return ok
+            }
         }
+        guard opened else { throw failure }
+        plaintext.removeLast()
+        return plaintext
     }
 }
 
-/// An error known only by its text.
-package struct DescribedCause: Error, Sendable, CustomStringConvertible {
-    package let description: String
-    package init(_ description: String) { self.description = description }
+/// OpenSSL's AES-256-GCM, fetched once from the default provider (fetching at every use costs
+/// about as much as the decryption). Fetched ciphers may be shared by threads.
+private let aes256GCM = FetchedCipher()
+
+private struct FetchedCipher: @unchecked Sendable {
+    let pointer: OpaquePointer?
+
+    init() {
+        pointer = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil) ?? EVP_aes_256_gcm()
+    }
 }

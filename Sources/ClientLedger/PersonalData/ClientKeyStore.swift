@@ -147,7 +147,7 @@ package final class ClientKeyStore: Sendable {
                 }
                 return key
             }
-            let key = ClientKey.generate()
+            let key = try ClientKey.generate()
             try withFileLock { () throws(LedgerError) in
                 try readNewSlots(&state)
                 // Another process may have made this client's key meanwhile: use theirs.
@@ -183,7 +183,7 @@ package final class ClientKeyStore: Sendable {
                 guard !missing.isEmpty else { return }
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(missing.count * Self.slotSize)
-                for client in missing { bytes += Self.slot(of: client, key: ClientKey.generate()) }
+                for client in missing { bytes += Self.slot(of: client, key: try ClientKey.generate()) }
                 let first = state.slotsRead
                 try writeAll(bytes, at: Self.offset(of: first))
                 guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
