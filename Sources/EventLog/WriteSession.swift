@@ -18,6 +18,8 @@ package struct WriteSession {
     /// The instant every event of this transaction records, read at its first append: one clock
     /// read per transaction, not per event, and events that commit together say so.
     private var transactionTime: Timestamp?
+    /// The cursor this transaction appends records with, opened at its first append.
+    private var appendCursor: LMDBCursor?
     package private(set) var changes = NumberTable<StreamHead>(minimumCapacity: 64)
     package private(set) var newStreams: [(number: UInt64, name: String)] = []
     package private(set) var newTypes: [(code: UInt32, name: String)] = []
@@ -254,7 +256,14 @@ package struct WriteSession {
             let position = head + 1
             let actorBytes = event.metadata.actor?.utf8.count ?? 0
             let size = RecordFormat.size(metadata: event.metadata, actorBytes: actorBytes, payloadCount: event.payload.count)
-            let buffer = try txn.reserve(schema.events, key: position, count: size, append: true)
+            let cursor: LMDBCursor
+            if let appendCursor {
+                cursor = appendCursor
+            } else {
+                cursor = try txn.openWriteCursor(schema.events)
+                appendCursor = cursor
+            }
+            let buffer = try cursor.reserveAppending(key: position, count: size)
             lastHash = RecordFormat.encode(event, typeCode: code, streamNumber: number, streamVersion: streamHead.version + 1,
                                            previousPosition: streamHead.lastPosition, recordedAt: recordedAt,
                                            position: position, previousHash: lastHash, into: buffer)
