@@ -8,8 +8,8 @@
 /// agree.
 ///
 /// Names come from callers, so the hash is keyed: each table draws a random seed, and without it
-/// nobody can choose names that collide. Open addressing with linear probing, never more than half
-/// full; no removal (a cache is dropped whole). A value type with copy-on-write storage.
+/// nobody can choose names that collide. Open addressing with linear probing, at most three
+/// quarters full (as ``NumberTable``); no removal (a cache is dropped whole). A value type with copy-on-write storage.
 package struct NameTable<Value> {
     /// One slot: hash, value and name side by side, so a lookup touches one cache line.
     fileprivate struct Slot {
@@ -53,7 +53,7 @@ package struct NameTable<Value> {
 
     /// Sets the value for `name`, adding the name if it is new.
     package mutating func set(_ value: Value, for name: String) {
-        if (count + 1) * 2 > slots.count { resize(toHold: count + 1) }
+        if (count + 1) * 4 > slots.count * 3 { resize(toHold: count + 1) }
         var copy = name
         let hash = copy.withUTF8 { Self.hash(UnsafeRawBufferPointer($0), seed: seed) }
         let mask = slots.count - 1
@@ -75,7 +75,7 @@ package struct NameTable<Value> {
 
     /// Makes room for at least `minimumCapacity` entries.
     package mutating func reserveCapacity(_ minimumCapacity: Int) {
-        if minimumCapacity * 2 > slots.count { resize(toHold: minimumCapacity) }
+        if minimumCapacity * 4 > slots.count * 3 { resize(toHold: minimumCapacity) }
     }
 
     @inline(__always)
@@ -85,7 +85,7 @@ package struct NameTable<Value> {
 
     private mutating func resize(toHold entries: Int) {
         var capacity = 8
-        while capacity < entries * 2 { capacity <<= 1 }
+        while capacity * 3 < entries * 4 { capacity <<= 1 }
         let old = slots
         slots = [Slot](repeating: Slot(hash: 0, value: nil, name: ""), count: capacity)
         shift = UInt64(64 - capacity.trailingZeroBitCount)

@@ -7,8 +7,9 @@
 /// spreads such keys evenly for one multiply. On the batched-append path (three lookups and one
 /// insert per event, and a merge per commit) `Dictionary` took about a fifth of the time.
 ///
-/// Open addressing with linear probing, never more than half full, so a lookup ends at the first
-/// empty slot. Entries are never removed one by one (a cache is dropped whole). A value type with
+/// Open addressing with linear probing, never more than three quarters full, so a lookup ends at
+/// the first empty slot after a short run (fuller than half: with 10,000 streams the table then fits
+/// 16,384 slots, not 32,768, and more of it stays in the cache; measured 4–10% faster appends). Entries are never removed one by one (a cache is dropped whole). A value type with
 /// copy-on-write storage, like the standard collections.
 package struct NumberTable<Value> {
     /// One slot: key and value side by side, so a lookup touches one cache line, not two.
@@ -61,7 +62,7 @@ package struct NumberTable<Value> {
             zeroValue = value
             return
         }
-        if (count + 1) * 2 > slots.count { resize(toHold: count + 1) }
+        if (count + 1) * 4 > slots.count * 3 { resize(toHold: count + 1) }
         let mask = slots.count - 1
         var index = slot(key)
         while true {
@@ -81,7 +82,7 @@ package struct NumberTable<Value> {
 
     /// Sets every entry of `other` here, replacing the values of keys already present.
     package mutating func merge(_ other: NumberTable) {
-        if (count + other.count) * 2 > slots.count { resize(toHold: count + other.count) }
+        if (count + other.count) * 4 > slots.count * 3 { resize(toHold: count + other.count) }
         other.forEach { set($1, for: $0) }
     }
 
@@ -95,13 +96,13 @@ package struct NumberTable<Value> {
 
     /// Makes room for at least `minimumCapacity` entries.
     package mutating func reserveCapacity(_ minimumCapacity: Int) {
-        if minimumCapacity * 2 > slots.count { resize(toHold: minimumCapacity) }
+        if minimumCapacity * 4 > slots.count * 3 { resize(toHold: minimumCapacity) }
     }
 
-    /// Rehashes into a table of the smallest power of two at least twice `entries` (and at least 8).
+    /// Rehashes into the smallest power of two (at least 8) that holds `entries` at most three quarters full.
     private mutating func resize(toHold entries: Int) {
         var capacity = 8
-        while capacity < entries * 2 { capacity <<= 1 }
+        while capacity * 3 < entries * 4 { capacity <<= 1 }
         let old = slots
         slots = [Slot](repeating: Slot(key: 0, value: nil), count: capacity)
         shift = UInt64(64 - capacity.trailingZeroBitCount)
