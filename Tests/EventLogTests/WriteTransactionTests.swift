@@ -14,6 +14,25 @@ struct WriteTransactionTests {
         #expect(try log.lastPosition() == 5)
     }
 
+    @Test("every event of one write records one instant; the next write's is not earlier")
+    func oneInstantPerTransaction() throws {
+        let directory = TemporaryDirectory()
+        let log = try makeLog(directory)
+        let first = try log.write { writer in
+            try (0..<3).map { index -> AppendResult in
+                let result = try writer.append([event("A", "\(index)")], to: "s\(index)")
+                usleep(2_000) // the clock moves on between appends; the instant must not
+                return result
+            }
+        }
+        #expect(Set(first.map(\.recordedAt)).count == 1)
+        let second = try log.write { writer in try writer.append([event("A", "later")], to: "s0") }
+        #expect(second.recordedAt >= first[0].recordedAt)
+        let stored = try log.allEvents()
+        #expect(stored.prefix(3).allSatisfy { $0.recordedAt == first[0].recordedAt })
+        #expect(stored[3].recordedAt == second.recordedAt)
+    }
+
     @Test("a write whose closure throws leaves nothing behind")
     func rollback() throws {
         struct Stop: Error {}
