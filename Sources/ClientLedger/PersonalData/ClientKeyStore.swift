@@ -45,7 +45,7 @@ package final class ClientKeyStore: Sendable {
         var cached: KeyBytes?
     }
 
-    /// A key's 32 bytes, inline: a `SymmetricKey` kept per client would be a heap object each
+    /// A key's 32 bytes, inline: a ``ClientKey`` kept per client would be a heap object each
     /// (about 100 MB for a million clients); this is 32 bytes in the entry.
     private struct KeyBytes {
         var words: (UInt64, UInt64, UInt64, UInt64)
