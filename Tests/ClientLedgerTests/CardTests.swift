@@ -40,6 +40,7 @@ struct CardTests {
         #expect(card.consents[.marketing]?.granted == false && card.consents[.marketing]?.changedAt == nil)
         #expect(card.points == 25)
         #expect(card.pointsHistory.map(\.points) == [45, -20] && card.pointsHistory.last?.discount == 100)
+        #expect(card.pointsHistory.map(\.kind) == ["accrued", "redeemed"])
         #expect(card.alerts.map(\.text) == ["Allergic to latex"])
         #expect(card.notes.map(\.text) == ["Likes espresso"])
         #expect(card.intakeForms.first?.answers == ["Scalp": "sensitive"])

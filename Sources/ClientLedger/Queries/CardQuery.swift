@@ -72,12 +72,19 @@ extension SalonLedger {
         let appointments = record.appointments.map {
             ClientCard.Appointment(appointment: AppointmentID(unchecked: $0.id), start: $0.start, minutes: $0.minutes, service: $0.service, cancelled: $0.cancelled)
         }
-        let kinds = [UInt8(1): "accrued", 2: "adjusted", 3: "redeemed"]
+        func kind(_ code: UInt8) -> String {
+            switch code {
+            case 1: "accrued"
+            case 2: "adjusted"
+            case CardRecord.PointsEntry.redeemed: "redeemed"
+            default: "?"
+            }
+        }
         return ClientCard(
             client: client, name: name, email: email, phone: phone, birthDate: birthDate,
             referredBy: record.referredBy.map { ClientID(unchecked: $0) }, registeredAt: record.registeredAt,
             archived: record.archived, erased: record.erased, consents: consents, points: record.points,
-            pointsHistory: record.pointsHistory.map { ClientCard.PointsChange(at: $0.at, points: $0.points, kind: kinds[$0.kind] ?? "?", reason: $0.text, discount: $0.discount) },
+            pointsHistory: record.pointsHistory.map { ClientCard.PointsChange(at: $0.at, points: $0.points, kind: kind($0.kind), reason: $0.text, discount: $0.discount) },
             subscriptions: subscriptions, alerts: alerts, notes: notes, intakeForms: forms, documents: documents,
             visits: record.visits.map { ClientCard.Visit(visit: VisitID(unchecked: $0.id), at: $0.at, revenue: $0.revenue) },
             lastVisit: record.visits.map(\.at).max(),
