@@ -19,7 +19,7 @@ package final class LogCore: Sendable {
     package let projections = Mutex<[RegisteredProjection]>([])
     /// A pass over the log drops its mapped pages every this many positions (about 50 MB of
     /// records), so its resident memory stays bounded however long the log: see
-    /// ``LMDBEnvironment/releaseMappedPages()``.
+    /// ``LMDBEnvironment/releaseMappedPages(above:)``.
     package static let releaseInterval: UInt64 = 262_144
 
     package init(path: String, options: EventLog.Options) throws(EventLogError) {

@@ -8,8 +8,8 @@
 /// agree.
 ///
 /// Names come from callers, so the hash is keyed: each table draws a random seed, and without it
-/// nobody can choose names that collide. Open addressing with linear probing, at most three
-/// quarters full (as ``NumberTable``); no removal (a cache is dropped whole). A value type with copy-on-write storage.
+/// nobody can choose names that collide. Open addressing with linear probing (see
+/// ``OpenAddressing``); no removal (a cache is dropped whole). A value type with copy-on-write storage.
 package struct NameTable<Value> {
     /// One slot: hash, value and name side by side, so a lookup touches one cache line.
     fileprivate struct Slot {
@@ -29,8 +29,6 @@ package struct NameTable<Value> {
     package init() {
         seed = UInt64.random(in: .min ... .max)
     }
-
-    package var isEmpty: Bool { count == 0 }
 
     /// The value for `name`, or `nil`.
     package subscript(name: String) -> Value? {
@@ -53,7 +51,7 @@ package struct NameTable<Value> {
 
     /// Sets the value for `name`, adding the name if it is new.
     package mutating func set(_ value: Value, for name: String) {
-        if (count + 1) * 4 > slots.count * 3 { resize(toHold: count + 1) }
+        if OpenAddressing.mustGrow(toHold: count + 1, capacity: slots.count) { resize(toHold: count + 1) }
         var copy = name
         let hash = copy.withUTF8 { Self.hash(UnsafeRawBufferPointer($0), seed: seed) }
         let mask = slots.count - 1
@@ -73,34 +71,25 @@ package struct NameTable<Value> {
         }
     }
 
-    /// Makes room for at least `minimumCapacity` entries.
-    package mutating func reserveCapacity(_ minimumCapacity: Int) {
-        if minimumCapacity * 4 > slots.count * 3 { resize(toHold: minimumCapacity) }
-    }
-
     @inline(__always)
     private func slot(_ hash: UInt64) -> Int {
         Int(truncatingIfNeeded: hash >> shift)
     }
 
+    /// Rehashes into room for `entries` entries.
     private mutating func resize(toHold entries: Int) {
-        var capacity = 8
-        while capacity * 3 < entries * 4 { capacity <<= 1 }
-        let old = slots
-        slots = [Slot](repeating: Slot(hash: 0, value: nil, name: ""), count: capacity)
+        let capacity = OpenAddressing.capacity(toHold: entries)
         shift = UInt64(64 - capacity.trailingZeroBitCount)
-        let mask = capacity - 1
-        for entry in old where entry.hash != 0 {
-            var target = slot(entry.hash)
-            while slots[target].hash != 0 { target = (target + 1) & mask }
-            slots[target] = entry
-        }
+        slots = OpenAddressing.rehash(slots, capacity: capacity, empty: Slot(hash: 0, value: nil, name: ""),
+                                      isEmpty: { $0.hash == 0 }, home: { slot($0.hash) })
     }
 
     private static func equal(_ name: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var name = name
         return name.withUTF8 { stored in
-            stored.count == bytes.count && (bytes.isEmpty || memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+            guard stored.count == bytes.count else { return false }
+            guard let left = stored.baseAddress, let right = bytes.baseAddress else { return true } // both empty
+            return memcmp(left, right, bytes.count) == 0
         }
     }
 

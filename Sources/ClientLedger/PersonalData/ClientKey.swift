@@ -73,10 +73,13 @@ package final class ClientKey: Sendable {
     /// Opens what ``seal(_:context:)`` made; throws ``LedgerError/Code/corruptPayload`` if the bytes,
     /// the key or the context do not match.
     package func open(_ sealed: UnsafeRawBufferPointer, context: [UInt8]) throws(LedgerError) -> [UInt8] {
-        let failure = LedgerError(.corruptPayload, "the personal data of an event does not open with its client's key")
-        guard sealed.count >= 28, sealed.count < Int(Int32.max), context.count < Int(Int32.max) else { throw failure }
+        // Built only when thrown: a card read opens several sections and pays for no message.
+        func failure() -> LedgerError {
+            LedgerError(.corruptPayload, "the personal data of an event (\(sealed.count) sealed bytes) does not open with its client's key")
+        }
+        guard sealed.count >= 28, sealed.count < Int(Int32.max), context.count < Int(Int32.max) else { throw failure() }
         let input = sealed.bindMemory(to: UInt8.self)
-        guard let nonce = input.baseAddress else { throw failure }
+        guard let nonce = input.baseAddress else { throw failure() }
         let textCount = sealed.count - 28
         // One spare byte: a buffer for an empty text still needs an address.
         var plaintext = [UInt8](repeating: 0, count: textCount + 1)
@@ -107,7 +110,7 @@ package final class ClientKey: Sendable {
                 return ok
             }
         }
-        guard opened else { throw failure }
+        guard opened else { throw failure() }
         plaintext.removeLast()
         return plaintext
     }
