@@ -30,8 +30,7 @@ struct GoldenCardFactTests {
     /// The fact bytes the card projection appends for one stored payload, or `nil` for none.
     static func fact(_ type: LedgerEventType, payload: [UInt8]) throws -> [UInt8]? {
         var entries = PayloadWriter()
-        let decoded = try payload.withUnsafeBytes { try BinaryCodec.decode(type, client: ada, payload: $0, key: nil, keepSealed: true) }
-        return CardJournal.appendEntry(of: decoded.event, sealed: decoded.sealed, to: &entries) ? entries.bytes : nil
+        return try payload.withUnsafeBytes { try CardJournal.appendEntry(type: type, payload: $0, to: &entries) } ? entries.bytes : nil
     }
 
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
@@ -67,5 +66,37 @@ struct GoldenCardFactTests {
             types.insert(type)
         }
         #expect(types == Set(LedgerEventType.allCases))
+    }
+
+    /// Whether `payload` decodes, as the log's readers see it.
+    static func decodes(_ type: LedgerEventType, _ payload: [UInt8]) -> Bool {
+        (try? payload.withUnsafeBytes { try BinaryCodec.decode(type, client: ada, payload: $0, key: nil, keepSealed: true) }) != nil
+    }
+
+    @Test("a damaged payload gives a fact exactly when it decodes, and a failure appends nothing")
+    func damagedPayloads() throws {
+        var random = SeededRandom(seed: 11)
+        let before: [UInt8] = [0xAB, 0xCD]
+        var failures = 0
+        for event in try Self.samples() where CardJournal.Kind(event.type) != nil {
+            let payload = try BinaryCodec.encode(event, key: BinaryCodecTests.key)
+            var damaged: [[UInt8]] = (0..<payload.count).map { Array(payload[..<$0]) } + [payload + [0]]
+            for _ in 0..<200 {
+                var copy = payload
+                copy[Int.random(in: 0..<copy.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                damaged.append(copy)
+            }
+            for bytes in damaged {
+                var entries = PayloadWriter()
+                entries.raw(before)
+                let appended = try? bytes.withUnsafeBytes { try CardJournal.appendEntry(type: event.type, payload: $0, to: &entries) }
+                #expect((appended != nil) == Self.decodes(event.type, bytes), "\(event.type) \(Self.hex(bytes))")
+                if appended == nil {
+                    failures += 1
+                    #expect(entries.bytes == before, "\(event.type): a failed fact left bytes behind")
+                }
+            }
+        }
+        #expect(failures > 1_000) // the damage was real
     }
 }

@@ -138,9 +138,16 @@ package enum BinaryCodec {
     /// layout begins with its version byte and `at`.
     package static func instant(of type: LedgerEventType, payload: UnsafeRawBufferPointer) throws(LedgerError) -> Timestamp {
         var r = PayloadReader(payload, type: type.rawValue)
+        return try prelude(&r, type)
+    }
+
+    /// Reads what every layout begins with: its version, checked (``LedgerError/Code/newerPayloadVersion``
+    /// for a layout newer than this library's), and the event's `at`.
+    package static func prelude(_ r: inout PayloadReader, _ type: LedgerEventType) throws(LedgerError) -> Timestamp {
         let version = try r.byte()
-        guard version >= 1, version <= layoutVersion else {
-            throw LedgerError(.newerPayloadVersion, "a \(type.rawValue) payload has layout version \(version); this library reads 1 to \(layoutVersion)")
+        guard version >= 1 else { throw LedgerError(.corruptPayload, "a \(type.rawValue) payload has layout version 0") }
+        guard version <= layoutVersion else {
+            throw LedgerError(.newerPayloadVersion, "a \(type.rawValue) payload has layout version \(version); this library reads up to \(layoutVersion)")
         }
         return try r.timestamp()
     }
@@ -150,12 +157,7 @@ package enum BinaryCodec {
     package static func decode(_ type: LedgerEventType, client: ClientID?, payload: UnsafeRawBufferPointer, key: ClientKey?,
                                keepSealed: Bool = false) throws(LedgerError) -> Decoded {
         var r = PayloadReader(payload, type: type.rawValue)
-        let version = try r.byte()
-        guard version >= 1 else { throw LedgerError(.corruptPayload, "a \(type.rawValue) payload has layout version 0") }
-        guard version <= layoutVersion else {
-            throw LedgerError(.newerPayloadVersion, "a \(type.rawValue) payload has layout version \(version); this library reads up to \(layoutVersion)")
-        }
-        let at = try r.timestamp()
+        let at = try prelude(&r, type)
         var erased = false
         var keptSealed: [UInt8]?
         func clientID() throws(LedgerError) -> ClientID {
@@ -378,7 +380,7 @@ package enum BinaryCodec {
     private static func accrualCode(_ reason: AccrualReason) -> UInt8 {
         switch reason { case .revenue: 1; case .referral: 2; case .manual: 3 }
     }
-    private static func accrual(_ code: UInt8) throws(LedgerError) -> AccrualReason {
+    package static func accrual(_ code: UInt8) throws(LedgerError) -> AccrualReason {
         switch code {
         case 1: .revenue
         case 2: .referral

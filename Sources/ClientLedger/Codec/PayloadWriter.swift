@@ -10,6 +10,12 @@ package struct PayloadWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// How many bytes are written so far.
+    package var count: Int { bytes.count }
+
+    /// Takes back the last `count` bytes written, as after a write that failed halfway.
+    package mutating func removeLast(_ count: Int) { bytes.removeLast(count) }
+
     package mutating func byte(_ value: UInt8) { bytes.append(value) }
 
     package mutating func unsigned(_ value: UInt64) {
@@ -41,10 +47,10 @@ package struct PayloadWriter {
     /// What `body` writes, prefixed by its length as ``data(_:)`` would: written in place, with no
     /// second buffer (the one-byte length slot grows in the rare case that the body is 128 bytes
     /// or more).
-    package mutating func lengthPrefixed(_ body: (inout PayloadWriter) -> Void) {
+    package mutating func lengthPrefixed<Failure: Error>(_ body: (inout PayloadWriter) throws(Failure) -> Void) throws(Failure) {
         let slot = bytes.count
         bytes.append(0)
-        body(&self)
+        try body(&self)
         let length = bytes.count - slot - 1
         if length < 0x80 {
             bytes[slot] = UInt8(length)

@@ -27,81 +27,156 @@ package enum CardJournal {
         case noteAdded, noteRemoved, intake, document, visit, points
         case subscriptionPurchased, subscriptionEntry
         case appointmentBooked, appointmentMoved, appointmentCancelled, reminder, nudge
+
+        /// The kind of fact an event of `type` adds, or `nil` for types that do not change a card.
+        init?(_ type: LedgerEventType) {
+            switch type {
+            case .clientRegistered: self = .registered
+            case .clientDetailsChanged: self = .detailsChanged
+            case .consentChanged: self = .consent
+            case .clientArchived: self = .archived
+            case .clientReactivated: self = .reactivated
+            case .clientErased: self = .erased
+            case .noteAdded: self = .noteAdded
+            case .noteRemoved: self = .noteRemoved
+            case .intakeRecorded: self = .intake
+            case .documentAttached: self = .document
+            case .checkedOut: self = .visit
+            case .pointsAccrued, .pointsAdjusted, .discountRedeemed: self = .points
+            case .subscriptionPurchased: self = .subscriptionPurchased
+            case .subscriptionUsed, .subscriptionExpired, .subscriptionRefunded: self = .subscriptionEntry
+            case .appointmentBooked: self = .appointmentBooked
+            case .appointmentRescheduled: self = .appointmentMoved
+            case .appointmentCancelled: self = .appointmentCancelled
+            case .reminderScheduled, .reminderSent: self = .reminder
+            case .visitNudgeSent: self = .nudge
+            case .salonSettingsChanged, .loyaltyProgrammeChanged: return nil
+            }
+        }
     }
 
-    /// Appends the fact that `event` (with its sealed section, if any) adds to a card. Returns
-    /// `false`, appending nothing, for events that do not change a card.
-    package static func appendEntry(of event: LedgerEvent, sealed: [UInt8]?, to entries: inout PayloadWriter) -> Bool {
-        func entry(_ kind: Kind, _ body: (inout PayloadWriter) -> Void = { _ in }) {
+    /// Appends the fact that an event of `type` adds to a card, read straight from its stored
+    /// `payload` (layout in `docs/events.md`) and written without building a ``LedgerEvent``: no
+    /// strings, no arrays, the sealed personal section copied as it is. Returns `false`, appending
+    /// nothing, for types that do not change a card.
+    ///
+    /// It checks the payload as ``BinaryCodec/decode(_:client:payload:key:keepSealed:)`` does
+    /// (codes, flags, lengths, no bytes left over) and throws the same errors, appending nothing;
+    /// ``LedgerError/Code/newerPayloadVersion`` for a layout newer than this library's.
+    package static func appendEntry(type: LedgerEventType, payload: UnsafeRawBufferPointer, to entries: inout PayloadWriter) throws(LedgerError) -> Bool {
+        var r = PayloadReader(payload, type: type.rawValue)
+        let at = try BinaryCodec.prelude(&r, type).microsecondsSinceEpoch
+        guard let kind = Kind(type) else { return false }
+        let start = entries.count
+        do {
+            var sealed = UnsafeRawBufferPointer(start: nil, count: 0)
             entries.byte(kind.rawValue)
-            entries.lengthPrefixed(body)
-            entries.data(sealed ?? [])
-        }
-        switch event {
-        case .clientRegistered(let e):
-            entry(.registered) { w in w.timestamp(e.at); w.optional(e.referredBy?.rawValue) { $0.string($1) } }
-        case .clientDetailsChanged: entry(.detailsChanged)
-        case .consentChanged(let e):
-            entry(.consent) { w in
-                w.byte(BinaryCodec.consentCode(e.consent)); w.bool(e.granted); w.timestamp(e.at); w.optional(e.source) { $0.string($1) }
-            }
-        case .clientArchived: entry(.archived)
-        case .clientReactivated: entry(.reactivated)
-        case .clientErased: entry(.erased)
-        case .noteAdded(let e): entry(.noteAdded) { w in w.string(e.note.rawValue); w.timestamp(e.at); w.bool(e.alert) }
-        case .noteRemoved(let e): entry(.noteRemoved) { w in w.string(e.note.rawValue) }
-        case .intakeRecorded(let e): entry(.intake) { w in w.string(e.form.rawValue); w.timestamp(e.at) }
-        case .documentAttached(let e):
-            entry(.document) { w in
-                w.string(e.document.rawValue); w.timestamp(e.at); w.string(e.mediaType); w.string(e.sha256); w.signed(e.bytes)
-            }
-        case .checkedOut(let e): entry(.visit) { w in w.string(e.visit.rawValue); w.timestamp(e.at); w.signed(e.revenue) }
-        case .pointsAccrued(let e):
-            entry(.points) { w in points(&w, kind: 1, at: e.at, points: e.points, discount: 0, text: e.reason.rawValue, visit: e.visit?.rawValue) }
-        case .pointsAdjusted(let e):
-            entry(.points) { w in points(&w, kind: 2, at: e.at, points: e.points, discount: 0, text: e.reason, visit: nil) }
-        case .discountRedeemed(let e):
-            entry(.points) { w in
-                points(&w, kind: CardRecord.PointsEntry.redeemed, at: e.at, points: -e.points, discount: e.discount, text: nil, visit: e.visit?.rawValue)
-            }
-        case .subscriptionPurchased(let e):
-            entry(.subscriptionPurchased) { w in
-                w.string(e.subscription.rawValue); w.string(e.plan); w.signed(e.price)
-                switch e.allowance {
-                case .sessions(let count): w.byte(1); w.signed(Int64(count))
-                case .credit(let cents): w.byte(2); w.signed(cents)
-                }
-                w.timestamp(e.at); w.optional(e.validUntil) { $0.timestamp($1) }
-            }
-        case .subscriptionUsed(let e):
-            entry(.subscriptionEntry) { w in
-                subscriptionEntry(&w, e.subscription.rawValue, kind: 1, at: e.at, units: e.usage.units, refund: 0, visit: e.visit?.rawValue)
-            }
-        case .subscriptionExpired(let e):
-            entry(.subscriptionEntry) { w in subscriptionEntry(&w, e.subscription.rawValue, kind: 2, at: e.at, units: 0, refund: 0, visit: nil) }
-        case .subscriptionRefunded(let e):
-            entry(.subscriptionEntry) { w in subscriptionEntry(&w, e.subscription.rawValue, kind: 3, at: e.at, units: 0, refund: e.refund, visit: nil) }
-        case .appointmentBooked(let e):
-            entry(.appointmentBooked) { w in
-                w.string(e.appointment.rawValue); w.timestamp(e.at); w.timestamp(e.start); w.signed(Int64(e.minutes)); w.string(e.service)
-            }
-        case .appointmentRescheduled(let e):
-            entry(.appointmentMoved) { w in w.string(e.appointment.rawValue); w.timestamp(e.at); w.timestamp(e.start) }
-        case .appointmentCancelled(let e):
-            entry(.appointmentCancelled) { w in w.string(e.appointment.rawValue); w.timestamp(e.at) }
-        case .reminderScheduled(let e):
-            entry(.reminder) { w in reminder(&w, e.appointment.rawValue, kind: 1, channel: e.channel, at: e.at, sendAt: e.sendAt) }
-        case .reminderSent(let e):
-            entry(.reminder) { w in reminder(&w, e.appointment.rawValue, kind: 2, channel: e.channel, at: e.at, sendAt: nil) }
-        case .visitNudgeSent(let e):
-            entry(.nudge) { w in w.timestamp(e.at); w.byte(BinaryCodec.channelCode(e.channel)) }
-        case .salonSettingsChanged, .loyaltyProgrammeChanged:
-            return false
+            try entries.lengthPrefixed { (w) throws(LedgerError) in try transcode(type, at: at, &r, to: &w, sealed: &sealed) }
+            try r.finish()
+            entries.data(sealed)
+        } catch {
+            entries.removeLast(entries.count - start)
+            throw error
         }
         return true
     }
 
-    /// A stored card (or `nil` for none yet) followed by `entries` (from ``appendEntry(of:sealed:to:)``);
+    /// Reads the rest of a payload of `type` (after its `at`) and writes the fact's body; the type's
+    /// sealed section, if any, goes to `sealed`. Fields the card does not keep are still read, so
+    /// that they are checked.
+    private static func transcode(_ type: LedgerEventType, at: Int64, _ r: inout PayloadReader, to w: inout PayloadWriter,
+                                  sealed: inout UnsafeRawBufferPointer) throws(LedgerError) {
+        func optionalData(_ r: inout PayloadReader) throws(LedgerError) -> UnsafeRawBufferPointer? {
+            try r.optional { (r) throws(LedgerError) in try r.data() }
+        }
+        func optionalData(_ w: inout PayloadWriter, _ value: UnsafeRawBufferPointer?) {
+            w.optional(value) { $0.data($1) }
+        }
+        switch type {
+        case .clientRegistered:
+            sealed = try r.data()
+            w.signed(at); optionalData(&w, try optionalData(&r))
+        case .clientDetailsChanged:
+            sealed = try r.data()
+        case .consentChanged:
+            w.byte(BinaryCodec.consentCode(try BinaryCodec.consent(try r.byte()))); w.bool(try r.bool()); w.signed(at)
+            optionalData(&w, try optionalData(&r))
+        case .clientArchived:
+            _ = try optionalData(&r) // the reason stays in the log
+        case .clientReactivated, .clientErased:
+            break
+        case .noteAdded:
+            let note = try r.data(), alert = try r.bool()
+            sealed = try r.data()
+            w.data(note); w.signed(at); w.bool(alert)
+        case .noteRemoved:
+            w.data(try r.data())
+        case .intakeRecorded:
+            w.data(try r.data()); w.signed(at)
+            sealed = try r.data()
+        case .documentAttached:
+            let document = try r.data(), mediaType = try r.data(), sha256 = try r.data(), bytes = try r.signed()
+            sealed = try r.data()
+            w.data(document); w.signed(at); w.data(mediaType); w.data(sha256); w.signed(bytes)
+        case .checkedOut:
+            w.data(try r.data()); w.signed(at); w.signed(try r.signed())
+        case .pointsAccrued:
+            let points = try r.signed(), reason = try BinaryCodec.accrual(try r.byte()).rawValue
+            self.points(&w, kind: 1, at: at, points: points, discount: 0) { $0.byte(1); $0.string(reason) }
+            optionalData(&w, try optionalData(&r))
+        case .pointsAdjusted:
+            let points = try r.signed(), reason = try r.data()
+            self.points(&w, kind: 2, at: at, points: points, discount: 0) { $0.byte(1); $0.data(reason) }
+            w.byte(0) // no visit
+        case .discountRedeemed:
+            let points = try r.signed(), discount = try r.signed()
+            // Redeemed points leave the balance; wrapping, so that no stored number can trap.
+            self.points(&w, kind: CardRecord.PointsEntry.redeemed, at: at, points: 0 &- points, discount: discount) { $0.byte(0) }
+            optionalData(&w, try optionalData(&r))
+        case .subscriptionPurchased:
+            w.data(try r.data()); w.data(try r.data()); w.signed(try r.signed()) // id, plan, price
+            let allowance = try r.byte()
+            guard allowance == 1 || allowance == 2 else {
+                throw LedgerError(.corruptPayload, "a SubscriptionPurchased payload has allowance kind \(allowance)")
+            }
+            w.byte(allowance); w.signed(try r.signed()); w.signed(at)
+            w.optional(try r.optional { (r) throws(LedgerError) in try r.signed() }) { $0.signed($1) }
+        case .subscriptionUsed:
+            let subscription = try r.data(), usage = try r.byte()
+            guard usage == 1 || usage == 2 else { throw LedgerError(.corruptPayload, "a SubscriptionUsed payload has usage kind \(usage)") }
+            let units = try r.signed()
+            subscriptionEntry(&w, subscription, kind: 1, at: at, units: units, refund: 0)
+            optionalData(&w, try optionalData(&r))
+        case .subscriptionExpired:
+            subscriptionEntry(&w, try r.data(), kind: 2, at: at, units: 0, refund: 0)
+            w.byte(0) // no visit
+        case .subscriptionRefunded:
+            let subscription = try r.data()
+            subscriptionEntry(&w, subscription, kind: 3, at: at, units: 0, refund: try r.signed())
+            w.byte(0) // no visit
+        case .appointmentBooked:
+            w.data(try r.data()); w.signed(at); w.signed(try r.signed()) // id, booked at, start
+            w.signed(try r.signed()); w.data(try r.data()) // minutes, service
+        case .appointmentRescheduled:
+            w.data(try r.data()); w.signed(at); w.signed(try r.signed())
+        case .appointmentCancelled:
+            w.data(try r.data()); w.signed(at)
+        case .reminderScheduled:
+            let appointment = try r.data(), channel = try BinaryCodec.channel(try r.byte())
+            reminder(&w, appointment, kind: 1, channel: channel, at: at)
+            w.byte(1); w.signed(try r.signed()) // send at
+        case .reminderSent:
+            let appointment = try r.data(), channel = try BinaryCodec.channel(try r.byte())
+            reminder(&w, appointment, kind: 2, channel: channel, at: at)
+            w.byte(0) // no send-at
+        case .visitNudgeSent:
+            w.signed(at); w.byte(BinaryCodec.channelCode(try BinaryCodec.channel(try r.byte())))
+        case .salonSettingsChanged, .loyaltyProgrammeChanged:
+            break // no kind: never called
+        }
+    }
+
+    /// A stored card (or `nil` for none yet) followed by `entries` (from ``appendEntry(type:payload:to:)``);
     /// `erases` says that `entries` hold an erasure, after which no entry keeps its sealed section.
     package static func merged(_ stored: UnsafeRawBufferPointer?, _ entries: [UInt8], erases: Bool) throws(LedgerError) -> [UInt8] {
         var flags: UInt8 = erases ? erasedFlag : 0
@@ -143,17 +218,19 @@ package enum CardJournal {
         }
     }
 
-    private static func points(_ w: inout PayloadWriter, kind: UInt8, at: Timestamp, points: Int64, discount: Cents, text: String?, visit: String?) {
-        w.byte(kind); w.timestamp(at); w.signed(points); w.signed(discount)
-        w.optional(text) { $0.string($1) }; w.optional(visit) { $0.string($1) }
+    /// A points fact up to its text, which `text` writes as an optional; the visit follows.
+    private static func points(_ w: inout PayloadWriter, kind: UInt8, at: Int64, points: Int64, discount: Int64, text: (inout PayloadWriter) -> Void) {
+        w.byte(kind); w.signed(at); w.signed(points); w.signed(discount); text(&w)
     }
 
-    private static func subscriptionEntry(_ w: inout PayloadWriter, _ id: String, kind: UInt8, at: Timestamp, units: Int64, refund: Cents, visit: String?) {
-        w.string(id); w.byte(kind); w.timestamp(at); w.signed(units); w.signed(refund); w.optional(visit) { $0.string($1) }
+    /// A subscription fact up to its visit, which follows as an optional.
+    private static func subscriptionEntry(_ w: inout PayloadWriter, _ id: UnsafeRawBufferPointer, kind: UInt8, at: Int64, units: Int64, refund: Int64) {
+        w.data(id); w.byte(kind); w.signed(at); w.signed(units); w.signed(refund)
     }
 
-    private static func reminder(_ w: inout PayloadWriter, _ id: String, kind: UInt8, channel: Channel, at: Timestamp, sendAt: Timestamp?) {
-        w.string(id); w.byte(kind); w.byte(BinaryCodec.channelCode(channel)); w.timestamp(at); w.optional(sendAt) { $0.timestamp($1) }
+    /// A reminder fact up to its send-at instant, which follows as an optional.
+    private static func reminder(_ w: inout PayloadWriter, _ id: UnsafeRawBufferPointer, kind: UInt8, channel: Channel, at: Int64) {
+        w.data(id); w.byte(kind); w.byte(BinaryCodec.channelCode(channel)); w.signed(at)
     }
 }
 

@@ -3,8 +3,9 @@ import EventLog
 /// The client-card projection: one card per client, keyed by the client id's bytes, stored as a
 /// ``CardJournal`` (a header and the card's facts in log order).
 ///
-/// It decodes events without any key (personal sections are kept sealed), appends each event's fact
-/// to the batch's bytes for its client, and at the end of the batch appends those bytes to each
+/// It reads each event's payload straight into the fact it adds (personal sections stay sealed, no
+/// event value is built: ``CardJournal/appendEntry(type:payload:to:)``), appends it to the batch's
+/// bytes for its client, and at the end of the batch appends those bytes to each
 /// stored card: one read and one write per client and batch, and no card is decoded. Events it cannot
 /// understand — a type or payload layout of a newer library, written by another process — are skipped
 /// rather than refused: a projection runs inside every append's transaction, and refusing would stop
@@ -67,16 +68,12 @@ package struct ClientCardProjection: Projection {
             }
             type = parsed
         }
-        let decoded: BinaryCodec.Decoded
         do {
-            decoded = try BinaryCodec.decode(type, client: batch.cards[index].client, payload: event.payload, key: nil,
-                                             keepSealed: type.carriesPersonalData)
+            if try CardJournal.appendEntry(type: type, payload: event.payload, to: &batch.cards[index].entries), type == .clientErased {
+                batch.cards[index].erases = true
+            }
         } catch where error.code == .newerPayloadVersion {
             return // a newer library's layout: its own projection version will cover it
-        }
-        if CardJournal.appendEntry(of: decoded.event, sealed: decoded.sealed, to: &batch.cards[index].entries),
-           type == .clientErased {
-            batch.cards[index].erases = true
         }
     }
 
