@@ -63,20 +63,20 @@ extension EventLog {
     /// process registered, that includes every append that has returned.
     public func readProjection<P: Projection, T>(_ projection: P, _ body: (ProjectionState) throws -> T) throws -> T {
         let name = projection.name
-        // Handles must exist before the snapshot begins: a read transaction sees only those.
-        let slots = [try core.environment.openHandle(Schema.projectionSlotName(name, slot: 0), create: false),
-                     try core.environment.openHandle(Schema.projectionSlotName(name, slot: 1), create: false)]
-        return try read { snapshot in
-            guard let record = try snapshot.txn.projectionRecord(core.schema, name: name) else {
+        // Handles must exist before the transaction begins: a read transaction sees only those.
+        let slots = try core.existingProjectionHandles(name)
+        // A plain read transaction: the projection needs no log snapshot (its head and heads).
+        return try core.environment.read { txn in
+            guard let record = try txn.projectionRecord(core.schema, name: name) else {
                 throw EventLogError(.misuse, "projection \(name) was never built: register it first")
             }
             guard record.activeVersion == projection.version else {
                 throw EventLogError(.misuse, "projection \(name) is stored at version \(record.activeVersion), not \(projection.version): register or rebuild it")
             }
-            guard let database = slots[Int(record.activeSlot)] else {
-                throw EventLogError(.corruptRecord, "the database of projection \(name) is missing")
+            guard let slots else {
+                throw EventLogError(.corruptRecord, "the databases of projection \(name) are missing")
             }
-            return try body(ProjectionState(transaction: snapshot.txn, database: database, writable: false))
+            return try body(ProjectionState(transaction: txn, database: record.activeSlot == 0 ? slots.0 : slots.1, writable: false))
         }
     }
 

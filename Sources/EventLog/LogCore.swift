@@ -17,6 +17,8 @@ package final class LogCore: Sendable {
     package let committer: GroupCommitter
     /// The projections this process keeps up to date inline.
     package let projections = Mutex<[RegisteredProjection]>([])
+    /// The two databases of each projection read so far, by name: looked up once, not per query.
+    package let readableProjections = Mutex<[String: (LMDBDatabase, LMDBDatabase)]>([:])
     /// A pass over the log drops its mapped pages every this many positions (about 50 MB of
     /// records), so its resident memory stays bounded however long the log: see
     /// ``LMDBEnvironment/releaseMappedPages(above:)``.

@@ -28,6 +28,17 @@ extension LogCore {
         return (a, b)
     }
 
+    /// The two databases of projection `name`, if they exist, without creating them (a reader
+    /// must not write); remembered once found, since a database handle stays valid while the
+    /// environment is open.
+    package func existingProjectionHandles(_ name: String) throws -> (LMDBDatabase, LMDBDatabase)? {
+        if let known = readableProjections.withLock({ $0[name] }) { return known }
+        guard let a = try environment.openHandle(Schema.projectionSlotName(name, slot: 0), create: false),
+              let b = try environment.openHandle(Schema.projectionSlotName(name, slot: 1), create: false) else { return nil }
+        readableProjections.withLock { $0[name] = (a, b) }
+        return (a, b)
+    }
+
     /// Brings the projection's active database to the head (`building: false`), or builds its other
     /// database from the first event and switches to it atomically when it reaches the head
     /// (`building: true`), in steps of up to `projectionBatchSize` events, reporting progress after each.

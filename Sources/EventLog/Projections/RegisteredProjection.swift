@@ -9,9 +9,9 @@ package struct RegisteredProjection: Sendable {
 extension LMDBTransaction {
     /// The `projections` entry of `name`, or `nil`.
     package func projectionRecord(_ schema: Schema, name: String) throws -> ProjectionRecord? {
-        let key = Array(name.utf8)
-        return try key.withUnsafeBytes { key in
-            guard let value = try get(schema.projections, key: key) else { return nil }
+        var key = name
+        return try key.withUTF8 { key in
+            guard let value = try get(schema.projections, key: UnsafeRawBufferPointer(key)) else { return nil }
             guard let record = ProjectionRecord(bytes: value) else {
                 throw EventLogError(.corruptRecord, "the projections entry of \(name) is damaged")
             }
