@@ -96,7 +96,7 @@ struct BinaryCodecTests {
     @Test("sealed bytes open only with their key and context, and a failed open leaves the key usable")
     func sealing() throws {
         let key = BinaryCodecTests.key
-        let context = Array("ClientRegistered ada".utf8)
+        let context = SealingContext(.clientRegistered, ada)
         for plaintext in [[UInt8](), [7], Array("Ada Lovelace, ada@example.org".utf8), [UInt8](repeating: 1, count: 5_000)] {
             let sealed = try key.seal(plaintext, context: context)
             #expect(sealed.count == 12 + plaintext.count + 16)
@@ -106,7 +106,8 @@ struct BinaryCodecTests {
             var tampered = sealed
             tampered[tampered.count - 1] ^= 1
             #expect(throws: LedgerError.self) { try tampered.withUnsafeBytes { try key.open($0, context: context) } }
-            #expect(throws: LedgerError.self) { try sealed.withUnsafeBytes { try key.open($0, context: Array("ClientRegistered bob".utf8)) } }
+            #expect(throws: LedgerError.self) { try sealed.withUnsafeBytes { try key.open($0, context: SealingContext(.clientRegistered, try ClientID("bob"))) } }
+            #expect(throws: LedgerError.self) { try sealed.withUnsafeBytes { try key.open($0, context: SealingContext(.noteAdded, ada)) } }
             #expect(throws: LedgerError.self) { try sealed.withUnsafeBytes { try ClientKey.generate().open($0, context: context) } }
             #expect(throws: LedgerError.self) { try sealed.dropLast().withUnsafeBytes { try key.open($0, context: context) } }
             // The same key, after the failures, still opens (its reused context starts afresh).

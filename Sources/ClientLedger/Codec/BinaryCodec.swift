@@ -12,11 +12,6 @@ package enum BinaryCodec {
     /// The newest payload layout this library writes; it reads every layout up to this one.
     package static let layoutVersion: UInt8 = 1
 
-    /// The authenticated context of a sealed section: type name, a zero byte, client id.
-    package static func sealingContext(_ type: LedgerEventType, _ client: ClientID) -> [UInt8] {
-        Array(type.rawValue.utf8) + [0] + Array(client.rawValue.utf8)
-    }
-
     // MARK: Encoding
 
     /// Encodes `event`; `key` is the client's key, required for types that carry personal data.
@@ -30,7 +25,7 @@ package enum BinaryCodec {
             }
             var personal = PayloadWriter()
             build(&personal)
-            w.data(try key.seal(personal.bytes, context: sealingContext(event.type, client)))
+            w.data(try key.seal(personal.bytes, context: SealingContext(event.type, client)))
         }
         switch event {
         case .clientRegistered(let e):
@@ -169,7 +164,7 @@ package enum BinaryCodec {
             let sealed = try r.data()
             if keepSealed { keptSealed = Array(sealed) }
             guard let key else { erased = true; return nil }
-            return try key.open(sealed, context: sealingContext(type, try clientID()))
+            return try key.open(sealed, context: SealingContext(type, try clientID()))
         }
         func withPersonal<T>(_ body: (inout PayloadReader) throws(LedgerError) -> T, otherwise: T) throws(LedgerError) -> T {
             guard let bytes = try personal() else { return otherwise }
@@ -321,37 +316,41 @@ package enum BinaryCodec {
 
     /// Opens a sealed section that `keepSealed` kept, with the client's key.
     package static func open(_ sealed: [UInt8], type: LedgerEventType, client: ClientID, key: ClientKey) throws(LedgerError) -> PersonalSection {
-        let opened = sealed.withUnsafeBytes { raw -> Result<[UInt8], LedgerError> in
-            do throws(LedgerError) { return .success(try key.open(raw, context: sealingContext(type, client))) } catch { return .failure(error) }
+        var failure: LedgerError?
+        // Closures that return optionals and keep the error aside: no `Result` to build and unwrap.
+        let plain = sealed.withUnsafeBytes { raw -> [UInt8]? in
+            do throws(LedgerError) { return try key.open(raw, context: SealingContext(type, client)) } catch { failure = error; return nil }
         }
-        let plain = try opened.get()
-        let result = plain.withUnsafeBytes { raw -> Result<PersonalSection, LedgerError> in
-            var p = PayloadReader(raw, type: type.rawValue)
-            do throws(LedgerError) {
-                let section: PersonalSection
-                switch type {
-                case .clientRegistered, .clientDetailsChanged:
-                    let name: String? = type == .clientRegistered ? try p.string() : try p.optional { (p) throws(LedgerError) in try p.string() }
-                    section = .details(name: name, email: try p.optional { (p) throws(LedgerError) in try p.string() },
-                                       phone: try p.optional { (p) throws(LedgerError) in try p.string() },
-                                       birthDate: try p.optional { (p) throws(LedgerError) in try CalendarDate(daysSinceEpoch: try p.signed()) })
-                case .noteAdded, .documentAttached:
-                    section = .text(try p.string())
-                case .intakeRecorded:
-                    let count = try p.unsigned()
-                    var answers: [String: String] = [:]
-                    for _ in 0..<count { answers[try p.string()] = try p.string() }
-                    section = .answers(answers)
-                default:
-                    throw LedgerError(.corruptPayload, "\(type.rawValue) has no personal section")
-                }
-                try p.finish()
-                return .success(section)
-            } catch {
-                return .failure(error)
-            }
+        guard let plain else { throw failure ?? LedgerError(.corruptPayload, "a sealed \(type.rawValue) section does not open") }
+        let section = plain.withUnsafeBytes { raw -> PersonalSection? in
+            do throws(LedgerError) { return try personalSection(type, raw) } catch { failure = error; return nil }
         }
-        return try result.get()
+        guard let section else { throw failure ?? LedgerError(.corruptPayload, "a \(type.rawValue) personal section is damaged") }
+        return section
+    }
+
+    /// Reads the opened personal section of an event of `type`.
+    private static func personalSection(_ type: LedgerEventType, _ plain: UnsafeRawBufferPointer) throws(LedgerError) -> PersonalSection {
+        var p = PayloadReader(plain, type: type.rawValue)
+        let section: PersonalSection
+        switch type {
+        case .clientRegistered, .clientDetailsChanged:
+            let name: String? = type == .clientRegistered ? try p.string() : try p.optional { (p) throws(LedgerError) in try p.string() }
+            section = .details(name: name, email: try p.optional { (p) throws(LedgerError) in try p.string() },
+                               phone: try p.optional { (p) throws(LedgerError) in try p.string() },
+                               birthDate: try p.optional { (p) throws(LedgerError) in try CalendarDate(daysSinceEpoch: try p.signed()) })
+        case .noteAdded, .documentAttached:
+            section = .text(try p.string())
+        case .intakeRecorded:
+            let count = try p.unsigned()
+            var answers: [String: String] = [:]
+            for _ in 0..<count { answers[try p.string()] = try p.string() }
+            section = .answers(answers)
+        default:
+            throw LedgerError(.corruptPayload, "\(type.rawValue) has no personal section")
+        }
+        try p.finish()
+        return section
     }
 
     // MARK: Enumeration codes (stable: never renumber; the client cards use them too)

@@ -4,8 +4,9 @@ import Synchronization
 /// A client's own 256-bit key: it seals the personal fields of that client's events (AES-256-GCM).
 /// Destroying it (erasure) makes those fields unreadable for good, while amounts and dates stay.
 ///
-/// Sealed bytes are `nonce (12) ‖ ciphertext ‖ tag (16)`, the nonce random, with `context` (event
-/// type and client) authenticated but not stored: the layout `docs/events.md` describes.
+/// Sealed bytes are `nonce (12) ‖ ciphertext ‖ tag (16)`, the nonce random, with a
+/// ``SealingContext`` (event type and client) authenticated but not stored: the layout
+/// `docs/events.md` describes.
 ///
 /// The cipher is the system's OpenSSL (EVP). A key keeps one decryption context, keyed at its
 /// first ``open(_:context:)`` and reused after: a card opens several sections with one key, and
@@ -50,8 +51,8 @@ package final class ClientKey: Sendable {
     package var bytes: [UInt8] { material }
 
     /// `nonce ‖ ciphertext ‖ tag`, with `context` (event type and client) authenticated but not stored.
-    package func seal(_ plaintext: [UInt8], context: [UInt8]) throws(LedgerError) -> [UInt8] {
-        guard plaintext.count < Int(Int32.max) - 28, context.count < Int(Int32.max) else {
+    package func seal(_ plaintext: [UInt8], context: SealingContext) throws(LedgerError) -> [UInt8] {
+        guard plaintext.count < Int(Int32.max) - 28 else {
             throw LedgerError(.keyStore, "personal data of \(plaintext.count) bytes is too large to seal")
         }
         var sealed = [UInt8](repeating: 0, count: 12 + plaintext.count + 16)
@@ -61,7 +62,7 @@ package final class ClientKey: Sendable {
             var length: Int32 = 0
             let text = nonce + 12
             guard EVP_EncryptInit_ex2(cipher, aes256GCM.pointer, material, nonce, nil) == 1,
-                  EVP_EncryptUpdate(cipher, nil, &length, context, Int32(context.count)) == 1,
+                  context.authenticate(cipher, encrypting: true),
                   EVP_EncryptUpdate(cipher, text, &length, plaintext, Int32(plaintext.count)) == 1,
                   EVP_EncryptFinal_ex(cipher, text + Int(length), &length) == 1 else { return false }
             return EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_GCM_GET_TAG, 16, text + plaintext.count) == 1
@@ -72,12 +73,12 @@ package final class ClientKey: Sendable {
 
     /// Opens what ``seal(_:context:)`` made; throws ``LedgerError/Code/corruptPayload`` if the bytes,
     /// the key or the context do not match.
-    package func open(_ sealed: UnsafeRawBufferPointer, context: [UInt8]) throws(LedgerError) -> [UInt8] {
+    package func open(_ sealed: UnsafeRawBufferPointer, context: SealingContext) throws(LedgerError) -> [UInt8] {
         // Built only when thrown: a card read opens several sections and pays for no message.
         func failure() -> LedgerError {
             LedgerError(.corruptPayload, "the personal data of an event (\(sealed.count) sealed bytes) does not open with its client's key")
         }
-        guard sealed.count >= 28, sealed.count < Int(Int32.max), context.count < Int(Int32.max) else { throw failure() }
+        guard sealed.count >= 28, sealed.count < Int(Int32.max) else { throw failure() }
         let input = sealed.bindMemory(to: UInt8.self)
         guard let nonce = input.baseAddress else { throw failure() }
         let textCount = sealed.count - 28
@@ -98,7 +99,7 @@ package final class ClientKey: Sendable {
                 var length: Int32 = 0
                 let tag = UnsafeMutableRawPointer(mutating: nonce + 12 + textCount)
                 let ok = EVP_DecryptInit_ex2(cipher, nil, nil, nonce, nil) == 1
-                    && EVP_DecryptUpdate(cipher, nil, &length, context, Int32(context.count)) == 1
+                    && context.authenticate(cipher, encrypting: false)
                     && EVP_DecryptUpdate(cipher, output, &length, nonce + 12, Int32(textCount)) == 1
                     && EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_GCM_SET_TAG, 16, tag) == 1
                     && EVP_DecryptFinal_ex(cipher, output + Int(length), &length) == 1
@@ -113,6 +114,32 @@ package final class ClientKey: Sendable {
         guard opened else { throw failure() }
         plaintext.removeLast()
         return plaintext
+    }
+}
+
+/// What a sealed section is bound to: authenticated with it, not stored. Its bytes are the event
+/// type's name, a zero byte and the client id, in UTF-8 (`docs/events.md`): a section moved to
+/// another client's event, or to another type's, does not open.
+package struct SealingContext: Sendable {
+    package var type: LedgerEventType
+    package var client: ClientID
+
+    package init(_ type: LedgerEventType, _ client: ClientID) {
+        self.type = type
+        self.client = client
+    }
+
+    /// Feeds the context to `cipher` as additional authenticated data, part by part (GCM takes it
+    /// in pieces), so that it is never built in a buffer of its own.
+    fileprivate func authenticate(_ cipher: OpaquePointer, encrypting: Bool) -> Bool {
+        func feed(_ part: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let bytes = part.baseAddress, !part.isEmpty else { return true }
+            var length: Int32 = 0
+            return (encrypting ? EVP_EncryptUpdate(cipher, nil, &length, bytes, Int32(part.count))
+                               : EVP_DecryptUpdate(cipher, nil, &length, bytes, Int32(part.count))) == 1
+        }
+        var name = type.rawValue, id = client.rawValue, zero: UInt8 = 0
+        return name.withUTF8(feed) && withUnsafePointer(to: &zero) { feed(UnsafeBufferPointer(start: $0, count: 1)) } && id.withUTF8(feed)
     }
 }
 
