@@ -81,7 +81,7 @@ struct CardTests {
             try ledger.log.readProjection(ClientCardProjection()) { state in
                 let stored = try #require(try state.value(forKey: key))
                 return try stored.withUnsafeBytes { raw in
-                    var reader = PayloadReader(raw, type: "client card")
+                    var reader = PayloadReader(raw, .named("client card"))
                     _ = try reader.byte(); _ = try reader.byte()
                     var total = 0
                     while !reader.isAtEnd {

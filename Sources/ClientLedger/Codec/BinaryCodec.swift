@@ -132,7 +132,7 @@ package enum BinaryCodec {
     /// When the event in `payload` happened (its `at`), read without decoding the rest: every
     /// layout begins with its version byte and `at`.
     package static func instant(of type: LedgerEventType, payload: UnsafeRawBufferPointer) throws(LedgerError) -> Timestamp {
-        var r = PayloadReader(payload, type: type.rawValue)
+        var r = PayloadReader(payload, .event(type))
         return try prelude(&r, type)
     }
 
@@ -151,7 +151,7 @@ package enum BinaryCodec {
     /// `key` is the client's key, or `nil` if it was destroyed.
     package static func decode(_ type: LedgerEventType, client: ClientID?, payload: UnsafeRawBufferPointer, key: ClientKey?,
                                keepSealed: Bool = false) throws(LedgerError) -> Decoded {
-        var r = PayloadReader(payload, type: type.rawValue)
+        var r = PayloadReader(payload, .event(type))
         let at = try prelude(&r, type)
         var erased = false
         var keptSealed: [UInt8]?
@@ -169,7 +169,7 @@ package enum BinaryCodec {
         func withPersonal<T>(_ body: (inout PayloadReader) throws(LedgerError) -> T, otherwise: T) throws(LedgerError) -> T {
             guard let bytes = try personal() else { return otherwise }
             let result = bytes.withUnsafeBytes { raw -> Result<T, LedgerError> in
-                var p = PayloadReader(raw, type: type.rawValue)
+                var p = PayloadReader(raw, .event(type))
                 do {
                     let value = try body(&p)
                     try p.finish()
@@ -331,7 +331,7 @@ package enum BinaryCodec {
 
     /// Reads the opened personal section of an event of `type`.
     private static func personalSection(_ type: LedgerEventType, _ plain: UnsafeRawBufferPointer) throws(LedgerError) -> PersonalSection {
-        var p = PayloadReader(plain, type: type.rawValue)
+        var p = PayloadReader(plain, .event(type))
         let section: PersonalSection
         switch type {
         case .clientRegistered, .clientDetailsChanged:

@@ -3,31 +3,51 @@ import EventLog
 /// Reads what ``PayloadWriter`` wrote, from bytes it does not copy; every read checks bounds and
 /// throws ``LedgerError/Code/corruptPayload`` past the end.
 package struct PayloadReader {
+    /// What the bytes are, named in messages only (so that reading never builds the name).
+    package enum Subject {
+        /// The payload of an event of this type.
+        case event(LedgerEventType)
+        /// Some other structure, such as a stored client card.
+        case named(StaticString)
+    }
+
     private let bytes: UnsafeRawBufferPointer
     private var offset = 0
-    /// The event type, for messages.
-    private let type: String
+    private let subject: Subject
 
-    package init(_ bytes: UnsafeRawBufferPointer, type: String) {
+    package init(_ bytes: UnsafeRawBufferPointer, _ subject: Subject) {
         self.bytes = bytes
-        self.type = type
+        self.subject = subject
     }
 
     package var isAtEnd: Bool { offset == bytes.count }
 
+    @inline(never)
     private func corrupt(_ what: String) -> LedgerError {
-        LedgerError(.corruptPayload, "the \(type) payload is damaged: \(what) at byte \(offset) of \(bytes.count)")
+        let name = switch subject {
+        case .event(let type): "\(type.rawValue) payload"
+        case .named(let name): "\(name)"
+        }
+        return LedgerError(.corruptPayload, "the \(name) is damaged: \(what) at byte \(offset) of \(bytes.count)")
     }
 
+    @inline(never)
+    private func endsEarly() -> LedgerError { corrupt("it ends early") }
+
+    @inline(__always)
     package mutating func byte() throws(LedgerError) -> UInt8 {
-        guard offset < bytes.count else { throw corrupt("it ends early") }
-        defer { offset += 1 }
-        return bytes[offset]
+        guard offset < bytes.count else { throw endsEarly() }
+        let value = bytes.load(fromByteOffset: offset, as: UInt8.self)
+        offset += 1
+        return value
     }
 
     package mutating func unsigned() throws(LedgerError) -> UInt64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
+        // Most numbers here (lengths, codes, small amounts) take one byte.
+        let first = try byte()
+        if first < 0x80 { return UInt64(first) }
+        var value = UInt64(first & 0x7F)
+        var shift: UInt64 = 7
         while true {
             let next = try byte()
             guard shift < 64, shift != 63 || next <= 1 else { throw corrupt("a number is too long") }

@@ -20,12 +20,20 @@ package struct PayloadWriter {
 
     package mutating func unsigned(_ value: UInt64) {
         if value < 0x80 { return bytes.append(UInt8(value)) }
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
+        // Longer numbers (instants take eight bytes) are built on the stack and appended at once:
+        // one capacity check instead of one per byte.
+        var encoded: (UInt64, UInt64) = (0, 0)
+        let count = withUnsafeMutableBytes(of: &encoded) { out -> Int in
+            var rest = value, count = 0
+            while rest >= 0x80 {
+                out[count] = UInt8(truncatingIfNeeded: rest) | 0x80
+                rest >>= 7
+                count += 1
+            }
+            out[count] = UInt8(rest)
+            return count + 1
         }
-        bytes.append(UInt8(rest))
+        withUnsafeBytes(of: &encoded) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
     }
 
     package mutating func signed(_ value: Int64) {

@@ -64,7 +64,7 @@ package enum CardJournal {
     /// (codes, flags, lengths, no bytes left over) and throws the same errors, appending nothing;
     /// ``LedgerError/Code/newerPayloadVersion`` for a layout newer than this library's.
     package static func appendEntry(type: LedgerEventType, payload: UnsafeRawBufferPointer, to entries: inout PayloadWriter) throws(LedgerError) -> Bool {
-        var r = PayloadReader(payload, type: type.rawValue)
+        var r = PayloadReader(payload, .event(type))
         let at = try BinaryCodec.prelude(&r, type).microsecondsSinceEpoch
         guard let kind = Kind(type) else { return false }
         let start = entries.count
@@ -182,7 +182,7 @@ package enum CardJournal {
         var flags: UInt8 = erases ? erasedFlag : 0
         var old = UnsafeRawBufferPointer(start: nil, count: 0)
         if let stored {
-            var reader = PayloadReader(stored, type: "client card")
+            var reader = PayloadReader(stored, .named("client card"))
             flags |= try header(&reader)
             old = UnsafeRawBufferPointer(rebasing: stored[2...])
         }
@@ -209,7 +209,7 @@ package enum CardJournal {
     }
 
     private static func appendWithoutSealed(_ entries: UnsafeRawBufferPointer, to out: inout PayloadWriter) throws(LedgerError) {
-        var reader = PayloadReader(entries, type: "client card")
+        var reader = PayloadReader(entries, .named("client card"))
         while !reader.isAtEnd {
             out.byte(try reader.byte())
             out.data(try reader.data())
@@ -238,11 +238,11 @@ extension CardRecord {
     /// Reads a stored card: one pass over its facts (see ``CardJournal``).
     package init(decoding bytes: UnsafeRawBufferPointer) throws(LedgerError) {
         self.init()
-        var reader = PayloadReader(bytes, type: "client card")
+        var reader = PayloadReader(bytes, .named("client card"))
         erased = try CardJournal.header(&reader) & CardJournal.erasedFlag != 0
         while !reader.isAtEnd {
             let code = try reader.byte()
-            var body = PayloadReader(try reader.data(), type: "client card entry")
+            var body = PayloadReader(try reader.data(), .named("client card entry"))
             let sealed = try reader.data()
             guard let kind = CardJournal.Kind(rawValue: code) else {
                 throw LedgerError(.corruptPayload, "a stored client card holds a fact of unknown kind \(code)")
