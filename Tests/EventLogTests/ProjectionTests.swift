@@ -22,6 +22,39 @@ struct CountByType: Projection {
     }
 }
 
+/// The first and the last position of each type: the first written with `insertValue`, which must
+/// keep it; the last by merging into what the insert found.
+struct FirstAndLast: Projection {
+    var name = "firstAndLast"
+    var version: UInt32 = 1
+
+    func beginBatch(_ state: ProjectionState) throws -> [String: (UInt64, UInt64)] { [:] }
+
+    func apply(_ event: RecordedEvent, to batch: inout [String: (UInt64, UInt64)], state: ProjectionState) throws {
+        batch[event.type] = (batch[event.type]?.0 ?? event.position, event.position)
+    }
+
+    func endBatch(_ batch: inout [String: (UInt64, UInt64)], state: ProjectionState) throws {
+        for (type, positions) in batch {
+            let new = [positions.0, positions.1].withUnsafeBytes { Array($0) }
+            if let merged = try state.insertValue(new, forKey: Array(type.utf8), ifPresent: { stored in
+                [stored.loadUnaligned(as: UInt64.self), positions.1]
+            }) {
+                try state.setValue(merged.withUnsafeBytes { Array($0) }, forKey: Array(type.utf8))
+            }
+        }
+    }
+
+    static func read(_ state: ProjectionState) throws -> [String: [UInt64]] {
+        var result: [String: [UInt64]] = [:]
+        try state.forEach(prefix: []) { key, value in
+            result[String(decoding: key, as: UTF8.self)] = [value.loadUnaligned(as: UInt64.self), value.loadUnaligned(fromByteOffset: 8, as: UInt64.self)]
+            return true
+        }
+        return result
+    }
+}
+
 func counts(_ state: ProjectionState) throws -> [String: UInt64] {
     var result: [String: UInt64] = [:]
     try state.forEach(prefix: []) { key, value in
@@ -147,6 +180,28 @@ struct ProjectionTests {
         #expect(try log.counts() == expected)
         try log.rebuild(CountByType(weight: 2))
         #expect(try log.counts(CountByType(weight: 2)) == expected.mapValues { $0 * 2 })
+    }
+
+    @Test("insertValue adds a missing key and hands back an existing one untouched: stored, rebuilt and replayed alike")
+    func insertValue() async throws {
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 3))
+        try log.register(FirstAndLast())
+        try await appendTypes(log, ["A", "B", "A", "C", "A", "B", "A"])
+        let expected: [String: [UInt64]] = ["A": [1, 7], "B": [2, 6], "C": [4, 4]]
+        #expect(try log.readProjection(FirstAndLast()) { try FirstAndLast.read($0) } == expected)
+        try log.rebuild(FirstAndLast(version: 2))
+        #expect(try log.readProjection(FirstAndLast(version: 2)) { try FirstAndLast.read($0) } == expected)
+        #expect(try log.replay(FirstAndLast()) { try FirstAndLast.read($0) } == expected)
+        // A reader's state refuses it, as it refuses every write; so does a key LMDB cannot hold.
+        try log.readProjection(FirstAndLast(version: 2)) { (state: ProjectionState) throws -> Void in
+            #expect(throws: EventLogError.self) { try state.insertValue([1], forKey: Array("D".utf8)) { _ in 0 } }
+        }
+        let found = try log.replay(FirstAndLast()) { (state: ProjectionState) throws -> Int? in
+            #expect(throws: EventLogError.self) { try state.insertValue([1], forKey: [UInt8]()) { _ in 0 } }
+            return try state.insertValue([9], forKey: Array("A".utf8)) { $0.count }
+        }
+        #expect(found == 16)
     }
 
     @Test("an interrupted rebuild resumes where it stopped")

@@ -5,11 +5,13 @@ import EventLog
 ///
 /// It reads each event's payload straight into the fact it adds (personal sections stay sealed, no
 /// event value is built: ``CardJournal/appendEntry(type:payload:to:)``), appends it to the batch's
-/// bytes for its client, and at the end of the batch appends those bytes to each
-/// stored card: one read and one write per client and batch, and no card is decoded. Events it cannot
-/// understand — a type or payload layout of a newer library, written by another process — are skipped
-/// rather than refused: a projection runs inside every append's transaction, and refusing would stop
-/// all writes.
+/// bytes for its client, and at the end of the batch appends those bytes to each stored card. A
+/// card is never decoded to be changed. A new card costs one B-tree search (it is inserted); one
+/// that exists costs two (the insert that fails returns it, then the merged card is written).
+///
+/// Events it cannot understand — a type or payload layout of a newer library, written by another
+/// process — are skipped rather than refused: a projection runs inside every append's
+/// transaction, and refusing would stop all writes.
 package struct ClientCardProjection: Projection {
     package let name = "clientCards"
     /// 1: a nested record rewritten per batch; 2: the ``CardJournal``.
@@ -80,10 +82,13 @@ package struct ClientCardProjection: Projection {
     package func endBatch(_ batch: inout Batch, state: ProjectionState) throws {
         for pending in batch.cards {
             let key = pending.client.rawValue.utf8
-            let card = try state.withValue(forKey: key) { stored in
+            // Most cards a rebuild writes are new: try to add the card, and merge only if it exists.
+            let new = try CardJournal.merged(nil, pending.entries.bytes, erases: pending.erases)
+            if let merged = try state.insertValue(new, forKey: key, ifPresent: { stored in
                 try CardJournal.merged(stored, pending.entries.bytes, erases: pending.erases)
+            }) {
+                try state.setValue(merged, forKey: key)
             }
-            try state.setValue(card, forKey: key)
         }
     }
 }

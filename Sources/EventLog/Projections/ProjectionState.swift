@@ -48,28 +48,60 @@ public final class ProjectionState {
 
     /// Stores `value` under `key`, replacing what was there.
     public func setValue(_ value: some Collection<UInt8>, forKey key: some Collection<UInt8>) throws {
-        let keyBytes = Array(key)
-        guard !keyBytes.isEmpty, keyBytes.count <= 511 else {
-            throw EventLogError(.misuse, "a projection key must be 1 to 511 bytes; got \(keyBytes.count)")
-        }
+        let keyBytes = try Self.checkedKey(key)
         switch backend {
         case .stored(let txn, let database, let writable):
             guard writable else { throw EventLogError(.misuse, "this projection state is read-only") }
             let valueBytes = Array(value)
             try keyBytes.withUnsafeBytes { k in try valueBytes.withUnsafeBytes { try txn.put(database, key: k, value: $0) } }
-            if let releasing {
-                writesSinceRelease += 1
-                if writesSinceRelease == Self.writesPerRelease {
-                    writesSinceRelease = 0
-                    releasing.releaseMappedPages()
-                }
-            }
+            countWrite()
         case .memory(let store):
             store.values[keyBytes] = Array(value)
         }
     }
 
+    /// A key as bytes, refused unless LMDB can store it (1 to 511 bytes).
+    private static func checkedKey(_ key: some Collection<UInt8>) throws -> [UInt8] {
+        let keyBytes = Array(key)
+        guard !keyBytes.isEmpty, keyBytes.count <= 511 else {
+            throw EventLogError(.misuse, "a projection key must be 1 to 511 bytes; got \(keyBytes.count)")
+        }
+        return keyBytes
+    }
+
+    /// Counts a stored write; every ``writesPerRelease`` writes, gives back mapped pages.
+    private func countWrite() {
+        guard let releasing else { return }
+        writesSinceRelease += 1
+        if writesSinceRelease == Self.writesPerRelease {
+            writesSinceRelease = 0
+            releasing.releaseMappedPages()
+        }
+    }
+
     /// Removes the value under `key`, if any.
+    /// Stores `value` under `key` if the key has no value yet, and returns `nil`; otherwise leaves
+    /// the stored value as it is and returns what `body` makes of it (the bytes are valid only
+    /// during the call). One search either way: a projection that mostly adds keys — a rebuild —
+    /// pays one lookup per key where reading first and then writing pays two.
+    public func insertValue<T>(_ value: some Collection<UInt8>, forKey key: some Collection<UInt8>,
+                               ifPresent body: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
+        let keyBytes = try Self.checkedKey(key)
+        switch backend {
+        case .stored(let txn, let database, let writable):
+            guard writable else { throw EventLogError(.misuse, "this projection state is read-only") }
+            let valueBytes = Array(value)
+            let existing = try keyBytes.withUnsafeBytes { k in try valueBytes.withUnsafeBytes { try txn.insert(database, key: k, value: $0) } }
+            if let existing { return try body(existing) }
+            countWrite()
+            return nil
+        case .memory(let store):
+            if let existing = store.values[keyBytes] { return try existing.withUnsafeBytes(body) }
+            store.values[keyBytes] = Array(value)
+            return nil
+        }
+    }
+
     public func removeValue(forKey key: some Collection<UInt8>) throws {
         switch backend {
         case .stored(let txn, let database, let writable):

@@ -35,6 +35,18 @@ package struct LMDBTransaction {
         try lmdbCheck(mdb_put(pointer, database.handle, &k, &v, flags), "mdb_put")
     }
 
+    /// Stores `value` under `key` only if the key has no value (`MDB_NOOVERWRITE`): one search
+    /// either way. Returns `nil` when it stored `value`; otherwise the value already there, unchanged
+    /// (valid until the next write in this transaction).
+    package func insert(_ database: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) -> UnsafeRawBufferPointer? {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let rc = mdb_put(pointer, database.handle, &k, &v, UInt32(MDB_NOOVERWRITE))
+        if rc == MDB_KEYEXIST { return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size) }
+        try lmdbCheck(rc, "mdb_put")
+        return nil
+    }
+
     /// Stores `value` under the big-endian key `key`.
     package func put(_ database: LMDBDatabase, key: UInt64, value: UnsafeRawBufferPointer, flags: UInt32 = 0) throws(LMDBError) {
         var be = key.bigEndian
