@@ -58,7 +58,8 @@ package enum CardJournal {
     /// Appends the fact that an event of `type` adds to a card, read straight from its stored
     /// `payload` (layout in `docs/events.md`) and written without building a ``LedgerEvent``: no
     /// strings, no arrays, the sealed personal section copied as it is. Returns `false`, appending
-    /// nothing, for types that do not change a card.
+    /// nothing, for types that do not change a card (their payloads are read no further than
+    /// their layout version and instant).
     ///
     /// It checks the payload as ``BinaryCodec/decode(_:client:payload:key:keepSealed:)`` does
     /// (codes, flags, lengths, no bytes left over) and throws the same errors, appending nothing;
@@ -86,23 +87,24 @@ package enum CardJournal {
     /// that they are checked.
     private static func transcode(_ type: LedgerEventType, at: Int64, _ r: inout PayloadReader, to w: inout PayloadWriter,
                                   sealed: inout UnsafeRawBufferPointer) throws(LedgerError) {
-        func optionalData(_ r: inout PayloadReader) throws(LedgerError) -> UnsafeRawBufferPointer? {
+        /// An optional string or identifier, as bytes.
+        func readOptional(_ r: inout PayloadReader) throws(LedgerError) -> UnsafeRawBufferPointer? {
             try r.optional { (r) throws(LedgerError) in try r.data() }
         }
-        func optionalData(_ w: inout PayloadWriter, _ value: UnsafeRawBufferPointer?) {
+        func writeOptional(_ w: inout PayloadWriter, _ value: UnsafeRawBufferPointer?) {
             w.optional(value) { $0.data($1) }
         }
         switch type {
         case .clientRegistered:
             sealed = try r.data()
-            w.signed(at); optionalData(&w, try optionalData(&r))
+            w.signed(at); writeOptional(&w, try readOptional(&r))
         case .clientDetailsChanged:
             sealed = try r.data()
         case .consentChanged:
             w.byte(BinaryCodec.consentCode(try BinaryCodec.consent(try r.byte()))); w.bool(try r.bool()); w.signed(at)
-            optionalData(&w, try optionalData(&r))
+            writeOptional(&w, try readOptional(&r))
         case .clientArchived:
-            _ = try optionalData(&r) // the reason stays in the log
+            _ = try readOptional(&r) // the reason stays in the log
         case .clientReactivated, .clientErased:
             break
         case .noteAdded:
@@ -123,7 +125,7 @@ package enum CardJournal {
         case .pointsAccrued:
             let points = try r.signed(), reason = try BinaryCodec.accrual(try r.byte()).rawValue
             self.points(&w, kind: 1, at: at, points: points, discount: 0) { $0.byte(1); $0.string(reason) }
-            optionalData(&w, try optionalData(&r))
+            writeOptional(&w, try readOptional(&r))
         case .pointsAdjusted:
             let points = try r.signed(), reason = try r.data()
             self.points(&w, kind: 2, at: at, points: points, discount: 0) { $0.byte(1); $0.data(reason) }
@@ -132,7 +134,7 @@ package enum CardJournal {
             let points = try r.signed(), discount = try r.signed()
             // Redeemed points leave the balance; wrapping, so that no stored number can trap.
             self.points(&w, kind: CardRecord.PointsEntry.redeemed, at: at, points: 0 &- points, discount: discount) { $0.byte(0) }
-            optionalData(&w, try optionalData(&r))
+            writeOptional(&w, try readOptional(&r))
         case .subscriptionPurchased:
             w.data(try r.data()); w.data(try r.data()); w.signed(try r.signed()) // id, plan, price
             let allowance = try r.byte()
@@ -146,7 +148,7 @@ package enum CardJournal {
             guard usage == 1 || usage == 2 else { throw LedgerError(.corruptPayload, "a SubscriptionUsed payload has usage kind \(usage)") }
             let units = try r.signed()
             subscriptionEntry(&w, subscription, kind: 1, at: at, units: units, refund: 0)
-            optionalData(&w, try optionalData(&r))
+            writeOptional(&w, try readOptional(&r))
         case .subscriptionExpired:
             subscriptionEntry(&w, try r.data(), kind: 2, at: at, units: 0, refund: 0)
             w.byte(0) // no visit
