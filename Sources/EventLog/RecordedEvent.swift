@@ -30,6 +30,8 @@ public struct RecordedEvent {
     package var streamNumber: UInt64 { header.streamNumber }
     /// The internal code of ``type``, for fast dispatch in the layers above.
     package var typeCode: UInt32 { header.typeCode }
+    /// The global position of the stream's previous event (0 for its first).
+    package var previousPosition: UInt64 { header.previousPosition }
 }
 
 @available(*, unavailable)

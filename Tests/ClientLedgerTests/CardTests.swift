@@ -216,6 +216,35 @@ struct CardTests {
         try ledger.log.rebuild(ClientCardProjection())
         #expect(try ledger.log.readProjection(ClientCardProjection()) { try entries($0) } == stored)
     }
+
+    @Test("a client's events close together and far apart in one batch make one card, as stored event by event")
+    func distantEventsInOneBatch() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        let ada: ClientID = id("ada"), ben: ClientID = id("ben")
+        try await ledger.registerClient(ada, name: "Ada", at: day("2026-01-02"))
+        try await ledger.registerClient(ben, name: "Ben", at: day("2026-01-02"))
+        // Ada's next events lie further back than the batch's recent links reach (1,024 events).
+        for step in 0..<1_100 {
+            try await ledger.changeConsent(of: ben, .marketing, granted: step % 2 == 0, at: day("2026-01-03"))
+        }
+        try await ledger.checkOut(ada, visit: id("v1"), revenue: 4_550, at: day("2026-01-04"))
+        try await ledger.addNote(to: ada, note: id("n1"), text: "Allergic to latex", alert: true, at: day("2026-01-04"))
+        func cards(_ state: ProjectionState) throws -> [String: [UInt8]] {
+            var all: [String: [UInt8]] = [:]
+            try state.forEach(prefix: []) { key, value in all[String(decoding: key, as: UTF8.self)] = Array(value); return true }
+            return all
+        }
+        let stored = try ledger.log.readProjection(ClientCardProjection()) { try cards($0) }
+        #expect(stored.keys.sorted() == ["ada", "ben"])
+        #expect(try ledger.log.replay(ClientCardProjection()) { try cards($0) } == stored) // one batch of all events
+        try ledger.log.rebuild(ClientCardProjection())
+        #expect(try ledger.log.readProjection(ClientCardProjection()) { try cards($0) } == stored)
+        let card = try #require(try ledger.card(of: ada))
+        #expect(card.visits.count == 1)
+        #expect(card.alerts.map(\.text) == ["Allergic to latex"])
+        #expect(try #require(try ledger.card(of: ben)).consents[.marketing]?.granted == false)
+    }
 }
 
 

@@ -30,6 +30,13 @@ package struct ClientCardProjection: Projection {
         /// Stream number → index in `cards`, or `-1` for a stream that is not a client's; so that
         /// names are looked at once per stream and batch, not once per event.
         var streams: [UInt64: Int] = [:]
+        /// The stream and card index of each of the batch's last ``recentCount`` events, by position
+        /// modulo that count. An event whose stream's previous event is among them (each record
+        /// links to it) finds its card there without hashing its stream number: the events of
+        /// one command, or of clients served at the same time, lie close together in the log.
+        var recent = [(stream: UInt64, card: Int32)](repeating: (0, -1), count: Batch.recentCount)
+        var firstPosition: UInt64 = 0
+        static let recentCount = 1_024
         var cards: [Pending] = []
         /// Type code → type (`nil`: not known yet, or a newer library's), so that names are parsed
         /// once per type and batch. The log numbers type names densely from 1.
@@ -39,25 +46,11 @@ package struct ClientCardProjection: Projection {
     package func beginBatch(_ state: ProjectionState) throws -> Batch { Batch() }
 
     package func apply(_ event: RecordedEvent, to batch: inout Batch, state: ProjectionState) throws {
-        let index: Int
-        if let known = batch.streams[event.streamNumber] {
-            guard known >= 0 else { return }
-            index = known
-        } else {
-            let stream = event.stream
-            guard stream.hasPrefix(SalonLedger.clientStreamPrefix) else {
-                batch.streams[event.streamNumber] = -1
-                return
-            }
-            let id = String(stream.dropFirst(SalonLedger.clientStreamPrefix.count))
-            guard !id.isEmpty, id.utf8.count <= ClientID.maximumBytes else {
-                batch.streams[event.streamNumber] = -1
-                return
-            }
-            index = batch.cards.count
-            batch.cards.append(Batch.Pending(client: ClientID(unchecked: id)))
-            batch.streams[event.streamNumber] = index
-        }
+        let position = event.position, stream = event.streamNumber
+        if batch.firstPosition == 0 { batch.firstPosition = position }
+        let index = card(of: event, in: &batch)
+        batch.recent[Int(position % UInt64(Batch.recentCount))] = (stream, Int32(index))
+        guard index >= 0 else { return }
         let code = Int(event.typeCode)
         let type: LedgerEventType
         if code < batch.types.count, let known = batch.types[code] {
@@ -77,6 +70,30 @@ package struct ClientCardProjection: Projection {
         } catch where error.code == .newerPayloadVersion {
             return // a newer library's layout: its own projection version will cover it
         }
+    }
+
+    /// The index in `batch.cards` of the card that `event` changes (made if the batch has none
+    /// yet), or `-1` if its stream is not a client's.
+    private func card(of event: RecordedEvent, in batch: inout Batch) -> Int {
+        let position = event.position, previous = event.previousPosition
+        // Events reach a batch in log order without gaps, so a previous position inside the batch
+        // and within the last `recentCount` positions is in `recent`; its stream must match.
+        if previous >= batch.firstPosition, previous < position, position - previous <= UInt64(Batch.recentCount) {
+            let link = batch.recent[Int(previous % UInt64(Batch.recentCount))]
+            if link.stream == event.streamNumber { return Int(link.card) }
+        }
+        if let known = batch.streams[event.streamNumber] { return known }
+        let index: Int
+        let name = event.stream
+        if name.hasPrefix(SalonLedger.clientStreamPrefix),
+           case let id = String(name.dropFirst(SalonLedger.clientStreamPrefix.count)), !id.isEmpty, id.utf8.count <= ClientID.maximumBytes {
+            index = batch.cards.count
+            batch.cards.append(Batch.Pending(client: ClientID(unchecked: id)))
+        } else {
+            index = -1
+        }
+        batch.streams[event.streamNumber] = index
+        return index
     }
 
     package func endBatch(_ batch: inout Batch, state: ProjectionState) throws {
