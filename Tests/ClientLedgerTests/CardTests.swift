@@ -204,17 +204,19 @@ struct CardTests {
         let directory = ScratchDirectory()
         let ledger = try makeLedger(directory)
         try await Self.randomHistory(ledger, seed: seed, commands: 400)
-        func entries(_ state: ProjectionState) throws -> [[UInt8]] {
-            var all: [[UInt8]] = []
-            try state.forEach(prefix: []) { key, value in all.append(Array(key) + [0xFF] + Array(value)); return true }
-            return all
-        }
-        let stored = try ledger.log.readProjection(ClientCardProjection()) { try entries($0) }
-        let replayed = try ledger.log.replay(ClientCardProjection()) { try entries($0) }
+        let stored = try ledger.log.readProjection(ClientCardProjection()) { try Self.cardBytes($0) }
+        let replayed = try ledger.log.replay(ClientCardProjection()) { try Self.cardBytes($0) }
         #expect(!stored.isEmpty)
         #expect(stored == replayed)
         try ledger.log.rebuild(ClientCardProjection())
-        #expect(try ledger.log.readProjection(ClientCardProjection()) { try entries($0) } == stored)
+        #expect(try ledger.log.readProjection(ClientCardProjection()) { try Self.cardBytes($0) } == stored)
+    }
+
+    /// Every stored card's bytes, by client id.
+    static func cardBytes(_ state: ProjectionState) throws -> [String: [UInt8]] {
+        var all: [String: [UInt8]] = [:]
+        try state.forEach(prefix: []) { key, value in all[String(decoding: key, as: UTF8.self)] = Array(value); return true }
+        return all
     }
 
     @Test("a client's events close together and far apart in one batch make one card, as stored event by event")
@@ -230,16 +232,11 @@ struct CardTests {
         }
         try await ledger.checkOut(ada, visit: id("v1"), revenue: 4_550, at: day("2026-01-04"))
         try await ledger.addNote(to: ada, note: id("n1"), text: "Allergic to latex", alert: true, at: day("2026-01-04"))
-        func cards(_ state: ProjectionState) throws -> [String: [UInt8]] {
-            var all: [String: [UInt8]] = [:]
-            try state.forEach(prefix: []) { key, value in all[String(decoding: key, as: UTF8.self)] = Array(value); return true }
-            return all
-        }
-        let stored = try ledger.log.readProjection(ClientCardProjection()) { try cards($0) }
+        let stored = try ledger.log.readProjection(ClientCardProjection()) { try Self.cardBytes($0) }
         #expect(stored.keys.sorted() == ["ada", "ben"])
-        #expect(try ledger.log.replay(ClientCardProjection()) { try cards($0) } == stored) // one batch of all events
+        #expect(try ledger.log.replay(ClientCardProjection()) { try Self.cardBytes($0) } == stored) // one batch of all events
         try ledger.log.rebuild(ClientCardProjection())
-        #expect(try ledger.log.readProjection(ClientCardProjection()) { try cards($0) } == stored)
+        #expect(try ledger.log.readProjection(ClientCardProjection()) { try Self.cardBytes($0) } == stored)
         let card = try #require(try ledger.card(of: ada))
         #expect(card.visits.count == 1)
         #expect(card.alerts.map(\.text) == ["Allergic to latex"])
