@@ -30,7 +30,8 @@ package final class ClientKey: Sendable {
 
     /// The 32 bytes of a key (read from the key file).
     package convenience init(bytes: [UInt8]) {
-        self.init(bytes: bytes.withUnsafeBytes { UnsafeRawBufferPointer($0) })
+        precondition(bytes.count == 32, "a client key is 32 bytes")
+        self.init(material: bytes)
     }
 
     private init(material: [UInt8]) { self.material = material }

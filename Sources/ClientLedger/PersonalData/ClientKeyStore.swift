@@ -50,9 +50,10 @@ package final class ClientKeyStore: Sendable {
     private struct KeyBytes {
         var words: (UInt64, UInt64, UInt64, UInt64)
 
-        init(_ pointer: UnsafeRawPointer) {
-            words = (pointer.loadUnaligned(as: UInt64.self), pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                     pointer.loadUnaligned(fromByteOffset: 16, as: UInt64.self), pointer.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        /// The 32 bytes at `offset` in `bytes`.
+        init(_ bytes: UnsafeRawBufferPointer, at offset: Int = 0) {
+            words = (bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self),
+                     bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self))
         }
 
         var key: ClientKey { withUnsafeBytes(of: words) { ClientKey(bytes: $0) } }
@@ -132,7 +133,7 @@ package final class ClientKeyStore: Sendable {
             state.entries[id] = Entry(slot: entry.slot, destroyed: true, erasing: entry.erasing, cached: nil)
             return nil
         }
-        state.entries[id]?.cached = bytes.withUnsafeBytes { KeyBytes($0.baseAddress!) }
+        state.entries[id]?.cached = bytes.withUnsafeBytes { KeyBytes($0) }
         return ClientKey(bytes: bytes)
     }
 
@@ -290,7 +291,7 @@ package final class ClientKeyStore: Sendable {
                 let destroyed = buffer[(base + Self.keyOffset)..<(base + Self.slotSize)].allSatisfy { $0 == 0 }
                 // Keep the key just read: a card read (which knows from its snapshot that the client
                 // is not erased) then needs no read of the file; any other lookup reads the slot again.
-                let cached = destroyed ? nil : buffer.withUnsafeBytes { KeyBytes($0.baseAddress! + base + Self.keyOffset) }
+                let cached = destroyed ? nil : buffer.withUnsafeBytes { KeyBytes($0, at: base + Self.keyOffset) }
                 state.entries[ByteString(id)] = Entry(slot: first + index, destroyed: destroyed, erasing: buffer[base + Self.markOffset] == 1, cached: cached)
             }
             first += count

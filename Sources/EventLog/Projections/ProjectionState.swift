@@ -79,7 +79,6 @@ public final class ProjectionState {
         }
     }
 
-    /// Removes the value under `key`, if any.
     /// Stores `value` under `key` if the key has no value yet, and returns `nil`; otherwise leaves
     /// the stored value as it is and returns what `body` makes of it (the bytes are valid only
     /// during the call). One search either way: a projection that mostly adds keys — a rebuild —
@@ -102,6 +101,7 @@ public final class ProjectionState {
         }
     }
 
+    /// Removes the value under `key`, if any.
     public func removeValue(forKey key: some Collection<UInt8>) throws {
         switch backend {
         case .stored(let txn, let database, let writable):

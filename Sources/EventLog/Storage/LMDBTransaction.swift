@@ -75,7 +75,6 @@ package struct LMDBTransaction {
         return stat.ms_entries
     }
 
-    /// Opens a cursor on `database`; it is closed when `body` returns.
     /// A cursor on `database` that lives until the transaction ends, for a write transaction only:
     /// LMDB closes a write transaction's cursors when it commits or aborts.
     package func openWriteCursor(_ database: LMDBDatabase) throws(LMDBError) -> LMDBCursor {
@@ -85,6 +84,7 @@ package struct LMDBTransaction {
         return LMDBCursor(pointer: raw)
     }
 
+    /// Opens a cursor on `database`; it is closed when `body` returns.
     package func withCursor<T>(_ database: LMDBDatabase, _ body: (inout LMDBCursor) throws -> T) throws -> T {
         var raw: OpaquePointer?
         let rc = mdb_cursor_open(pointer, database.handle, &raw)
