@@ -97,7 +97,9 @@ public final class EventLog: Sendable {
     public func write<T>(_ body: (LogWriter) throws -> T) throws -> T {
         do {
             return try core.performWrite { session in
-                let writer = LogWriter(session: session)
+                // Moved, not copied: a second copy would make the first append copy the writer's
+                // stream cache (copy-on-write) in every transaction.
+                let writer = LogWriter(session: consume session)
                 defer { session = writer.takeSession() }
                 return try body(writer)
             }

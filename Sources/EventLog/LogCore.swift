@@ -11,6 +11,9 @@ package final class LogCore: Sendable {
     package let heads = StreamHeadCache()
     package let typeNames = NameCache<UInt32>()
     package let streamNames = NameCache<UInt64>(limit: 100_000)
+    /// The writer's streams between two transactions of this process (`nil` while one runs, or
+    /// after one aborted); see ``WriterStreamCache``.
+    package let writerStreams = Mutex<WriterStreamCache?>(nil)
     package let commits = CommitSignal()
     /// Serialises this process's write transactions (LMDB serialises processes).
     private let writeLock = NSLock()
@@ -155,10 +158,9 @@ package final class LogCore: Sendable {
             if let session = committed, session.head > session.startHead || !session.newTypes.isEmpty {
                 for type in session.newTypes { typeNames.insert(type.code, type.name) }
                 for stream in session.newStreams { streamNames.insert(stream.number, stream.name) }
-                heads.didCommit(checkpoint: session.startCheckpoint, head: session.startHead, changes: session.changes,
-                                newHead: session.head, newCheckpoint: session.newCheckpoint)
                 commits.didCommit(head: session.head)
             }
+            if let session = committed { writerStreams.withLock { $0 = session.streams } }
             return value
         }
     }

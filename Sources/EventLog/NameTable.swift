@@ -1,5 +1,6 @@
 /// A hash table from names (compared by their UTF-8 bytes, as LMDB compares keys) to values: the
-/// writer's cache from stream name to stream number, looked up once per append.
+/// writer's stream cache (name → number and head, looked up once per append, see
+/// ``WriterStreamCache``) and the name → code caches.
 ///
 /// Why not `Dictionary<ByteString, …>`: with a `Hasher` call, a generic `==` and a lock around it,
 /// the stream-name lookup was the largest single cost of a batched append after SHA-256 (about a
@@ -9,29 +10,37 @@
 ///
 /// Names come from callers, so the hash is keyed: each table draws a random seed, and without it
 /// nobody can choose names that collide. Open addressing with linear probing (see
-/// ``OpenAddressing``); no removal (a cache is dropped whole). A value type with copy-on-write storage.
+/// ``OpenAddressing``); no removal (a cache is dropped whole). A value type with copy-on-write storage,
+/// whose values can be changed in place through their slot (``index(of:)``, ``subscript(slot:)``).
 package struct NameTable<Value> {
     /// One slot: hash, value and name side by side, so a lookup touches one cache line.
     fileprivate struct Slot {
         /// The full hash of the name; `0` marks an empty slot (a name's hash is never 0).
         var hash: UInt64
-        var value: Value?
+        /// The value; an empty slot holds the table's placeholder (not an optional, whose tag
+        /// would widen every slot).
+        var value: Value
         var name: String
     }
 
     private var slots: [Slot] = []
     private var shift: UInt64 = 64
     private let seed: UInt64
+    /// What empty slots hold.
+    private let placeholder: Value
     /// The number of entries.
     package private(set) var count = 0
 
-    /// An empty table with its own random seed.
-    package init() {
+    /// An empty table with its own random seed; `placeholder` fills its empty slots and is never
+    /// returned.
+    package init(placeholder: Value) {
         seed = UInt64.random(in: .min ... .max)
+        self.placeholder = placeholder
     }
 
-    /// The value for `name`, or `nil`.
-    package subscript(name: String) -> Value? {
+    /// The slot that holds `name`, or `nil`. Valid until the table next grows (a ``set(_:for:)`` of
+    /// a new name).
+    package func index(of name: String) -> Int? {
         guard count > 0 else { return nil }
         var name = name
         return name.withUTF8 { bytes in
@@ -42,15 +51,28 @@ package struct NameTable<Value> {
                 while true {
                     let found = slots[index].hash
                     if found == 0 { return nil }
-                    if found == hash && Self.equal(slots[index].name, UnsafeRawBufferPointer(bytes)) { return slots[index].value }
+                    if found == hash && Self.equal(slots[index].name, UnsafeRawBufferPointer(bytes)) { return index }
                     index = (index + 1) & mask
                 }
             }
         }
     }
 
-    /// Sets the value for `name`, adding the name if it is new.
-    package mutating func set(_ value: Value, for name: String) {
+    /// The value for `name`, or `nil`.
+    package subscript(name: String) -> Value? {
+        index(of: name).map { slots[$0].value }
+    }
+
+    /// The value in slot `index`, found by ``index(of:)`` or returned by ``set(_:for:)``; changed in
+    /// place.
+    package subscript(slot index: Int) -> Value {
+        get { slots[index].value }
+        _modify { yield &slots[index].value }
+    }
+
+    /// Sets the value for `name`, adding the name if it is new, and returns its slot.
+    @discardableResult
+    package mutating func set(_ value: Value, for name: String) -> Int {
         if OpenAddressing.mustGrow(toHold: count + 1, capacity: slots.count) { resize(toHold: count + 1) }
         var copy = name
         let hash = copy.withUTF8 { Self.hash(UnsafeRawBufferPointer($0), seed: seed) }
@@ -61,13 +83,20 @@ package struct NameTable<Value> {
             if found == 0 {
                 slots[index] = Slot(hash: hash, value: value, name: name)
                 count += 1
-                return
+                return index
             }
             if found == hash && utf8Equal(slots[index].name, name) {
                 slots[index].value = value
-                return
+                return index
             }
             index = (index + 1) & mask
+        }
+    }
+
+    /// Calls `body` with every entry, in no particular order; `body` may change the value.
+    package mutating func forEach(_ body: (String, inout Value) throws -> Void) rethrows {
+        for index in slots.indices where slots[index].hash != 0 {
+            try body(slots[index].name, &slots[index].value)
         }
     }
 
@@ -80,7 +109,7 @@ package struct NameTable<Value> {
     private mutating func resize(toHold entries: Int) {
         let capacity = OpenAddressing.capacity(toHold: entries)
         shift = UInt64(64 - capacity.trailingZeroBitCount)
-        slots = OpenAddressing.rehash(slots, capacity: capacity, empty: Slot(hash: 0, value: nil, name: ""),
+        slots = OpenAddressing.rehash(slots, capacity: capacity, empty: Slot(hash: 0, value: placeholder, name: ""),
                                       isEmpty: { $0.hash == 0 }, home: { slot($0.hash) })
     }
 
@@ -123,6 +152,11 @@ package struct NameTable<Value> {
         let hash = fold(state ^ 0x4D5A_2DA5_1DE1_AA47, 0x9E37_79B9_7F4A_7C15 ^ seed)
         return hash == 0 ? 1 : hash
     }
+}
+
+extension NameTable where Value: FixedWidthInteger {
+    /// An empty table of numbers (its empty slots hold 0).
+    package init() { self.init(placeholder: 0) }
 }
 
 extension NameTable: Sendable where Value: Sendable {}

@@ -4,8 +4,8 @@
 /// Why not `Dictionary`: it hashes every key with SipHash through `Hasher`, a defence against keys
 /// chosen to collide, at the price of a call and a few dozen instructions per lookup. These keys are
 /// not chosen by anyone: the log numbers streams 1, 2, 3, … A multiplicative (Fibonacci) hash
-/// spreads such keys evenly for one multiply. On the batched-append path (three lookups and one
-/// insert per event, and a merge per commit) `Dictionary` took about a fifth of the time.
+/// spreads such keys evenly for one multiply. On the batched-append path `Dictionary` took about a
+/// fifth of the time.
 ///
 /// Open addressing with linear probing (see ``OpenAddressing``). Entries are never removed one by
 /// one (a cache is dropped whole). A value type with copy-on-write storage, like the standard
@@ -75,12 +75,6 @@ package struct NumberTable<Value> {
             }
             index = (index + 1) & mask
         }
-    }
-
-    /// Sets every entry of `other` here, replacing the values of keys already present.
-    package mutating func merge(_ other: NumberTable) {
-        if OpenAddressing.mustGrow(toHold: count + other.count, capacity: slots.count) { resize(toHold: count + other.count) }
-        other.forEach { set($1, for: $0) }
     }
 
     /// Calls `body` with every entry, in no particular order.

@@ -1,16 +1,17 @@
 import Synchronization
 
-/// The heads of the streams touched since the last checkpoint, shared by every snapshot and the
-/// writer of one process.
+/// The heads of the streams touched since the last checkpoint, shared by every snapshot of one
+/// process (and consulted by the writer for streams its own cache does not know).
 ///
 /// Why: a stream's head (version, last position) changes with every append. Keeping it in an LMDB
 /// table would rewrite one page per stream touched in every commit; with many streams per commit
 /// that costs more than the events themselves (measured: 165k instead of 464k events/s). Instead,
 /// `streams` in the file is current only *as of* `meta/headsCheckpoint` (a position P), and the heads
 /// that changed after P are kept here, in memory. Anyone can rebuild them by reading the records
-/// after P (each record names its stream and version), which is what this cache does when it falls
-/// behind — after another process appended, or at open. Every `checkpointInterval` events the writer
-/// folds the overlay into `streams` and moves P.
+/// after P (each record names its stream and version), which is what this cache does whenever it
+/// falls behind: the writer does not update it (it keeps its own heads, see ``WriterStreamCache``),
+/// so the first read after appends reads their records once. Every `checkpointInterval` events the
+/// writer folds the heads into `streams` and moves P; the cache then starts again from P.
 ///
 /// The cache is valid for one state of the log: checkpoint P and last position H. A snapshot with
 /// the same (P, H) reads through it; a snapshot that is newer first brings it forward; a snapshot
@@ -59,27 +60,6 @@ package final class StreamHeadCache: Sendable {
             }
             guard state.checkpoint == checkpoint && state.head == head else { return try body(nil) }
             return try body(state.overlay)
-        }
-    }
-
-    /// After a commit: moves the cache from (`checkpoint`, `head`) to the committed state.
-    /// `changes` are the heads the commit wrote; `newCheckpoint` is set when the commit folded the
-    /// overlay into `streams`.
-    package func didCommit(checkpoint: UInt64, head: UInt64, changes: NumberTable<StreamHead>, newHead: UInt64, newCheckpoint: UInt64?) {
-        state.withLock { state in
-            guard state.loaded else { return }
-            if state.checkpoint == checkpoint && state.head == head {
-                if let newCheckpoint {
-                    state.overlay = NumberTable()
-                    state.checkpoint = newCheckpoint
-                } else {
-                    state.overlay.merge(changes)
-                }
-                state.head = newHead
-            } else if !(state.head == newHead && state.checkpoint == (newCheckpoint ?? checkpoint)) {
-                // A reader moved the cache in a way we cannot follow: start again at the next use.
-                state.loaded = false
-            }
         }
     }
 }

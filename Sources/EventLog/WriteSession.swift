@@ -1,7 +1,8 @@
 import CLMDB
 
-/// The state of one write transaction: where the log ends, the last hash, and what this transaction
-/// changed (stream heads, new streams, new type codes), which the caches take over after commit.
+/// The state of one write transaction: where the log ends, the last hash, the writer's stream cache
+/// as this transaction changes it, and the new streams and type codes, which the shared caches take
+/// over after commit.
 ///
 /// An append checks everything it can before it writes anything, so a refused append leaves the
 /// transaction as it was. If a write fails half-way (which only the storage engine can make happen),
@@ -20,16 +21,20 @@ package struct WriteSession {
     private var transactionTime: Timestamp?
     /// The cursor this transaction appends records with, opened at its first append.
     private var appendCursor: LMDBCursor?
-    package private(set) var changes = NumberTable<StreamHead>(minimumCapacity: 64)
+    /// The writer's streams (name → number and head), taken from ``LogCore`` for this transaction
+    /// and changed in place by its appends; see ``WriterStreamCache``.
+    package private(set) var streams: WriterStreamCache
     package private(set) var newStreams: [(number: UInt64, name: String)] = []
     package private(set) var newTypes: [(code: UInt32, name: String)] = []
-    private var pendingStreamNumbers: [ByteString: UInt64] = [:]
     private var pendingTypeCodes: [ByteString: UInt32] = [:]
-    /// The shared cache's overlay for this transaction's state, borrowed (not copied) for the
-    /// transaction and released in ``finish()``, before the cache takes the changes.
-    private var overlay: NumberTable<StreamHead>
-    /// The last type looked up: appends in a row mostly share their type.
-    private var lastType: (name: String, code: UInt32)?
+    /// The heads of the streams appended to after the checkpoint, as of this transaction's start:
+    /// fetched from the shared cache at the first stream the writer's cache does not know, and
+    /// released in ``finish()``.
+    private var overlay: NumberTable<StreamHead>?
+    /// The last type looked up (code 0: none yet): appends in a row mostly share their type. Two
+    /// plain fields, not an optional tuple, which the compiler copies through generic witnesses.
+    private var lastTypeName = ""
+    private var lastTypeCode: UInt32 = 0
     private var nextStreamNumber: UInt64?
     private var nextTypeCode: UInt32?
     private var poisoned = false
@@ -45,15 +50,7 @@ package struct WriteSession {
         startCheckpoint = try txn.headsCheckpoint(schema)
         startHead = try txn.lastPosition(schema)
         head = startHead
-        // Bring the shared cache to this transaction's state and borrow its overlay; nobody can move
-        // the cache while we hold the write lock.
-        if let shared = try core.heads.withOverlay(txn, schema, checkpoint: startCheckpoint, head: startHead, { $0 }) {
-            overlay = shared
-        } else {
-            var own = NumberTable<StreamHead>()
-            try StreamHeadCache.scan(txn, schema, after: startCheckpoint, through: startHead, into: &own)
-            overlay = own
-        }
+        streams = WriterStreamCache.reuse(core.writerStreams.withLock { $0.take() }, checkpoint: startCheckpoint, head: startHead)
         if startHead > 0, let bytes = try txn.get(schema.events, key: startHead) {
             let last = try RecordHeader(position: startHead, bytes: bytes)
             lastHash = last.storedHash
@@ -66,30 +63,50 @@ package struct WriteSession {
 
     // MARK: Lookups
 
-    package func streamNumber(_ name: String) throws -> UInt64? {
-        // Existing streams (the usual case) are in the process-wide cache; streams made by this
-        // transaction are not there yet (the cache learns them at commit).
-        if let number = core.streamNames.key(name) ?? pendingStreamNumbers[ByteString(name)] { return number }
-        guard let number = try txn.streamNumber(schema, name: name) else { return nil }
-        // Found in the table, so committed: the mapping can never change or be rolled back.
-        core.streamNames.insert(number, name)
-        return number
+    /// The slot of stream `name` in the writer's cache, adding the stream if the cache does not know
+    /// it yet; `nil` if the log has no such stream.
+    private mutating func streamSlot(_ name: String) throws -> Int? {
+        if let slot = streams.table.index(of: name) { return slot }
+        // Not in the writer's cache: a stream no transaction of this process has used since the cache
+        // was last emptied, or a new one. Streams this transaction created are in the cache.
+        let number: UInt64
+        if let known = core.streamNames.key(name) {
+            number = known
+        } else if let stored = try txn.streamNumber(schema, name: name) {
+            // Found in the table, so committed: the mapping can never change or be rolled back.
+            core.streamNames.insert(stored, name)
+            number = stored
+        } else {
+            return nil
+        }
+        return streams.table.set(WriterStream(number: number, head: try committedHead(number)), for: name)
     }
 
-    package func streamHead(_ number: UInt64) throws -> StreamHead {
-        if let head = changes[number] ?? overlay[number] { return head }
+    /// The head of stream `number` as of this transaction's start.
+    private mutating func committedHead(_ number: UInt64) throws -> StreamHead {
+        if overlay == nil {
+            // Bring the shared cache to this transaction's state and borrow its overlay; nobody can
+            // move the cache past it while we hold the write lock.
+            overlay = try core.heads.withOverlay(txn, schema, checkpoint: startCheckpoint, head: startHead) { $0 }
+            if overlay == nil {
+                var own = NumberTable<StreamHead>()
+                try StreamHeadCache.scan(txn, schema, after: startCheckpoint, through: startHead, into: &own)
+                overlay = own
+            }
+        }
+        if let head = overlay?[number] { return head }
         return try txn.streamEntry(schema, number: number)?.head ?? .absent
     }
 
     /// The version of stream `name` in this transaction, or `nil` if it does not exist.
-    package func streamVersion(_ name: String) throws -> UInt64? {
-        guard let number = try streamNumber(name) else { return nil }
-        let head = try streamHead(number)
-        return head.version == 0 ? nil : head.version
+    package mutating func streamVersion(_ name: String) throws -> UInt64? {
+        guard let slot = try streamSlot(name) else { return nil }
+        let version = streams.table[slot: slot].version
+        return version == 0 ? nil : version
     }
 
     private func typeCode(_ type: String) -> UInt32? {
-        if let lastType, utf8Equal(lastType.name, type) { return lastType.code }
+        if lastTypeCode != 0, utf8Equal(lastTypeName, type) { return lastTypeCode }
         return pendingTypeCodes[ByteString(type)] ?? core.typeNames.key(type)
     }
 
@@ -110,10 +127,12 @@ package struct WriteSession {
         return found.reversed()
     }
 
-    private func lastEventID(of head: StreamHead) throws -> EventID? {
-        if let id = head.lastEventID { return id }
-        guard let bytes = try txn.get(schema.events, key: head.lastPosition) else { return nil }
-        return try RecordHeader(position: head.lastPosition, bytes: bytes).id
+    /// Whether the last event of stream `stream` has the id `id`.
+    private func lastEventHasID(_ id: EventID, _ stream: WriterStream) throws -> Bool {
+        // The cached low half rules out every append but a retry without reading the record.
+        if stream.lastIDLow != 0 && stream.lastIDLow != id.low { return false }
+        guard let bytes = try txn.get(schema.events, key: stream.lastPosition) else { return false }
+        return try RecordHeader(position: stream.lastPosition, bytes: bytes).id == id
     }
 
     // MARK: Append
@@ -124,13 +143,14 @@ package struct WriteSession {
             throw EventLogError(.storage, "an earlier write in this transaction failed in the storage engine; the transaction cannot go on", stream: stream)
         }
         try Self.validate(events, stream: stream)
-        let number = try streamNumber(stream)
-        let current = try number.map { try streamHead($0) } ?? .absent
+        let slot = try streamSlot(stream)
+        let cached = slot.map { streams.table[slot: $0] } ?? .none
+        let current = cached.head
 
         var retryPlace: UInt64?
         switch expected {
         case .any:
-            if current.version >= UInt64(events.count), let last = events.last, try lastEventID(of: current) == last.id {
+            if current.version >= UInt64(events.count), let last = events.last, try lastEventHasID(last.id, cached) {
                 retryPlace = current.version - UInt64(events.count)
             }
         case .noStream, .exactly(0):
@@ -139,7 +159,7 @@ package struct WriteSession {
             if current.version == 0 {
                 throw EventLogError(.streamNotFound, "stream \(stream) does not exist, and the append expected it to", stream: stream)
             }
-            if current.version >= UInt64(events.count), let last = events.last, try lastEventID(of: current) == last.id {
+            if current.version >= UInt64(events.count), let last = events.last, try lastEventHasID(last.id, cached) {
                 retryPlace = current.version - UInt64(events.count)
             }
         case .exactly(let version):
@@ -157,7 +177,7 @@ package struct WriteSession {
             }
         }
         do {
-            return try write(events, stream: stream, number: number, head: current)
+            return try write(events, stream: stream, slot: slot, head: current)
         } catch let error as LMDBError {
             storageFailure = error
             throw error
@@ -226,11 +246,13 @@ package struct WriteSession {
                             recordedAt: last.1.recordedAt, wasAlreadyRecorded: true)
     }
 
-    private mutating func write(_ events: [NewEvent], stream: String, number existingNumber: UInt64?, head current: StreamHead) throws -> AppendResult {
+    private mutating func write(_ events: [NewEvent], stream: String, slot existingSlot: Int?, head current: StreamHead) throws -> AppendResult {
         poisoned = true
         let number: UInt64
-        if let existingNumber {
-            number = existingNumber
+        let slot: Int
+        if let existingSlot {
+            slot = existingSlot
+            number = streams.table[slot: slot].number
         } else {
             number = try allocateStreamNumber()
             var key = stream
@@ -239,7 +261,7 @@ package struct WriteSession {
                 try withUnsafeBytes(of: &value) { try txn.put(schema.streamIndex, key: UnsafeRawBufferPointer(utf8), value: $0) }
             }
             try txn.putStreamEntry(schema, number: number, head: .absent, name: stream)
-            pendingStreamNumbers[ByteString(stream)] = number
+            slot = streams.table.set(WriterStream(number: number, head: .absent), for: stream)
             newStreams.append((number, stream))
         }
         let recordedAt: Timestamp
@@ -268,10 +290,13 @@ package struct WriteSession {
                                            previousPosition: streamHead.lastPosition, recordedAt: recordedAt,
                                            position: position, previousHash: lastHash, into: buffer)
             head = position
-            streamHead = StreamHead(version: streamHead.version + 1, lastPosition: position, lastEventID: event.id)
+            streamHead = StreamHead(version: streamHead.version + 1, lastPosition: position)
         }
         lastRecordedAt = recordedAt
-        changes.set(streamHead, for: number)
+        streams.table[slot: slot].version = streamHead.version
+        streams.table[slot: slot].lastPosition = streamHead.lastPosition
+        streams.table[slot: slot].lastIDLow = events[events.count - 1].id.low
+        streams.table[slot: slot].touched = true
         poisoned = false
         return AppendResult(firstPosition: firstPosition, lastPosition: head, streamVersion: streamHead.version,
                             recordedAt: recordedAt, wasAlreadyRecorded: false)
@@ -290,7 +315,7 @@ package struct WriteSession {
 
     private mutating func typeCode(registering type: String) throws -> UInt32 {
         if let code = typeCode(type) {
-            lastType = (type, code)
+            if code != lastTypeCode { (lastTypeName, lastTypeCode) = (type, code) }
             return code
         }
         if nextTypeCode == nil {
@@ -308,39 +333,58 @@ package struct WriteSession {
         }
         pendingTypeCodes[ByteString(type)] = code
         newTypes.append((code, type))
-        lastType = (type, code)
+        (lastTypeName, lastTypeCode) = (type, code)
         return code
     }
 
     // MARK: Finish
 
-    /// Called once before commit: refuses a poisoned session, and folds the stream heads into
-    /// `streams` when the checkpoint interval has passed.
+    /// Called once before commit: refuses a poisoned session, folds the stream heads into `streams`
+    /// when the checkpoint interval has passed, and brings the writer's cache to the committed state.
     package mutating func finish() throws {
-        defer { overlay = NumberTable() } // release the borrowed overlay before the cache takes the changes
+        overlay = nil // release the borrowed overlay
         if let storageFailure { throw storageFailure }
         guard !poisoned else {
             throw EventLogError(.storage, "a write in this transaction failed half-way in the storage engine; nothing is committed")
         }
         if head > startHead { try core.applyInlineProjections(txn, through: head) }
-        guard head - startCheckpoint >= core.options.headsCheckpointInterval, head > startHead else { return }
-        var all = overlay
-        all.merge(changes)
-        // In key order: neighbouring entries share pages, so each page is copied once per commit.
-        var sorted: [(number: UInt64, head: StreamHead)] = []
-        sorted.reserveCapacity(all.count)
-        all.forEach { sorted.append(($0, $1)) }
-        sorted.sort { $0.number < $1.number }
-        for (number, streamHead) in sorted {
-            guard let entry = try txn.streamEntry(schema, number: number) else {
-                throw EventLogError(.corruptRecord, "stream number \(number) has events but no entry in the streams database")
+        if head - startCheckpoint >= core.options.headsCheckpointInterval, head > startHead {
+            try writeHeadsCheckpoint()
+            newCheckpoint = head
+        }
+        streams.advance(to: head, checkpoint: newCheckpoint)
+    }
+
+    /// Writes the head of every stream appended to since the checkpoint into `streams`, and moves the
+    /// checkpoint to the last position.
+    private mutating func writeHeadsCheckpoint() throws {
+        var touched: [(number: UInt64, head: StreamHead, name: String?)] = []
+        if streams.isComplete {
+            streams.table.forEach { name, stream in
+                if stream.touched { touched.append((stream.number, stream.head, name)) }
             }
-            try txn.putStreamEntry(schema, number: number, head: streamHead, name: entry.name)
+        } else {
+            // The cache has not seen every append since the checkpoint: the records have.
+            var scanned = NumberTable<StreamHead>()
+            try StreamHeadCache.scan(txn, schema, after: startCheckpoint, through: head, into: &scanned)
+            touched.reserveCapacity(scanned.count)
+            scanned.forEach { touched.append(($0, $1, nil)) }
+        }
+        // In key order: neighbouring entries share pages, so each page is copied once per commit.
+        touched.sort { $0.number < $1.number }
+        for (number, streamHead, knownName) in touched {
+            var name = knownName
+            if name == nil {
+                guard let entry = try txn.streamEntry(schema, number: number) else {
+                    throw EventLogError(.corruptRecord, "stream number \(number) has events but no entry in the streams database")
+                }
+                name = entry.name
+            }
+            try txn.putStreamEntry(schema, number: number, head: streamHead, name: name ?? "")
         }
         var value = head.littleEndian
         try Schema.headsCheckpointKey.withUnsafeBytes { key in
             try withUnsafeBytes(of: &value) { try txn.put(schema.meta, key: key, value: $0) }
         }
-        newCheckpoint = head
     }
 }

@@ -15,6 +15,44 @@ private func crashWriterPath() throws -> String {
     return path
 }
 
+@Suite("Another process", .serialized)
+struct AnotherProcessTests {
+    @Test("a handle kept open while another process appends: its next appends follow that process's, version for version")
+    func appendAfterAnotherProcess() async throws {
+        let writer = try crashWriterPath()
+        let directory = TemporaryDirectory()
+        let logPath = directory.child("log")
+        let ackPath = directory.child("acks")
+        let log = try EventLog(path: logPath, options: .init(initialMapSize: 256 << 10, headsCheckpointInterval: 50))
+        // This process's writer knows these streams (and their heads) before the other one appends.
+        for stream in ["crash-0", "crash-1"] { try await log.append([event()], to: stream) }
+
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: writer)
+        child.arguments = [logPath, ackPath]
+        child.standardError = FileHandle.standardError
+        try child.run()
+        // Let it append past a few heads checkpoints (every 50 events), then stop it.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let acknowledged = (try? String(contentsOfFile: ackPath, encoding: .utf8)) ?? ""
+            if acknowledged.split(separator: "\n").count >= 300 { break }
+            usleep(10_000)
+        }
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+
+        for stream in ["crash-0", "crash-1", "crash-2", "fresh"] {
+            let before = try log.read { try $0.streamVersion(stream) } ?? 0
+            #expect(stream == "fresh" || before > 1, "the other process did not append to \(stream)")
+            let result = try await log.append([event()], to: stream, expecting: before == 0 ? .noStream : .exactly(before))
+            #expect(result.streamVersion == before + 1)
+            #expect(try log.storedEvents(stream).map(\.streamVersion) == Array(1...before + 1))
+        }
+        #expect(try log.verify().isIntact)
+    }
+}
+
 @Suite("Crash safety", .serialized)
 struct CrashTests {
     /// How many times to kill the writer; `CRASH_TEST_ITERATIONS` raises it for a soak run.

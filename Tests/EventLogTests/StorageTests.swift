@@ -47,6 +47,54 @@ struct StorageTests {
         #expect(try log.verify().isIntact)
     }
 
+    @Test("the heads checkpoint is right whether or not the writer's cache saw every append since the last one")
+    func checkpointWithAndWithoutTheWritersCache() async throws {
+        let directory = TemporaryDirectory()
+        let log = try makeLog(directory, checkpointInterval: 10)
+        var expected: [String: UInt64] = [:]
+        func appendSingles(_ count: Int, to streams: [String]) async throws {
+            for index in 0..<count {
+                let stream = streams[index % streams.count]
+                let version = expected[stream] ?? 0
+                try await log.append([event()], to: stream, expecting: .exactly(version))
+                expected[stream] = version + 1
+            }
+        }
+        /// The heads checkpoint and every stream's entry in `streams`, read straight from the file.
+        func storedHeads() throws -> (checkpoint: UInt64, versions: [String: UInt64]) {
+            try log.core.environment.read { txn in
+                let schema = log.core.schema
+                var versions: [String: UInt64] = [:]
+                for stream in expected.keys {
+                    let number = try #require(try txn.streamNumber(schema, name: stream))
+                    versions[stream] = try #require(try txn.streamEntry(schema, number: number)).head.version
+                }
+                return (try txn.headsCheckpoint(schema), versions)
+            }
+        }
+        struct Stop: Error {}
+
+        try await appendSingles(6, to: ["a", "b", "c"])
+        // A write that fails after appending aborts, and the writer's cache goes with it: the next
+        // checkpoint must take the heads from the records (a, b and c are not appended to again).
+        #expect(throws: Stop.self) {
+            try log.write { writer in
+                try writer.append([event()], to: "a")
+                throw Stop()
+            }
+        }
+        try await appendSingles(4, to: ["d"])
+        var stored = try storedHeads()
+        #expect(stored.checkpoint == 10)
+        #expect(stored.versions == expected)
+        // From here the cache sees every append: the next checkpoint takes the heads from it.
+        try await appendSingles(10, to: ["a", "d", "e"])
+        stored = try storedHeads()
+        #expect(stored.checkpoint == 20)
+        #expect(stored.versions == expected)
+        #expect(try log.verify().isIntact)
+    }
+
     @Test("many concurrent appenders: every event lands once, positions are gapless, versions per stream are right")
     func concurrentAppenders() async throws {
         let directory = TemporaryDirectory()
