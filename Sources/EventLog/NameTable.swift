@@ -42,6 +42,7 @@ package struct NameTable<Value> {
     /// a new name).
     package func index(of name: String) -> Int? {
         guard count > 0 else { return nil }
+        let original = name
         var name = name
         return name.withUTF8 { bytes in
             let hash = Self.hash(UnsafeRawBufferPointer(bytes), seed: seed)
@@ -51,7 +52,9 @@ package struct NameTable<Value> {
                 while true {
                     let found = slots[index].hash
                     if found == 0 { return nil }
-                    if found == hash && Self.equal(slots[index].name, UnsafeRawBufferPointer(bytes)) { return index }
+                    if found == hash && (sameRepresentation(slots[index].name, original) || Self.equal(slots[index].name, UnsafeRawBufferPointer(bytes))) {
+                        return index
+                    }
                     index = (index + 1) & mask
                 }
             }

@@ -150,7 +150,7 @@ package struct WriteSession {
         var retryPlace: UInt64?
         switch expected {
         case .any:
-            if current.version >= UInt64(events.count), let last = events.last, try lastEventHasID(last.id, cached) {
+            if current.version >= UInt64(events.count), try lastEventHasID(events[events.count - 1].id, cached) {
                 retryPlace = current.version - UInt64(events.count)
             }
         case .noStream, .exactly(0):
@@ -159,7 +159,7 @@ package struct WriteSession {
             if current.version == 0 {
                 throw EventLogError(.streamNotFound, "stream \(stream) does not exist, and the append expected it to", stream: stream)
             }
-            if current.version >= UInt64(events.count), let last = events.last, try lastEventHasID(last.id, cached) {
+            if current.version >= UInt64(events.count), try lastEventHasID(events[events.count - 1].id, cached) {
                 retryPlace = current.version - UInt64(events.count)
             }
         case .exactly(let version):
@@ -198,24 +198,29 @@ package struct WriteSession {
             let duplicate = events.first { candidate in events.lazy.filter { $0.id == candidate.id }.count > 1 }?.id
             throw EventLogError(.duplicateEventID, "event id \(duplicate.map(String.init(describing:)) ?? "?") appears twice in one append to \(stream)", stream: stream)
         }
-        for (index, event) in events.enumerated() {
-            guard !event.id.isZero else {
-                throw EventLogError(.invalidEventID, "event \(index) of the append to \(stream) has the all-zero id", stream: stream)
+        // Through the buffer: an element read in place, not copied (a copy retains and releases the
+        // event's payload and strings, which measured more than the checks themselves).
+        try events.withUnsafeBufferPointer { events throws(EventLogError) in
+            for index in events.indices {
+                let event = events[index]
+                guard !event.id.isZero else {
+                    throw EventLogError(.invalidEventID, "event \(index) of the append to \(stream) has the all-zero id", stream: stream)
+                }
+                let typeBytes = event.type.utf8.count
+                guard typeBytes >= 1, typeBytes <= 255 else {
+                    throw EventLogError(.invalidEventType, "event \(event.id) has a type of \(typeBytes) UTF-8 bytes; a type is 1 to 255", stream: stream)
+                }
+                guard !event.payload.isEmpty else {
+                    throw EventLogError(.emptyPayload, "event \(event.id) (\(event.type)) has an empty payload", stream: stream)
+                }
+                guard event.payload.count <= EventLog.maximumPayloadBytes else {
+                    throw EventLogError(.eventTooLarge, "event \(event.id) (\(event.type)) has a payload of \(event.payload.count) bytes; the limit is \(EventLog.maximumPayloadBytes)", stream: stream)
+                }
+                if let actor = event.metadata.actor, actor.utf8.count > 255 {
+                    throw EventLogError(.invalidMetadata, "event \(event.id) names an actor of \(actor.utf8.count) UTF-8 bytes; the limit is 255", stream: stream)
+                }
+                total += event.payload.count
             }
-            let typeBytes = event.type.utf8.count
-            guard typeBytes >= 1, typeBytes <= 255 else {
-                throw EventLogError(.invalidEventType, "event \(event.id) has a type of \(typeBytes) UTF-8 bytes; a type is 1 to 255", stream: stream)
-            }
-            guard !event.payload.isEmpty else {
-                throw EventLogError(.emptyPayload, "event \(event.id) (\(event.type)) has an empty payload", stream: stream)
-            }
-            guard event.payload.count <= EventLog.maximumPayloadBytes else {
-                throw EventLogError(.eventTooLarge, "event \(event.id) (\(event.type)) has a payload of \(event.payload.count) bytes; the limit is \(EventLog.maximumPayloadBytes)", stream: stream)
-            }
-            if let actor = event.metadata.actor, actor.utf8.count > 255 {
-                throw EventLogError(.invalidMetadata, "event \(event.id) names an actor of \(actor.utf8.count) UTF-8 bytes; the limit is 255", stream: stream)
-            }
-            total += event.payload.count
         }
         guard total <= EventLog.maximumAppendBytes else {
             throw EventLogError(.eventTooLarge, "the append to \(stream) carries \(total) payload bytes; one append holds at most \(EventLog.maximumAppendBytes)", stream: stream)
@@ -273,24 +278,27 @@ package struct WriteSession {
         }
         var streamHead = current
         let firstPosition = head + 1
-        for event in events {
-            let code = try typeCode(registering: event.type)
-            let position = head + 1
-            let actorBytes = event.metadata.actor?.utf8.count ?? 0
-            let size = RecordFormat.size(metadata: event.metadata, actorBytes: actorBytes, payloadCount: event.payload.count)
-            let cursor: LMDBCursor
-            if let appendCursor {
-                cursor = appendCursor
-            } else {
-                cursor = try txn.openWriteCursor(schema.events)
-                appendCursor = cursor
+        // Through the buffer, as in `validate`: each event read in place, not copied.
+        try events.withUnsafeBufferPointer { events in
+            for index in events.indices {
+                let code = try typeCode(registering: events[index].type)
+                let position = head + 1
+                let actorBytes = events[index].metadata.actor?.utf8.count ?? 0
+                let size = RecordFormat.size(metadata: events[index].metadata, actorBytes: actorBytes, payloadCount: events[index].payload.count)
+                let cursor: LMDBCursor
+                if let appendCursor {
+                    cursor = appendCursor
+                } else {
+                    cursor = try txn.openWriteCursor(schema.events)
+                    appendCursor = cursor
+                }
+                let buffer = try cursor.reserveAppending(key: position, count: size)
+                lastHash = RecordFormat.encode(events[index], typeCode: code, streamNumber: number, streamVersion: streamHead.version + 1,
+                                               previousPosition: streamHead.lastPosition, recordedAt: recordedAt,
+                                               position: position, previousHash: lastHash, into: buffer)
+                head = position
+                streamHead = StreamHead(version: streamHead.version + 1, lastPosition: position)
             }
-            let buffer = try cursor.reserveAppending(key: position, count: size)
-            lastHash = RecordFormat.encode(event, typeCode: code, streamNumber: number, streamVersion: streamHead.version + 1,
-                                           previousPosition: streamHead.lastPosition, recordedAt: recordedAt,
-                                           position: position, previousHash: lastHash, into: buffer)
-            head = position
-            streamHead = StreamHead(version: streamHead.version + 1, lastPosition: position)
         }
         lastRecordedAt = recordedAt
         streams.table[slot: slot].version = streamHead.version
