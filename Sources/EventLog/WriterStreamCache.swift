@@ -52,8 +52,9 @@ package struct WriterStreamCache {
     /// Whether every stream appended to since ``checkpoint`` is in the table, marked touched.
     package private(set) var isComplete: Bool
     /// Past this many streams a transaction starts with an empty cache, so that memory stays flat
-    /// on logs with millions of streams (about 8 MB of slots at the limit).
-    package static let limit = 100_000
+    /// on logs with millions of streams: 131,072 slots of 64 bytes (8 MB) at most, give or take the
+    /// streams of one transaction.
+    package static let limit = 65_536
 
     /// An empty cache for the state (`checkpoint`, `head`).
     package init(checkpoint: UInt64, head: UInt64) {
