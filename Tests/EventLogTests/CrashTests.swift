@@ -15,11 +15,20 @@ private func crashWriterPath() throws -> String {
     return path
 }
 
+/// Starts the child writer on the log at `logPath`, acknowledging its appends in `ackPath`.
+private func startCrashWriter(logPath: String, ackPath: String) throws -> Process {
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: try crashWriterPath())
+    child.arguments = [logPath, ackPath]
+    child.standardError = FileHandle.standardError
+    try child.run()
+    return child
+}
+
 @Suite("Another process", .serialized)
 struct AnotherProcessTests {
     @Test("a handle kept open while another process appends: its next appends follow that process's, version for version")
     func appendAfterAnotherProcess() async throws {
-        let writer = try crashWriterPath()
         let directory = TemporaryDirectory()
         let logPath = directory.child("log")
         let ackPath = directory.child("acks")
@@ -27,11 +36,7 @@ struct AnotherProcessTests {
         // This process's writer knows these streams (and their heads) before the other one appends.
         for stream in ["crash-0", "crash-1"] { try await log.append([event()], to: stream) }
 
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: writer)
-        child.arguments = [logPath, ackPath]
-        child.standardError = FileHandle.standardError
-        try child.run()
+        let child = try startCrashWriter(logPath: logPath, ackPath: ackPath)
         // Let it append past a few heads checkpoints (every 50 events), then stop it.
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -68,18 +73,13 @@ struct CrashTests {
 
     @Test("SIGKILL at random moments: every acknowledged append survives, nothing half-written does, the chain verifies")
     func killWhileAppending() async throws {
-        let writer = try crashWriterPath()
         let directory = TemporaryDirectory()
         let logPath = directory.child("log")
         let ackPath = directory.child("acks")
         var generator = SystemRandomNumberGenerator()
         var totalAcknowledged = 0
         for iteration in 0..<Self.iterations {
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: writer)
-            child.arguments = [logPath, ackPath]
-            child.standardError = FileHandle.standardError
-            try child.run()
+            let child = try startCrashWriter(logPath: logPath, ackPath: ackPath)
             // Let it open the log and append for a random while, sometimes very short.
             let delay = iteration % 3 == 0 ? UInt64.random(in: 1_000...20_000, using: &generator) : UInt64.random(in: 20_000...250_000, using: &generator)
             usleep(UInt32(delay))
