@@ -155,12 +155,14 @@ package final class LogCore: Sendable {
                 committed = session
                 return value
             }
-            if let session = committed, session.head > session.startHead || !session.newTypes.isEmpty {
-                for type in session.newTypes { typeNames.insert(type.code, type.name) }
-                for stream in session.newStreams { streamNames.insert(stream.number, stream.name) }
-                commits.didCommit(head: session.head)
+            if let session = committed {
+                writerStreams.withLock { $0 = session.streams }
+                if session.head > session.startHead || !session.newTypes.isEmpty {
+                    for type in session.newTypes { typeNames.insert(type.code, type.name) }
+                    for stream in session.newStreams { streamNames.insert(stream.number, stream.name) }
+                    commits.didCommit(head: session.head)
+                }
             }
-            if let session = committed { writerStreams.withLock { $0 = session.streams } }
             return value
         }
     }

@@ -301,10 +301,7 @@ package struct WriteSession {
             }
         }
         lastRecordedAt = recordedAt
-        streams.table[slot: slot].version = streamHead.version
-        streams.table[slot: slot].lastPosition = streamHead.lastPosition
-        streams.table[slot: slot].lastIDLow = events[events.count - 1].id.low
-        streams.table[slot: slot].touched = true
+        streams.table[slot: slot].appended(head: streamHead, lastID: events[events.count - 1].id)
         poisoned = false
         return AppendResult(firstPosition: firstPosition, lastPosition: head, streamVersion: streamHead.version,
                             recordedAt: recordedAt, wasAlreadyRecorded: false)
@@ -381,14 +378,16 @@ package struct WriteSession {
         // In key order: neighbouring entries share pages, so each page is copied once per commit.
         touched.sort { $0.number < $1.number }
         for (number, streamHead, knownName) in touched {
-            var name = knownName
-            if name == nil {
+            let name: String
+            if let knownName {
+                name = knownName
+            } else {
                 guard let entry = try txn.streamEntry(schema, number: number) else {
                     throw EventLogError(.corruptRecord, "stream number \(number) has events but no entry in the streams database")
                 }
                 name = entry.name
             }
-            try txn.putStreamEntry(schema, number: number, head: streamHead, name: name ?? "")
+            try txn.putStreamEntry(schema, number: number, head: streamHead, name: name)
         }
         var value = head.littleEndian
         try Schema.headsCheckpointKey.withUnsafeBytes { key in

@@ -19,6 +19,14 @@ package struct WriterStream {
 
     package var head: StreamHead { StreamHead(version: version, lastPosition: lastPosition) }
 
+    /// Records an append that left the stream at `head`, its last event with id `lastID`.
+    package mutating func appended(head: StreamHead, lastID: EventID) {
+        version = head.version
+        lastPosition = head.lastPosition
+        lastIDLow = lastID.low
+        touched = true
+    }
+
     /// The placeholder of the table's empty slots.
     static let none = WriterStream(number: 0, head: .absent)
 }

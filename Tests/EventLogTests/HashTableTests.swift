@@ -57,7 +57,7 @@ struct HashTableTests {
             table[slot: slot] += 1_000_000
             reference[ByteString(name)] = table[slot: slot]
         }
-        table.forEach { name, value in value += 1 }
+        table.forEach { _, value in value += 1 }
         var seen: [ByteString: Int] = [:]
         table.forEach { name, value in seen[ByteString(name)] = value }
         #expect(seen == reference.mapValues { $0 + 1 })
