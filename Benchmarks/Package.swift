@@ -5,8 +5,10 @@
 //
 //     cd Benchmarks && swift package benchmark
 //
-// `./run-with-references.sh` runs them beside the C reference programs in ../../shared/reference
-// (raw LMDB and SQLite on the same workload) and prints the ratios.
+// The batched-append targets are ratios to raw LMDB and to SQLite on the same workload
+// (../../shared/reference). `Reference.*` benchmarks port those C programs' batched append call for
+// call, so one run measures all three seconds apart; `./run-with-references.sh` also runs the C
+// programs themselves.
 import PackageDescription
 import struct Foundation.URL
 
@@ -22,11 +24,15 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .systemLibrary(name: "ReferenceLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "ReferenceSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "ReferenceWorkloads", dependencies: ["ReferenceLMDB", "ReferenceSQLite"]),
         .executableTarget(
             name: "EventLogBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "EventLog", package: root),
+                "ReferenceWorkloads",
             ],
             path: "Benchmarks/EventLogBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

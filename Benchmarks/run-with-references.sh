@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the C reference programs (raw LMDB, SQLite; ../../shared/reference) and our benchmarks in the
-# same session, so the figures can be compared as ratios. Needs liblmdb-dev and libsqlite3-dev.
+# same session. The benchmarks include the same programs' batched append ported call for call
+# (Reference.*), run seconds from ours: compare those for the ratios; the C programs' own figures
+# check the ports. Needs liblmdb-dev and libsqlite3-dev.
 #
 #     ./run-with-references.sh [extra arguments for `swift package benchmark`]
 set -euo pipefail

@@ -1,0 +1,2 @@
+// The system SQLite header (Debian: libsqlite3-dev), for the SQLite reference workload.
+#include <sqlite3.h>
