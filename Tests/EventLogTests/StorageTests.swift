@@ -154,4 +154,43 @@ struct StorageTests {
         return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
     }
     #endif
+
+    @Test("small durable commits write into zeros kept ahead of the data file's end; batches and non-durable logs keep none")
+    func dataFileReserve() async throws {
+        /// The data file's bytes past LMDB's last page.
+        func ahead(_ log: EventLog, _ directory: TemporaryDirectory) throws -> [UInt8] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: directory.child("log") + "/data.mdb"))
+            return Array(data.dropFirst(log.core.environment.usedSize))
+        }
+        let small = TemporaryDirectory()
+        do {
+            let log = try makeLog(small, durability: .durable, initialMapSize: 64 << 20)
+            for index in 0..<20 { try await log.append([event("Small", "event \(index)")], to: "s\(index % 3)") }
+            let zeros = try ahead(log, small)
+            #expect(zeros.count >= DataFileReserve.lowWater)
+            #expect(zeros.allSatisfy { $0 == 0 })
+            // The commits that wrote into the reserve read back and verify, now and after reopening.
+            #expect(try log.allEvents().map { String(decoding: $0.payload, as: UTF8.self) } == (0..<20).map { "event \($0)" })
+            #expect(try log.verify().isIntact)
+        }
+        let reopened = try makeLog(small, durability: .durable, initialMapSize: 64 << 20)
+        #expect(try reopened.lastPosition() == 20)
+        #expect(try reopened.verify().isIntact)
+
+        // Commits of 1,000 events grow the file by far more than the limit: zeroing would cost more
+        // than it saves. A non-durable log never syncs, so it has nothing to save.
+        for (durability, eventsPerCommit) in [(EventLog.Durability.durable, 1_000), (.nonDurable, 1)] {
+            let directory = TemporaryDirectory()
+            let log = try makeLog(directory, durability: durability, initialMapSize: 64 << 20)
+            for commit in 0..<8 {
+                try log.write { writer in
+                    for index in 0..<eventsPerCommit {
+                        try writer.append([event("Batched", String(repeating: "x", count: 100))], to: "s\(commit)-\(index % 50)")
+                    }
+                }
+            }
+            // Without a reserve the file ends at LMDB's last page.
+            #expect(try ahead(log, directory).isEmpty, "\(durability), \(eventsPerCommit) events per commit")
+        }
+    }
 }

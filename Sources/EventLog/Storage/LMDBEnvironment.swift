@@ -17,6 +17,8 @@ import Darwin
 ///   open, or LMDB may crash. Every transaction therefore holds a shared *gate*; growing takes it
 ///   exclusively. The gate prefers the one who grows, so a steady stream of readers cannot starve it.
 ///   A thread already inside a transaction (a read nested in a read) does not take the gate again.
+/// - A durable environment keeps zeros written ahead of the data file's last page while commits are
+///   small (``DataFileReserve``), so that their syncs do not also commit the file system's journal.
 /// - A write that meets `MDB_MAP_FULL` is rolled back, the map doubles, and the write runs again:
 ///   callers never see a full map. A transaction that meets `MDB_MAP_RESIZED` (another process grew
 ///   the map) adopts the new size and begins again.
@@ -35,6 +37,11 @@ package final class LMDBEnvironment: @unchecked Sendable {
         set { mapSizeValue.store(newValue, ordering: .releasing) }
     }
     private let closed = Atomic<Bool>(false)
+    /// For durable environments (no `MDB_NOSYNC`); used only inside write transactions.
+    private let reserve: Mutex<DataFileReserve>?
+    /// The data file's descriptor (LMDB's own; positional writes only) and page size.
+    private let dataFile: Int32
+    package let pageSize: Int
 
     /// Opens (creating the files if absent) the LMDB environment in directory `path`.
     package init(path: String, mapSize: Int, maxDatabases: UInt32, flags: UInt32) throws(LMDBError) {
@@ -52,9 +59,16 @@ package final class LMDBEnvironment: @unchecked Sendable {
         }
         var info = MDB_envinfo()
         mdb_env_info(env, &info)
+        var stat = MDB_stat()
+        mdb_env_stat(env, &stat)
+        pageSize = Int(stat.ms_psize)
+        var descriptor: Int32 = -1
+        mdb_env_get_fd(env, &descriptor)
+        dataFile = descriptor
         self.pointer = env
         self.path = path
         self.mapSizeValue = Atomic(max(mapSize, info.me_mapsize))
+        reserve = flags & UInt32(MDB_NOSYNC) == 0 ? Mutex(DataFileReserve()) : nil
 
         gate = .allocate(capacity: 1)
         var attributes = pthread_rwlockattr_t()
@@ -129,6 +143,13 @@ package final class LMDBEnvironment: @unchecked Sendable {
             if result == MDB_SUCCESS { mapSize = next }
         }
         try lmdbCheck(result, "mdb_env_set_mapsize")
+    }
+
+    /// The bytes of the data file in use: up to the last page of the newest committed state.
+    package var usedSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(pointer, &info)
+        return (Int(info.me_last_pgno) + 1) * pageSize
     }
 
     /// The current map size in bytes.
@@ -266,6 +287,10 @@ package final class LMDBEnvironment: @unchecked Sendable {
             enterShared()
             let txn: OpaquePointer
             do { txn = try begin(flags: 0) } catch { leaveShared(); throw error }
+            if reserve != nil, dataFile >= 0 {
+                let used = usedSize, limit = mapSize
+                reserve?.withLock { $0.prepare(descriptor: dataFile, used: used, pageSize: pageSize, limit: limit) }
+            }
             let value: T
             do {
                 value = try body(LMDBTransaction(pointer: txn))
