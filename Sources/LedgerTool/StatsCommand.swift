@@ -51,7 +51,7 @@ struct StatsCommand: AsyncParsableCommand {
             print("events:         \(events)")
             print("clients:        \(clientStreams.count)")
             print("size on disk:   \(disk) bytes (" + fileSizes.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")")
-            print("bytes per event: \(perEvent) on disk (the file also holds free pages and the projections); payloads average \(events == 0 ? 0 : payloadBytes / Int(events)) bytes")
+            print("bytes per event: \(perEvent) on disk (the file also holds free pages, the projections, and up to 1 MB of zeros kept ahead of small commits); payloads average \(events == 0 ? 0 : payloadBytes / Int(events)) bytes")
         }
     }
 }
