@@ -11,13 +11,13 @@ import Darwin
 /// file must also commit the file system's journal: the file's new size and blocks are metadata
 /// that reading the data back needs. A commit of a few events adds a page or so at the end of the
 /// data file, so without a reserve nearly every small commit pays for that journal commit too. One
-/// appender's single-event commits add a page only every twenty commits or so, so group commit, which
-/// should beat it by carrying many appends per sync, lost much of its lead. Measured on the
-/// development machine (`docs/engine.md`): 16 concurrent single-event appenders took 29.9 ms per 512
-/// appends without a reserve and 24.8 ms with it (four interleaved pairs); 64 MB of zeros written
-/// ahead once gave 24.2 ms. `fallocate` or a sparse `ftruncate` does not help: filling unwritten
-/// extents or holes is a metadata change too. Only blocks that already hold written data (zeros)
-/// are free of it.
+/// appender's single-event commits (of about 100 bytes) add a page only every twenty commits or so,
+/// so group commit, which should beat it by carrying many appends per sync, lost much of its lead.
+/// Measured on the development machine (`docs/engine.md`): 16 concurrent single-event appenders
+/// took 29.9 ms per 512 appends without a reserve and 24.8 ms with it (four interleaved pairs);
+/// 64 MB of zeros written ahead once gave 24.2 ms. `fallocate` or a sparse `ftruncate` does not help:
+/// filling unwritten extents or holes is a metadata change too. Only blocks that already hold
+/// written data (zeros) are free of it.
 ///
 /// **When.** Zeroing costs one more write of every byte the log will use. A commit that adds many
 /// pages (a 1,000-event batch adds about 50) pays the journal commit once per commit anyway, and

@@ -37,7 +37,8 @@ package final class LMDBEnvironment: @unchecked Sendable {
         set { mapSizeValue.store(newValue, ordering: .releasing) }
     }
     private let closed = Atomic<Bool>(false)
-    /// For durable environments (no `MDB_NOSYNC`); used only inside write transactions.
+    /// For durable environments (no `MDB_NOSYNC`) whose data file LMDB hands out; used only inside
+    /// write transactions.
     private let reserve: Mutex<DataFileReserve>?
     /// The data file's descriptor (LMDB's own; positional writes only) and page size.
     private let dataFile: Int32
@@ -68,7 +69,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
         self.pointer = env
         self.path = path
         self.mapSizeValue = Atomic(max(mapSize, info.me_mapsize))
-        reserve = flags & UInt32(MDB_NOSYNC) == 0 ? Mutex(DataFileReserve()) : nil
+        reserve = flags & UInt32(MDB_NOSYNC) == 0 && descriptor >= 0 ? Mutex(DataFileReserve()) : nil
 
         gate = .allocate(capacity: 1)
         var attributes = pthread_rwlockattr_t()
@@ -287,10 +288,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
             enterShared()
             let txn: OpaquePointer
             do { txn = try begin(flags: 0) } catch { leaveShared(); throw error }
-            if reserve != nil, dataFile >= 0 {
-                let used = usedSize, limit = mapSize
-                reserve?.withLock { $0.prepare(descriptor: dataFile, used: used, pageSize: pageSize, limit: limit) }
-            }
+            reserve?.withLock { $0.prepare(descriptor: dataFile, used: usedSize, pageSize: pageSize, limit: mapSize) }
             let value: T
             do {
                 value = try body(LMDBTransaction(pointer: txn))
