@@ -52,16 +52,19 @@ package enum RecordFormat {
 
     /// Writes the record for `event` into `buffer` (exactly ``size(metadata:actorBytes:payloadCount:)``
     /// bytes) and returns its chain hash, also written as the last 32 bytes.
+    ///
+    /// `event` is read in place through its pointer, not passed by value, which would copy it (a
+    /// retain and release of its payload and strings) for every record.
     @inline(__always)
     package static func encode(
-        _ event: NewEvent, typeCode: UInt32, streamNumber: UInt64, streamVersion: UInt64,
+        _ event: UnsafePointer<NewEvent>, typeCode: UInt32, streamNumber: UInt64, streamVersion: UInt64,
         previousPosition: UInt64, recordedAt: Timestamp, position: UInt64, previousHash: ChainHash,
         into buffer: UnsafeMutableRawBufferPointer
     ) -> ChainHash {
         let base = buffer.baseAddress!
         var flags: UInt8 = 0
-        if event.metadata.correlationID != nil { flags |= flagCorrelation }
-        if event.metadata.causationID != nil { flags |= flagCausation }
+        if event.pointee.metadata.correlationID != nil { flags |= flagCorrelation }
+        if event.pointee.metadata.causationID != nil { flags |= flagCausation }
         var offset = fixedHeaderSize
         base.storeBytes(of: currentVersion, toByteOffset: Offset.version, as: UInt8.self)
         base.storeBytes(of: flags, toByteOffset: Offset.flags, as: UInt8.self)
@@ -71,11 +74,11 @@ package enum RecordFormat {
         (base + Offset.streamVersion).storeBytes(of: streamVersion.littleEndian, as: UInt64.self)
         (base + Offset.previousPosition).storeBytes(of: previousPosition.littleEndian, as: UInt64.self)
         (base + Offset.recordedAt).storeBytes(of: recordedAt.microsecondsSinceEpoch.littleEndian, as: Int64.self)
-        event.id.store(to: base + Offset.eventID)
-        if let id = event.metadata.correlationID { id.store(to: base + offset); offset += 16 }
-        if let id = event.metadata.causationID { id.store(to: base + offset); offset += 16 }
+        event.pointee.id.store(to: base + Offset.eventID)
+        if let id = event.pointee.metadata.correlationID { id.store(to: base + offset); offset += 16 }
+        if let id = event.pointee.metadata.causationID { id.store(to: base + offset); offset += 16 }
         var actorLength = 0
-        if var actor = event.metadata.actor {
+        if var actor = event.pointee.metadata.actor {
             actor.withUTF8 { utf8 in
                 guard let source = utf8.baseAddress, !utf8.isEmpty else { return }
                 (base + offset).copyMemory(from: source, byteCount: utf8.count)
@@ -84,12 +87,12 @@ package enum RecordFormat {
             offset += actorLength
         }
         base.storeBytes(of: UInt8(actorLength), toByteOffset: Offset.actorLength, as: UInt8.self)
-        event.payload.withUnsafeBytes { payload in
+        event.pointee.payload.withUnsafeBytes { payload in
             // Appends refuse empty payloads, so there is always a source; stay safe regardless.
             guard let source = payload.baseAddress else { return }
             (base + offset).copyMemory(from: source, byteCount: payload.count)
         }
-        offset += event.payload.count
+        offset += event.pointee.payload.count
         let hash = ChainHash.link(previous: previousHash, position: position,
                                   body: UnsafeRawBufferPointer(start: base, count: offset))
         hash.store(to: base + offset)
