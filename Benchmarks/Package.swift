@@ -6,9 +6,9 @@
 //     cd Benchmarks && swift package benchmark
 //
 // The batched-append targets are ratios to raw LMDB and to SQLite on the same workload
-// (../../shared/reference). `Reference.*` benchmarks port those C programs' batched append call for
-// call, so one run measures all three seconds apart; `./run-with-references.sh` also runs the C
-// programs themselves.
+// (../../shared/reference). `Compare.Batched1000.Durable` ports those C programs' batched append call
+// for call and runs the three in turns, so that they meet the same disk; `./run-with-references.sh`
+// also runs the C programs themselves.
 import PackageDescription
 import struct Foundation.URL
 

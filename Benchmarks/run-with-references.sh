@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the C reference programs (raw LMDB, SQLite; ../../shared/reference) and our benchmarks in the
-# same session. The benchmarks include the same programs' batched append ported call for call
-# (Reference.*), run seconds from ours: compare those for the ratios; the C programs' own figures
+# same session. The benchmarks include the same programs' batched append ported call for call, run in
+# turns with ours (Compare.Batched1000.Durable): read the ratios there; the C programs' own figures
 # check the ports. Needs liblmdb-dev and libsqlite3-dev.
 #
 #     ./run-with-references.sh [extra arguments for `swift package benchmark`]
