@@ -61,14 +61,18 @@ private let percentOfSQLite = BenchmarkMetric.custom("Ours, % of SQLite", polari
 /// The comparison's turn: each system appends this many transactions before the next takes over.
 private let compareTurnTransactions = 100
 
+/// The events per second of a whole run (1,000,000 events) that took `elapsed`.
+private func runRate(_ elapsed: Duration) -> Double {
+    Double(runTransactions * 1_000) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+}
+
 /// Measures `run` (1,000,000 events) and records its events per second.
 private func measureRun(_ benchmark: Benchmark, _ run: () throws -> Void) throws {
     let clock = ContinuousClock()
     benchmark.startMeasurement()
     let elapsed = try clock.measure(run)
     benchmark.stopMeasurement()
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    benchmark.measurement(eventsPerSecond, Int((Double(runTransactions * 1_000) / seconds).rounded()))
+    benchmark.measurement(eventsPerSecond, Int(runRate(elapsed).rounded()))
 }
 
 /// Appends transaction `transaction` of a run: its 1,000 events of `events`, each to the stream
@@ -142,6 +146,7 @@ let benchmarks: @Sendable () -> Void = {
             var sequence = 0
             var transaction = 0
             let clock = ContinuousClock()
+            // Time spent by each system: 0 ours, 1 raw LMDB, 2 SQLite.
             var elapsed = [Duration](repeating: .zero, count: 3)
             benchmark.startMeasurement()
             for turn in 0..<(runTransactions / compareTurnTransactions) {
@@ -163,7 +168,7 @@ let benchmarks: @Sendable () -> Void = {
                 }
             }
             benchmark.stopMeasurement()
-            let rates = elapsed.map { Double(runTransactions * 1_000) / (Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18) }
+            let rates = elapsed.map(runRate)
             benchmark.measurement(oursEventsPerSecond, Int(rates[0].rounded()))
             benchmark.measurement(lmdbEventsPerSecond, Int(rates[1].rounded()))
             benchmark.measurement(sqliteEventsPerSecond, Int(rates[2].rounded()))
