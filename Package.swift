@@ -4,6 +4,7 @@
 //
 // Layers, each knowing only the ones below it:
 //   CLMDB     — the system LMDB library (Debian: liblmdb-dev), through pkg-config
+//   CLMDBGuard — our guarded calls into it: a damaged data file ends in an error, never a signal
 //   COpenSSL  — the system OpenSSL crypto library (Debian: libssl-dev): SHA-256, AES-256-GCM
 //   EventLog  — a domain-free engine: append, streams, concurrency control, hash chain, subscriptions
 //   ClientLedger — the salon client domain: events, their codecs, rules, commands, personal data
@@ -37,10 +38,16 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // Guarded LMDB calls (see its header): a few lines of our own C, beside the system library.
+        .target(
+            name: "CLMDBGuard",
+            dependencies: ["CLMDB"]
+        ),
         .target(
             name: "EventLog",
             dependencies: [
                 "CLMDB",
+                "CLMDBGuard",
                 "COpenSSL",
             ]
         ),

@@ -1,4 +1,5 @@
 import CLMDB
+import CLMDBGuard
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -22,6 +23,12 @@ import Darwin
 /// - A write that meets `MDB_MAP_FULL` is rolled back, the map doubles, and the write runs again:
 ///   callers never see a full map. A transaction that meets `MDB_MAP_RESIZED` (another process grew
 ///   the map) adopts the new size and begins again.
+/// - A damaged data file ends in an ``LMDBError`` (``LMDBError/isDamage``), never in a signal:
+///   every LMDB call that reads pages is guarded (`CLMDBGuard`), and every key and value it hands out
+///   is checked against the file (``DataFileMap``).
+/// - Opened read-only (`MDB_RDONLY`), it writes nothing; without write access to `lock.mdb`, or
+///   without a `lock.mdb`, it reads without LMDB's lock file (`MDB_NOLOCK`), which is safe while no
+///   process writes (an archive, a backup, a copy) and creates nothing.
 ///
 /// Open one environment per path per process (LMDB's locks are per process); ``EventLog`` keeps a
 /// registry for that.
@@ -43,33 +50,59 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// The data file's descriptor (LMDB's own; positional writes only) and page size.
     private let dataFile: Int32
     package let pageSize: Int
+    /// Where the data file is mapped: what every key and value LMDB returns is checked against.
+    package let map: DataFileMap
+    /// Opened with `MDB_RDONLY`: every write transaction is refused.
+    package let isReadOnly: Bool
 
-    /// Opens (creating the files if absent) the LMDB environment in directory `path`.
+    /// Opens the LMDB environment in directory `path`: creating its files if absent, or — with
+    /// `MDB_RDONLY` in `flags` — reading what is there and creating nothing.
     package init(path: String, mapSize: Int, maxDatabases: UInt32, flags: UInt32) throws(LMDBError) {
         var env: OpaquePointer?
         try lmdbCheck(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(code: ENOMEM, operation: "mdb_env_create") }
+        lmdb_guard_prepare(env)
+        var openFlags = flags | UInt32(MDB_NOTLS)
+        let readOnly = flags & UInt32(MDB_RDONLY) != 0
+        if readOnly && access(path + "/lock.mdb", R_OK | W_OK) != 0 {
+            // No lock file to share (or no right to write it): read without one, creating nothing.
+            openFlags |= UInt32(MDB_NOLOCK)
+        }
         do {
             try lmdbCheck(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
             try lmdbCheck(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
             try lmdbCheck(mdb_env_set_maxreaders(env, 1022), "mdb_env_set_maxreaders")
-            try lmdbCheck(mdb_env_open(env, path, flags | UInt32(MDB_NOTLS), 0o644), "mdb_env_open")
+            try lmdbCheck(guarded_mdb_env_open(env, path, openFlags, 0o644), "mdb_env_open")
         } catch {
             mdb_env_close(env)
             throw error
         }
         var info = MDB_envinfo()
-        mdb_env_info(env, &info)
         var stat = MDB_stat()
-        mdb_env_stat(env, &stat)
-        pageSize = Int(stat.ms_psize)
+        guard guarded_mdb_env_info(env, &info) == MDB_SUCCESS, guarded_mdb_env_stat(env, &stat) == MDB_SUCCESS else {
+            mdb_env_close(env)
+            throw LMDBError(code: LMDBError.faultCode, operation: "mdb_env_info", detail: "the data file's meta pages are damaged")
+        }
         var descriptor: Int32 = -1
         mdb_env_get_fd(env, &descriptor)
+        let fileMap = DataFileMap(descriptor: descriptor)
+        let pages = Int(clamping: info.me_last_pgno) &+ 1
+        // A data file shorter than LMDB's last page: every read past its end would fault.
+        guard pages.multipliedReportingOverflow(by: Int(stat.ms_psize)).overflow == false,
+              fileMap.fileSize >= pages * Int(stat.ms_psize) else {
+            mdb_env_close(env)
+            throw LMDBError(code: MDB_CORRUPTED, operation: "mdb_env_open",
+                            detail: "the data file is shorter than LMDB's last page: it was cut off, or its meta page is damaged")
+        }
+        pageSize = Int(stat.ms_psize)
         dataFile = descriptor
         self.pointer = env
         self.path = path
+        self.isReadOnly = readOnly
         self.mapSizeValue = Atomic(max(mapSize, info.me_mapsize))
-        reserve = flags & UInt32(MDB_NOSYNC) == 0 && descriptor >= 0 ? Mutex(DataFileReserve()) : nil
+        reserve = flags & UInt32(MDB_NOSYNC) == 0 && !readOnly && descriptor >= 0 ? Mutex(DataFileReserve()) : nil
+        map = fileMap
+        map.locate(mapSize: info.me_mapsize)
 
         gate = .allocate(capacity: 1)
         var attributes = pthread_rwlockattr_t()
@@ -127,10 +160,11 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// Adopts a map size that another process set (`MDB_MAP_RESIZED`).
     private func adoptForeignMapSize() {
         exclusively {
-            mdb_env_set_mapsize(pointer, 0)
+            _ = guarded_mdb_env_set_mapsize(pointer, 0)
             var info = MDB_envinfo()
-            mdb_env_info(pointer, &info)
+            _ = guarded_mdb_env_info(pointer, &info)
             mapSize = info.me_mapsize
+            map.locate(mapSize: info.me_mapsize)
         }
     }
 
@@ -140,8 +174,11 @@ package final class LMDBEnvironment: @unchecked Sendable {
         exclusively {
             guard mapSize <= seen else { return }
             let next = mapSize * 2
-            result = mdb_env_set_mapsize(pointer, next)
-            if result == MDB_SUCCESS { mapSize = next }
+            result = guarded_mdb_env_set_mapsize(pointer, next)
+            if result == MDB_SUCCESS {
+                mapSize = next
+                map.locate(mapSize: next)
+            }
         }
         try lmdbCheck(result, "mdb_env_set_mapsize")
     }
@@ -149,14 +186,14 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// The bytes of the data file in use: up to the last page of the newest committed state.
     package var usedSize: Int {
         var info = MDB_envinfo()
-        mdb_env_info(pointer, &info)
+        _ = guarded_mdb_env_info(pointer, &info)
         return (Int(info.me_last_pgno) + 1) * pageSize
     }
 
     /// The current map size in bytes.
     package var currentMapSize: Int {
         var info = MDB_envinfo()
-        mdb_env_info(pointer, &info)
+        _ = guarded_mdb_env_info(pointer, &info)
         return info.me_mapsize
     }
 
@@ -178,21 +215,12 @@ package final class LMDBEnvironment: @unchecked Sendable {
     package func releaseMappedPages(above budget: Int = LMDBEnvironment.mappedBudget) {
         #if os(Linux)
         if budget > 0 {
-            let fields = Self.readToEnd("/proc/self/statm")?.split(separator: " ") ?? []
+            let fields = DataFileMap.readToEnd("/proc/self/statm")?.split(separator: " ") ?? []
             if fields.count > 2, let shared = Int(fields[2]), shared * Int(getpagesize()) <= budget { return }
         }
         enterShared()
         defer { leaveShared() }
-        let size = currentMapSize
-        let ranges = mappedRanges.withLock { known -> [MappedRange] in
-            if let known = known, known.mapSize == size { return known.ranges }
-            let found = findMappedRanges()
-            // `/proc/self/maps` is not read atomically: while other threads map and unmap memory,
-            // a line can be missed. Only a lookup that accounts for the whole map is remembered.
-            if found.reduce(0, { $0 + $1.length }) == size { known = (size, found) }
-            return found
-        }
-        for range in ranges {
+        for range in map.addressRanges(mapSize: currentMapSize) {
             guard let address = UnsafeMutableRawPointer(bitPattern: range.start) else { continue }
             _ = madvise(address, range.length, MADV_DONTNEED)
         }
@@ -202,58 +230,12 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// How much file-backed memory a process may keep resident before long passes give pages back.
     package static let mappedBudget = 256 << 20
 
-    /// Where the data file is mapped, as last found, and the map size it was found at: the map
-    /// moves only when this process sets a new size (under the exclusive gate).
-    private let mappedRanges = Mutex<(mapSize: Int, ranges: [MappedRange])?>(nil)
-
-    #if os(Linux)
-    /// The address ranges that map the data file, from `/proc/self/maps`.
-    private func findMappedRanges() -> [MappedRange] {
-        var descriptor: Int32 = -1
-        var status = stat()
-        guard mdb_env_get_fd(pointer, &descriptor) == MDB_SUCCESS, fstat(descriptor, &status) == 0,
-              let maps = Self.readToEnd("/proc/self/maps") else { return [] }
-        // Linux's dev_t: the major number in bits 8–19 and 32–63, the minor in bits 0–7 and 12–31.
-        let dev = UInt64(status.st_dev)
-        let major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF)
-        let minor = (dev & 0xFF) | ((dev >> 12) & ~0xFF)
-        let device = String(major, radix: 16).leftPadded(to: 2) + ":" + String(minor, radix: 16).leftPadded(to: 2)
-        var ranges: [MappedRange] = []
-        for line in maps.split(separator: "\n") {
-            // start-end perms offset major:minor inode path
-            let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count >= 5, fields[3] == device, UInt64(fields[4]) == UInt64(status.st_ino) else { continue }
-            let bounds = fields[0].split(separator: "-")
-            guard bounds.count == 2, let lower = UInt(bounds[0], radix: 16), let upper = UInt(bounds[1], radix: 16), upper > lower else { continue }
-            ranges.append(MappedRange(start: lower, length: Int(upper - lower)))
-        }
-        return ranges
-    }
-
-    /// The whole of a file whose size the kernel reports as 0 (a `/proc` file), read until end of
-    /// file: reading only as much as the reported size, or one buffer, would miss what follows.
-    private static func readToEnd(_ path: String) -> String? {
-        let file = open(path, O_RDONLY | O_CLOEXEC)
-        guard file >= 0 else { return nil }
-        defer { Glibc.close(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(file, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { return String(decoding: bytes, as: UTF8.self) }
-            bytes += chunk[0..<count]
-        }
-    }
-    #endif
-
     // MARK: Transactions
 
     private func begin(flags: UInt32) throws(LMDBError) -> OpaquePointer {
         while true {
             var txn: OpaquePointer?
-            let rc = mdb_txn_begin(pointer, nil, flags, &txn)
+            let rc = guarded_mdb_txn_begin(pointer, nil, flags, &txn)
             if rc == MDB_MAP_RESIZED, depth == 1 {
                 leaveShared()
                 adoptForeignMapSize()
@@ -272,7 +254,27 @@ package final class LMDBEnvironment: @unchecked Sendable {
         defer { leaveShared() }
         let txn = try begin(flags: UInt32(MDB_RDONLY))
         defer { mdb_txn_abort(txn) }
-        return try body(LMDBTransaction(pointer: txn))
+        return try body(LMDBTransaction(pointer: txn, map: map))
+    }
+
+    /// Runs `body` in a read-only transaction that is committed rather than aborted, so that the
+    /// database handles it opens outlive it (LMDB keeps a transaction's new handles only if it
+    /// commits). For opening the databases of an environment opened read-only.
+    package func readHandles<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
+        enterShared()
+        defer { leaveShared() }
+        let txn = try begin(flags: UInt32(MDB_RDONLY))
+        let value: T
+        do {
+            value = try body(LMDBTransaction(pointer: txn, map: map))
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
+        }
+        let rc = guarded_mdb_txn_commit(txn)
+        if rc == LMDBError.faultCode { mdb_txn_abort(txn) }
+        try lmdbCheck(rc, "mdb_txn_commit")
+        return value
     }
 
     /// Runs `body` in a write transaction and commits it when `body` returns.
@@ -283,6 +285,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// of this environment on the same thread.
     package func write<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
         precondition(depth == 0, "a write transaction cannot be opened inside another transaction")
+        guard !isReadOnly else { throw LMDBError(code: EACCES, operation: "mdb_txn_begin", detail: "the environment was opened read-only") }
         while true {
             let seenSize = mapSize
             enterShared()
@@ -291,7 +294,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
             reserve?.withLock { $0.prepare(descriptor: dataFile, used: usedSize, pageSize: pageSize, limit: mapSize) }
             let value: T
             do {
-                value = try body(LMDBTransaction(pointer: txn))
+                value = try body(LMDBTransaction(pointer: txn, map: map))
             } catch let error as LMDBError where error.isMapFull {
                 mdb_txn_abort(txn)
                 leaveShared()
@@ -302,7 +305,8 @@ package final class LMDBEnvironment: @unchecked Sendable {
                 leaveShared()
                 throw error
             }
-            let rc = mdb_txn_commit(txn)
+            let rc = guarded_mdb_txn_commit(txn)
+            if rc == LMDBError.faultCode { mdb_txn_abort(txn) }
             leaveShared()
             if rc == MDB_MAP_FULL {
                 try grow(from: seenSize)
@@ -316,7 +320,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// Opens (and with `create`, creates) the named database `name` in a write transaction.
     package func openDatabase(_ name: String, in txn: LMDBTransaction, create: Bool) throws(LMDBError) -> LMDBDatabase? {
         var dbi = MDB_dbi()
-        let rc = mdb_dbi_open(txn.pointer, name, create ? UInt32(MDB_CREATE) : 0, &dbi)
+        let rc = guarded_mdb_dbi_open(txn.pointer, name, create ? UInt32(MDB_CREATE) : 0, &dbi)
         if rc == MDB_NOTFOUND { return nil }
         try lmdbCheck(rc, "mdb_dbi_open(\(name))")
         return LMDBDatabase(handle: dbi)
@@ -351,10 +355,12 @@ package final class LMDBEnvironment: @unchecked Sendable {
         defer { leaveShared() }
         let txn = try begin(flags: UInt32(MDB_RDONLY))
         var dbi = MDB_dbi()
-        let rc = mdb_dbi_open(txn, name, 0, &dbi)
+        let rc = guarded_mdb_dbi_open(txn, name, 0, &dbi)
         if rc == MDB_NOTFOUND { mdb_txn_abort(txn); return nil }
-        guard rc == MDB_SUCCESS else { mdb_txn_abort(txn); throw LMDBError(code: rc, operation: "mdb_dbi_open(\(name))") }
-        try lmdbCheck(mdb_txn_commit(txn), "mdb_txn_commit")
+        guard rc == MDB_SUCCESS else { mdb_txn_abort(txn); try lmdbCheck(rc, "mdb_dbi_open(\(name))"); return nil }
+        let committed = guarded_mdb_txn_commit(txn)
+        if committed == LMDBError.faultCode { mdb_txn_abort(txn) }
+        try lmdbCheck(committed, "mdb_txn_commit")
         handles[name] = LMDBDatabase(handle: dbi)
         return LMDBDatabase(handle: dbi)
     }
@@ -363,15 +369,13 @@ package final class LMDBEnvironment: @unchecked Sendable {
     package func sync() throws(LMDBError) {
         try lmdbCheck(mdb_env_sync(pointer, 1), "mdb_env_sync")
     }
-}
 
-/// Addresses of a mapping of the data file.
-private struct MappedRange: Sendable {
-    let start: UInt
-    let length: Int
-}
-
-private extension String {
-    /// The string with zeros in front, up to `width` characters.
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+    /// Writes a consistent copy of the environment, as of one read snapshot, into the existing empty
+    /// directory `directory` (`mdb_env_copy2`): with `compact`, without free pages and with pages
+    /// renumbered. Writers go on meanwhile; the copy has only what had committed when it began.
+    package func copy(to directory: String, compact: Bool) throws(LMDBError) {
+        enterShared()
+        defer { leaveShared() }
+        try lmdbCheck(guarded_mdb_env_copy2(pointer, directory, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2")
+    }
 }

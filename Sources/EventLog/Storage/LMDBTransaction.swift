@@ -1,4 +1,5 @@
 import CLMDB
+import CLMDBGuard
 
 /// A named LMDB database inside an environment (`MDB_dbi`).
 package struct LMDBDatabase: Sendable, Hashable {
@@ -8,18 +9,35 @@ package struct LMDBDatabase: Sendable, Hashable {
 /// One LMDB transaction, read-only or read-write, valid only inside the closure that received it.
 ///
 /// Values returned by ``get(_:key:)`` and cursors point into LMDB's memory map: they are valid until
-/// the transaction ends, and must not be written through.
+/// the transaction ends, and must not be written through. Every one of them is checked against the
+/// data file (``DataFileMap``) before it is handed out, and every call that makes LMDB read pages is
+/// guarded (`CLMDBGuard`): a damaged file throws an ``LMDBError`` whose ``LMDBError/isDamage`` is
+/// set, never a signal.
 package struct LMDBTransaction {
     package let pointer: OpaquePointer
+    /// Where the data file is mapped; the environment outlives its transactions.
+    package unowned(unsafe) let map: DataFileMap
+
+    package init(pointer: OpaquePointer, map: DataFileMap) {
+        self.pointer = pointer
+        self.map = map
+    }
+
+    /// `value` as a buffer, if it lies inside the data file.
+    @inline(__always)
+    private func checked(_ value: MDB_val, _ operation: @autoclosure () -> String) throws(LMDBError) -> UnsafeRawBufferPointer {
+        guard map.isReadable(value.mv_data, count: value.mv_size) else { throw LMDBError.outsideFile(operation()) }
+        return UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size)
+    }
 
     /// Reads the value stored under `key`, or `nil` when there is none.
     package func get(_ database: LMDBDatabase, key: UnsafeRawBufferPointer) throws(LMDBError) -> UnsafeRawBufferPointer? {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
-        let rc = mdb_get(pointer, database.handle, &k, &v)
+        let rc = guarded_mdb_get(pointer, database.handle, &k, &v)
         if rc == MDB_NOTFOUND { return nil }
         try lmdbCheck(rc, "mdb_get")
-        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+        return try checked(v, "mdb_get")
     }
 
     /// Reads the value stored under the big-endian key `key`.
@@ -32,7 +50,7 @@ package struct LMDBTransaction {
     package func put(_ database: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt32 = 0) throws(LMDBError) {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        try lmdbCheck(mdb_put(pointer, database.handle, &k, &v, flags), "mdb_put")
+        try lmdbCheck(guarded_mdb_put(pointer, database.handle, &k, &v, flags), "mdb_put")
     }
 
     /// Stores `value` under `key` only if the key has no value (`MDB_NOOVERWRITE`): one search
@@ -41,8 +59,8 @@ package struct LMDBTransaction {
     package func insert(_ database: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(LMDBError) -> UnsafeRawBufferPointer? {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        let rc = mdb_put(pointer, database.handle, &k, &v, UInt32(MDB_NOOVERWRITE))
-        if rc == MDB_KEYEXIST { return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size) }
+        let rc = guarded_mdb_put(pointer, database.handle, &k, &v, UInt32(MDB_NOOVERWRITE))
+        if rc == MDB_KEYEXIST { return try checked(v, "mdb_put") }
         try lmdbCheck(rc, "mdb_put")
         return nil
     }
@@ -57,7 +75,7 @@ package struct LMDBTransaction {
     @discardableResult
     package func delete(_ database: LMDBDatabase, key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-        let rc = mdb_del(pointer, database.handle, &k, nil)
+        let rc = guarded_mdb_del(pointer, database.handle, &k, nil)
         if rc == MDB_NOTFOUND { return false }
         try lmdbCheck(rc, "mdb_del")
         return true
@@ -65,13 +83,13 @@ package struct LMDBTransaction {
 
     /// Removes every entry of `database` (`mdb_drop` with `del = 0`); the database itself stays.
     package func empty(_ database: LMDBDatabase) throws(LMDBError) {
-        try lmdbCheck(mdb_drop(pointer, database.handle, 0), "mdb_drop")
+        try lmdbCheck(guarded_mdb_drop(pointer, database.handle, 0), "mdb_drop")
     }
 
     /// Number of entries in `database`.
     package func count(_ database: LMDBDatabase) throws(LMDBError) -> Int {
         var stat = MDB_stat()
-        try lmdbCheck(mdb_stat(pointer, database.handle, &stat), "mdb_stat")
+        try lmdbCheck(guarded_mdb_stat(pointer, database.handle, &stat), "mdb_stat")
         return stat.ms_entries
     }
 
@@ -79,17 +97,17 @@ package struct LMDBTransaction {
     /// LMDB closes a write transaction's cursors when it commits or aborts.
     package func openWriteCursor(_ database: LMDBDatabase) throws(LMDBError) -> LMDBCursor {
         var raw: OpaquePointer?
-        let rc = mdb_cursor_open(pointer, database.handle, &raw)
+        let rc = guarded_mdb_cursor_open(pointer, database.handle, &raw)
         guard rc == MDB_SUCCESS, let raw else { throw LMDBError(code: rc, operation: "mdb_cursor_open") }
-        return LMDBCursor(pointer: raw)
+        return LMDBCursor(pointer: raw, map: map)
     }
 
     /// Opens a cursor on `database`; it is closed when `body` returns.
     package func withCursor<T>(_ database: LMDBDatabase, _ body: (inout LMDBCursor) throws -> T) throws -> T {
         var raw: OpaquePointer?
-        let rc = mdb_cursor_open(pointer, database.handle, &raw)
+        let rc = guarded_mdb_cursor_open(pointer, database.handle, &raw)
         guard rc == MDB_SUCCESS, let raw else { throw LMDBError(code: rc, operation: "mdb_cursor_open") }
-        var cursor = LMDBCursor(pointer: raw)
+        var cursor = LMDBCursor(pointer: raw, map: map)
         defer { mdb_cursor_close(raw) }
         return try body(&cursor)
     }
@@ -98,6 +116,8 @@ package struct LMDBTransaction {
 /// A position in a database's key order (`MDB_cursor`), valid inside ``LMDBTransaction/withCursor(_:_:)``.
 package struct LMDBCursor {
     package let pointer: OpaquePointer
+    /// Where the data file is mapped (see ``LMDBTransaction/map``).
+    package unowned(unsafe) let map: DataFileMap
 
     /// One key and value, pointing into the map.
     package typealias Entry = (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
@@ -112,7 +132,7 @@ package struct LMDBCursor {
         return try withUnsafeMutableBytes(of: &be) { (raw) throws(LMDBError) in
             var k = MDB_val(mv_size: 8, mv_data: raw.baseAddress)
             var v = MDB_val(mv_size: count, mv_data: nil)
-            try lmdbCheck(mdb_cursor_put(pointer, &k, &v, UInt32(MDB_RESERVE) | UInt32(MDB_APPEND)), "mdb_cursor_put(MDB_RESERVE)")
+            try lmdbCheck(guarded_mdb_cursor_put(pointer, &k, &v, UInt32(MDB_RESERVE) | UInt32(MDB_APPEND)), "mdb_cursor_put(MDB_RESERVE)")
             return UnsafeMutableRawBufferPointer(start: v.mv_data, count: count)
         }
     }
@@ -121,9 +141,12 @@ package struct LMDBCursor {
     private func get(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil) throws(LMDBError) -> Entry? {
         var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
         var v = MDB_val()
-        let rc = mdb_cursor_get(pointer, &k, &v, op)
+        let rc = guarded_mdb_cursor_get(pointer, &k, &v, op)
         if rc == MDB_NOTFOUND { return nil }
         try lmdbCheck(rc, "mdb_cursor_get")
+        guard map.isReadable(k.mv_data, count: k.mv_size), map.isReadable(v.mv_data, count: v.mv_size) else {
+            throw LMDBError.outsideFile("mdb_cursor_get")
+        }
         return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
                 UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
     }
