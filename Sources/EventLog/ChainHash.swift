@@ -65,7 +65,7 @@ package struct ChainHash: Hashable, Sendable {
         hasher.combine(words.0); hasher.combine(words.1); hasher.combine(words.2); hasher.combine(words.3)
     }
 
-    /// The chain link of the record at `position` whose bytes before the hash are `body`:
+    /// The chain link of a format-1 record at `position` whose bytes before the hash are `body`:
     /// `SHA-256(previous ‖ position as 8 bytes big-endian ‖ body)`.
     ///
     /// OpenSSL's SHA-256 on a context on the stack: no allocation, no provider lookup.
@@ -76,6 +76,34 @@ package struct ChainHash: Hashable, Sendable {
         var prefix = (previous.words.0, previous.words.1, previous.words.2, previous.words.3, position.bigEndian)
         withUnsafeBytes(of: &prefix) { _ = SHA256_Update(&context, $0.baseAddress, $0.count) }
         SHA256_Update(&context, body.baseAddress, body.count)
+        return finish(&context)
+    }
+
+    /// The chain link of a format-2 record: as ``link(previous:position:body:)``, then the names the
+    /// record's type code and stream number stand for, each as one length byte and its UTF-8 bytes:
+    /// `SHA-256(previous ‖ position ‖ body ‖ len(type) ‖ type ‖ len(stream) ‖ stream)`. A record's
+    /// hash thereby covers what gives it its meaning, though the names live in tables beside it.
+    @inline(__always)
+    package static func link(previous: ChainHash, position: UInt64, body: UnsafeRawBufferPointer,
+                             typeName: UnsafeRawBufferPointer, streamName: UnsafeRawBufferPointer) -> ChainHash {
+        var context = SHA256_CTX()
+        SHA256_Init(&context)
+        var prefix = (previous.words.0, previous.words.1, previous.words.2, previous.words.3, position.bigEndian)
+        withUnsafeBytes(of: &prefix) { _ = SHA256_Update(&context, $0.baseAddress, $0.count) }
+        SHA256_Update(&context, body.baseAddress, body.count)
+        // Names are 1 to 255 bytes (the log refuses others); a length that does not fit is cut to
+        // 255, and the hash then cannot match what was written.
+        var typeLength = UInt8(truncatingIfNeeded: min(typeName.count, 255))
+        SHA256_Update(&context, &typeLength, 1)
+        SHA256_Update(&context, typeName.baseAddress, Int(typeLength))
+        var streamLength = UInt8(truncatingIfNeeded: min(streamName.count, 255))
+        SHA256_Update(&context, &streamLength, 1)
+        SHA256_Update(&context, streamName.baseAddress, Int(streamLength))
+        return finish(&context)
+    }
+
+    @inline(__always)
+    private static func finish(_ context: inout SHA256_CTX) -> ChainHash {
         var digest = ChainHash.genesis
         withUnsafeMutableBytes(of: &digest.words) { bytes in
             _ = SHA256_Final(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), &context)

@@ -18,6 +18,9 @@ extension EventLog {
         guard !core.environment.isInsideTransaction else {
             throw EventLogError(.misuse, "a projection cannot be registered inside a read or write closure")
         }
+        guard !isReadOnly else {
+            throw EventLogError(.readOnly, "projection \(name) cannot be registered on a log opened read-only; read it with readProjection, or replay it")
+        }
         do {
             let entry = RegisteredProjection(projection: projection, slots: try core.projectionHandles(name))
             let stored = try core.environment.read { try $0.projectionRecord(core.schema, name: name) }
@@ -28,7 +31,13 @@ extension EventLog {
                 list.removeAll { $0.projection.name == name }
                 list.append(entry)
             }
-            try core.run(entry, building: needsRebuild, progress: progress)
+            do {
+                try core.run(entry, building: needsRebuild, progress: progress)
+            } catch {
+                // Not kept inline after all: its catch-up would fail inside every append again.
+                core.projections.withLock { list in list.removeAll { $0.projection.name == name } }
+                throw error
+            }
         } catch {
             throw EventLogError.wrap(error, "registering projection \(name)")
         }
@@ -43,6 +52,9 @@ extension EventLog {
     public func rebuild<P: Projection>(_ projection: P, progress: ((ProjectionProgress) throws -> Void)? = nil) throws(EventLogError) {
         guard !core.environment.isInsideTransaction else {
             throw EventLogError(.misuse, "a projection cannot be rebuilt inside a read or write closure")
+        }
+        guard !isReadOnly else {
+            throw EventLogError(.readOnly, "projection \(projection.name) cannot be rebuilt in a log opened read-only")
         }
         do {
             let entry = RegisteredProjection(projection: projection, slots: try core.projectionHandles(projection.name))

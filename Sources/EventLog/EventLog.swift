@@ -37,18 +37,33 @@ public final class EventLog: Sendable {
     package let core: LogCore
     /// The directory of the log, as given when it was opened.
     public let path: String
+    /// Whether this handle was opened read-only (``Options/readOnly``): it refuses every write.
+    public let isReadOnly: Bool
     private let registryKey: String
 
-    /// Opens the log in directory `path`, creating it if it does not exist.
+    /// Opens the log in directory `path`, creating it if it does not exist (unless
+    /// ``Options/readOnly``).
     ///
     /// Throws ``EventLogError/Code/notALog`` if `path` is a file, a directory with other files, or an
-    /// LMDB environment that is not a log; ``EventLogError/Code/newerFormat`` if a newer library
-    /// wrote it; ``EventLogError/Code/storage`` if the file system refuses.
+    /// LMDB environment that is not a log (or, read-only, if there is no log);
+    /// ``EventLogError/Code/newerFormat`` if a newer library wrote it; ``EventLogError/Code/damaged``
+    /// if its data file is damaged; ``EventLogError/Code/storage`` if the file system refuses;
+    /// ``EventLogError/Code/misuse`` for a read-write open of a path this process has open read-only.
+    ///
+    /// Handles on one path in one process share one LMDB environment (LMDB requires it): the first
+    /// handle's options apply to all, except that a read-only handle on a path open read-write
+    /// refuses writes itself.
     public init(path: String, options: Options = Options()) throws(EventLogError) {
         self.path = path
         let key = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         registryKey = key
+        isReadOnly = options.readOnly
         core = try LogRegistry.acquire(key, options: options)
+    }
+
+    /// Throws ``EventLogError/Code/readOnly`` for a handle opened read-only.
+    private func checkWritable() throws(EventLogError) {
+        if isReadOnly { throw EventLogError(.readOnly, "the log at \(path) was opened read-only; nothing can be written to it") }
     }
 
     deinit {
@@ -80,6 +95,7 @@ public final class EventLog: Sendable {
     /// ``EventLogError/Code/invalidMetadata``, ``EventLogError/Code/storage``.
     @discardableResult
     public func append(_ events: [NewEvent], to stream: String, expecting expected: ExpectedVersion = .any) async throws(EventLogError) -> AppendResult {
+        try checkWritable()
         let result = await withUnsafeContinuation { continuation in
             core.committer.submit(GroupCommitter.Job(events: events, stream: stream, expected: expected, continuation: continuation))
         }
@@ -95,6 +111,7 @@ public final class EventLog: Sendable {
     /// again if the map has to grow, so it must not have effects outside the transaction.
     @discardableResult
     public func write<T>(_ body: (LogWriter) throws -> T) throws -> T {
+        try checkWritable()
         do {
             return try core.performWrite { session in
                 // Moved, not copied: a second copy would make the first append copy the writer's
@@ -153,6 +170,9 @@ private enum LogRegistry {
     static func acquire(_ key: String, options: EventLog.Options) throws(EventLogError) -> LogCore {
         try cores.withLock { (cores) throws(EventLogError) -> LogCore in
             if let entry = cores[key] {
+                if entry.core.options.readOnly && !options.readOnly {
+                    throw EventLogError(.misuse, "the log at \(key) is open read-only in this process; close those handles before opening it for writing")
+                }
                 cores[key] = (entry.core, entry.handles + 1)
                 return entry.core
             }

@@ -48,6 +48,16 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         public static let newerFormat = Code(rawValue: "newerFormat")
         /// A stored record cannot be decoded; ``EventLogError/position`` names it.
         public static let corruptRecord = Code(rawValue: "corruptRecord")
+        /// The hash chain does not hold at ``EventLogError/position``: a record does not match its
+        /// hash or its predecessor's, a position is missing, or a record contradicts the log's
+        /// invariants (its stream's versions and links, its names). The log was changed after it
+        /// was written — or the file is damaged there. A pass that reads records stops at the first
+        /// break; ``EventLog/verify(anchors:progress:)`` reports it without throwing.
+        public static let brokenChain = Code(rawValue: "brokenChain")
+        /// The log's data file is damaged where the storage engine must read it (a page it cannot
+        /// read safely). Nothing was changed; restore the log from a backup
+        /// (``EventLog/backup(to:)``).
+        public static let damaged = Code(rawValue: "damaged")
         /// The storage engine (LMDB) or the file system failed; ``EventLogError/cause`` has details.
         public static let storage = Code(rawValue: "storage")
         /// The log handle was closed.
@@ -56,6 +66,10 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         public static let cancelled = Code(rawValue: "cancelled")
         /// The API was used in a way it cannot serve, such as a write inside a read closure.
         public static let misuse = Code(rawValue: "misuse")
+        /// A write to a log opened read-only (``EventLog/Options/readOnly``).
+        public static let readOnly = Code(rawValue: "readOnly")
+        /// A head hash (an anchor) that is not of the form `POSITION:64-HEX-DIGITS`.
+        public static let invalidHeadHash = Code(rawValue: "invalidHeadHash")
     }
 
     /// The kind of failure.
@@ -87,12 +101,16 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
 
 extension EventLogError {
     /// Wraps an error for an API that throws only ``EventLogError``: an ``EventLogError`` passes
-    /// through; an LMDB error becomes ``Code/storage`` (or ``Code/eventTooLarge`` for a transaction
-    /// LMDB cannot hold); anything else becomes ``Code/storage`` with its description as the cause.
-    /// The closure APIs (`read`, `write`) do not use it: they rethrow a caller's own errors unchanged.
+    /// through; an LMDB error becomes ``Code/storage`` (``Code/damaged`` for a damaged data file,
+    /// ``Code/eventTooLarge`` for a transaction LMDB cannot hold); anything else becomes
+    /// ``Code/storage`` with its description as the cause. The closure APIs (`read`, `write`) wrap
+    /// only LMDB's errors: they rethrow a caller's own errors unchanged.
     package static func wrap(_ error: any Error, _ what: @autoclosure () -> String) -> EventLogError {
         if let error = error as? EventLogError { return error }
         if let error = error as? LMDBError {
+            if error.isDamage {
+                return EventLogError(.damaged, "\(what()) failed: the data file data.mdb is damaged (\(error.description)); nothing was changed. Restore the log from a backup", cause: error)
+            }
             if error.isTransactionFull {
                 return EventLogError(.eventTooLarge, "\(what()): the transaction grew beyond what LMDB can hold in one commit; append in smaller parts", cause: error)
             }

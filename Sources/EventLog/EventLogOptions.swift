@@ -27,16 +27,27 @@ extension EventLog {
         /// How many events one transaction of a projection's catch-up or rebuild applies. Smaller
         /// batches make appends wait less during a rebuild; larger ones rebuild faster. Default 50,000.
         public var projectionBatchSize: UInt64
+        /// Open for reading only: nothing is ever written to the log's files, nothing is created
+        /// (a path without a log throws ``EventLogError/Code/notALog``), and every write throws
+        /// ``EventLogError/Code/readOnly``. Works on read-only files and directories and as another
+        /// user: without write access to `lock.mdb` (or without one), the log is read without
+        /// LMDB's lock file, which is right for an archive or a backup — no process may write to it
+        /// meanwhile. Default `false`.
+        public var readOnly: Bool
 
         /// Creates options; every value has a default.
         public init(durability: Durability = .durable, initialMapSize: Int = 256 << 20,
                     headsCheckpointInterval: UInt64 = 100_000, subscriptionPollInterval: Duration = .milliseconds(100),
-                    projectionBatchSize: UInt64 = 50_000) {
+                    projectionBatchSize: UInt64 = 50_000, readOnly: Bool = false) {
             self.durability = durability
             self.initialMapSize = initialMapSize
             self.headsCheckpointInterval = max(headsCheckpointInterval, 1)
             self.subscriptionPollInterval = subscriptionPollInterval
             self.projectionBatchSize = max(projectionBatchSize, 1)
+            self.readOnly = readOnly
         }
+
+        /// Options for reading only (see ``readOnly``).
+        public static var readOnly: Options { Options(readOnly: true) }
     }
 }

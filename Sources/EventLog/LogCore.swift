@@ -1,4 +1,5 @@
 import CLMDB
+import CLMDBGuard
 import Foundation
 import Synchronization
 
@@ -8,6 +9,9 @@ package final class LogCore: Sendable {
     package let environment: LMDBEnvironment
     package let schema: Schema
     package let options: EventLog.Options
+    /// The log's format version (`meta/format`): 1 for a log written before names were under the
+    /// chain, until its first append in this version writes format-2 records and makes it 2.
+    package let format: Atomic<UInt32>
     package let heads = StreamHeadCache()
     package let typeNames = NameCache<UInt32>()
     package let streamNames = NameCache<UInt64>(limit: 100_000)
@@ -37,9 +41,14 @@ package final class LogCore: Sendable {
             // LMDB creates its lock file before the data file: a first open killed in between leaves
             // only `lock.mdb`, which LMDB resets at the next open. That is a new log, not a foreign one.
             let contents = ((try? fileManager.contentsOfDirectory(atPath: path)) ?? []).filter { $0 != "lock.mdb" }
+            if options.readOnly && !contents.contains("data.mdb") {
+                throw EventLogError(.notALog, "there is no event log at \(path) (no data.mdb in it); opened read-only, nothing was created")
+            }
             if !contents.isEmpty && !contents.contains("data.mdb") {
                 throw EventLogError(.notALog, "\(path) is a directory with other files and no log in it")
             }
+        } else if options.readOnly {
+            throw EventLogError(.notALog, "there is no event log at \(path); opened read-only, nothing was created")
         } else {
             do {
                 try fileManager.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -47,33 +56,43 @@ package final class LogCore: Sendable {
                 throw EventLogError(.storage, "cannot create the log directory \(path)", cause: DescribedError("\(error)"))
             }
         }
-        let flags = options.durability == .nonDurable ? UInt32(MDB_NOSYNC) : 0
+        var flags = options.durability == .nonDurable ? UInt32(MDB_NOSYNC) : 0
+        if options.readOnly { flags |= UInt32(MDB_RDONLY) }
         do {
             environment = try LMDBEnvironment(path: path, mapSize: options.initialMapSize, maxDatabases: 64, flags: flags)
         } catch {
             if error.code == MDB_INVALID || error.code == MDB_VERSION_MISMATCH {
                 throw EventLogError(.notALog, "\(path) holds a data.mdb that is not an LMDB file this library can open", cause: error)
             }
-            throw EventLogError(.storage, "cannot open the log at \(path)", cause: error)
+            if error.code == EACCES || error.code == EROFS {
+                throw EventLogError(.storage, "cannot open the log at \(path) for writing: \(error.description); open it read-only to read it", cause: error)
+            }
+            throw EventLogError.wrap(error, "opening the log at \(path)")
         }
-        schema = try Self.openSchema(environment, path: path)
+        let opened = try Self.openSchema(environment, path: path, readOnly: options.readOnly)
+        schema = opened.schema
+        format = Atomic(opened.format)
         self.options = options
         committer = GroupCommitter()
         try loadNames()
         committer.start(core: self)
     }
 
-    /// Checks that the environment is a log this library can read, initialises an empty one, and
-    /// opens the named databases. Nothing is written to an environment that is not a log.
-    private static func openSchema(_ environment: LMDBEnvironment, path: String) throws(EventLogError) -> Schema {
+    /// Checks that the environment is a log this library can read (format 1 or 2), and opens its
+    /// named databases; initialises a new one (format 2), unless read-only. Nothing is written to an
+    /// environment that is not a log, nor to any read-only one. Returns the schema and the format.
+    private static func openSchema(_ environment: LMDBEnvironment, path: String, readOnly: Bool) throws(EventLogError) -> (schema: Schema, format: UInt32) {
         do {
             let state: (format: UInt32?, mainEntries: Int) = try environment.read { txn in
                 var main = MDB_dbi()
-                try lmdbCheck(mdb_dbi_open(txn.pointer, nil, 0, &main), "mdb_dbi_open(main)")
+                try lmdbCheck(guarded_mdb_dbi_open(txn.pointer, nil, 0, &main), "mdb_dbi_open(main)")
                 let mainEntries = try txn.count(LMDBDatabase(handle: main))
                 guard let meta = try environment.openDatabase(Schema.metaName, in: txn, create: false) else { return (nil, mainEntries) }
                 let format = try Schema.formatKey.withUnsafeBytes { key -> UInt32? in
-                    guard let value = try txn.get(meta, key: key), value.count == 4 else { return nil }
+                    guard let value = try txn.get(meta, key: key) else { return nil }
+                    guard value.count == 4 else {
+                        throw EventLogError(.corruptRecord, "the log at \(path) has a format marker of \(value.count) bytes; it is 4")
+                    }
                     return UInt32(littleEndian: value.loadUnaligned(as: UInt32.self))
                 }
                 return (format, mainEntries)
@@ -81,14 +100,34 @@ package final class LogCore: Sendable {
             switch state.format {
             case .some(let format) where format > Schema.formatVersion:
                 throw EventLogError(.newerFormat, "the log at \(path) has format version \(format); this library reads up to \(Schema.formatVersion)")
+            case .some(let format) where format < Schema.oldestFormatVersion:
+                throw EventLogError(.corruptRecord, "the log at \(path) says it has format version \(format), which no library wrote: its meta database was changed or is damaged")
             case .some:
                 break
             case .none where state.mainEntries > 0:
                 throw EventLogError(.notALog, "\(path) is an LMDB environment, but not an event log (it has no format marker)")
+            case .none where readOnly:
+                throw EventLogError(.notALog, "there is no event log at \(path) yet (its data file is empty); opened read-only, nothing was created")
             case .none:
                 break
             }
-            return try environment.write { txn in
+            if readOnly {
+                // Handles opened in a read transaction that commits stay valid for the environment's life.
+                let schema = try environment.readHandles { txn throws -> Schema in
+                    func open(_ name: String) throws -> LMDBDatabase {
+                        guard let database = try environment.openDatabase(name, in: txn, create: false) else {
+                            throw EventLogError(.corruptRecord, "the log at \(path) has no \(name) database")
+                        }
+                        return database
+                    }
+                    return Schema(meta: try open(Schema.metaName), events: try open(Schema.eventsName),
+                                  streamIndex: try open(Schema.streamIndexName), streams: try open(Schema.streamsName),
+                                  eventTypes: try open(Schema.eventTypesName),
+                                  projections: try environment.openDatabase(Schema.projectionsName, in: txn, create: false))
+                }
+                return (schema, state.format ?? Schema.formatVersion)
+            }
+            let schema = try environment.write { txn in
                 func open(_ name: String) throws -> LMDBDatabase {
                     guard let database = try environment.openDatabase(name, in: txn, create: true) else {
                         throw EventLogError(.storage, "cannot open the \(name) database of \(path)")
@@ -98,14 +137,10 @@ package final class LogCore: Sendable {
                 let schema = Schema(meta: try open(Schema.metaName), events: try open(Schema.eventsName),
                                     streamIndex: try open(Schema.streamIndexName), streams: try open(Schema.streamsName),
                                     eventTypes: try open(Schema.eventTypesName), projections: try open(Schema.projectionsName))
-                if state.format == nil {
-                    var version = Schema.formatVersion.littleEndian
-                    try Schema.formatKey.withUnsafeBytes { key in
-                        try withUnsafeBytes(of: &version) { try txn.put(schema.meta, key: key, value: $0) }
-                    }
-                }
+                if state.format == nil { try schema.writeFormat(Schema.formatVersion, in: txn) }
                 return schema
             }
+            return (schema, state.format ?? Schema.formatVersion)
         } catch {
             throw EventLogError.wrap(error, "opening the log at \(path)")
         }
@@ -134,6 +169,9 @@ package final class LogCore: Sendable {
     /// Runs `body` in a write transaction of this log, commits, and updates the caches and waiting
     /// subscribers. `body` may run more than once if the map must grow; it must not have outside effects.
     package func performWrite<T>(_ body: (inout WriteSession) throws -> T) throws -> T {
+        guard !options.readOnly else {
+            throw EventLogError(.readOnly, "the log at \(environment.path) was opened read-only; nothing can be written to it")
+        }
         guard !environment.isInsideTransaction else {
             throw EventLogError(.misuse, "a write cannot begin inside a read or write closure of the same log on the same thread")
         }
@@ -156,6 +194,7 @@ package final class LogCore: Sendable {
                 return value
             }
             if let session = committed {
+                if session.upgradedFormat { format.store(Schema.formatVersion, ordering: .relaxed) }
                 writerStreams.withLock { $0 = session.streams }
                 if session.head > session.startHead || !session.newTypes.isEmpty {
                     for type in session.newTypes { typeNames.insert(type.code, type.name) }

@@ -1,7 +1,8 @@
 /// The record envelope: how one event is laid out in the `events` database.
 ///
-/// Format version 1 (see `docs/log-format.md` for the normative description). Integers inside a
-/// record are little-endian; the event id and the hash are byte strings.
+/// Format versions 1 and 2 share this layout (see `docs/log-format.md` for the normative
+/// description); they differ in what the hash covers. Integers inside a record are little-endian;
+/// the event id and the hash are byte strings.
 ///
 /// ```
 /// offset size  field
@@ -19,11 +20,12 @@
 ///  …     16?   causation id (if flag bit 1)
 ///  …      A    actor (UTF-8)
 ///  …      P    payload (all bytes up to the hash; at least one)
-/// end-32 32    SHA-256(previous record's hash ‖ position u64 BE ‖ all bytes above)
+/// end-32 32    version 1: SHA-256(previous record's hash ‖ position u64 BE ‖ all bytes above)
+///              version 2: the same, then ‖ u8 length ‖ type name ‖ u8 length ‖ stream name
 /// ```
 package enum RecordFormat {
-    /// The newest record format this library writes and reads.
-    package static let currentVersion: UInt8 = 1
+    /// The record format this library writes; it reads every version from 1 on.
+    package static let currentVersion: UInt8 = 2
     package static let fixedHeaderSize = 56
     package static let hashSize = 32
     package static let flagCorrelation: UInt8 = 1
@@ -51,14 +53,15 @@ package enum RecordFormat {
     }
 
     /// Writes the record for `event` into `buffer` (exactly ``size(metadata:actorBytes:payloadCount:)``
-    /// bytes) and returns its chain hash, also written as the last 32 bytes.
+    /// bytes) in the current format, and returns its chain hash, also written as the last 32 bytes;
+    /// the hash covers the event's type name and `streamName` (the stream's name, UTF-8).
     ///
     /// `event` is read in place through its pointer, not passed by value, which would copy it (a
     /// retain and release of its payload and strings) for every record.
     @inline(__always)
     package static func encode(
-        _ event: UnsafePointer<NewEvent>, typeCode: UInt32, streamNumber: UInt64, streamVersion: UInt64,
-        previousPosition: UInt64, recordedAt: Timestamp, position: UInt64, previousHash: ChainHash,
+        _ event: UnsafePointer<NewEvent>, typeCode: UInt32, streamNumber: UInt64, streamName: UnsafeRawBufferPointer,
+        streamVersion: UInt64, previousPosition: UInt64, recordedAt: Timestamp, position: UInt64, previousHash: ChainHash,
         into buffer: UnsafeMutableRawBufferPointer
     ) -> ChainHash {
         let base = buffer.baseAddress!
@@ -93,8 +96,10 @@ package enum RecordFormat {
             (base + offset).copyMemory(from: source, byteCount: payload.count)
         }
         offset += event.pointee.payload.count
-        let hash = ChainHash.link(previous: previousHash, position: position,
-                                  body: UnsafeRawBufferPointer(start: base, count: offset))
+        let hash = withUTF8Bytes(event.pointee.type) { typeName in
+            ChainHash.link(previous: previousHash, position: position, body: UnsafeRawBufferPointer(start: base, count: offset),
+                           typeName: typeName, streamName: streamName)
+        }
         hash.store(to: base + offset)
         return hash
     }
@@ -114,7 +119,7 @@ package struct RecordHeader {
             throw EventLogError(.corruptRecord, "the record at position \(position) is \(bytes.count) bytes, shorter than any record", position: position)
         }
         let version = bytes[RecordFormat.Offset.version]
-        guard version == RecordFormat.currentVersion else {
+        guard version >= 1, version <= RecordFormat.currentVersion else {
             if version > RecordFormat.currentVersion {
                 throw EventLogError(.newerFormat, "the record at position \(position) has format version \(version); this library reads up to \(RecordFormat.currentVersion)", position: position)
             }
@@ -137,6 +142,8 @@ package struct RecordHeader {
         UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
+    /// The record's format version: 1 (the hash covers the record's bytes) or 2 (and its names).
+    package var version: UInt8 { bytes[RecordFormat.Offset.version] }
     package var flags: UInt8 { bytes[RecordFormat.Offset.flags] }
     package var typeCode: UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: RecordFormat.Offset.typeCode, as: UInt32.self)) }
     package var streamNumber: UInt64 { u64(RecordFormat.Offset.streamNumber) }
@@ -176,5 +183,18 @@ package struct RecordHeader {
     }
     package var storedHash: ChainHash {
         ChainHash(loadingFrom: bytes.baseAddress! + bytes.count - RecordFormat.hashSize)
+    }
+
+    /// The hash this record must store, at `position` after a record whose hash is `previous`, if its
+    /// type code stands for `typeName` and its stream number for `streamName` (a format-1 record's
+    /// hash does not cover them).
+    @inline(__always)
+    package func expectedHash(position: UInt64, previous: ChainHash, typeName: String, streamName: String) -> ChainHash {
+        guard version >= 2 else { return ChainHash.link(previous: previous, position: position, body: body) }
+        return withUTF8Bytes(typeName) { type in
+            withUTF8Bytes(streamName) { stream in
+                ChainHash.link(previous: previous, position: position, body: body, typeName: type, streamName: stream)
+            }
+        }
     }
 }

@@ -5,8 +5,11 @@ import CLMDB
 /// See `docs/log-format.md`. Every key that orders (positions, stream numbers, type codes) is stored
 /// big-endian so LMDB's byte-wise order is numeric order.
 package struct Schema: Sendable {
-    /// The log format version in `meta/format`. Version 1 is the only one so far.
-    package static let formatVersion: UInt32 = 1
+    /// The log format version this library writes in `meta/format`: 2, whose records' hashes cover
+    /// their type and stream names. It reads every version from ``oldestFormatVersion`` on.
+    package static let formatVersion: UInt32 = 2
+    /// The first log format version: 1.
+    package static let oldestFormatVersion: UInt32 = 1
 
     package static let metaName = "meta"
     package static let eventsName = "events"
@@ -36,8 +39,17 @@ package struct Schema: Sendable {
     package let streams: LMDBDatabase
     /// `eventTypes`: type code (u32 BE) → type name (UTF-8).
     package let eventTypes: LMDBDatabase
-    /// `projections`: projection name (UTF-8) → ``ProjectionRecord`` (derived data, not the log).
-    package let projections: LMDBDatabase
+    /// `projections`: projection name (UTF-8) → ``ProjectionRecord`` (derived data, not the log);
+    /// `nil` only in a log opened read-only that never had a projection.
+    package let projections: LMDBDatabase?
+
+    /// Writes `version` as the log's format version, in `txn`.
+    package func writeFormat(_ version: UInt32, in txn: LMDBTransaction) throws {
+        var value = version.littleEndian
+        try Schema.formatKey.withUnsafeBytes { key in
+            try withUnsafeBytes(of: &value) { try txn.put(meta, key: key, value: $0) }
+        }
+    }
 }
 
 /// A stream's version and the position of its last event (and, when known without a read, that

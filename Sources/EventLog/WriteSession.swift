@@ -42,6 +42,8 @@ package struct WriteSession {
     /// the transaction run again even if the caller's closure caught the error.
     package private(set) var storageFailure: LMDBError?
     package private(set) var newCheckpoint: UInt64?
+    /// Whether this transaction made a format-1 log format 2 (``LogCore/format`` follows at commit).
+    package private(set) var upgradedFormat = false
 
     package init(core: LogCore, txn: LMDBTransaction) throws {
         self.core = core
@@ -50,10 +52,16 @@ package struct WriteSession {
         startCheckpoint = try txn.headsCheckpoint(schema)
         startHead = try txn.lastPosition(schema)
         head = startHead
+        guard startCheckpoint <= startHead else {
+            throw EventLogError(.brokenChain, "the stream-heads checkpoint (position \(startCheckpoint)) is past the last position \(startHead): the meta database was changed; nothing is appended", position: startHead + 1)
+        }
         streams = WriterStreamCache.reuse(core.writerStreams.withLock { $0.take() }, checkpoint: startCheckpoint, head: startHead)
-        if startHead > 0, let bytes = try txn.get(schema.events, key: startHead) {
+        if startHead > 0 {
+            // The chain is extended only from a head whose own link holds.
+            guard let bytes = try txn.get(schema.events, key: startHead) else { throw ChainCheck.missing(startHead) }
             let last = try RecordHeader(position: startHead, bytes: bytes)
-            lastHash = last.storedHash
+            var chain = ChainCheck(txn: txn, schema: schema, typeNames: core.typeNames, sharesCaches: true)
+            lastHash = try chain.check(last, at: startHead, previous: try chain.hash(before: startHead))
             lastRecordedAt = last.recordedAt
         } else {
             lastHash = .genesis
@@ -73,13 +81,21 @@ package struct WriteSession {
         if let known = core.streamNames.key(name) {
             number = known
         } else if let stored = try txn.streamNumber(schema, name: name) {
-            // Found in the table, so committed: the mapping can never change or be rolled back.
+            // Found in the table, so committed: the mapping can never change or be rolled back —
+            // unless the tables were changed, which a name that the streams table disagrees with shows.
+            guard let entry = try txn.streamEntry(schema, number: stored), utf8Equal(entry.name, name) else {
+                throw EventLogError(.brokenChain, "the stream index gives stream \(name) the number \(stored), which the streams table names otherwise: the tables were changed; nothing is appended", stream: name)
+            }
             core.streamNames.insert(stored, name)
             number = stored
         } else {
             return nil
         }
-        return streams.table.set(WriterStream(number: number, head: try committedHead(number)), for: name)
+        let head = try committedHead(number)
+        guard head.version > 0 else {
+            throw EventLogError(.brokenChain, "stream \(name) has no events as of the heads checkpoint (position \(startCheckpoint)) nor after it, though every stream is made with its first event: the checkpoint or the streams table was changed; nothing is appended", stream: name, position: startCheckpoint)
+        }
+        return streams.table.set(WriterStream(number: number, head: head), for: name)
     }
 
     /// The head of stream `number` as of this transaction's start.
@@ -95,7 +111,16 @@ package struct WriteSession {
             }
         }
         if let head = overlay?[number] { return head }
-        return try txn.streamEntry(schema, number: number)?.head ?? .absent
+        guard let head = try txn.streamEntry(schema, number: number)?.head else { return .absent }
+        // A head from the table must name a record of this stream at that version.
+        if head.version > 0 {
+            guard let bytes = try txn.get(schema.events, key: head.lastPosition),
+                  case let record = try RecordHeader(position: head.lastPosition, bytes: bytes),
+                  record.streamNumber == number, record.streamVersion == head.version else {
+                throw EventLogError(.brokenChain, "the streams table says stream number \(number) is at version \(head.version), position \(head.lastPosition), but no such record stands there: the table was changed; nothing is appended", position: head.lastPosition)
+            }
+        }
+        return head
     }
 
     /// The version of stream `name` in this transaction, or `nil` if it does not exist.
@@ -292,6 +317,7 @@ package struct WriteSession {
         // retain and release of its payload and strings), which was 7% of an append's work besides
         // SHA-256.
         try events.withUnsafeBufferPointer { events in
+          try withUTF8Bytes(stream) { streamName in
             guard let first = events.baseAddress else { return }
             for index in events.indices {
                 let event = first + index
@@ -307,12 +333,13 @@ package struct WriteSession {
                     appendCursor = cursor
                 }
                 let buffer = try cursor.reserveAppending(key: position, count: size)
-                lastHash = RecordFormat.encode(event, typeCode: code, streamNumber: number, streamVersion: streamHead.version + 1,
-                                               previousPosition: streamHead.lastPosition, recordedAt: recordedAt,
-                                               position: position, previousHash: lastHash, into: buffer)
+                lastHash = RecordFormat.encode(event, typeCode: code, streamNumber: number, streamName: streamName,
+                                               streamVersion: streamHead.version + 1, previousPosition: streamHead.lastPosition,
+                                               recordedAt: recordedAt, position: position, previousHash: lastHash, into: buffer)
                 head = position
                 streamHead = StreamHead(version: streamHead.version + 1, lastPosition: position)
             }
+          }
         }
         lastRecordedAt = recordedAt
         streams.table[slot: slot].appended(head: streamHead, lastID: events[events.count - 1].id)
@@ -363,7 +390,15 @@ package struct WriteSession {
         guard !poisoned else {
             throw EventLogError(.storage, "a write in this transaction failed half-way in the storage engine; nothing is committed")
         }
-        if head > startHead { try core.applyInlineProjections(txn, through: head) }
+        if head > startHead {
+            // The first append of this version to a format-1 log: its records from here on are
+            // format 2 (the older ones stay as they are, and are read as they are).
+            if core.format.load(ordering: .relaxed) < Schema.formatVersion {
+                try schema.writeFormat(Schema.formatVersion, in: txn)
+                upgradedFormat = true
+            }
+            try core.applyInlineProjections(txn, through: head, writtenAfter: startHead)
+        }
         if head - startCheckpoint >= core.options.headsCheckpointInterval, head > startHead {
             try writeHeadsCheckpoint()
             newCheckpoint = head

@@ -20,11 +20,10 @@ struct VerifyCommand: AsyncParsableCommand {
             let ledger = try options.open()
             var anchorHash: HeadHash?
             if let anchor {
-                guard let hash = HeadHash(anchor) else { throw ToolError(.refused, "--anchor \(anchor) is not a head hash of the form POSITION:64-HEX-DIGITS") }
-                anchorHash = hash
+                do throws(EventLogError) { anchorHash = try HeadHash(anchor) } catch { throw ToolError(.refused, "--anchor: \(error.message)") }
             }
             let interactive = isatty(STDERR_FILENO) == 1 && !options.json
-            let verification = try ledger.log.verify(anchor: anchorHash) { done, total in
+            let verification = try ledger.log.verify(anchors: anchorHash.map { [$0] } ?? []) { done, total in
                 if interactive, done % 65_536 == 0 || done == total { standardError.write("\rverifying \(done)/\(total)") }
             }
             if interactive { standardError.write("\r\u{1B}[K") }

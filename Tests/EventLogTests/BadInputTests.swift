@@ -97,17 +97,22 @@ struct BadInputTests {
         #expect(try FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? Int == size)
     }
 
-    @Test("a log of a newer format version is refused")
-    func newerFormat() async throws {
+    @Test("a log of a newer format version is refused, and one of a version no library wrote is a damaged log", arguments: [
+        (Schema.formatVersion + 1, EventLogError.Code.newerFormat), (0, .corruptRecord),
+    ])
+    func unknownFormat(version: UInt32, code: EventLogError.Code) async throws {
         let directory = TemporaryDirectory()
         do {
             let log = try makeLog(directory)
             try await log.append([event()], to: "s")
-            try log.core.environment.write { txn in
-                var version: UInt32 = 2
-                try Schema.formatKey.withUnsafeBytes { key in try withUnsafeBytes(of: &version) { try txn.put(log.core.schema.meta, key: key, value: $0) } }
-            }
+            try log.core.environment.write { txn in try log.core.schema.writeFormat(version, in: txn) }
         }
-        do { _ = try makeLog(directory); Issue.record("opened a newer format") } catch let error as EventLogError { #expect(error.code == .newerFormat) }
+        do { _ = try makeLog(directory); Issue.record("opened format \(version)") } catch let error as EventLogError { #expect(error.code == code) }
+        do {
+            _ = try EventLog(path: directory.child("log"), options: .readOnly)
+            Issue.record("opened format \(version) read-only")
+        } catch let error as EventLogError {
+            #expect(error.code == code)
+        }
     }
 }

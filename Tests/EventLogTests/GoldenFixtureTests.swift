@@ -84,11 +84,15 @@ struct GoldenFixtureTests {
     ]
     /// The head hash of `golden-v1.dump`, pinned when the fixture was written.
     static let v1Head = "5:4c05322715026818a32e8c2bcc626f9c9985b747dd83428046d0d00245e01662"
+    /// The head hash of `golden-v2.dump` (the same events, written in format 2), pinned when the
+    /// fixture was written.
+    static let v2Head = "5:57001bddf6e1800d2da8bb51b98f3c84a68d006b1758c4e043d27bbccc08baef"
 
     static var fixtures: URL { Bundle.module.resourceURL!.appendingPathComponent("Fixtures") }
 
-    /// Writes `golden-v1.dump` when `GOLDEN_FIXTURE_DIR` names the fixtures folder; otherwise does
-    /// nothing. Run once per new format version, commit the file, pin its head hash above.
+    /// Writes `golden-v2.dump` (the format this library writes) when `GOLDEN_FIXTURE_DIR` names the
+    /// fixtures folder; otherwise does nothing. Run once per new format version, commit the file,
+    /// pin its head hash above. (`golden-v1.dump` was written so by the library of format 1.)
     @Test("write the golden fixture (only with GOLDEN_FIXTURE_DIR set)")
     func writeFixture() async throws {
         guard let folder = ProcessInfo.processInfo.environment["GOLDEN_FIXTURE_DIR"] else { return }
@@ -103,21 +107,30 @@ struct GoldenFixtureTests {
         try await log.append([new(2), new(3)], to: events[2].stream, expecting: .noStream)
         try await log.append([new(4)], to: events[4].stream, expecting: .exactly(2))
         let text = try GoldenDump.dump(log.core.environment, log.core.schema)
-        try text.write(toFile: folder + "/golden-v1.dump", atomically: true, encoding: .utf8)
-        print("golden-v1 head hash: \(try log.headHash()!)")
+        try text.write(toFile: folder + "/golden-v\(Schema.formatVersion).dump", atomically: true, encoding: .utf8)
+        print("golden-v\(Schema.formatVersion) head hash: \(try #require(try log.headHash()))")
     }
 
-    @Test("format version 1: opens, reads every field, verifies, and takes new appends")
-    func readsVersion1() async throws {
-        let text = try String(contentsOf: Self.fixtures.appendingPathComponent("golden-v1.dump"), encoding: .utf8)
+    @Test("format versions 1 and 2: each opens, reads every field, verifies, and takes new appends", arguments: [1, 2])
+    func readsVersion(_ version: Int) async throws {
+        let head = version == 1 ? Self.v1Head : Self.v2Head
+        let text = try String(contentsOf: Self.fixtures.appendingPathComponent("golden-v\(version).dump"), encoding: .utf8)
         let directory = TemporaryDirectory()
         let path = directory.child("log")
         try GoldenDump.load(text, into: path)
+        do {
+            // Read-only first: an archive of either format reads without a byte changed.
+            let archive = try EventLog(path: path, options: .readOnly)
+            #expect(try archive.verify(anchors: [HeadHash(head)]).isIntact)
+            #expect(try archive.allEvents().count == Self.v1Events.count)
+        }
         let log = try EventLog(path: path)
+        #expect(log.core.format.load(ordering: .relaxed) == UInt32(version))
 
-        let verification = try log.verify(anchor: HeadHash(Self.v1Head))
+        let verification = try log.verify(anchors: [HeadHash(head)])
         #expect(verification.isIntact)
-        #expect(verification.head?.description == Self.v1Head)
+        #expect(verification.head?.description == head)
+        #expect(verification.recordsWithoutNames == (version == 1 ? 5 : 0))
 
         let stored = try log.allEvents()
         #expect(stored.count == Self.v1Events.count)
@@ -137,6 +150,7 @@ struct GoldenFixtureTests {
         // The fixture holds a stream-heads checkpoint (interval 3) and a tail after it: both are read.
         try await log.append([event()], to: "client-1", expecting: .exactly(3))
         try await log.append([event()], to: "client-2", expecting: .exactly(2))
-        #expect(try log.verify(anchor: HeadHash(Self.v1Head)).isIntact)
+        #expect(try log.verify(anchors: [HeadHash(head)]).isIntact)
+        #expect(log.core.format.load(ordering: .relaxed) == 2)
     }
 }

@@ -31,11 +31,11 @@ struct HashChainTests {
         #expect(verification.head == (try log.headHash()))
         #expect(verification.head?.position == 10)
         let head = try #require(verification.head)
-        #expect(HeadHash(head.description) == head)
+        #expect(try HeadHash(head.description) == head)
         #expect(head.sha256.count == 64)
     }
 
-    @Test("each hash is SHA-256 over the previous hash, the position and the record bytes")
+    @Test("each hash is SHA-256 over the previous hash, the position, the record bytes and its type and stream names")
     func hashInputIsAsDocumented() async throws {
         let directory = TemporaryDirectory()
         let log = try await filledLog(directory, events: 3)
@@ -44,11 +44,14 @@ struct HashChainTests {
             for position in UInt64(1)...3 {
                 let bytes = try #require(try snapshot.txn.get(log.core.schema.events, key: position))
                 let body = Array(bytes.dropLast(32))
+                #expect(body[0] == 2, "records are written in format 2")
                 // Independent computation with OpenSSL's one-shot API (EVP, not the chain's
                 // SHA256_Init/Update/Final) over the concatenated input.
                 var input = previous.bytes
                 withUnsafeBytes(of: position.bigEndian) { input.append(contentsOf: $0) }
                 input.append(contentsOf: body)
+                let stream = Array("s\(position - 1)".utf8)
+                input += [1] + Array("E".utf8) + [UInt8(stream.count)] + stream
                 var expected = [UInt8](repeating: 0, count: 32)
                 SHA256(input, input.count, &expected)
                 #expect(Array(bytes.suffix(32)) == expected)
@@ -64,6 +67,16 @@ struct HashChainTests {
         #expect(first.hex == "328976acf07e9b1c4a8967f2d63902c9a724235b6363ac83087246ad84cd222a")
         let second = (0..<200).map { UInt8($0) }.withUnsafeBytes { ChainHash.link(previous: first, position: 2, body: $0) }
         #expect(second.hex == "b231d47b5ca1cd33261253b50c0d2710dd75678dc64646e77563eaad2a165fdc")
+        // Format 2: hashlib.sha256(b"\0" * 32 + (1).to_bytes(8, "big") + b"abc" + bytes([16]) +
+        // b"ClientRegistered" + bytes([8]) + b"client-1").
+        let named = Array("abc".utf8).withUnsafeBytes { body in
+            Array("ClientRegistered".utf8).withUnsafeBytes { type in
+                Array("client-1".utf8).withUnsafeBytes { stream in
+                    ChainHash.link(previous: .genesis, position: 1, body: body, typeName: type, streamName: stream)
+                }
+            }
+        }
+        #expect(named.hex == "6acbf71ccba9b630ebb47101f901c273844a1499f8f9e5393cb1d68f1c03c61e")
     }
 
     @Test("a changed payload byte is found at its position", arguments: [1, 4, 10])
@@ -88,7 +101,11 @@ struct HashChainTests {
             copy[copy.count - 40] ^= 1
             let previousBytes = try #require(try txn.get(log.core.schema.events, key: 3))
             let previous = ChainHash(loadingFrom: previousBytes.baseAddress! + previousBytes.count - 32)
-            let hash = copy.withUnsafeBytes { ChainHash.link(previous: previous, position: 4, body: UnsafeRawBufferPointer(rebasing: $0.dropLast(32))) }
+            let header = try RecordHeader(position: 4, bytes: stored)
+            let hash = try copy.withUnsafeBytes { bytes in
+                try RecordHeader(position: 4, bytes: bytes).expectedHash(position: 4, previous: previous, typeName: "E", streamName: "s0")
+            }
+            #expect(header.version == 2)
             copy.replaceSubrange((copy.count - 32)..., with: hash.bytes)
             try copy.withUnsafeBytes { try txn.put(log.core.schema.events, key: 4, value: $0) }
         }
@@ -114,25 +131,51 @@ struct HashChainTests {
         let log = try await filledLog(directory, events: 5)
         let anchor = try #require(try log.headHash())
         try await log.append([event()], to: "later")
-        #expect(try log.verify(anchor: anchor).anchorMatches == true)
-        #expect(try log.verify(anchor: anchor).isIntact)
-        let forged = try #require(HeadHash("5:" + String(repeating: "0", count: 64)))
-        #expect(try log.verify(anchor: forged).anchorMatches == false)
-        #expect(try !log.verify(anchor: forged).isIntact)
+        #expect(try log.verify(anchors: [anchor]).anchorMatches == true)
+        #expect(try log.verify(anchors: [anchor]).isIntact)
+        let forged = try HeadHash("5:" + String(repeating: "0", count: 64))
+        let checked = try log.verify(anchors: [anchor, forged])
+        #expect(checked.anchors.map(\.holds) == [true, false])
+        #expect(checked.anchors[1].problem?.contains("position 5") == true)
+        #expect(!checked.isIntact)
         try tamper(log, position: 2)
-        #expect(try !log.verify(anchor: anchor).isIntact)
+        #expect(try !log.verify(anchors: [anchor]).isIntact)
+    }
+
+    @Test("a log cut short passes every check but an anchor kept outside it")
+    func truncation() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await filledLog(directory, events: 6)
+        let anchor = try #require(try log.headHash())
+        try log.core.environment.write { txn in
+            var key = UInt64(6).bigEndian
+            try withUnsafeBytes(of: &key) { _ = try txn.delete(log.core.schema.events, key: $0) }
+        }
+        #expect(try log.verify().isIntact, "without an anchor, a cut-off tail cannot be seen")
+        let verification = try log.verify(anchors: [anchor])
+        #expect(!verification.isIntact)
+        #expect(verification.anchors.first?.problem?.contains("ends at position 5") == true)
+    }
+
+    @Test("a malformed anchor is an error that says what is wrong, never an anchor that checks nothing", arguments: [
+        "1042:9f86d0…", "9f86d081884c7d65", "0:" + String(repeating: "a", count: 64), "x:" + String(repeating: "a", count: 64),
+        "12:" + String(repeating: "g", count: 64), "", "12:" + String(repeating: "a", count: 63),
+    ])
+    func malformedAnchor(text: String) async throws {
+        await expectError(.invalidHeadHash) { try HeadHash(text) }
+        #expect(try HeadHash(" 12:" + String(repeating: "A", count: 64) + "\n").position == 12)
     }
 
     @Test("a damaged record header is a typed error naming its position when read")
     func corruptHeader() async throws {
         let directory = TemporaryDirectory()
         let log = try await filledLog(directory, events: 3)
-        try tamper(log, position: 2, offset: 1, xor: 0x80)
-        let error = await expectError(.corruptRecord) { try log.allEvents() }
-        #expect(error?.position == 2)
         try tamper(log, position: 3, offset: 0, xor: 0x07)
         let newer = await expectError(.newerFormat) { try log.read { try $0.events(from: 3) } }
         #expect(newer?.position == 3)
+        try tamper(log, position: 2, offset: 1, xor: 0x80)
+        let error = await expectError(.corruptRecord) { try log.allEvents() }
+        #expect(error?.position == 2)
         #expect(try log.verify().firstBrokenPosition == 2)
     }
 

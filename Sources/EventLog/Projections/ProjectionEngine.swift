@@ -4,7 +4,8 @@ extension LogCore {
     /// Applies the events this write transaction appended to every registered projection whose
     /// stored version is this code's, together with its checkpoint. Called by the write session
     /// before commit, so the events, the state and the checkpoint commit (or not) as one.
-    package func applyInlineProjections(_ txn: LMDBTransaction, through head: UInt64) throws {
+    /// The records after `writtenAfter` are this transaction's own: their links were made, not read.
+    package func applyInlineProjections(_ txn: LMDBTransaction, through head: UInt64, writtenAfter: UInt64) throws {
         let registered = projections.withLock { $0 }
         guard !registered.isEmpty else { return }
         let snapshot = try LogSnapshot(core: self, txn: txn, committed: false)
@@ -13,7 +14,7 @@ extension LogCore {
             guard var record = try txn.projectionRecord(schema, name: name), record.activeVersion == entry.projection.version,
                   record.activeCheckpoint < head else { continue }
             try applyProjection(entry.projection, snapshot: snapshot, database: entry.database(record.activeSlot),
-                                after: record.activeCheckpoint, through: head)
+                                after: record.activeCheckpoint, through: head, writtenAfter: writtenAfter)
             record.activeCheckpoint = head
             try txn.putProjectionRecord(schema, name: name, record)
         }

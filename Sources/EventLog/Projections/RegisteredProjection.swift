@@ -11,7 +11,7 @@ extension LMDBTransaction {
     package func projectionRecord(_ schema: Schema, name: String) throws -> ProjectionRecord? {
         var key = name
         return try key.withUTF8 { key in
-            guard let value = try get(schema.projections, key: UnsafeRawBufferPointer(key)) else { return nil }
+            guard let projections = schema.projections, let value = try get(projections, key: UnsafeRawBufferPointer(key)) else { return nil }
             guard let record = ProjectionRecord(bytes: value) else {
                 throw EventLogError(.corruptRecord, "the projections entry of \(name) is damaged")
             }
@@ -20,22 +20,26 @@ extension LMDBTransaction {
     }
 
     package func putProjectionRecord(_ schema: Schema, name: String, _ record: ProjectionRecord) throws {
+        guard let projections = schema.projections else {
+            throw EventLogError(.readOnly, "projection \(name) cannot be stored in a log opened read-only")
+        }
         let key = Array(name.utf8), value = record.bytes
-        try key.withUnsafeBytes { key in try value.withUnsafeBytes { try put(schema.projections, key: key, value: $0) } }
+        try key.withUnsafeBytes { key in try value.withUnsafeBytes { try put(projections, key: key, value: $0) } }
     }
 }
 
 /// Applies events `(after, through]` of the transaction's view to one projection's database:
-/// generic, so the projection's methods are called without boxing.
+/// generic, so the projection's methods are called without boxing. Each record's link in the hash
+/// chain is checked as it is read, except those after `writtenAfter` (this transaction's own).
 package func applyProjection<P: Projection>(
-    _ projection: P, snapshot: LogSnapshot, database: LMDBDatabase, after: UInt64, through: UInt64
+    _ projection: P, snapshot: LogSnapshot, database: LMDBDatabase, after: UInt64, through: UInt64, writtenAfter: UInt64 = .max
 ) throws {
     guard through > after else { return }
     // Read-only until the batch ends, as in a rebuild: a projection cannot come to depend on
     // writing from apply here and then fail there.
     let reading = ProjectionState(transaction: snapshot.txn, database: database, writable: false)
     var batch = try projection.beginBatch(reading)
-    try snapshot.forEachEvent(from: after + 1, through: through) { event in
+    try snapshot.forEachEvent(from: after + 1, through: through, writtenAfter: writtenAfter) { event in
         try projection.apply(event, to: &batch, state: reading)
     }
     try projection.endBatch(&batch, state: ProjectionState(transaction: snapshot.txn, database: database, writable: true,
