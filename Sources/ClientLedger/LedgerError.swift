@@ -27,6 +27,19 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         public static let newerPayloadVersion = Code(rawValue: "newerPayloadVersion")
         /// The underlying event log failed; ``LedgerError/cause`` is the ``EventLogError``.
         public static let storage = Code(rawValue: "storage")
+        /// The hash chain does not hold at ``LedgerError/position``: a record there was changed
+        /// after it was written (or the file is damaged there). Reading stopped before it; nothing
+        /// was recorded. Run `ledger verify`, and restore from a backup.
+        public static let brokenChain = Code(rawValue: "brokenChain")
+        /// The ledger's data file is damaged where it had to be read. Nothing was changed; restore
+        /// the ledger from a backup (``SalonLedger/backup(to:)``).
+        public static let damaged = Code(rawValue: "damaged")
+        /// A change to a ledger opened read-only.
+        public static let readOnly = Code(rawValue: "readOnly")
+        /// The path holds no ledger, or something that is not a ledger.
+        public static let notALedger = Code(rawValue: "notALedger")
+        /// A newer version of this library wrote the ledger, in a format this one cannot read.
+        public static let newerFormat = Code(rawValue: "newerFormat")
         /// The personal-data key store failed or is damaged.
         public static let keyStore = Code(rawValue: "keyStore")
 
@@ -77,17 +90,41 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     public var field: String?
     /// The line of a JSON Lines input, from 1, where the error came from one.
     public var line: Int?
+    /// The position in the log concerned, where there is one (a break in the hash chain).
+    public var position: UInt64?
     /// The lower-level error, if any.
     public let cause: (any Error & Sendable)?
 
     /// Creates an error. The library creates these; tests and wrappers may too.
-    public init(_ code: Code, _ message: String, client: String? = nil, field: String? = nil, line: Int? = nil, cause: (any Error & Sendable)? = nil) {
+    public init(_ code: Code, _ message: String, client: String? = nil, field: String? = nil, line: Int? = nil,
+                position: UInt64? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.client = client
         self.field = field
         self.line = line
+        self.position = position
         self.cause = cause
+    }
+
+    /// `error` as a ledger error, for a failure while `what` (a phrase such as "reading the client
+    /// cards"): a ``LedgerError`` passes through; an ``EventLogError`` keeps its meaning (a broken
+    /// chain, a damaged file, a read-only or missing ledger), its message and position, and is
+    /// kept as the cause; anything else is ``Code/storage``.
+    package static func wrapping(_ error: any Error, _ what: @autoclosure () -> String, client: ClientID? = nil) -> LedgerError {
+        if let error = error as? LedgerError { return error }
+        guard let error = error as? EventLogError else {
+            return LedgerError(.storage, "\(what()) failed: \(error)", client: client?.rawValue, cause: DescribedCause("\(error)"))
+        }
+        let code: Code = switch error.code {
+        case .brokenChain, .corruptRecord: .brokenChain
+        case .damaged: .damaged
+        case .readOnly: .readOnly
+        case .notALog: .notALedger
+        case .newerFormat: .newerFormat
+        default: .storage
+        }
+        return LedgerError(code, "\(what()) failed: \(error.message)", client: client?.rawValue, position: error.position, cause: error)
     }
 
     public var description: String {

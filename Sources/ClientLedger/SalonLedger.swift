@@ -58,7 +58,7 @@ public final class SalonLedger: Sendable {
         do {
             log = try EventLog(path: path, options: .init(durability: options.durability))
         } catch {
-            throw LedgerError(.storage, "cannot open the ledger at \(path): \(error.message)", cause: error)
+            throw LedgerError.wrapping(error, "opening the ledger at \(path)")
         }
         keys = try ClientKeyStore(directory: path)
         self.options = options
@@ -67,7 +67,7 @@ public final class SalonLedger: Sendable {
             // Brought up to date now (rebuilt if its version changed), then kept up inline.
             try log.register(ClientCardProjection())
         } catch {
-            throw LedgerError(.storage, "cannot bring the client cards up to date: \(error.message)", cause: error)
+            throw LedgerError.wrapping(error, "bringing the client cards up to date")
         }
     }
 
@@ -104,10 +104,8 @@ public final class SalonLedger: Sendable {
                     return clients
                 }
             }
-        } catch let error as LedgerError {
-            throw error
         } catch {
-            throw LedgerError(.storage, "cannot read the ledger for erased clients", cause: DescribedCause("\(error)"))
+            throw LedgerError.wrapping(error, "reading the ledger for erased clients")
         }
         for client in erased { try keys.destroyKey(of: client) }
         if !keys.marksErasures { try keys.startMarkingErasures() }
@@ -152,10 +150,8 @@ public final class SalonLedger: Sendable {
                 }
                 return (salon, salonVersion, states)
             }
-        } catch let error as LedgerError {
-            throw error
         } catch {
-            throw LedgerError(.storage, "reading the ledger failed", cause: DescribedCause("\(error)"))
+            throw LedgerError.wrapping(error, "reading the ledger")
         }
     }
 
@@ -168,10 +164,8 @@ public final class SalonLedger: Sendable {
                 try snapshot.forEachEvent(inStream: Self.stream(of: client)) { events.append(try decode($0, keyed: true)) }
                 return events
             }
-        } catch let error as LedgerError {
-            throw error
         } catch {
-            throw LedgerError(.storage, "reading the history of client \(client) failed", client: client.rawValue, cause: DescribedCause("\(error)"))
+            throw LedgerError.wrapping(error, "reading the history of client \(client)", client: client)
         }
     }
 }

@@ -33,8 +33,19 @@ struct ToolError: Error {
         if let field = error.field, !error.message.contains("field \(field)") { place.append("field \(field)") }
         let sentence = place.isEmpty ? error.message : place.joined(separator: ", ") + ": " + error.message
         switch error.code {
-        case .storage, .keyStore, .corruptPayload, .newerPayloadVersion: self.init(.unavailable, sentence)
+        case .brokenChain: self.init(.tampered, sentence)
+        case .storage, .keyStore, .corruptPayload, .newerPayloadVersion, .damaged, .readOnly, .notALedger, .newerFormat:
+            self.init(.unavailable, sentence)
         default: self.init(.refused, sentence)
+        }
+    }
+
+    /// Classifies an error of the engine: a broken chain is `tampered`, anything else `unavailable`.
+    init(_ error: EventLogError) {
+        switch error.code {
+        case .brokenChain, .corruptRecord: self.init(.tampered, error.message)
+        case .invalidHeadHash: self.init(.refused, error.message)
+        default: self.init(.unavailable, error.message)
         }
     }
 }
@@ -49,7 +60,7 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     } catch let error as LedgerError {
         throw exit(ToolError(error))
     } catch let error as EventLogError {
-        throw exit(ToolError(.unavailable, error.message))
+        throw exit(ToolError(error))
     } catch let error as ExitCode {
         throw error
     } catch {

@@ -111,8 +111,7 @@ extension SalonLedger {
             } catch where error.code == .wrongExpectedVersion || error.code == .streamNotFound {
                 continue // someone else changed one of these streams: read and decide again
             } catch {
-                throw LedgerError(.storage, "recording \(decision.events.first?.type.rawValue ?? "events") failed: \(error.message)",
-                                  client: clients.first?.rawValue, cause: error)
+                throw LedgerError.wrapping(error, "recording \(decision.events.first?.type.rawValue ?? "events")", client: clients.first)
             }
             var recorded: [RecordedLedgerEvent] = []
             for (append, result) in zip(appends, results) {

@@ -44,17 +44,17 @@ extension SalonLedger {
             verification = try log.verify()
             events = try log.read { snapshot in
                 var count = 0
-                try snapshot.forEachEvent { event in
+                // Up to the break, if the chain breaks: nothing past it is trusted (the report says where).
+                let through = verification.firstBrokenPosition.map { $0 - 1 }
+                try snapshot.forEachEvent(through: through) { event in
                     guard let type = LedgerEventType(rawValue: event.type) else { return }
                     let at = try BinaryCodec.instant(of: type, payload: event.payload)
                     if at > from && at <= to { count += 1 }
                 }
                 return count
             }
-        } catch let error as LedgerError {
-            throw error
         } catch {
-            throw LedgerError(.storage, "reading the log for the audit failed", cause: DescribedCause("\(error)"))
+            throw LedgerError.wrapping(error, "reading the log for the audit")
         }
         return AuditReport(from: from, to: to, rollForward: rollForward, pointsOutstanding: points, discountsGranted: discounts,
                            events: events, verification: verification)

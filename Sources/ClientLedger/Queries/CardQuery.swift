@@ -13,10 +13,8 @@ extension SalonLedger {
                     return try CardRecord(decoding: bytes)
                 }
             }
-        } catch let error as LedgerError {
-            throw error
         } catch {
-            throw LedgerError(.storage, "reading the card of \(client) failed", client: client.rawValue, cause: DescribedCause("\(error)"))
+            throw LedgerError.wrapping(error, "reading the card of \(client)", client: client)
         }
         guard let record else { return nil }
         return try makeCard(client, record, now: now)

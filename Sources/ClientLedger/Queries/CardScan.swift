@@ -11,10 +11,8 @@ extension SalonLedger {
                     return true
                 }
             }
-        } catch let error as LedgerError {
-            throw error
         } catch {
-            throw LedgerError(.storage, "reading the client cards failed", cause: DescribedCause("\(error)"))
+            throw LedgerError.wrapping(error, "reading the client cards")
         }
     }
 }

@@ -24,10 +24,8 @@ extension SalonLedger {
                 }
                 return count
             }
-        } catch let error as LedgerError {
-            throw error
         } catch {
-            throw LedgerError(.storage, "exporting the log failed: \(error)", cause: DescribedCause("\(error)"))
+            throw LedgerError.wrapping(error, "exporting the log")
         }
     }
 }

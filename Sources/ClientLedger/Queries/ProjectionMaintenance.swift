@@ -12,7 +12,7 @@ extension SalonLedger {
         do {
             try log.rebuild(ClientCardProjection(), progress: progress)
         } catch {
-            throw LedgerError(.storage, "rebuilding the projections stopped: \(error.message)", cause: error)
+            throw LedgerError.wrapping(error, "rebuilding the projections")
         }
     }
 }
