@@ -89,7 +89,6 @@ int guarded_mdb_env_open(MDB_env *env, const char *path, unsigned int flags, mdb
 int guarded_mdb_env_info(MDB_env *env, MDB_envinfo *info) { GUARDED(mdb_env_info(env, info)); }
 int guarded_mdb_env_stat(MDB_env *env, MDB_stat *stat) { GUARDED(mdb_env_stat(env, stat)); }
 int guarded_mdb_env_set_mapsize(MDB_env *env, size_t size) { GUARDED(mdb_env_set_mapsize(env, size)); }
-int guarded_mdb_env_copy2(MDB_env *env, const char *path, unsigned int flags) { GUARDED(mdb_env_copy2(env, path, flags)); }
 int guarded_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn) { GUARDED(mdb_txn_begin(env, parent, flags, txn)); }
 int guarded_mdb_txn_commit(MDB_txn *txn) { GUARDED(mdb_txn_commit(txn)); }
 int guarded_mdb_dbi_open(MDB_txn *txn, const char *name, unsigned int flags, MDB_dbi *dbi) { GUARDED(mdb_dbi_open(txn, name, flags, dbi)); }

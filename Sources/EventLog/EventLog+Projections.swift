@@ -75,15 +75,23 @@ extension EventLog {
     /// process registered, that includes every append that has returned.
     public func readProjection<P: Projection, T>(_ projection: P, _ body: (ProjectionState) throws -> T) throws -> T {
         let name = projection.name
-        // Handles must exist before the transaction begins: a read transaction sees only those.
-        let slots = try core.existingProjectionHandles(name)
-        // A plain read transaction: the projection needs no log snapshot (its head and heads).
-        return try core.environment.read { txn in
+        do {
+            // Handles must exist before the transaction begins: a read transaction sees only those.
+            let slots = try core.existingProjectionHandles(name)
+            // A plain read transaction: the projection needs no log snapshot (its head and heads).
+            return try readProjection(name: name, version: projection.version, slots: slots, body)
+        } catch let error as LMDBError {
+            throw EventLogError.wrap(error, "reading projection \(name)")
+        }
+    }
+
+    private func readProjection<T>(name: String, version: UInt32, slots: (LMDBDatabase, LMDBDatabase)?, _ body: (ProjectionState) throws -> T) throws -> T {
+        try core.environment.read { txn in
             guard let record = try txn.projectionRecord(core.schema, name: name) else {
                 throw EventLogError(.misuse, "projection \(name) was never built: register it first")
             }
-            guard record.activeVersion == projection.version else {
-                throw EventLogError(.misuse, "projection \(name) is stored at version \(record.activeVersion), not \(projection.version): register or rebuild it")
+            guard record.activeVersion == version else {
+                throw EventLogError(.misuse, "projection \(name) is stored at version \(record.activeVersion), not \(version): register or rebuild it")
             }
             guard let slots else {
                 throw EventLogError(.corruptRecord, "the databases of projection \(name) are missing")

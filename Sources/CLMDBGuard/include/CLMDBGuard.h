@@ -31,7 +31,6 @@ int guarded_mdb_env_open(MDB_env *env, const char *path, unsigned int flags, mdb
 int guarded_mdb_env_info(MDB_env *env, MDB_envinfo *info);
 int guarded_mdb_env_stat(MDB_env *env, MDB_stat *stat);
 int guarded_mdb_env_set_mapsize(MDB_env *env, size_t size);
-int guarded_mdb_env_copy2(MDB_env *env, const char *path, unsigned int flags);
 int guarded_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn);
 int guarded_mdb_txn_commit(MDB_txn *txn);
 int guarded_mdb_dbi_open(MDB_txn *txn, const char *name, unsigned int flags, MDB_dbi *dbi);

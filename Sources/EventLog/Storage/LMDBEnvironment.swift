@@ -365,17 +365,25 @@ package final class LMDBEnvironment: @unchecked Sendable {
         return LMDBDatabase(handle: dbi)
     }
 
+    /// The names of the environment's named databases: the keys of LMDB's main database.
+    package func databaseNames() throws -> [String] {
+        try read { txn in
+            var main = MDB_dbi()
+            try lmdbCheck(guarded_mdb_dbi_open(txn.pointer, nil, 0, &main), "mdb_dbi_open(main)")
+            var names: [String] = []
+            try txn.withCursor(LMDBDatabase(handle: main)) { cursor in
+                var entry = try cursor.first()
+                while let current = entry {
+                    names.append(String(decoding: current.key, as: UTF8.self))
+                    entry = try cursor.next()
+                }
+            }
+            return names
+        }
+    }
+
     /// Flushes written data to disk (`mdb_env_sync` with force), for a log opened non-durably.
     package func sync() throws(LMDBError) {
         try lmdbCheck(mdb_env_sync(pointer, 1), "mdb_env_sync")
-    }
-
-    /// Writes a consistent copy of the environment, as of one read snapshot, into the existing empty
-    /// directory `directory` (`mdb_env_copy2`): with `compact`, without free pages and with pages
-    /// renumbered. Writers go on meanwhile; the copy has only what had committed when it began.
-    package func copy(to directory: String, compact: Bool) throws(LMDBError) {
-        enterShared()
-        defer { leaveShared() }
-        try lmdbCheck(guarded_mdb_env_copy2(pointer, directory, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2")
     }
 }
