@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Synchronization
 
 /// A salon's client records as an event log: the API that services call.
 ///
@@ -31,12 +32,22 @@ public final class SalonLedger: Sendable {
         public var durability: EventLog.Durability
         /// How often a command is decided again when another writer changed the client meanwhile.
         public var maximumAttempts: Int
+        /// Open for reading only — an archive, a backup, a copy on read-only media or owned by
+        /// another user: every query works, no byte of the ledger is written and nothing is
+        /// created (a path without a ledger throws ``LedgerError/Code/notALedger``), and every
+        /// command throws ``LedgerError/Code/readOnly``. If the client cards stored with the log are
+        /// behind it, or of another version, queries fold them from the log in memory instead.
+        public var readOnly: Bool
 
         /// Creates options; every value has a default.
-        public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 16) {
+        public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 16, readOnly: Bool = false) {
             self.durability = durability
             self.maximumAttempts = max(1, maximumAttempts)
+            self.readOnly = readOnly
         }
+
+        /// Options for reading only (see ``readOnly``).
+        public static var readOnly: Options { Options(readOnly: true) }
     }
 
     /// The stream that holds the salon's settings and loyalty programmes.
@@ -53,16 +64,26 @@ public final class SalonLedger: Sendable {
     package let options: Options
     package let queue = ClientQueue()
 
-    /// Opens the ledger in directory `path`, creating it if absent.
+    /// The client cards folded from the log in memory, for a ledger opened read-only whose stored
+    /// cards are behind the log or of another version; as of the log's head when they were folded.
+    package let replayedCards = Mutex<ReplayedCards?>(nil)
+
+    /// Opens the ledger in directory `path`, creating it if absent (unless ``Options/readOnly``).
+    ///
+    /// Throws ``LedgerError/Code/notALedger`` if `path` holds something else (or, read-only,
+    /// nothing), ``LedgerError/Code/damaged`` or ``LedgerError/Code/brokenChain`` if the log cannot
+    /// be trusted, ``LedgerError/Code/keyStore`` if the key file cannot be opened.
     public init(path: String, options: Options = Options()) throws(LedgerError) {
         do {
-            log = try EventLog(path: path, options: .init(durability: options.durability))
+            log = try EventLog(path: path, options: .init(durability: options.durability, readOnly: options.readOnly))
         } catch {
             throw LedgerError.wrapping(error, "opening the ledger at \(path)")
         }
-        keys = try ClientKeyStore(directory: path)
+        let empty = (try? log.lastPosition()) == 0
+        keys = try ClientKeyStore(directory: path, readOnly: options.readOnly, required: !empty)
         self.options = options
         try finishInterruptedErasures()
+        guard !options.readOnly else { return }
         do {
             // Brought up to date now (rebuilt if its version changed), then kept up inline.
             try log.register(ClientCardProjection())
@@ -71,10 +92,18 @@ public final class SalonLedger: Sendable {
         }
     }
 
+    /// Throws ``LedgerError/Code/readOnly`` for a ledger opened read-only.
+    package func checkWritable(_ what: @autoclosure () -> String) throws(LedgerError) {
+        if options.readOnly {
+            throw LedgerError(.readOnly, "the ledger at \(log.path) was opened read-only; \(what()) records nothing")
+        }
+    }
+
     /// An erasure marks the client's key slot, records `ClientErased`, then destroys the key. If the
-    /// process died in between, the key is destroyed here, before anything else can read it. Only
-    /// marked slots are looked at (a few streams), so opening costs nothing per event; a key file
-    /// written before marks existed (`CLKEYS01`) has the whole log scanned once instead.
+    /// process died in between, the key is destroyed here, before anything else can read it (read-
+    /// only, it is not used instead). Only marked slots are looked at (a few streams), so opening
+    /// costs nothing per event; a key file written before marks existed (`CLKEYS01`) has the whole
+    /// log scanned once instead.
     private func finishInterruptedErasures() throws(LedgerError) {
         let erased: [ClientID]
         do {
@@ -106,6 +135,10 @@ public final class SalonLedger: Sendable {
             }
         } catch {
             throw LedgerError.wrapping(error, "reading the ledger for erased clients")
+        }
+        if options.readOnly {
+            keys.treatAsDestroyed(erased)
+            return
         }
         for client in erased { try keys.destroyKey(of: client) }
         if !keys.marksErasures { try keys.startMarkingErasures() }

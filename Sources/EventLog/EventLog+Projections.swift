@@ -105,13 +105,19 @@ extension EventLog {
     /// projection. This is what an as-of replay uses: the same code, over a prefix of the log.
     /// (A projection can also ignore events after an instant of its own choosing.)
     public func replay<P: Projection, T>(_ projection: P, through position: UInt64? = nil, _ body: (ProjectionState) throws -> T) throws -> T {
+        try body(ProjectionState(memory: try replayedState(of: projection, through: position)))
+    }
+
+    /// The state of `projection` folded in memory over the events up to `position` (default: all),
+    /// in one snapshot: what ``replay(_:through:_:)`` hands to its closure, for a caller that keeps it.
+    package func replayedState<P: Projection>(of projection: P, through position: UInt64? = nil) throws -> MemoryProjectionStore {
         try read { snapshot in
             let store = MemoryProjectionStore()
             let state = ProjectionState(memory: store)
             var batch = try projection.beginBatch(state)
             try snapshot.forEachEvent(through: position) { event in try projection.apply(event, to: &batch, state: state) }
             try projection.endBatch(&batch, state: state)
-            return try body(state)
+            return store
         }
     }
 

@@ -65,29 +65,42 @@ package final class ClientKeyStore: Sendable {
         var slotsRead = 0
     }
 
+    /// The file's descriptor; -1 for a read-only store without a file (an empty log's).
     private let descriptor: Int32
     private let path: String
     private let state = Mutex(State())
     /// Whether erasures are marked in this file (`CLKEYS02`); if not, the ledger must scan the log
     /// for erasures that were never finished and then call ``startMarkingErasures()``.
     package let marksErasures: Bool
+    /// Opened for reading only: nothing is written, and keys ``treatAsDestroyed(_:)`` names are not used.
+    package let isReadOnly: Bool
 
-    /// Opens (creating if absent) the key file in `directory`.
-    package init(directory: String) throws(LedgerError) {
+    /// Opens (creating if absent) the key file in `directory`; with `readOnly`, opens it for
+    /// reading only and creates nothing (`required`: throw if there is no key file).
+    package init(directory: String, readOnly: Bool = false, required: Bool = true) throws(LedgerError) {
         path = directory + "/" + Self.fileName
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        isReadOnly = readOnly
+        descriptor = readOnly ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
+            if readOnly, errno == ENOENT, !required {
+                marksErasures = true
+                return
+            }
+            if readOnly, errno == ENOENT {
+                throw LedgerError(.keyStore, "the ledger has events but no key file \(path): its clients' personal data cannot be read (a backup holds both)")
+            }
             throw LedgerError(.keyStore, "cannot open the key file \(path): \(String(cString: strerror(errno)))")
         }
         // The lock by hand: the instance's helpers need every member initialised.
         let fd = descriptor
         var header = [UInt8](repeating: 0, count: 8)
-        if flock(fd, LOCK_EX) == 0 {
+        if flock(fd, readOnly ? LOCK_SH : LOCK_EX) == 0 {
             var info = stat()
             fstat(fd, &info)
             if info.st_size == 0 {
-                let written = Self.magic.withUnsafeBytes { pwrite(fd, $0.baseAddress, 8, 0) }
-                header = written == 8 && fsync(fd) == 0 ? Self.magic : []
+                // A file a process made and died before it wrote the header: empty.
+                let written = readOnly ? 8 : Self.magic.withUnsafeBytes { pwrite(fd, $0.baseAddress, 8, 0) }
+                header = written == 8 && (readOnly || fsync(fd) == 0) ? Self.magic : []
             } else if pread(fd, &header, 8, 0) != 8 {
                 header = []
             }
@@ -103,7 +116,39 @@ package final class ClientKeyStore: Sendable {
         try state.withLock { (state) throws(LedgerError) in try readNewSlots(&state) }
     }
 
-    deinit { close(descriptor) }
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// For a read-only store: uses no key of `clients` from now on, as if it were destroyed — the
+    /// erasures that a process began and died before it destroyed the keys (a writer would destroy
+    /// them when it opens the ledger).
+    package func treatAsDestroyed(_ clients: [ClientID]) {
+        state.withLock { state in
+            for client in clients {
+                guard let entry = state.entries[ByteString(client.rawValue)] else { continue }
+                state.entries[ByteString(client.rawValue)] = Entry(slot: entry.slot, destroyed: true, erasing: true, cached: nil)
+            }
+        }
+    }
+
+    /// Copies the key file, under its lock (so no slot is half-written in the copy), to `destination`.
+    package func copyFile(to destination: String) throws(LedgerError) {
+        guard descriptor >= 0 else { return }
+        try withFileLock(LOCK_SH) { () throws(LedgerError) in
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { throw LedgerError(.keyStore, "cannot read the key file \(path)") }
+            var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+            guard bytes.isEmpty || pread(descriptor, &bytes, bytes.count, 0) == bytes.count else {
+                throw LedgerError(.keyStore, "cannot read the key file \(path)")
+            }
+            let target = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard target >= 0 else { throw LedgerError(.keyStore, "cannot create \(destination): \(String(cString: strerror(errno)))") }
+            defer { close(target) }
+            let written = bytes.withUnsafeBytes { pwrite(target, $0.baseAddress, $0.count, 0) }
+            guard written == bytes.count, fsync(target) == 0 else {
+                throw LedgerError(.keyStore, "cannot write \(destination): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
 
     /// The key of `client`, read from its slot now, or `nil` if it has none or it was destroyed.
     package func key(for client: ClientID) throws(LedgerError) -> ClientKey? {
@@ -119,6 +164,11 @@ package final class ClientKeyStore: Sendable {
             if state.entries[ByteString(client.rawValue)] == nil { try readNewSlots(&state) }
             return try currentKey(client, &state)
         }
+    }
+
+    /// Whether the key of `client` was destroyed (by an erasure, in any process), as last read.
+    package func isDestroyed(_ client: ClientID) -> Bool {
+        state.withLock { $0.entries[ByteString(client.rawValue)]?.destroyed ?? false }
     }
 
     /// Reads the slot of `client`: its key, or `nil` once destroyed (by any process).
@@ -265,6 +315,7 @@ package final class ClientKeyStore: Sendable {
     private static func offset(of slot: Int) -> Int { 8 + slot * slotSize }
 
     private func readNewSlots(_ state: inout State) throws(LedgerError) {
+        guard descriptor >= 0 else { return }
         var info = stat()
         fstat(descriptor, &info)
         let slots = (Int(info.st_size) - 8) / Self.slotSize
@@ -306,8 +357,11 @@ package final class ClientKeyStore: Sendable {
         }
     }
 
-    private func withFileLock<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
-        guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.keyStore, "cannot lock the key file \(path)") }
+    private func withFileLock<T>(_ mode: Int32 = LOCK_EX, _ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+        guard mode == LOCK_SH || !isReadOnly else {
+            throw LedgerError(.readOnly, "the key file \(path) was opened read-only; no key can be made or destroyed")
+        }
+        guard flock(descriptor, mode) == 0 else { throw LedgerError(.keyStore, "cannot lock the key file \(path)") }
         defer { flock(descriptor, LOCK_UN) }
         return try body()
     }

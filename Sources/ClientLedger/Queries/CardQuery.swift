@@ -7,7 +7,7 @@ extension SalonLedger {
     public func card(of client: ClientID, now: Timestamp = .now) throws(LedgerError) -> ClientCard? {
         let record: CardRecord?
         do {
-            record = try log.readProjection(ClientCardProjection()) { state in
+            record = try readCards { state in
                 try state.withValue(forKey: client.rawValue.utf8) { bytes -> CardRecord? in
                     guard let bytes else { return nil }
                     return try CardRecord(decoding: bytes)

@@ -5,7 +5,7 @@ extension SalonLedger {
     /// client-card projection.
     package func forEachCard(_ body: (ClientID, CardRecord) throws -> Void) throws(LedgerError) {
         do {
-            try log.readProjection(ClientCardProjection()) { state in
+            try readCards { state in
                 try state.forEach(prefix: []) { key, value in
                     try body(ClientID(unchecked: String(decoding: key, as: UTF8.self)), try CardRecord(decoding: value))
                     return true
