@@ -167,7 +167,7 @@ extension CardRecord.Subscription {
         var ended: String?
         for entry in history where asOf.map({ entry.at <= $0 }) ?? true {
             switch entry.kind {
-            case 1: remaining -= entry.units
+            case 1: remaining = remaining.saturatingAdding(-entry.units)
             case 2: ended = "expired"
             default: ended = "refunded"
             }

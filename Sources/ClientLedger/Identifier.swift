@@ -1,6 +1,17 @@
 import EventLog
+import Foundation
 
-/// An identifier chosen by the embedding system: 1 to 64 UTF-8 bytes, compared byte for byte.
+/// An identifier chosen by the embedding system: 1 to 64 UTF-8 bytes in Unicode Normalization Form C.
+///
+/// **One identity rule, everywhere.** An identifier is normalised to NFC where it enters the ledger
+/// (this initialiser, which the commands, the import and every other boundary use), then compared
+/// byte for byte — as the log, the key file and the card projection compare it. So "café" written
+/// with a precomposed "é" and with "e" and a combining accent is one client, in a command, an import
+/// line and the log alike. (For NFC strings, byte equality and Swift's `==` agree.)
+///
+/// Identifiers read back from the log are taken as stored. A ledger written before this rule may
+/// hold an identifier in another normal form: it reads as it is, and a command names it by its NFC
+/// spelling, which is another identifier.
 ///
 /// The phantom `Kind` keeps a client id from being passed where an appointment id belongs.
 public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -10,14 +21,16 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
     /// The most UTF-8 bytes an identifier may have.
     public static var maximumBytes: Int { 64 }
 
-    /// Validates `rawValue`: throws ``LedgerError/Code/malformedIdentifier`` naming the kind if it is
-    /// empty or longer than 64 UTF-8 bytes.
+    /// Normalises `rawValue` to NFC and validates it: throws ``LedgerError/Code/malformedIdentifier``
+    /// naming the kind if it is empty or longer than 64 UTF-8 bytes (once normalised).
     public init(_ rawValue: String) throws(LedgerError) {
-        let count = rawValue.utf8.count
+        // ASCII is NFC already: the common case skips Foundation's normaliser.
+        let normalised = rawValue.utf8.allSatisfy { $0 < 0x80 } ? rawValue : rawValue.precomposedStringWithCanonicalMapping
+        let count = normalised.utf8.count
         guard count >= 1, count <= Self.maximumBytes else {
             throw LedgerError(.malformedIdentifier, "a \(Kind.name) id must be 1 to \(Self.maximumBytes) UTF-8 bytes; got \(count)")
         }
-        self.rawValue = rawValue
+        self.rawValue = normalised
     }
 
     /// For identifiers read back from the log, which were validated when written.

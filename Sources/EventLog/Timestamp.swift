@@ -18,9 +18,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.microsecondsSinceEpoch = microsecondsSinceEpoch
     }
 
-    /// Creates an instant from whole seconds since the Unix epoch.
+    /// Creates an instant from whole seconds since the Unix epoch (clamped to the range of
+    /// microseconds an `Int64` holds, about ±292,000 years).
     public init(secondsSinceEpoch: Int64) {
-        self.microsecondsSinceEpoch = secondsSinceEpoch * 1_000_000
+        let (micros, overflow) = secondsSinceEpoch.multipliedReportingOverflow(by: 1_000_000)
+        self.microsecondsSinceEpoch = overflow ? (secondsSinceEpoch < 0 ? .min : .max) : micros
     }
 
     /// The current wall-clock time (`CLOCK_REALTIME`).
@@ -34,9 +36,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         lhs.microsecondsSinceEpoch < rhs.microsecondsSinceEpoch
     }
 
-    /// This instant moved by `microseconds` (negative to go back).
+    /// This instant moved by `microseconds` (negative to go back), clamped to the range an `Int64`
+    /// holds: an instant read from a damaged or hostile record can never make arithmetic trap.
     public func adding(microseconds: Int64) -> Timestamp {
-        Timestamp(microsecondsSinceEpoch: microsecondsSinceEpoch + microseconds)
+        let (moved, overflow) = microsecondsSinceEpoch.addingReportingOverflow(microseconds)
+        return Timestamp(microsecondsSinceEpoch: overflow ? (microseconds < 0 ? .min : .max) : moved)
     }
 
     /// Microseconds in a day.

@@ -97,7 +97,7 @@ struct CardCommand: AsyncParsableCommand {
         out += "  registered \(instant(card.registeredAt))\n"
         out += "  consents   " + Consent.allCases.map { "\($0.rawValue) \(card.consents[$0]?.granted == true ? "yes" : "no")" }.joined(separator: ", ") + "\n"
         out += "  points     \(card.points)\n"
-        out += "  visits     \(card.visits.count), revenue \(money(card.visits.reduce(0) { $0 + $1.revenue })), last \(instant(card.lastVisit))\n"
+        out += "  visits     \(card.visits.count), revenue \(money(card.visits.reduce(Int128(0)) { $0 + Int128($1.revenue) })), last \(instant(card.lastVisit))\n"
         if let next = card.nextAppointment { out += "  next       \(next.start) \(next.service) (\(next.minutes) min)\n" }
         if !card.subscriptions.isEmpty {
             var table = TextTable("subscription", "plan", "kind", "remaining", "residual", "status", "purchased", "uses")

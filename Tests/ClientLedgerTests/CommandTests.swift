@@ -377,10 +377,31 @@ struct DomainRegressionTests {
         }
     }
 
-    @Test("identifiers compare by bytes, as streams are keyed")
-    func identifierBytes() throws {
-        #expect(try ClientID("jos\u{E9}") != (try ClientID("jose\u{301}")))
-        #expect(Set([try ClientID("jos\u{E9}"), try ClientID("jose\u{301}")]).count == 2)
+    @Test("two spellings of one identifier are one identifier: normalised to NFC where they enter, then compared by bytes")
+    func identifierSpellings() async throws {
+        let precomposed = try ClientID("caf\u{E9}"), decomposed = try ClientID("cafe\u{301}")
+        #expect(precomposed == decomposed)
+        #expect(Array(decomposed.rawValue.utf8) == [0x63, 0x61, 0x66, 0xC3, 0xA9])
+        #expect(Set([precomposed, decomposed]).count == 1)
+        #expect(try VisitID("e\u{301}").rawValue.utf8.count == 2)
+
+        // The import that merged two spellings into one stream, then broke every read of the ledger.
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        let lines = [
+            #"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"caf\#u{E9}","name":"First"}"#,
+            #"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"cafe\#u{301}","name":"Second"}"#,
+        ]
+        let error = await expectRefusal(ledger, .clientExists) { try await ledger.importInterchange(lines.joined(separator: "\n")) }
+        #expect(error?.line == 2)
+        try await ledger.importInterchange(lines[1])
+        try await ledger.checkOut(precomposed, visit: id("v1"), revenue: 1_000, at: day("2026-01-03"))
+        #expect(try ledger.card(of: decomposed)?.name == "Second")
+        #expect(try ledger.card(of: precomposed)?.visits.count == 1)
+        var exported: [String] = []
+        try ledger.exportInterchange { exported.append($0) }
+        #expect(exported.count == 2)
+        #expect(try ledger.clients().map(\.client) == [precomposed])
     }
 
     @Test("an import registers many clients with keys made together; one refused leaves them free to register")

@@ -11,18 +11,22 @@ func makeLedger(_ directory: ScratchDirectory) throws -> SalonLedger {
 }
 
 /// Expects a command to be refused with `code`, and the log to be unchanged.
-func expectRefusal(_ ledger: SalonLedger, _ code: LedgerError.Code, sourceLocation: SourceLocation = #_sourceLocation,
-                   _ body: () async throws -> Void) async {
+@discardableResult
+func expectRefusal<T>(_ ledger: SalonLedger, _ code: LedgerError.Code, sourceLocation: SourceLocation = #_sourceLocation,
+                      _ body: () async throws -> T) async -> LedgerError? {
     let before = try? ledger.log.lastPosition()
+    var refusal: LedgerError?
     do {
-        try await body()
+        _ = try await body()
         Issue.record("expected \(code), but the command was recorded", sourceLocation: sourceLocation)
     } catch let error as LedgerError {
         #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        refusal = error
     } catch {
         Issue.record("expected LedgerError \(code), got \(error)", sourceLocation: sourceLocation)
     }
     #expect((try? ledger.log.lastPosition()) == before, "a refused command changed the log", sourceLocation: sourceLocation)
+    return refusal
 }
 
 extension SalonLedger {

@@ -70,7 +70,7 @@ struct QueryTests {
             #expect(roll.total.opening == (try ledger.residualValue(asOf: from).total))
             #expect(roll.total.closing == (try ledger.residualValue(asOf: to).total))
             var sum = RollForward.Figures()
-            for figures in roll.byYearSold.values { sum.add(figures) }
+            for figures in roll.byYearSold.values { sum = try sum.adding(figures) }
             #expect(sum == roll.total)
         }
     }
@@ -105,7 +105,7 @@ struct QueryTests {
         // As of an instant before the reschedule, a5 still counted in the next window.
         #expect(try ledger.reminderCoverage(now: instantAt("2026-02-01T13:00:00Z")).next.appointments == 0)
 
-        let scheduled = try await ledger.scheduleMissingReminders(now: now, channel: .sms)
+        let scheduled = try await ledger.scheduleMissingReminders(at: now, channel: .sms)
         #expect(scheduled.count == 1)
         if case .reminderScheduled(let e) = scheduled.first?.event {
             #expect(e.appointment == id("a4") && e.sendAt == instantAt("2026-03-14T10:00:00Z")) // 24 h before

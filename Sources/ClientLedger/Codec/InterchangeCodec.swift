@@ -9,8 +9,18 @@ import EventLog
 public enum InterchangeCodec {
     /// Decodes one line (`lineNumber` from 1, for messages). Blank lines are the caller's to skip.
     public static func decode(line text: String, lineNumber: Int) throws(LedgerError) -> LedgerEvent {
+        try decode(utf8: Array(text.utf8)[...], lineNumber: lineNumber)
+    }
+
+    /// Decodes one line from its bytes, which must be UTF-8 (else the error names the byte).
+    package static func decode(utf8 line: ArraySlice<UInt8>, lineNumber: Int) throws(LedgerError) -> LedgerEvent {
         do throws(LedgerError) {
-            guard case .object(let members) = try parse(text) else { throw LedgerError(.invalidField, "a line must be one JSON object") }
+            if let bad = invalidUTF8Offset(line) {
+                throw LedgerError(.invalidField, "the line is not UTF-8 text (byte \(bad + 1) is not part of a UTF-8 character)")
+            }
+            let value: JSONValue
+            do { value = try JSONValue.parse(utf8: line) } catch { throw LedgerError(.invalidField, "not JSON: \(error.message)") }
+            guard case .object(let members) = value else { throw LedgerError(.invalidField, "a line must be one JSON object") }
             var fields = Fields(members)
             let typeName = try fields.string("type")
             guard let type = LedgerEventType(rawValue: typeName) else {
@@ -27,8 +37,29 @@ public enum InterchangeCodec {
         }
     }
 
-    private static func parse(_ text: String) throws(LedgerError) -> JSONValue {
-        do { return try JSONValue.parse(text) } catch { throw LedgerError(.invalidField, "not JSON: \(error.message)") }
+    /// The offset of the first byte of `bytes` that does not belong to a well-formed UTF-8 character
+    /// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or `nil`.
+    package static func invalidUTF8Offset(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let lead = bytes[index]
+            if lead < 0x80 { index += 1; continue }
+            let length: Int, lower: UInt8, upper: UInt8
+            switch lead {
+            case 0xC2...0xDF: (length, lower, upper) = (2, 0x80, 0xBF)
+            case 0xE0: (length, lower, upper) = (3, 0xA0, 0xBF)
+            case 0xE1...0xEC, 0xEE...0xEF: (length, lower, upper) = (3, 0x80, 0xBF)
+            case 0xED: (length, lower, upper) = (3, 0x80, 0x9F)
+            case 0xF0: (length, lower, upper) = (4, 0x90, 0xBF)
+            case 0xF1...0xF3: (length, lower, upper) = (4, 0x80, 0xBF)
+            case 0xF4: (length, lower, upper) = (4, 0x80, 0x8F)
+            default: return index - bytes.startIndex
+            }
+            guard bytes.endIndex - index >= length, (lower...upper).contains(bytes[index + 1]) else { return index - bytes.startIndex }
+            for next in (index + 2)..<(index + length) where !(0x80...0xBF).contains(bytes[next]) { return index - bytes.startIndex }
+            index += length
+        }
+        return nil
     }
 
     private static func decode(_ type: LedgerEventType, _ f: inout Fields) throws(LedgerError) -> LedgerEvent {

@@ -34,54 +34,71 @@ package enum JSONValue: Hashable, Sendable {
         }
     }
 
-    /// Parses one JSON text (RFC 8259). Throws a message saying what is wrong and where.
+    /// Parses one JSON text (RFC 8259), in time linear in its length. Throws a message saying what
+    /// is wrong and where.
     package static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        var parser = Parser(bytes: Array(text.utf8))
+        try parse(utf8: Array(text.utf8)[...])
+    }
+
+    /// Parses one JSON text from its UTF-8 bytes (valid UTF-8: the caller checks).
+    package static func parse(utf8 bytes: ArraySlice<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        var parser = Parser(bytes: bytes, index: bytes.startIndex)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
-        guard parser.index == parser.bytes.count else { throw parser.error("text after the JSON value") }
+        guard parser.index == parser.bytes.endIndex else { throw parser.error("text after the JSON value") }
         return value
     }
 
     private struct Parser {
-        let bytes: [UInt8]
-        var index = 0
+        let bytes: ArraySlice<UInt8>
+        var index: Int
 
-        func error(_ what: String) -> JSONSyntaxError { JSONSyntaxError(message: "\(what) at character \(index + 1)") }
-
-        mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        func error(_ what: String) -> JSONSyntaxError {
+            JSONSyntaxError(message: "\(what) at byte \(index - bytes.startIndex + 1)")
         }
 
-        mutating func literal(_ word: String, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
-            let utf8 = Array(word.utf8)
-            guard bytes.count - index >= utf8.count, Array(bytes[index..<index + utf8.count]) == utf8 else { throw error("unexpected character") }
-            index += utf8.count
+        mutating func skipSpace() {
+            while index < bytes.endIndex {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func literal(_ word: StaticString, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
+            let count = word.utf8CodeUnitCount
+            guard bytes.endIndex - index >= count,
+                  word.withUTF8Buffer({ bytes[index..<index + count].elementsEqual($0) }) else { throw error("unexpected character") }
+            index += count
             return value
         }
 
         mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
             guard depth < 64 else { throw error("nesting too deep") }
-            guard index < bytes.count else { throw error("the line ends before a value") }
+            guard index < bytes.endIndex else { throw error("the line ends before a value") }
             switch bytes[index] {
             case UInt8(ascii: "{"):
                 index += 1
                 var members: [(String, JSONValue)] = []
+                // Names seen, to refuse one given twice in one pass (a list search made a line of
+                // 80,000 names take seconds).
+                var names = Set<String>()
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                if index < bytes.endIndex, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
                 while true {
                     skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a field name") }
+                    guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a field name") }
                     let key = try string()
-                    if members.contains(where: { $0.0 == key }) { throw error("field \"\(key)\" appears twice") }
+                    guard names.insert(key).inserted else { throw error("field \"\(key)\" appears twice") }
                     skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                    guard index < bytes.endIndex, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                     index += 1
                     skipSpace()
                     members.append((key, try value(depth: depth + 1)))
                     skipSpace()
-                    guard index < bytes.count else { throw error("the object is not closed") }
+                    guard index < bytes.endIndex else { throw error("the object is not closed") }
                     if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
                     if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
                     throw error("expected ',' or '}'")
@@ -90,12 +107,12 @@ package enum JSONValue: Hashable, Sendable {
                 index += 1
                 var items: [JSONValue] = []
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                if index < bytes.endIndex, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
                 while true {
                     skipSpace()
                     items.append(try value(depth: depth + 1))
                     skipSpace()
-                    guard index < bytes.count else { throw error("the array is not closed") }
+                    guard index < bytes.endIndex else { throw error("the array is not closed") }
                     if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
                     if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
                     throw error("expected ',' or ']'")
@@ -110,22 +127,28 @@ package enum JSONValue: Hashable, Sendable {
 
         mutating func number() throws(JSONSyntaxError) -> JSONValue {
             let start = index
-            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            let firstDigit = index
             var digits = 0
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1; digits += 1 }
+            while index < bytes.endIndex, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1; digits += 1 }
             guard digits > 0 else { throw error("unexpected character") }
+            // RFC 8259: an integer part is 0 or starts with 1 to 9 ("0100" is not JSON).
+            guard digits == 1 || bytes[firstDigit] != UInt8(ascii: "0") else {
+                index = firstDigit
+                throw error("a number with a leading zero (not JSON)")
+            }
             var integral = true
-            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: ".") {
                 integral = false; index += 1
                 var fractionDigits = 0
-                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1; fractionDigits += 1 }
+                while index < bytes.endIndex, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1; fractionDigits += 1 }
                 guard fractionDigits > 0 else { throw error("a number ends in '.'") }
             }
-            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
                 integral = false; index += 1
-                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                if index < bytes.endIndex, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
                 var exponentDigits = 0
-                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1; exponentDigits += 1 }
+                while index < bytes.endIndex, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1; exponentDigits += 1 }
                 guard exponentDigits > 0 else { throw error("a number has an empty exponent") }
             }
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
@@ -140,13 +163,13 @@ package enum JSONValue: Hashable, Sendable {
             index += 1
             var out: [UInt8] = []
             while true {
-                guard index < bytes.count else { throw error("a string is not closed") }
+                guard index < bytes.endIndex else { throw error("a string is not closed") }
                 let byte = bytes[index]
                 index += 1
                 switch byte {
                 case UInt8(ascii: "\""): return String(decoding: out, as: UTF8.self)
                 case UInt8(ascii: "\\"):
-                    guard index < bytes.count else { throw error("a string ends in an escape") }
+                    guard index < bytes.endIndex else { throw error("a string ends in an escape") }
                     let escape = bytes[index]
                     index += 1
                     switch escape {
@@ -159,7 +182,7 @@ package enum JSONValue: Hashable, Sendable {
                     case UInt8(ascii: "u"):
                         var scalar = try hex4()
                         if (0xD800..<0xDC00).contains(scalar) {
-                            guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            guard bytes.endIndex - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
                                 throw error("a lone surrogate in a string")
                             }
                             index += 2
@@ -168,7 +191,7 @@ package enum JSONValue: Hashable, Sendable {
                             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                         }
                         guard let unicode = Unicode.Scalar(scalar) else { throw error("an invalid \\u escape") }
-                        out.append(contentsOf: Array(String(Character(unicode)).utf8))
+                        UTF8.encode(unicode) { out.append($0) }
                     default: throw error("an unknown escape \\\(Character(Unicode.Scalar(escape)))")
                     }
                 case 0x00..<0x20: throw error("a control character in a string")
@@ -178,8 +201,17 @@ package enum JSONValue: Hashable, Sendable {
         }
 
         mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
-            guard bytes.count - index >= 4, let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
-                throw error("an invalid \\u escape")
+            guard bytes.endIndex - index >= 4 else { throw error("an invalid \\u escape") }
+            var value: UInt32 = 0
+            for byte in bytes[index..<index + 4] {
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw error("an invalid \\u escape")
+                }
+                value = value << 4 | UInt32(digit)
             }
             index += 4
             return value

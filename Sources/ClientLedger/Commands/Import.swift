@@ -25,13 +25,27 @@ extension SalonLedger {
     /// commits or vanishes).
     @discardableResult
     public func importInterchange(_ text: String, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
+        try await importInterchange(utf8: Array(text.utf8), actor: actor)
+    }
+
+    /// Imports JSON Lines given as bytes, as ``importInterchange(_:actor:)`` does: lines end in LF
+    /// or CR LF, a UTF-8 byte order mark before the first line is ignored, and a line that is not
+    /// UTF-8 is refused with its number and the byte at fault.
+    @discardableResult
+    public func importInterchange(utf8 bytes: [UInt8], actor: String? = nil) async throws(LedgerError) -> ImportSummary {
+        try checkWritable("an import")
         var events: [LedgerEvent] = []
         var lines: [Int] = []
         var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
             number += 1
-            guard line.contains(where: { !$0.isWhitespace }) else { continue }
-            events.append(try InterchangeCodec.decode(line: String(line), lineNumber: number))
+            var line = bytes[start..<end]
+            if line.last == 0x0D { line = line.dropLast() }
+            start = end + 1
+            guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
+            events.append(try InterchangeCodec.decode(utf8: line, lineNumber: number))
             lines.append(number)
         }
         return try await importEvents(events, lines: lines, actor: actor)
@@ -43,6 +57,7 @@ extension SalonLedger {
     /// the event's index from 1.
     @discardableResult
     public func importEvents(_ events: [LedgerEvent], lines: [Int]? = nil, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
+        try checkWritable("an import")
         guard !events.isEmpty else { return ImportSummary(events: 0, clients: 0, positions: nil) }
         var clients: [ClientID] = []
         var seen = Set<ClientID>()
@@ -58,7 +73,7 @@ extension SalonLedger {
             if case .clientRegistered = $0 { return $0.client }
             return nil
         })
-        let recorded = try await execute(involving: clients, actor: actor) { (decision) throws(LedgerError) in
+        let recorded = try await execute(involving: clients, requiringRegistered: false, actor: actor) { (decision) throws(LedgerError) in
             for (index, event) in events.enumerated() {
                 do throws(LedgerError) {
                     try decision.record(event)

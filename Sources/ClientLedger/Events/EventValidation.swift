@@ -1,4 +1,5 @@
 import EventLog
+import Foundation
 
 extension LedgerEvent {
     /// Checks the event's own fields against the interchange contract: no negative money, counts
@@ -17,13 +18,24 @@ extension LedgerEvent {
             }
             if let name = e.name { try Check.text(name, "name") }
             try Check.email(e.email); try Check.phone(e.phone)
+        case .consentChanged(let e):
+            try Check.optionalText(e.source, "source")
+        case .clientArchived(let e):
+            try Check.optionalText(e.reason, "reason")
         case .noteAdded(let e):
             try Check.text(e.text, "text")
         case .intakeRecorded(let e):
             guard !e.answers.isEmpty else { throw LedgerError(.invalidField, "an intake form needs at least one answer", field: "answers") }
+            guard e.answers.count <= 100 else { throw LedgerError(.invalidField, "an intake form holds at most 100 answers; got \(e.answers.count)", field: "answers") }
+            for (question, answer) in e.answers {
+                try Check.text(question, "answers")
+                try Check.optionalText(answer, "answers")
+            }
         case .documentAttached(let e):
             try Check.text(e.name, "name")
-            guard e.mediaType.contains("/") else { throw LedgerError(.invalidField, "mediaType \(e.mediaType) is not a media type such as application/pdf", field: "mediaType") }
+            guard e.mediaType.contains("/"), e.mediaType.utf8.count <= 255 else {
+                throw LedgerError(.invalidField, "mediaType \(e.mediaType) is not a media type such as application/pdf", field: "mediaType")
+            }
             guard e.sha256.utf8.count == 64, e.sha256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
                 throw LedgerError(.invalidField, "sha256 must be 64 lower-case hexadecimal digits", field: "sha256")
             }
@@ -62,6 +74,10 @@ extension LedgerEvent {
                 throw LedgerError(.invalidField, "currency \(e.currency) is not an ISO 4217 code such as EUR", field: "currency")
             }
             try Check.text(e.timeZone, "timeZone")
+            // A zone this machine does not know would break every query that places a plain date.
+            guard TimeZone(identifier: e.timeZone) != nil else {
+                throw LedgerError(.invalidField, "timeZone \(e.timeZone) is not a time zone this machine knows (an IANA name such as Europe/Berlin)", field: "timeZone")
+            }
             try Check.notNegative(Int64(e.reminderLeadMinutes), "reminderLeadMinutes")
             try Check.atMost(Int64(e.reminderLeadMinutes), 60 * 24 * 365, "reminderLeadMinutes")
             try Check.positive(Int64(e.visitNudgeWeeks), "visitNudgeWeeks")
@@ -79,7 +95,7 @@ extension LedgerEvent {
             }
             if let months = p.expiryMonths { try Check.positive(Int64(months), "expiryMonths"); try Check.atMost(Int64(months), 1_200, "expiryMonths") }
             try Check.notNegative(p.referralBonusPoints, "referralBonusPoints")
-        case .consentChanged, .clientArchived, .clientReactivated, .clientErased, .noteRemoved,
+        case .clientReactivated, .clientErased, .noteRemoved,
              .subscriptionExpired, .appointmentRescheduled, .appointmentCancelled,
              .reminderScheduled, .reminderSent, .visitNudgeSent:
             break
@@ -91,6 +107,12 @@ extension LedgerEvent {
 package enum Check {
     package static func text(_ value: String, _ field: String) throws(LedgerError) {
         guard !value.allSatisfy(\.isWhitespace) else { throw LedgerError(.invalidField, "\(field) must not be empty", field: field) }
+        try optionalText(value, field)
+    }
+
+    /// A text that may be empty, at most 4096 UTF-8 bytes.
+    package static func optionalText(_ value: String?, _ field: String) throws(LedgerError) {
+        guard let value else { return }
         guard value.utf8.count <= 4096 else { throw LedgerError(.invalidField, "\(field) is longer than 4096 UTF-8 bytes", field: field) }
     }
 
@@ -113,7 +135,7 @@ package enum Check {
     package static func email(_ value: String?) throws(LedgerError) {
         guard let value else { return }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !value.contains(" ") else {
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !value.contains(" "), value.utf8.count <= 254 else {
             throw LedgerError(.invalidField, "email \(value) is not an e-mail address", field: "email")
         }
     }

@@ -285,7 +285,7 @@ extension CardRecord {
             let entry = PointsEntry(kind: try r.byte(), at: try r.timestamp(), points: try r.signed(), discount: try r.signed(),
                                     text: try r.optional { (r) throws(LedgerError) in try r.string() },
                                     visit: try r.optional { (r) throws(LedgerError) in try r.string() })
-            points += entry.points
+            points = points.saturatingAdding(entry.points)
             pointsHistory.append(entry)
         case .subscriptionPurchased:
             let id = try r.string(), plan = try r.string(), price = try r.signed()

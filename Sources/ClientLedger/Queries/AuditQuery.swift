@@ -30,12 +30,13 @@ extension SalonLedger {
     /// Replaying the same log gives the same figures every time.
     public func audit(from: Timestamp, to: Timestamp) throws(LedgerError) -> AuditReport {
         let rollForward = try rollForward(from: from, to: to)
-        var points: Int64 = 0
-        var discounts: Cents = 0
+        // Added up in 128 bits: every balance is bounded, but their sum over a salon is not.
+        var points: Int128 = 0
+        var discounts: Int128 = 0
         try forEachCard { _, record in
             for entry in record.pointsHistory where entry.at <= to {
-                points += entry.points
-                if entry.kind == CardRecord.PointsEntry.redeemed, entry.at > from { discounts += entry.discount }
+                points += Int128(entry.points)
+                if entry.kind == CardRecord.PointsEntry.redeemed, entry.at > from { discounts += Int128(entry.discount) }
             }
         }
         let verification: ChainVerification
@@ -56,7 +57,7 @@ extension SalonLedger {
         } catch {
             throw LedgerError.wrapping(error, "reading the log for the audit")
         }
-        return AuditReport(from: from, to: to, rollForward: rollForward, pointsOutstanding: points, discountsGranted: discounts,
-                           events: events, verification: verification)
+        return AuditReport(from: from, to: to, rollForward: rollForward, pointsOutstanding: try Money.total(points, "the points outstanding"),
+                           discountsGranted: try Money.total(discounts, "the discounts granted"), events: events, verification: verification)
     }
 }

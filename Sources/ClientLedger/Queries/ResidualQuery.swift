@@ -50,8 +50,10 @@ public struct RollForward: Hashable, Sendable {
         /// The cash paid back by those refunds (reported beside `refunded`).
         public var refundedCash: Cents = 0
 
-        /// Whether opening + sold − used − expired − refunded equals closing.
-        public var addsUp: Bool { opening + sold - used - expired - refunded == closing }
+        /// Whether opening + sold − used − expired − refunded equals closing (computed in 128 bits).
+        public var addsUp: Bool {
+            Int128(opening) + Int128(sold) - Int128(used) - Int128(expired) - Int128(refunded) == Int128(closing)
+        }
 
         /// Figures as given; all zero by default.
         public init(opening: Cents = 0, sold: Cents = 0, used: Cents = 0, expired: Cents = 0, refunded: Cents = 0,
@@ -60,10 +62,36 @@ public struct RollForward: Hashable, Sendable {
             self.refunded = refunded; self.closing = closing; self.refundedCash = refundedCash
         }
 
-        /// Adds `other`'s figures to these (to sum years of sale, or periods).
-        public mutating func add(_ other: Figures) {
-            opening += other.opening; sold += other.sold; used += other.used; expired += other.expired
-            refunded += other.refunded; closing += other.closing; refundedCash += other.refundedCash
+        /// These figures plus `other`'s (to sum years of sale, or periods); throws
+        /// ``LedgerError/Code/amountOutOfRange`` if a sum does not fit.
+        public func adding(_ other: Figures) throws(LedgerError) -> Figures {
+            var wide = WideFigures()
+            wide.add(self)
+            wide.add(other)
+            return try wide.figures("the sum of two roll-forwards")
+        }
+    }
+
+    /// Roll-forward figures summed in 128 bits: no number of subscriptions can overflow the sums;
+    /// converted back to ``Figures`` (and checked) once at the end.
+    package struct WideFigures {
+        var opening: Int128 = 0, sold: Int128 = 0, used: Int128 = 0, expired: Int128 = 0
+        var refunded: Int128 = 0, closing: Int128 = 0, refundedCash: Int128 = 0
+
+        package init() {}
+
+        package mutating func add(_ figures: Figures) {
+            opening += Int128(figures.opening); sold += Int128(figures.sold); used += Int128(figures.used)
+            expired += Int128(figures.expired); refunded += Int128(figures.refunded); closing += Int128(figures.closing)
+            refundedCash += Int128(figures.refundedCash)
+        }
+
+        package func figures(_ what: String) throws(LedgerError) -> Figures {
+            Figures(opening: try Money.total(opening, "the opening residual value of \(what)"), sold: try Money.total(sold, "the residual value sold in \(what)"),
+                    used: try Money.total(used, "the residual value used in \(what)"), expired: try Money.total(expired, "the residual value expired in \(what)"),
+                    refunded: try Money.total(refunded, "the residual value refunded in \(what)"),
+                    closing: try Money.total(closing, "the closing residual value of \(what)"),
+                    refundedCash: try Money.total(refundedCash, "the cash refunded in \(what)"))
         }
     }
 
@@ -79,9 +107,12 @@ public struct RollForward: Hashable, Sendable {
 
 extension SalonLedger {
     /// The residual value of every subscription as of `asOf`, per client and in total.
+    /// Totals are added up in 128 bits; one that does not fit an `Int64` throws
+    /// ``LedgerError/Code/amountOutOfRange``.
     public func residualValue(asOf: Timestamp = .now) throws(LedgerError) -> ResidualReport {
         var lines: [ResidualReport.Line] = []
-        var perClient: [ClientID: Cents] = [:]
+        var perClient: [ClientID: Int128] = [:]
+        var total: Int128 = 0
         try forEachCard { client, card in
             for subscription in card.subscriptions where subscription.purchasedAt <= asOf {
                 let standing = subscription.standing(asOf: asOf)
@@ -89,18 +120,21 @@ extension SalonLedger {
                 lines.append(.init(client: client, subscription: SubscriptionID(unchecked: subscription.id), plan: subscription.plan,
                                    kind: subscription.allowance.kind, remaining: standing.remaining, residualValue: standing.residual,
                                    purchasedAt: subscription.purchasedAt))
-                perClient[client, default: 0] += standing.residual
+                perClient[client, default: 0] += Int128(standing.residual)
+                total += Int128(standing.residual)
             }
         }
-        return ResidualReport(asOf: asOf, total: lines.reduce(0) { $0 + $1.residualValue }, subscriptions: lines, perClient: perClient)
+        var clients: [ClientID: Cents] = [:]
+        for (client, value) in perClient { clients[client] = try Money.total(value, "the residual value of client \(client)") }
+        return ResidualReport(asOf: asOf, total: try Money.total(total, "the residual value of all subscriptions"), subscriptions: lines, perClient: clients)
     }
 
     /// The roll-forward of the residual value from `from` (exclusive) to `to` (inclusive): the state as
     /// of `from`, moved by the events with `from < at ≤ to` in log order, closing on the state as of `to`.
     public func rollForward(from: Timestamp, to: Timestamp) throws(LedgerError) -> RollForward {
         guard from <= to else { throw LedgerError(.invalidField, "the period starts at \(from), after its end \(to)", field: "from") }
-        var total = RollForward.Figures()
-        var byYear: [Int: RollForward.Figures] = [:]
+        var total = RollForward.WideFigures()
+        var byYear: [Int: RollForward.WideFigures] = [:]
         try forEachCard { _, card in
             for subscription in card.subscriptions where subscription.purchasedAt <= to {
                 let figures = subscription.rollForward(from: from, to: to)
@@ -109,7 +143,9 @@ extension SalonLedger {
                 byYear[year, default: .init()].add(figures)
             }
         }
-        return RollForward(from: from, to: to, total: total, byYearSold: byYear)
+        var years: [Int: RollForward.Figures] = [:]
+        for (year, figures) in byYear { years[year] = try figures.figures("the subscriptions sold in \(year)") }
+        return RollForward(from: from, to: to, total: try total.figures("all subscriptions"), byYearSold: years)
     }
 }
 
@@ -124,7 +160,7 @@ extension CardRecord.Subscription {
         let boughtBefore = purchasedAt <= from
         if boughtBefore {
             for entry in history where entry.at <= from {
-                if entry.kind == 1 { remaining -= entry.units } else { ended = true }
+                if entry.kind == 1 { remaining = remaining.saturatingAdding(-entry.units) } else { ended = true }
             }
             figures.opening = residual(remaining: remaining, ended: ended)
         } else {
@@ -133,12 +169,16 @@ extension CardRecord.Subscription {
         // Moved by the entries dated in the period, in log order.
         for entry in history where entry.at > from && entry.at <= to {
             let before = residual(remaining: remaining, ended: ended)
-            if entry.kind == 1 { remaining -= entry.units } else { ended = true }
-            let released = before - residual(remaining: remaining, ended: ended)
+            if entry.kind == 1 { remaining = remaining.saturatingAdding(-entry.units) } else { ended = true }
+            // Within one subscription every figure is at most its price (the rules keep it so);
+            // saturating, so that figures of a rewritten log are capped rather than trap.
+            let released = before.saturatingAdding(-residual(remaining: remaining, ended: ended))
             switch entry.kind {
-            case 1: figures.used += released
-            case 2: figures.expired += released
-            default: figures.refunded += released; figures.refundedCash += entry.refund
+            case 1: figures.used = figures.used.saturatingAdding(released)
+            case 2: figures.expired = figures.expired.saturatingAdding(released)
+            default:
+                figures.refunded = figures.refunded.saturatingAdding(released)
+                figures.refundedCash = figures.refundedCash.saturatingAdding(entry.refund)
             }
         }
         figures.closing = residual(remaining: remaining, ended: ended)

@@ -30,7 +30,7 @@ package struct ClientState: Sendable {
     /// Points credited (accrued or added by hand), with when, oldest first: what expiry looks at.
     package var credits: [(at: Timestamp, points: Int64)] = []
     /// Points debited (redeemed, taken by hand, expired): spent from the oldest credits first.
-    package var debits: Int64 = 0
+    package var debits: Int128 = 0
     package var checkouts = 0
     package var lastCheckout: Timestamp?
     package var visits: Set<VisitID> = []
@@ -49,8 +49,9 @@ package struct ClientState: Sendable {
     /// The points credited at or before `cutoff` that debits have not used up yet: what expires
     /// when credits older than `cutoff` expire, spending the oldest points first.
     package func pointsExpiring(creditedAtOrBefore cutoff: Timestamp) -> Int64 {
-        let old = credits.reduce(Int64(0)) { $1.at <= cutoff ? $0 + $1.points : $0 }
-        return min(max(0, old - debits), points)
+        // In 128 bits: credits over a long history add up beyond any balance.
+        let old = credits.reduce(Int128(0)) { $1.at <= cutoff ? $0 + Int128($1.points) : $0 }
+        return Int64(min(max(0, old - debits), Int128(points)))
     }
 
     /// Moves the state by one event of this client.
@@ -66,15 +67,16 @@ package struct ClientState: Sendable {
         case .noteRemoved(let e): notes[e.note] = nil
         case .intakeRecorded(let e): forms.insert(e.form)
         case .documentAttached(let e): documents.insert(e.document)
-        case .checkedOut(let e): checkouts += 1; lastCheckout = max(lastCheckout ?? e.at, e.at); visits.insert(e.visit)
-        case .pointsAccrued(let e): points += e.points; credits.append((e.at, e.points))
+        case .checkedOut(let e): checkouts &+= 1; lastCheckout = max(lastCheckout ?? e.at, e.at); visits.insert(e.visit)
+        case .pointsAccrued(let e): points = points.saturatingAdding(e.points); credits.append((e.at, e.points))
         case .pointsAdjusted(let e):
-            points += e.points
-            if e.points > 0 { credits.append((e.at, e.points)) } else { debits -= e.points }
-        case .discountRedeemed(let e): points -= e.points; debits += e.points
+            points = points.saturatingAdding(e.points)
+            if e.points > 0 { credits.append((e.at, e.points)) } else { debits -= Int128(e.points) }
+        case .discountRedeemed(let e): points = points.saturatingAdding(-e.points); debits += Int128(e.points)
         case .subscriptionPurchased(let e):
             subscriptions[e.subscription] = Subscription(purchasedAt: e.at, allowance: e.allowance, remaining: e.allowance.units, validUntil: e.validUntil)
-        case .subscriptionUsed(let e): subscriptions[e.subscription]?.remaining -= e.usage.units
+        case .subscriptionUsed(let e):
+            if let remaining = subscriptions[e.subscription]?.remaining { subscriptions[e.subscription]?.remaining = remaining.saturatingAdding(-e.usage.units) }
         case .subscriptionExpired(let e): subscriptions[e.subscription]?.ended = "expired"
         case .subscriptionRefunded(let e): subscriptions[e.subscription]?.ended = "refunded"
         case .appointmentBooked(let e): appointments[e.appointment] = Appointment(bookedAt: e.at, start: e.start, cancelled: false)
