@@ -15,8 +15,12 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 
         /// An identifier that is empty or longer than 64 UTF-8 bytes.
         public static let malformedIdentifier = Code(rawValue: "malformedIdentifier")
-        /// A negative amount of money, or a count that must be positive and is not.
+        /// A negative amount of money, a count that must be positive and is not, or an amount or
+        /// balance beyond the ledger's limit (``Money/maximumAmount``).
         public static let invalidAmount = Code(rawValue: "invalidAmount")
+        /// A total a report adds up (a residual value, points outstanding) beyond what an `Int64`
+        /// holds: possible only with amounts near the ledger's limit on thousands of records.
+        public static let amountOutOfRange = Code(rawValue: "amountOutOfRange")
         /// A value outside its enumeration (a consent, channel, reason or kind that does not exist).
         public static let unknownEnumValue = Code(rawValue: "unknownEnumValue")
         /// A field that is required, malformed, or not allowed with the others.
@@ -78,6 +82,10 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         public static let appointmentCancelled = Code(rawValue: "appointmentCancelled")
         /// The client's stream kept changing under the command; it gave up after several attempts.
         public static let concurrentChange = Code(rawValue: "concurrentChange")
+        /// An idempotency key given again with another request than the one it was first given with.
+        public static let idempotencyKeyReused = Code(rawValue: "idempotencyKeyReused")
+        /// The command's task was cancelled before it recorded anything; nothing was recorded.
+        public static let cancelled = Code(rawValue: "cancelled")
     }
 
     /// The kind of failure.

@@ -17,7 +17,7 @@ struct CoverageCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write a one-page HTML report (two pie charts and the uncovered list) to FILE.", valueName: "FILE"))
     var html: String?
 
-    @Flag(name: .customLong("schedule-missing"), help: "Schedule a reminder for every upcoming appointment that misses one and whose client agrees.")
+    @Flag(name: .customLong("schedule-missing"), help: "Schedule now a reminder for every upcoming appointment that misses one and whose client agrees (not with --now: a what-if instant never dates a write).")
     var scheduleMissing = false
 
     @Option(help: ArgumentHelp("The channel of the reminders that --schedule-missing schedules: sms or email.", valueName: "CHANNEL"))
@@ -26,6 +26,12 @@ struct CoverageCommand: AsyncParsableCommand {
     @Flag(help: "Print the uncovered appointments as CSV instead of a table.")
     var csv = false
 
+    func validate() throws {
+        if scheduleMissing && now != nil {
+            throw ValidationError("--schedule-missing records reminders now; it cannot be combined with --now (a what-if instant never dates a write)")
+        }
+    }
+
     func run() async throws {
         try await reportingErrors {
             let ledger = try options.open()
@@ -33,7 +39,7 @@ struct CoverageCommand: AsyncParsableCommand {
             guard let reminderChannel = Channel(rawValue: channel) else { throw ToolError(.refused, "--channel \(channel) is not a channel; use sms or email") }
             var scheduled: [RecordedLedgerEvent] = []
             if scheduleMissing {
-                scheduled = try await ledger.scheduleMissingReminders(now: at, channel: reminderChannel, actor: "ledger coverage")
+                scheduled = try await ledger.scheduleMissingReminders(at: at, channel: reminderChannel, actor: "ledger coverage")
             }
             let coverage = try ledger.reminderCoverage(now: at)
             if let html {

@@ -118,11 +118,14 @@ struct QueryCommandTests {
         #expect(page.contains("<svg") && page.contains("Past 7 days") && page.contains("Next 7 days") && page.contains("cleo"))
         #expect(!page.contains("http://") && !page.contains("https://"), "the report must not fetch anything")
 
-        let scheduled = try ledger("coverage", "--now", Self.now, "--schedule-missing", "--ledger", path, "--json", in: scratch).object()
-        #expect(scheduled["scheduled"] as? Int == 1)
-        #expect(scheduled["next"] as? [String: Int] == ["appointments": 2, "covered": 2, "missing": 0, "noConsent": 0])
+        // A what-if instant never dates a write: scheduling happens now or not at all.
+        let before = try ledger("verify", "--ledger", path, "--json", in: scratch).object()["headHash"] as? String
+        let refused = try ledger("coverage", "--now", Self.now, "--schedule-missing", "--ledger", path, in: scratch)
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--now"))
+        #expect(try ledger("verify", "--ledger", path, "--json", in: scratch).object()["headHash"] as? String == before)
         let csv = try ledger("coverage", "--now", Self.now, "--csv", "--ledger", path, in: scratch)
-        #expect(csv.stdout == "window,start,appointment,client,reason\r\npast,2026-11-19T10:00:00Z,a1,bob,noConsent\r\n")
+        #expect(csv.stdout == "window,start,appointment,client,reason\r\npast,2026-11-19T10:00:00Z,a1,bob,noConsent\r\nnext,2026-11-24T10:00:00Z,a1,cleo,missing\r\n")
     }
 
     @Test("nudges: only the client past six weeks with consent and nothing booked")

@@ -78,12 +78,31 @@ extension SalonLedger {
 
     /// Records one event of one client (or of the salon) if the rules allow it: the path of every
     /// command that decides nothing beyond the event itself.
+    ///
+    /// With an `idempotencyKey`, a retry records nothing and returns what the first attempt
+    /// recorded (see ``checkOut(_:visit:revenue:at:actor:idempotencyKey:)``); the event's instant is
+    /// not part of the request, so a retry dated anew is still the same request.
     @discardableResult
-    public func record(_ event: LedgerEvent, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+    public func record(_ event: LedgerEvent, actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        let identity = try CommandIdentity.make(key: idempotencyKey, client: event.client, request: event.requestDescription)
         var involved = event.client.map { [$0] } ?? []
-        if case .clientRegistered(let registration) = event, let referrer = registration.referredBy { involved.append(referrer) }
-        return try await execute(involving: involved, actor: actor) { (decision) throws(LedgerError) in
+        var registering = false
+        if case .clientRegistered(let registration) = event {
+            registering = true
+            if let referrer = registration.referredBy { involved.append(referrer) }
+        }
+        return try await execute(involving: involved, requiringRegistered: !registering, identity: identity, actor: actor) { (decision) throws(LedgerError) in
             try decision.record(event)
         }
+    }
+}
+
+extension LedgerEvent {
+    /// The event as a request: its interchange form without its instant.
+    var requestDescription: String {
+        let line = InterchangeCodec.encode(self)
+        // The encoder writes `{"type":…,"at":"…",…}`; an instant holds no quote.
+        guard let start = line.range(of: #","at":""#), let end = line[start.upperBound...].firstIndex(of: "\"") else { return line }
+        return String(line[..<start.lowerBound] + line[line.index(after: end)...])
     }
 }

@@ -42,17 +42,28 @@ package struct Decision {
 extension SalonLedger {
     /// Reads the states of `clients`, lets `decide` record events, and appends them with the
     /// versions it read. If another writer got there first, reads and decides again.
+    ///
+    /// The first of `clients` is the one the command is about: with `requiringRegistered` (all but a
+    /// registration and an import, whose events the rules check one by one), it must be registered
+    /// and not erased before `decide` runs, so that a command that checks its own rules first (a
+    /// redemption, an expiry) still names the right fault.
+    ///
+    /// With an `identity` (the caller gave an idempotency key), a command that ran before returns
+    /// what it recorded then, and records nothing (see ``CommandIdentity``).
     package func execute(
-        involving clients: [ClientID], actor: String?,
+        involving clients: [ClientID], requiringRegistered: Bool = true, identity: CommandIdentity? = nil, actor: String?,
         _ decide: (inout Decision) throws(LedgerError) -> Void
     ) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try checkWritable("a command")
         // One command at a time per client in this process (see ClientQueue); other processes are
         // kept honest by the expected versions below.
-        guard let primary = clients.first else { return try await attempt(involving: clients, actor: actor, decide) }
+        guard let primary = clients.first else {
+            return try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decide)
+        }
         await queue.enter(primary)
         let result: Result<[RecordedLedgerEvent], LedgerError>
         do throws(LedgerError) {
-            result = .success(try await attempt(involving: clients, actor: actor, decide))
+            result = .success(try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decide))
         } catch {
             result = .failure(error)
         }
@@ -61,7 +72,7 @@ extension SalonLedger {
     }
 
     private func attempt(
-        involving clients: [ClientID], actor: String?,
+        involving clients: [ClientID], requiringRegistered: Bool, identity: CommandIdentity?, actor: String?,
         _ decide: (inout Decision) throws(LedgerError) -> Void
     ) async throws(LedgerError) -> [RecordedLedgerEvent] {
         if let actor, actor.utf8.count > 255 {
@@ -72,23 +83,31 @@ extension SalonLedger {
                 // Another process won the race: back off a little, more each time, with jitter.
                 try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6)))))
             }
+            if let identity, let primary = clients.first, let earlier = try recordedCommand(identity, client: primary) {
+                return earlier // a retry: the first run recorded these
+            }
             let loaded = try load(clients)
+            if requiringRegistered, let primary = clients.first {
+                try Rules.requireRegistered(primary, loaded.clients[primary]?.0 ?? ClientState())
+            }
             var decision = Decision(salon: loaded.salon, states: loaded.clients.mapValues(\.0))
             try decide(&decision)
             guard !decision.events.isEmpty else { return [] }
 
-            let correlation = EventID()
+            // A keyed command's events say which command and request they are (see CommandIdentity).
+            let correlation = identity?.fingerprint ?? EventID()
             var appends: [(stream: String, expected: ExpectedVersion, events: [NewEvent], decided: [LedgerEvent])] = []
             // Runs of consecutive events on one stream, in the order decided (the log order), each
-            // expecting the version that the runs before it leave its stream at.
-            var versions: [String: UInt64] = [:]
+            // expecting the version that the runs before it leave its stream at. Streams are told
+            // apart by their bytes, as the log tells them apart.
+            var versions: [ByteString: UInt64] = [:]
             for event in decision.events {
                 let stream = event.client.map(Self.stream(of:)) ?? Self.salonStream
-                let version = versions[stream] ?? event.client.map { loaded.clients[$0]?.1 ?? 0 } ?? loaded.salonVersion
-                versions[stream] = version + 1
-                let new = NewEvent(type: event.type.rawValue, metadata: EventMetadata(correlationID: correlation, actor: actor),
+                let version = versions[ByteString(stream)] ?? event.client.map { loaded.clients[$0]?.1 ?? 0 } ?? loaded.salonVersion
+                versions[ByteString(stream)] = version + 1
+                let new = NewEvent(type: event.type.rawValue, metadata: EventMetadata(correlationID: correlation, causationID: identity?.id, actor: actor),
                                    payload: try BinaryCodec.encode(event, key: try key(for: event)))
-                if let last = appends.indices.last, appends[last].stream == stream {
+                if let last = appends.indices.last, utf8Equal(appends[last].stream, stream) {
                     appends[last].events.append(new)
                     appends[last].decided.append(event)
                 } else {
@@ -99,6 +118,10 @@ extension SalonLedger {
             // finds it if the process dies before the key is destroyed.
             let erasing = decision.events.compactMap { event -> ClientID? in
                 if case .clientErased(let erased) = event { erased.client } else { nil }
+            }
+            // Cancelled before anything is written: nothing is.
+            if Task.isCancelled {
+                throw LedgerError(.cancelled, "the command was cancelled before it recorded anything", client: clients.first?.rawValue)
             }
             if !erasing.isEmpty { try keys.markErasing(erasing) }
             let results: [AppendResult]
@@ -133,6 +156,11 @@ extension SalonLedger {
         guard event.type.carriesPersonalData, let client = event.client else { return nil }
         if case .clientRegistered = event { return try keys.keyCreatingIfNeeded(for: client) }
         guard let key = try keys.key(for: client) else {
+            // A key is destroyed only once the erasure is recorded: the client was erased since
+            // this command read its history (by another process, say).
+            if keys.isDestroyed(client) {
+                throw LedgerError(.clientErased, "client \(client) was erased while the command was decided; nothing about them may change", client: client.rawValue)
+            }
             throw LedgerError(.keyStore, "client \(client) has no key for their personal data", client: client.rawValue)
         }
         return key

@@ -7,11 +7,16 @@ extension SalonLedger {
     /// Points are whole: `revenue / revenueStep` rounded down, times `pointsPerStep`. The referral
     /// bonus goes to the referrer only while they are an active client (not archived or erased);
     /// both clients' events are recorded in one transaction.
+    ///
+    /// With an `idempotencyKey` (any string of 1 to 255 bytes the caller chooses per request), a
+    /// retry after a lost reply records nothing and returns what the first attempt recorded; the
+    /// same holds for every command that moves money, points or sessions. See ``CommandIdentity``.
     @discardableResult
     public func checkOut(_ client: ClientID, visit: VisitID, revenue: Cents, at: Timestamp = .now,
-                         actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+                         actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        let identity = try CommandIdentity.make(key: idempotencyKey, client: client, request: "checkOut|\(visit)|\(revenue)")
         let referrer = try load([client]).clients[client]?.0.referredBy
-        return try await execute(involving: [client] + (referrer.map { [$0] } ?? []), actor: actor) { (decision) throws(LedgerError) in
+        return try await execute(involving: [client] + (referrer.map { [$0] } ?? []), identity: identity, actor: actor) { (decision) throws(LedgerError) in
             let firstCheckout = decision.state(of: client).checkouts == 0
             try decision.record(.checkedOut(CheckedOut(at: at, client: client, visit: visit, revenue: revenue)))
             guard let programme = decision.salon.programme(at: at) else { return }
@@ -39,8 +44,10 @@ extension SalonLedger {
     /// or not the points a percentage reward takes).
     @discardableResult
     public func redeemPoints(_ client: ClientID, points: Int64, ticketAmount: Cents? = nil, visit: VisitID? = nil,
-                             at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await execute(involving: [client], actor: actor) { (decision) throws(LedgerError) in
+                             at: Timestamp = .now, actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        let identity = try CommandIdentity.make(key: idempotencyKey, client: client,
+                                                request: "redeemPoints|\(points)|\(ticketAmount.map(String.init) ?? "-")|\(visit?.rawValue ?? "-")")
+        return try await execute(involving: [client], identity: identity, actor: actor) { (decision) throws(LedgerError) in
             let who = client.rawValue
             guard let programme = decision.salon.programme(at: at) else {
                 throw LedgerError(.redemptionNotAllowed, "the salon has no loyalty programme in force at \(at)", client: who)
@@ -77,8 +84,8 @@ extension SalonLedger {
     /// Adds or takes points by hand, always with a reason. A balance never goes below zero.
     @discardableResult
     public func adjustPoints(of client: ClientID, by points: Int64, reason: String, at: Timestamp = .now,
-                             actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.pointsAdjusted(PointsAdjusted(at: at, client: client, points: points, reason: reason)), actor: actor)
+                             actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await record(.pointsAdjusted(PointsAdjusted(at: at, client: client, points: points, reason: reason)), actor: actor, idempotencyKey: idempotencyKey)
     }
 
     /// Expires the points that the loyalty programme in force at `at` says have expired: those
@@ -87,8 +94,10 @@ extension SalonLedger {
     /// `expired`, so a replay never depends on the rule; records nothing when nothing expires or the
     /// programme has no expiry.
     @discardableResult
-    public func expirePoints(of client: ClientID, at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await execute(involving: [client], actor: actor) { (decision) throws(LedgerError) in
+    public func expirePoints(of client: ClientID, at: Timestamp = .now, actor: String? = nil,
+                             idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        let identity = try CommandIdentity.make(key: idempotencyKey, client: client, request: "expirePoints")
+        return try await execute(involving: [client], identity: identity, actor: actor) { (decision) throws(LedgerError) in
             guard let months = decision.salon.programme(at: at)?.expiryMonths else { return }
             let cutoff = Calendar.subtractingMonths(months, from: at)
             let expiring = decision.state(of: client).pointsExpiring(creditedAtOrBefore: cutoff)
@@ -102,30 +111,32 @@ extension SalonLedger {
     @discardableResult
     public func sellSubscription(to client: ClientID, subscription: SubscriptionID, plan: String, price: Cents,
                                  allowance: SubscriptionAllowance, validUntil: Timestamp? = nil,
-                                 at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+                                 at: Timestamp = .now, actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
         try await record(.subscriptionPurchased(SubscriptionPurchased(at: at, client: client, subscription: subscription, plan: plan, price: price,
-                                                                      allowance: allowance, validUntil: validUntil)), actor: actor)
+                                                                      allowance: allowance, validUntil: validUntil)), actor: actor, idempotencyKey: idempotencyKey)
     }
 
     /// Takes sessions or credit from a subscription: at most what remains, not after it expired,
     /// was used up or refunded, and never dated before its purchase.
     @discardableResult
     public func useSubscription(_ subscription: SubscriptionID, of client: ClientID, _ usage: SubscriptionUsage, visit: VisitID? = nil,
-                                at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.subscriptionUsed(SubscriptionUsed(at: at, client: client, subscription: subscription, usage: usage, visit: visit)), actor: actor)
+                                at: Timestamp = .now, actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await record(.subscriptionUsed(SubscriptionUsed(at: at, client: client, subscription: subscription, usage: usage, visit: visit)),
+                         actor: actor, idempotencyKey: idempotencyKey)
     }
 
     /// Records that a subscription expired; what was left becomes breakage.
     @discardableResult
     public func expireSubscription(_ subscription: SubscriptionID, of client: ClientID, at: Timestamp = .now,
-                                   actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.subscriptionExpired(SubscriptionExpired(at: at, client: client, subscription: subscription)), actor: actor)
+                                   actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await record(.subscriptionExpired(SubscriptionExpired(at: at, client: client, subscription: subscription)), actor: actor, idempotencyKey: idempotencyKey)
     }
 
     /// Ends a subscription with money paid back.
     @discardableResult
     public func refundSubscription(_ subscription: SubscriptionID, of client: ClientID, refund: Cents, at: Timestamp = .now,
-                                   actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.subscriptionRefunded(SubscriptionRefunded(at: at, client: client, subscription: subscription, refund: refund)), actor: actor)
+                                   actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await record(.subscriptionRefunded(SubscriptionRefunded(at: at, client: client, subscription: subscription, refund: refund)),
+                         actor: actor, idempotencyKey: idempotencyKey)
     }
 }

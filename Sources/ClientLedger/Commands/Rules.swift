@@ -5,6 +5,17 @@ import EventLog
 /// Used by every command and by the import alike, so a rule lives in one place. Each violation is a
 /// ``LedgerError`` whose code names the rule; the caller records nothing.
 package enum Rules {
+    /// Throws unless `client` is registered and not erased: the first rule of every command on a
+    /// client but its registration, checked before anything else so that the error names it.
+    package static func requireRegistered(_ client: ClientID, _ state: ClientState) throws(LedgerError) {
+        guard state.exists else {
+            throw LedgerError(.unknownClient, "client \(client) is not registered", client: client.rawValue, field: "client")
+        }
+        guard !state.erased else {
+            throw LedgerError(.clientErased, "client \(client) was erased; nothing about them may change", client: client.rawValue)
+        }
+    }
+
     package static func check(_ event: LedgerEvent, against state: ClientState) throws(LedgerError) {
         try event.validate()
         guard let client = event.client else { return }
@@ -17,12 +28,16 @@ package enum Rules {
             guard !state.exists else { throw refuse(.clientExists, "client \(who) is registered already") }
             return
         }
-        guard let registeredAt = state.registeredAt else {
-            throw refuse(.unknownClient, "client \(who) is not registered", field: "client")
-        }
-        guard !state.erased else { throw refuse(.clientErased, "client \(who) was erased; nothing about them may change") }
+        try requireRegistered(client, state)
+        guard let registeredAt = state.registeredAt else { return }
         guard event.at >= registeredAt else {
             throw refuse(.datedBeforeReference, "\(event.type.rawValue) at \(event.at) is dated before client \(who) was registered (\(registeredAt))", field: "at")
+        }
+        // A balance stays within Money.maximumAmount, so that no sum a query forms over it can trap.
+        func withinBalanceLimit(adding points: Int64) throws(LedgerError) {
+            guard state.points <= Money.maximumAmount - points else {
+                throw refuse(.invalidAmount, "\(points) more points would take the balance of \(state.points) beyond the ledger's limit of \(Money.maximumAmount) points", field: "points")
+            }
         }
         func notArchived(_ what: String) throws(LedgerError) {
             if state.archived { throw refuse(.clientArchived, "client \(who) is archived: \(what) is not allowed until they are reactivated") }
@@ -67,11 +82,15 @@ package enum Rules {
         case .checkedOut(let e):
             try notArchived("a checkout")
             if state.visits.contains(e.visit) { throw refuse(.duplicateIdentifier, "visit \(e.visit) is checked out already", field: "visit") }
-        case .pointsAccrued:
+        case .pointsAccrued(let e):
             try notArchived("earning points")
+            try withinBalanceLimit(adding: e.points)
         case .pointsAdjusted(let e):
-            if e.points > 0 { try notArchived("earning points") }
-            guard state.points + e.points >= 0 else { // both bounded by Money.maximumAmount: no overflow
+            if e.points > 0 {
+                try notArchived("earning points")
+                try withinBalanceLimit(adding: e.points)
+            }
+            guard state.points.saturatingAdding(e.points) >= 0 else {
                 throw refuse(.insufficientPoints, "taking \(e.points.magnitude) points from a balance of \(state.points) would make it negative", field: "points")
             }
         case .discountRedeemed(let e):

@@ -85,15 +85,19 @@ extension SalonLedger {
     /// agrees to reminders (never for one who does not), sent the salon's lead time before the start
     /// — or at once if that moment has passed. Returns the events recorded; an appointment that a rule
     /// refuses meanwhile (cancelled, consent withdrawn) is skipped.
+    ///
+    /// `at` is when the reminders are scheduled — it dates the events, like every command's `at` —
+    /// and the coverage is taken as of it. A what-if question about another instant is a query:
+    /// ``reminderCoverage(now:)``, which records nothing.
     @discardableResult
-    public func scheduleMissingReminders(now: Timestamp = .now, channel: Channel = .sms, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        let coverage = try reminderCoverage(now: now)
+    public func scheduleMissingReminders(at: Timestamp = .now, channel: Channel = .sms, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        let coverage = try reminderCoverage(now: at)
         var recorded: [RecordedLedgerEvent] = []
-        let lead = Int64(try load([]).salon.settings(at: now).reminderLeadMinutes) * 60_000_000
+        let lead = Int64(try load([]).salon.settings(at: at).reminderLeadMinutes) * 60_000_000
         for item in coverage.uncovered where item.window == "next" && item.reason == "missing" {
             do {
                 recorded += try await scheduleReminder(for: item.appointment, of: item.client, channel: channel,
-                                                       sendAt: max(now, item.start.adding(microseconds: -lead)), at: now, actor: actor)
+                                                       sendAt: max(at, item.start.adding(microseconds: -lead)), at: at, actor: actor)
             } catch {
                 switch error.code {
                 case .remindersDeclined, .appointmentCancelled, .unknownReference, .clientErased: continue
