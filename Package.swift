@@ -89,7 +89,7 @@ let package = Package(
         // End-to-end tests: they run the built `ledger` tool as a process.
         .testTarget(
             name: "LedgerToolTests",
-            dependencies: ["LedgerTool"],
+            dependencies: ["LedgerTool", "EventLog"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -41,8 +41,10 @@ extension SalonLedger {
     ///
     /// - Returns: the head hash of the restored ledger (`nil` for an empty one).
     @discardableResult
-    public static func restore(from backup: String, to path: String) throws(LedgerError) -> HeadHash? {
+    public static func restore(from backup: String, to target: String) throws(LedgerError) -> HeadHash? {
         let fileManager = FileManager.default
+        // "salon.ledger/" and "salon.ledger" are one place; the staging directory goes beside it.
+        let path = URL(fileURLWithPath: target).standardizedFileURL.path
         var isDirectory: ObjCBool = false
         let existed = fileManager.fileExists(atPath: path, isDirectory: &isDirectory)
         if existed {

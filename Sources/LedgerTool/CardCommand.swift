@@ -16,7 +16,7 @@ struct CardCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let ledger = try options.open()
+            let ledger = try options.open(.reading)
             let id = try ClientID(client)
             let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)
             guard let card = try ledger.card(of: id, now: at) else {

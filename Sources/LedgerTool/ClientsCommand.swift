@@ -15,7 +15,7 @@ struct ClientsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let clients = try options.open().clients(archived: archived, search: search)
+            let clients = try options.open(.reading).clients(archived: archived, search: search)
             if options.json {
                 print(JSONOutput.array(clients.map {
                     .object([("client", .string($0.client.rawValue)), ("name", .optional($0.name)), ("email", .optional($0.email)),

@@ -34,7 +34,7 @@ struct CoverageCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let ledger = try options.open()
+            let ledger = try options.open(scheduleMissing ? .writing : .reading)
             let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)
             guard let reminderChannel = Channel(rawValue: channel) else { throw ToolError(.refused, "--channel \(channel) is not a channel; use sms or email") }
             var scheduled: [RecordedLedgerEvent] = []

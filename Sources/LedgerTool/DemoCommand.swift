@@ -37,7 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let ledger = try options.open(creating: true)
+            let ledger = try options.open(.creating)
             let end = try now.map { try InstantArgument.parse($0, option: "--now", dayEnd: .end, timeZone: "UTC") }
                 ?? Timestamp(secondsSinceEpoch: Timestamp.now.microsecondsSinceEpoch / 1_000_000)
             let existing = try ledger.log.lastPosition()

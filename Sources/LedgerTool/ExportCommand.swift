@@ -7,7 +7,12 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export the events as JSON Lines in the interchange format, in log order.",
-        discussion: "Personal fields are decrypted; an erased client's personal fields are written empty.")
+        discussion: """
+            Personal fields are decrypted; an erased client's required personal fields read \
+            "(erased)". Every record's link in the hash chain is checked as it is read: at the first \
+            break the export stops with exit 2 naming the position (a FILE is then not written at \
+            all; it appears only once complete). Reads only.
+            """)
 
     @OptionGroup var options: LedgerOptions
 
@@ -19,29 +24,40 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let ledger = try options.open()
+            let ledger = try options.open(.reading)
+            // Into a file: written beside it and moved into place once complete, so a refused or
+            // failed export leaves no partial file.
+            let partial = file == "-" ? nil : file + ".partial"
             let output: FileHandle
-            if file == "-" {
-                output = FileHandle.standardOutput
-            } else {
-                guard FileManager.default.createFile(atPath: file, contents: nil), let handle = FileHandle(forWritingAtPath: file) else {
+            if let partial {
+                guard FileManager.default.createFile(atPath: partial, contents: nil), let handle = FileHandle(forWritingAtPath: partial) else {
                     throw ToolError(.refused, "cannot write \(file)")
                 }
                 output = handle
+            } else {
+                output = FileHandle.standardOutput
             }
-            var buffer = Data()
-            let count = try ledger.exportInterchange(from: from) { line in
-                buffer.append(contentsOf: line.utf8)
-                buffer.append(0x0A)
-                if buffer.count >= 1 << 20 {
-                    output.write(buffer)
-                    buffer.removeAll(keepingCapacity: true)
+            do {
+                var buffer = Data()
+                let count = try ledger.exportInterchange(from: from) { line in
+                    buffer.append(contentsOf: line.utf8)
+                    buffer.append(0x0A)
+                    if buffer.count >= 1 << 20 {
+                        output.write(buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
                 }
-            }
-            output.write(buffer)
-            if file != "-" {
-                try output.close()
-                standardError.write("Exported \(count) events to \(file).\n")
+                output.write(buffer)
+                if let partial {
+                    try output.synchronize()
+                    try output.close()
+                    if FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
+                    try FileManager.default.moveItem(atPath: partial, toPath: file)
+                    standardError.write("Exported \(count) events to \(file).\n")
+                }
+            } catch {
+                if let partial { try? FileManager.default.removeItem(atPath: partial) }
+                throw error
             }
         }
     }

@@ -28,12 +28,11 @@ struct ImportCommand: AsyncParsableCommand {
             } else {
                 throw ToolError(.refused, "cannot read \(file)")
             }
-            guard let text = String(data: data, encoding: .utf8) else { throw ToolError(.refused, "\(file) is not UTF-8 text") }
             // A refused import into a ledger that did not exist leaves no empty ledger behind.
             let existed = FileManager.default.fileExists(atPath: options.ledger)
             let summary: ImportSummary
             do {
-                summary = try await options.open(creating: true).importInterchange(text, actor: "ledger import")
+                summary = try await options.open(.creating).importInterchange(utf8: Array(data), actor: "ledger import")
             } catch {
                 if !existed { try? FileManager.default.removeItem(atPath: options.ledger) }
                 throw error

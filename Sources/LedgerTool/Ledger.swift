@@ -8,7 +8,9 @@ struct Ledger: AsyncParsableCommand {
         abstract: "Query, import, audit and maintain a salon's client ledger.",
         discussion: """
             Every command takes --ledger PATH (default: ./salon.ledger) and prints a table; --json \
-            prints JSON for programs, and --csv a spreadsheet where one is natural.
+            prints JSON for programs, and --csv a spreadsheet where one is natural. The commands \
+            that only read (card, clients, residual, audit, coverage, nudges, verify, export, stats, \
+            backup) write nothing and create nothing: they work on a read-only copy.
 
             Instants are RFC 3339 (2026-11-22T10:00:00Z, 2026-11-22T11:00:00+01:00) or plain dates \
             (2026-11-22). A plain date means the start of that day in the salon's time zone for \
@@ -17,8 +19,8 @@ struct Ledger: AsyncParsableCommand {
             Exit codes:
               0   success
               1   the input or the ledger's rules refused the command (the message says which)
-              2   the hash chain does not verify (ledger verify, ledger audit)
-              3   the ledger cannot be opened, read or written
+              2   the hash chain does not hold (any command that reads records stops at the first break), or an anchor is not on it
+              3   the ledger cannot be opened, read or written, or its data file is damaged
               64  the command line is malformed
             """,
         version: "1.0.0",
@@ -27,7 +29,7 @@ struct Ledger: AsyncParsableCommand {
             CardCommand.self, ClientsCommand.self,
             ResidualCommand.self, AuditCommand.self,
             CoverageCommand.self, NudgesCommand.self,
-            VerifyCommand.self, RebuildCommand.self, StatsCommand.self,
+            VerifyCommand.self, RebuildCommand.self, StatsCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClientLedger
+import EventLog
 import Foundation
 
 /// The options every command shares: which ledger, and whether to print JSON.
@@ -10,18 +11,40 @@ struct LedgerOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON for programs instead of a table.")
     var json = false
 
-    /// Opens the ledger, which must exist unless `creating` (demo, import).
-    func open(creating: Bool = false) throws(ToolError) -> SalonLedger {
-        if !creating {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: ledger, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ToolError(.unavailable, "there is no ledger at \(ledger) (run `ledger demo` or `ledger import` to create one, or pass --ledger PATH)")
-            }
-        }
+    /// How a command opens the ledger.
+    enum Access {
+        /// Reading only: nothing is written, nothing is created; works on a read-only copy.
+        case reading
+        /// Recording into an existing ledger.
+        case writing
+        /// Recording, creating the ledger if there is none (demo, import).
+        case creating
+    }
+
+    /// Opens the ledger for `access`; it must exist unless `.creating`.
+    func open(_ access: Access) throws(ToolError) -> SalonLedger {
+        if access != .creating { try requireLedger() }
         do {
-            return try SalonLedger(path: ledger)
+            return try SalonLedger(path: ledger, options: .init(readOnly: access == .reading))
         } catch {
-            throw ToolError(.unavailable, "cannot open the ledger at \(ledger): \(error.message)")
+            throw ToolError(error, prefix: "cannot open the ledger at \(ledger)")
+        }
+    }
+
+    /// Opens the ledger's event log alone, read-only (for verify and stats: no keys needed).
+    func openLog() throws(ToolError) -> EventLog {
+        try requireLedger()
+        do {
+            return try EventLog(path: ledger, options: .readOnly)
+        } catch {
+            throw ToolError(error, prefix: "cannot open the ledger at \(ledger)")
+        }
+    }
+
+    private func requireLedger() throws(ToolError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: ledger, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ToolError(.unavailable, "there is no ledger at \(ledger) (run `ledger demo` or `ledger import` to create one, or pass --ledger PATH)")
         }
     }
 }

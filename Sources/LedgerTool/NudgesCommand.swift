@@ -12,7 +12,7 @@ struct NudgesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let ledger = try options.open()
+            let ledger = try options.open(.reading)
             let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)
             let due = try ledger.visitNudgesDue(now: at)
             if options.json {

@@ -25,7 +25,7 @@ struct RebuildCommand: AsyncParsableCommand {
             for name in projections where !SalonLedger.projectionNames.contains(name) {
                 throw ToolError(.refused, "there is no projection \(name); the ledger keeps \(SalonLedger.projectionNames.joined(separator: ", "))")
             }
-            let ledger = try options.open()
+            let ledger = try options.open(.writing)
             let terminal = isatty(STDERR_FILENO) == 1
             var lastLine = Date.distantPast
             let started = Date()

@@ -15,7 +15,7 @@ struct ResidualCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let ledger = try options.open()
+            let ledger = try options.open(.reading)
             let report = try ledger.residualValue(asOf: try InstantArgument.parse(asOf, option: "--as-of", dayEnd: .end, ledger: ledger))
             if options.json {
                 print(JSONOutput.object([

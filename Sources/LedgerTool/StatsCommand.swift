@@ -5,17 +5,19 @@ import Foundation
 
 /// `ledger stats`: what the ledger holds and what it costs on disk.
 struct StatsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Show events by type, clients, size on disk and bytes per event.")
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Show events by type, clients, size on disk and bytes per event.",
+        discussion: "Reads every record, checking its link in the hash chain (exit 2 at the first break). Reads only.")
 
     @OptionGroup var options: LedgerOptions
 
     func run() async throws {
         try await reportingErrors {
-            let ledger = try options.open()
+            let log = try options.openLog()
             var byType: [String: Int] = [:]
             var clientStreams = Set<String>()
             var payloadBytes = 0
-            let events = try ledger.log.read { snapshot in
+            let events = try log.read { snapshot in
                 try snapshot.forEachEvent { event in
                     byType[event.type, default: 0] += 1
                     payloadBytes += event.payload.count
@@ -41,7 +43,7 @@ struct StatsCommand: AsyncParsableCommand {
                     ("files", .object(fileSizes.map { ($0.0, .int($0.1)) })),
                     ("bytesPerEvent", .int(perEvent)),
                     ("payloadBytes", .int(Int64(payloadBytes))),
-                    ("headHash", .optional(try ledger.log.headHash()?.description)),
+                    ("headHash", .optional(try log.headHash()?.description)),
                 ]).rendered())
                 return
             }

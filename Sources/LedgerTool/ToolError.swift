@@ -23,15 +23,20 @@ struct ToolError: Error {
         self.message = message
     }
 
-    /// Classifies an error of the library: storage and key-store failures are `unavailable`, every
-    /// rule and input error is `refused`.
-    init(_ error: LedgerError) {
+    /// Classifies an error of the library: a broken chain is `tampered`; storage, damage and
+    /// key-store failures are `unavailable`; every rule and input error is `refused`. `prefix`, if
+    /// given, is said first ("cannot open the ledger at …: …").
+    init(_ error: LedgerError, prefix: String? = nil) {
         // "line 3, field points: redeeming 500 points exceeds the balance of 128"; the field is left
         // out where the message names it already.
         var place: [String] = []
         if let line = error.line { place.append("line \(line)") }
         if let field = error.field, !error.message.contains("field \(field)") { place.append("field \(field)") }
-        let sentence = place.isEmpty ? error.message : place.joined(separator: ", ") + ": " + error.message
+        var sentence = place.isEmpty ? error.message : place.joined(separator: ", ") + ": " + error.message
+        if let prefix { sentence = prefix + ": " + sentence }
+        if error.code == .damaged && !sentence.contains("backup") {
+            sentence += ". Restore the ledger from a backup (ledger restore)"
+        }
         switch error.code {
         case .brokenChain: self.init(.tampered, sentence)
         case .storage, .keyStore, .corruptPayload, .newerPayloadVersion, .damaged, .readOnly, .notALedger, .newerFormat:
@@ -40,12 +45,14 @@ struct ToolError: Error {
         }
     }
 
-    /// Classifies an error of the engine: a broken chain is `tampered`, anything else `unavailable`.
-    init(_ error: EventLogError) {
+    /// Classifies an error of the engine: a broken chain is `tampered`, a malformed anchor
+    /// `refused`, anything else `unavailable`.
+    init(_ error: EventLogError, prefix: String? = nil) {
+        let sentence = prefix.map { $0 + ": " + error.message } ?? error.message
         switch error.code {
-        case .brokenChain, .corruptRecord: self.init(.tampered, error.message)
-        case .invalidHeadHash: self.init(.refused, error.message)
-        default: self.init(.unavailable, error.message)
+        case .brokenChain, .corruptRecord: self.init(.tampered, sentence)
+        case .invalidHeadHash: self.init(.refused, sentence)
+        default: self.init(.unavailable, sentence)
         }
     }
 }

@@ -7,23 +7,24 @@ import Foundation
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Walk the hash chain from the first event, and print the head hash.",
-        discussion: "Exits with 2 and names the first position whose hash does not match, or if --anchor is not on the chain.")
+        abstract: "Walk the whole log, check every record and invariant, and print the head hash.",
+        discussion: """
+            Checks each record's link in the hash chain (its bytes, its type and stream names, the \
+            record before it), the streams' versions and links, the tables of names and the \
+            stream-heads checkpoint. Exits with 2 naming the first position that does not hold, or \
+            an anchor (--anchor, --anchors) the log no longer holds: a log cut short passes every \
+            other check. Reads only: works on a read-only copy, and needs no key file.
+            """)
 
     @OptionGroup var options: LedgerOptions
-
-    @Option(help: ArgumentHelp("A head hash written down earlier (POSITION:HEX): check that the log still holds it.", valueName: "HEAD"))
-    var anchor: String?
+    @OptionGroup var anchorOptions: AnchorOptions
 
     func run() async throws {
         try await reportingErrors {
-            let ledger = try options.open()
-            var anchorHash: HeadHash?
-            if let anchor {
-                do throws(EventLogError) { anchorHash = try HeadHash(anchor) } catch { throw ToolError(.refused, "--anchor: \(error.message)") }
-            }
+            let anchors = try anchorOptions.anchors()
+            let log = try options.openLog()
             let interactive = isatty(STDERR_FILENO) == 1 && !options.json
-            let verification = try ledger.log.verify(anchors: anchorHash.map { [$0] } ?? []) { done, total in
+            let verification = try log.verify(anchors: anchors) { done, total in
                 if interactive, done % 65_536 == 0 || done == total { standardError.write("\rverifying \(done)/\(total)") }
             }
             if interactive { standardError.write("\r\u{1B}[K") }
@@ -35,17 +36,19 @@ struct VerifyCommand: AsyncParsableCommand {
                     ("firstBrokenPosition", verification.firstBrokenPosition.map { .int(Int64($0)) } ?? .null),
                     ("problem", .optional(verification.problem)),
                     ("anchorMatches", verification.anchorMatches.map { .bool($0) } ?? .null),
+                    ("anchors", .array(verification.anchors.map {
+                        .object([("anchor", .string($0.anchor.description)), ("holds", .bool($0.holds)), ("problem", .optional($0.problem))])
+                    })),
+                    ("recordsWithoutNames", .int(Int64(verification.recordsWithoutNames))),
                 ]).rendered())
             } else if verification.isIntact {
-                print("verified \(verification.eventsChecked) events" + (anchorHash != nil ? "; the anchor is on the chain" : ""))
+                print("verified \(verification.eventsChecked) events" + (anchors.isEmpty ? "" : "; \(anchors.count == 1 ? "the anchor is" : "all \(anchors.count) anchors are") on the chain"))
                 print("head hash: \(verification.head?.description ?? "(empty log)")")
+                if verification.recordsWithoutNames > 0 {
+                    print("note: the first \(verification.recordsWithoutNames) records were written in format 1, whose hashes do not cover type and stream names")
+                }
             }
-            if let broken = verification.firstBrokenPosition {
-                throw ToolError(.tampered, "the hash chain breaks at position \(broken): \(verification.problem ?? "its hash does not match")")
-            }
-            if verification.anchorMatches == false {
-                throw ToolError(.tampered, "the anchor \(anchor ?? "") is not on the chain: \(verification.problem ?? "the log was rewritten or truncated")")
-            }
+            if let problem = chainProblem(verification) { throw ToolError(.tampered, problem) }
         }
     }
 }

@@ -21,6 +21,8 @@ struct ToolRun {
     let status: Int32
     let stdout: String
     let stderr: String
+    /// Whether the process was ended by a signal (a crash), not by exiting.
+    var killedBySignal = false
 
     /// Standard output parsed as JSON.
     func json() throws -> Any {
@@ -48,10 +50,17 @@ final class Scratch: Sendable {
 }
 
 /// Starts `ledger` with `arguments`; its output goes to files in `scratch` (no pipe can fill up).
-func startLedger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil) throws -> (Process, stdout: String, stderr: String) {
+/// With `asAnotherUser`, run as the unprivileged user `nobody` when the tests run as root (as
+/// another user, files without permission for others stay closed to it; as root nothing is).
+func startLedger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil, asAnotherUser: Bool = false) throws -> (Process, stdout: String, stderr: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: try ledgerExecutable())
-    process.arguments = arguments
+    if asAnotherUser && getuid() == 0 {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", try ledgerExecutable()] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: try ledgerExecutable())
+        process.arguments = arguments
+    }
     let name = UUID().uuidString
     let out = scratch.child(name + ".out"), err = scratch.child(name + ".err")
     _ = FileManager.default.createFile(atPath: out, contents: nil)
@@ -69,18 +78,19 @@ func startLedger(_ arguments: [String], in scratch: Scratch, stdin: String? = ni
 
 /// Runs `ledger` with `arguments` to its end.
 @discardableResult
-func ledger(_ arguments: String..., in scratch: Scratch, stdin: String? = nil) throws -> ToolRun {
-    try ledger(arguments, in: scratch, stdin: stdin)
+func ledger(_ arguments: String..., in scratch: Scratch, stdin: String? = nil, asAnotherUser: Bool = false) throws -> ToolRun {
+    try ledger(arguments, in: scratch, stdin: stdin, asAnotherUser: asAnotherUser)
 }
 
 /// Runs `ledger` with `arguments` to its end.
 @discardableResult
-func ledger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil) throws -> ToolRun {
-    let (process, out, err) = try startLedger(arguments, in: scratch, stdin: stdin)
+func ledger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil, asAnotherUser: Bool = false) throws -> ToolRun {
+    let (process, out, err) = try startLedger(arguments, in: scratch, stdin: stdin, asAnotherUser: asAnotherUser)
     process.waitUntilExit()
     return ToolRun(status: process.terminationStatus,
                    stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                   stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+                   stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
+                   killedBySignal: process.terminationReason == .uncaughtSignal)
 }
 
 /// The path of a fixture file.

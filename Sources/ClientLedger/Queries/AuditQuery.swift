@@ -15,7 +15,9 @@ public struct AuditReport: Sendable {
     public let discountsGranted: Cents
     /// How many events are dated in the period (`from < at ≤ to`).
     public let events: Int
-    /// The walk of the whole hash chain, with the head hash it ends on.
+    /// The walk of the whole log, with the head hash it ends on and the anchors it checked. Keep
+    /// the head hash with the report: it proves later that the log the figures came from was not
+    /// changed or cut short since.
     public let verification: ChainVerification
 }
 
@@ -23,12 +25,13 @@ extension SalonLedger {
     /// The audit of the period from `from` (exclusive) to `to` (inclusive), as
     /// `shared/interchange.md` defines it: the roll-forward (``rollForward(from:to:)``), the points
     /// outstanding as of `to`, the discounts granted and the events dated in the period, and a
-    /// verification of the whole hash chain.
+    /// verification of the whole log — with `anchors`, head hashes written down at earlier audits,
+    /// which the log must still hold (a log cut short passes every other check).
     ///
     /// The roll-forward and the points come from the client-card projection; counting the events
     /// and verifying the chain read the whole log, so the audit takes time in proportion to it.
     /// Replaying the same log gives the same figures every time.
-    public func audit(from: Timestamp, to: Timestamp) throws(LedgerError) -> AuditReport {
+    public func audit(from: Timestamp, to: Timestamp, anchors: [HeadHash] = []) throws(LedgerError) -> AuditReport {
         let rollForward = try rollForward(from: from, to: to)
         // Added up in 128 bits: every balance is bounded, but their sum over a salon is not.
         var points: Int128 = 0
@@ -42,7 +45,7 @@ extension SalonLedger {
         let verification: ChainVerification
         let events: Int
         do {
-            verification = try log.verify()
+            verification = try log.verify(anchors: anchors)
             events = try log.read { snapshot in
                 var count = 0
                 // Up to the break, if the chain breaks: nothing past it is trusted (the report says where).
