@@ -70,6 +70,22 @@ let package = Package(
             name: "EventLogDemo",
             dependencies: ["EventLog"]
         ),
+        // Coverage-guided fuzz targets (libFuzzer, `scripts/fuzz`): the JSON Lines import and the
+        // binary payload decoder. Without `-sanitize=fuzzer` they replay the files they are given.
+        .target(
+            name: "CFuzzerDriver",
+            path: "Fuzz/CFuzzerDriver"
+        ),
+        .executableTarget(
+            name: "FuzzImport",
+            dependencies: ["ClientLedger", "EventLog", "CFuzzerDriver"],
+            path: "Fuzz/FuzzImport"
+        ),
+        .executableTarget(
+            name: "FuzzPayload",
+            dependencies: ["ClientLedger", "EventLog", "CFuzzerDriver"],
+            path: "Fuzz/FuzzPayload"
+        ),
         // A child process for the crash tests: it appends until it is killed with SIGKILL.
         .executableTarget(
             name: "EventLogCrashWriter",
