@@ -6,17 +6,18 @@ import Foundation
 /// (the contract liability) over one calendar year, checked, with the ledger's head hash as proof
 /// of the exact records it was computed from.
 ///
-///     year-end-audit LEDGER-PATH YEAR [--anchor POSITION:SHA256]
+///     year-end-audit LEDGER-PATH YEAR [--anchor POSITION:SHA256]...
 ///
 /// Exits 0 when every check passes, 1 when one fails or the ledger cannot be read, 2 on bad usage.
 @main
 enum YearEndAudit {
     /// The help text.
     static let usage = """
-        usage: year-end-audit LEDGER-PATH YEAR [--anchor POSITION:SHA256]
+        usage: year-end-audit LEDGER-PATH YEAR [--anchor POSITION:SHA256]...
           LEDGER-PATH  an existing ledger directory
           YEAR         the calendar year (UTC), 1 to 9998
-          --anchor     a head hash written down at an earlier audit: checks that nothing up to it was rewritten
+          --anchor     a head hash written down at an earlier audit (repeatable): checks that nothing up
+                       to it was rewritten or cut off
         """
 
     /// The rows of the roll-forward: a label and the figure it shows.
@@ -27,16 +28,16 @@ enum YearEndAudit {
 
     /// Runs the audit.
     static func main() {
-        let (path, year, anchor) = arguments(Array(CommandLine.arguments.dropFirst()))
-        // SalonLedger(path:) creates a ledger where there is none: refuse a mistyped path instead.
-        guard FileManager.default.fileExists(atPath: path + "/data.mdb") else { fail("no ledger at \(path)", status: 1) }
+        let (path, year, anchors) = arguments(Array(CommandLine.arguments.dropFirst()))
         guard let from = endOfYear(year - 1), let to = endOfYear(year) else { fail("cannot build the period of \(year)", status: 2) }
 
         let report: Report
         let currency: String
         do {
-            let ledger = try SalonLedger(path: path)
-            report = try audit(ledger, from: from, to: to, anchor: anchor)
+            // Read-only: an audit writes nothing (and works on an archived copy); a mistyped path is
+            // refused instead of becoming a new, empty ledger.
+            let ledger = try SalonLedger(path: path, options: .readOnly)
+            report = try audit(ledger, from: from, to: to, anchors: anchors)
             currency = try ledger.salonSettings(at: to).currency
         } catch {
             fail("the audit failed: \(error)", status: 1)
@@ -59,18 +60,19 @@ enum YearEndAudit {
             ("the total adds up: opening + sold - used - expired - refunded = closing", roll.total.addsUp),
             ("every year of sale adds up", roll.byYearSold.values.allSatisfy(\.addsUp)),
             ("the years of sale add up to the total", rows.allSatisfy { row in
-                roll.byYearSold.values.reduce(0) { $0 + $1[keyPath: row.figure] } == roll.total[keyPath: row.figure]
+                roll.byYearSold.values.reduce(Int128(0)) { $0 + Int128($1[keyPath: row.figure]) } == Int128(roll.total[keyPath: row.figure])
             }),
             ("opening = residual value as of \(from) (\(amount(report.opening)))", roll.total.opening == report.opening),
             ("closing = residual value as of \(to) (\(amount(report.closing)))", roll.total.closing == report.closing),
-            ("hash chain intact over \(report.verification.eventsChecked) events", report.verification.firstBrokenPosition == nil),
+            ("the log holds over \(report.verification.eventsChecked) events (every record, name and link)",
+             report.verification.firstBrokenPosition == nil && report.verification.problem == nil),
         ]
-        if let anchor {
-            checks.append(("anchor \(anchor.position):\(anchor.sha256.prefix(12))… matches the record at its position", report.verification.anchorMatches == true))
+        for check in report.verification.anchors {
+            checks.append(("anchor \(check.anchor.position):\(check.anchor.sha256.prefix(12))… is on the chain" + (check.problem.map { " — \($0)" } ?? ""), check.holds))
         }
         for (what, passed) in checks { print("\(passed ? "ok    " : "FAILED") \(what)") }
-        if let problem = report.verification.problem, let position = report.verification.firstBrokenPosition {
-            print("       first broken position \(position): \(problem)")
+        if let problem = report.verification.problem {
+            print("       " + (report.verification.firstBrokenPosition.map { "first broken position \($0): " } ?? "") + problem)
         }
 
         print()
@@ -107,7 +109,7 @@ enum YearEndAudit {
     /// Computes the roll-forward, the residual values at both ends and the chain's verification.
     /// Each query reads its own snapshot, so the figures are pinned to the verified head only if the
     /// log did not grow meanwhile; if a service appended, it tries again (three times in all).
-    static func audit(_ ledger: SalonLedger, from: Timestamp, to: Timestamp, anchor: HeadHash?) throws -> Report {
+    static func audit(_ ledger: SalonLedger, from: Timestamp, to: Timestamp, anchors: [HeadHash]) throws -> Report {
         var attempt = 0
         while true {
             attempt += 1
@@ -115,7 +117,7 @@ enum YearEndAudit {
             let report = Report(roll: try ledger.rollForward(from: from, to: to),
                                 opening: try ledger.residualValue(asOf: from).total,
                                 closing: try ledger.residualValue(asOf: to).total,
-                                verification: try ledger.log.verify(anchor: anchor),
+                                verification: try ledger.log.verify(anchors: anchors),
                                 startPosition: start)
             let quiet = (report.verification.head?.position ?? 0) == start
             if quiet || report.verification.firstBrokenPosition != nil || attempt == 3 { return report }
@@ -130,24 +132,24 @@ enum YearEndAudit {
     }
 
     /// Reads the command line (without the program name); prints the usage and exits if it is wrong.
-    static func arguments(_ arguments: [String]) -> (path: String, year: Int, anchor: HeadHash?) {
+    static func arguments(_ arguments: [String]) -> (path: String, year: Int, anchors: [HeadHash]) {
         if arguments.contains("-h") || arguments.contains("--help") {
             print(usage)
             exit(0)
         }
         var positional: [String] = []
-        var anchor: HeadHash?
+        var anchors: [HeadHash] = []
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             if argument == "--anchor" {
-                guard let text = rest.popFirst(), let parsed = HeadHash(text) else { fail("--anchor needs POSITION:SHA256\n\(usage)", status: 2) }
-                anchor = parsed
+                guard let text = rest.popFirst() else { fail("--anchor needs POSITION:SHA256\n\(usage)", status: 2) }
+                do { anchors.append(try HeadHash(text)) } catch { fail("--anchor: \(error.message)", status: 2) }
             } else {
                 positional.append(argument)
             }
         }
         guard positional.count == 2, let year = Int(positional[1]), (1...9998).contains(year) else { fail(usage, status: 2) }
-        return (positional[0], year, anchor)
+        return (positional[0], year, anchors)
     }
 
     /// Cents as `-1234.56`.
