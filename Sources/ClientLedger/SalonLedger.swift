@@ -155,7 +155,14 @@ public final class SalonLedger: Sendable {
         let stream = event.stream
         let client = stream.hasPrefix(Self.clientStreamPrefix) ? ClientID(unchecked: String(stream.dropFirst(Self.clientStreamPrefix.count))) : nil
         let key = keyed && type.carriesPersonalData ? try client.flatMap { (client) throws(LedgerError) in try keys.key(for: client) } : nil
-        let decoded = try BinaryCodec.decode(type, client: client, payload: event.payload, key: key)
+        let decoded: BinaryCodec.Decoded
+        do {
+            decoded = try BinaryCodec.decode(type, client: client, payload: event.payload, key: key)
+        } catch {
+            // Said with where it stands in the log: a payload that does not decode has a position.
+            throw LedgerError(error.code, "the event at position \(event.position): \(error.message)", client: error.client ?? client?.rawValue,
+                              field: error.field, position: event.position, cause: error.cause)
+        }
         return RecordedLedgerEvent(position: event.position, recordedAt: event.recordedAt, event: decoded.event,
                                    personalDataErased: decoded.personalDataErased)
     }

@@ -30,7 +30,7 @@ package struct ChainCheck {
     }
 
     /// The name of type `code`, as the `eventTypes` table holds it; a record at `position` refers to it.
-    package mutating func typeName(_ code: UInt32, at position: UInt64) throws(EventLogError) -> String {
+    package func typeName(_ code: UInt32, at position: UInt64) throws(EventLogError) -> String {
         if let name = typeNames.name(code) { return name }
         let name: String?
         do { name = try txn.typeName(schema, code: code) } catch { throw EventLogError.wrap(error, "reading the name of event type \(code)") }

@@ -23,8 +23,16 @@ extension EventLog {
         }
         do {
             let entry = RegisteredProjection(projection: projection, slots: try core.projectionHandles(name))
-            let stored = try core.environment.read { try $0.projectionRecord(core.schema, name: name) }
+            let (stored, head) = try core.environment.read { txn in (try txn.projectionRecord(core.schema, name: name), try txn.lastPosition(core.schema)) }
             let needsRebuild = stored.map { $0.activeVersion != projection.version } ?? false
+            if let stored, !needsRebuild, stored.activeCheckpoint == head {
+                // Current already: kept inline from now on, and nothing is written to register it.
+                core.projections.withLock { list in
+                    list.removeAll { $0.projection.name == name }
+                    list.append(entry)
+                }
+                return
+            }
             // Kept inline from now on, so appends during the catch-up are not left for later; the inline
             // path skips it while its stored version is another (during a rebuild).
             core.projections.withLock { list in

@@ -111,21 +111,24 @@ package final class LogCore: Sendable {
             case .none:
                 break
             }
-            if readOnly {
-                // Handles opened in a read transaction that commits stay valid for the environment's life.
-                let schema = try environment.readHandles { txn throws -> Schema in
-                    func open(_ name: String) throws -> LMDBDatabase {
-                        guard let database = try environment.openDatabase(name, in: txn, create: false) else {
-                            throw EventLogError(.corruptRecord, "the log at \(path) has no \(name) database")
-                        }
+            if state.format != nil {
+                // An existing log: its databases are opened in a read transaction that commits (such
+                // handles stay valid for the environment's life), so that opening writes nothing.
+                let existing = try environment.readHandles { txn throws -> Schema? in
+                    func open(_ name: String) throws -> LMDBDatabase? {
+                        let database = try environment.openDatabase(name, in: txn, create: false)
+                        if database == nil && readOnly { throw EventLogError(.corruptRecord, "the log at \(path) has no \(name) database") }
                         return database
                     }
-                    return Schema(meta: try open(Schema.metaName), events: try open(Schema.eventsName),
-                                  streamIndex: try open(Schema.streamIndexName), streams: try open(Schema.streamsName),
-                                  eventTypes: try open(Schema.eventTypesName),
-                                  projections: try environment.openDatabase(Schema.projectionsName, in: txn, create: false))
+                    guard let meta = try open(Schema.metaName), let events = try open(Schema.eventsName),
+                          let streamIndex = try open(Schema.streamIndexName), let streams = try open(Schema.streamsName),
+                          let eventTypes = try open(Schema.eventTypesName) else { return nil }
+                    let projections = try environment.openDatabase(Schema.projectionsName, in: txn, create: false)
+                    guard projections != nil || readOnly else { return nil }
+                    return Schema(meta: meta, events: events, streamIndex: streamIndex, streams: streams, eventTypes: eventTypes,
+                                  projections: projections)
                 }
-                return (schema, state.format ?? Schema.formatVersion)
+                if let existing { return (existing, state.format ?? Schema.formatVersion) }
             }
             let schema = try environment.write { txn in
                 func open(_ name: String) throws -> LMDBDatabase {

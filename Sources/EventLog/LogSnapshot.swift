@@ -128,7 +128,13 @@ public final class LogSnapshot {
         let end = min(through ?? lastPosition, lastPosition)
         let start = max(from, 1)
         guard start <= end else { return }
-        var previous = try chain.hash(before: start)
+        // The pass takes the snapshot's checker (and the names it knows) into a local, so that each
+        // record's check needs no exclusive access to this object; `body` meanwhile looks names up
+        // through a fresh one. Handed back when the pass ends.
+        var checker = ChainCheck(txn: txn, schema: core.schema, typeNames: core.typeNames, sharesCaches: sharesCaches)
+        swap(&checker, &chain)
+        defer { swap(&checker, &chain) }
+        var previous = try checker.hash(before: start)
         var expected = start
         try txn.withCursor(core.schema.events) { cursor in
             var entry = try cursor.seek(atOrAfter: start)
@@ -140,7 +146,7 @@ public final class LogSnapshot {
                 guard position == expected else { throw ChainCheck.missing(expected) }
                 if position % LogCore.releaseInterval == 0 { core.environment.releaseMappedPages() }
                 let header = try RecordHeader(position: position, bytes: current.value)
-                previous = position > trusted ? header.storedHash : try chain.check(header, at: position, previous: previous)
+                previous = position > trusted ? header.storedHash : try checker.check(header, at: position, previous: previous)
                 try body(RecordedEvent(position: position, header: header, snapshot: self))
                 expected += 1
                 entry = try cursor.next()

@@ -113,6 +113,27 @@ struct TrustTests {
         #expect(summary.events == 2)
     }
 
+    @Test("a refused import, and opening the ledger to make it, leave every byte of the log and the key file as they were")
+    func refusedImportWritesNothing() async throws {
+        let directory = ScratchDirectory()
+        let path = directory.path + "/ledger"
+        do { _ = try await salon(directory) }
+        let files = ["data.mdb", "client-keys"].map { path + "/" + $0 }
+        let before = try files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let ledger = try makeLedger(directory)
+        // A registration that would need a new key, then a line the rules refuse.
+        let lines = [
+            #"{"type":"ClientRegistered","at":"2026-03-01T10:00:00Z","client":"new","name":"New"}"#,
+            #"{"type":"DiscountRedeemed","at":"2026-03-01T10:00:00Z","client":"ada","points":5,"discount":25}"#,
+        ]
+        let error = await expectRefusal(ledger, .insufficientPoints) { try await ledger.importInterchange(lines.joined(separator: "\n")) }
+        #expect(error?.line == 2)
+        #expect(try files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == before)
+        // A typo names the field that was typed, not only the one that is missing.
+        let typo = #"{"type":"CheckedOut","at":"2026-03-01T10:00:00Z","client":"ada","visit":"v","revnue":5}"#
+        #expect(await expectRefusal(ledger, .invalidField) { try await ledger.importInterchange(typo) }?.field == "revnue")
+    }
+
     // MARK: Errors
 
     @Test("a redemption or expiry for an unknown or erased client names that fault first")

@@ -291,7 +291,11 @@ private struct Fields {
     }
 
     private func missing(_ name: String) -> LedgerError {
-        LedgerError(.invalidField, "field \(name) is required", field: name)
+        // A required field that is missing beside one nobody knows is most likely a typo of it.
+        if let unknown = members.keys.sorted().first {
+            return LedgerError(.invalidField, "unknown field \(unknown) (and field \(name), which this event needs, is missing)", field: unknown)
+        }
+        return LedgerError(.invalidField, "field \(name) is required", field: name)
     }
 
     mutating func optionalString(_ name: String) throws(LedgerError) -> String? {

@@ -67,21 +67,29 @@ extension SalonLedger {
                 clients.append(referrer)
             }
         }
+        func located(_ error: LedgerError, _ index: Int) -> LedgerError {
+            var located = error
+            located.line = lines.flatMap { index < $0.count ? $0[index] : nil } ?? index + 1
+            return located
+        }
+        // The rules first, on the state as it stands: a refused import writes nothing, not even the
+        // keys of the clients it would register. (They are checked again in the transaction that
+        // records the events, against whatever another process recorded meanwhile.)
+        let loaded = try load(clients)
+        var trial = Decision(salon: loaded.salon, states: loaded.clients.mapValues(\.0))
+        for (index, event) in events.enumerated() {
+            do throws(LedgerError) { try trial.record(event) } catch { throw located(error, index) }
+        }
         // The keys of the clients the import registers, made with one sync rather than one each. A
-        // key made for an import that is then refused stays unused until that client is registered.
+        // key made for an import that is then refused (another process got there first) stays unused
+        // until that client is registered.
         try keys.createKeys(for: events.compactMap {
             if case .clientRegistered = $0 { return $0.client }
             return nil
         })
         let recorded = try await execute(involving: clients, requiringRegistered: false, actor: actor) { (decision) throws(LedgerError) in
             for (index, event) in events.enumerated() {
-                do throws(LedgerError) {
-                    try decision.record(event)
-                } catch {
-                    var located = error
-                    located.line = lines.flatMap { index < $0.count ? $0[index] : nil } ?? index + 1
-                    throw located
-                }
+                do throws(LedgerError) { try decision.record(event) } catch { throw located(error, index) }
             }
         }
         let positions = recorded.isEmpty ? nil : (recorded[0].position...recorded[recorded.count - 1].position)

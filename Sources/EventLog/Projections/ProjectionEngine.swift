@@ -22,8 +22,12 @@ extension LogCore {
 
     /// Opens (creating) both databases of a projection; outside any transaction.
     package func projectionHandles(_ name: String) throws -> (LMDBDatabase, LMDBDatabase) {
-        guard let a = try environment.openHandle(Schema.projectionSlotName(name, slot: 0), create: true),
-              let b = try environment.openHandle(Schema.projectionSlotName(name, slot: 1), create: true) else {
+        // Looked up first without a write transaction: opening a log whose projection exists writes nothing.
+        func handle(_ slot: UInt8) throws -> LMDBDatabase? {
+            let slotName = Schema.projectionSlotName(name, slot: slot)
+            return try environment.openHandle(slotName, create: false) ?? environment.openHandle(slotName, create: true)
+        }
+        guard let a = try handle(0), let b = try handle(1) else {
             throw EventLogError(.storage, "cannot create the databases of projection \(name)")
         }
         return (a, b)
