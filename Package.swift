@@ -76,14 +76,19 @@ let package = Package(
             name: "CFuzzerDriver",
             path: "Fuzz/CFuzzerDriver"
         ),
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["CFuzzerDriver"],
+            path: "Fuzz/FuzzSupport"
+        ),
         .executableTarget(
             name: "FuzzImport",
-            dependencies: ["ClientLedger", "EventLog", "CFuzzerDriver"],
+            dependencies: ["ClientLedger", "EventLog", "FuzzSupport"],
             path: "Fuzz/FuzzImport"
         ),
         .executableTarget(
             name: "FuzzPayload",
-            dependencies: ["ClientLedger", "EventLog", "CFuzzerDriver"],
+            dependencies: ["ClientLedger", "EventLog", "FuzzSupport"],
             path: "Fuzz/FuzzPayload"
         ),
         // A child process for the crash tests: it appends until it is killed with SIGKILL.

@@ -6,16 +6,14 @@
 // error and fine; a trap, a hang, or a round trip that changes an event is a finding.
 //
 // Build and run (see scripts/fuzz):
-//   swift build --scratch-path .build-fuzz -c debug --product FuzzImport \
+//   swift build --scratch-path .build-fuzz -c release --product FuzzImport \
 //       -Xswiftc -sanitize=fuzzer -Xswiftc -DLEDGER_FUZZING
-//   .build-fuzz/debug/FuzzImport Fuzz/corpus/import -max_total_time=60
+//   .build-fuzz/release/FuzzImport Fuzz/corpus/import -max_total_time=60
 // Without libFuzzer, the program replays the files it is given (the seeds, a crash to reproduce).
-#if LEDGER_FUZZING
-import CFuzzerDriver
-#endif
 import ClientLedger
 import EventLog
 import Foundation
+import FuzzSupport
 
 /// The key every sealed section of the fuzzer is sealed with.
 private let key = ClientKey(bytes: (0..<32).map { UInt8($0) })
@@ -58,24 +56,15 @@ private func roundTrip(_ event: LedgerEvent) {
 @_cdecl("LLVMFuzzerTestOneInput")
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt { fuzzImport(data, size) }
 
-/// With libFuzzer: the program's entry point (SwiftPM names an executable's `main`
-/// `<module>_main`), which hands the inputs to libFuzzer's driver.
+/// The program's entry point with libFuzzer (SwiftPM names an executable's `main` `<module>_main`).
 @_cdecl("FuzzImport_main")
 func fuzzingMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, fuzzImport)
+    runFuzzer(argc, argv, fuzzImport)
 }
 #else
-/// Without libFuzzer: runs each file named on the command line through the target (the seeds, or a
-/// crash to reproduce).
+/// Without libFuzzer: replays the files named on the command line.
 @main
 struct Replay {
-    static func main() {
-        for path in CommandLine.arguments.dropFirst() {
-            let bytes = [UInt8](FileManager.default.contents(atPath: path) ?? Data())
-            _ = bytes.withUnsafeBufferPointer { fuzzImport($0.baseAddress, $0.count) }
-        }
-    }
+    static func main() { replayArguments(fuzzImport) }
 }
 #endif

@@ -5,16 +5,14 @@
 // and fine; a trap or a hang is a finding.
 //
 // Build and run (see scripts/fuzz):
-//   swift build --scratch-path .build-fuzz -c debug --product FuzzPayload \
+//   swift build --scratch-path .build-fuzz -c release --product FuzzPayload \
 //       -Xswiftc -sanitize=fuzzer -Xswiftc -DLEDGER_FUZZING
-//   .build-fuzz/debug/FuzzPayload Fuzz/corpus/payload -max_total_time=60
+//   .build-fuzz/release/FuzzPayload Fuzz/corpus/payload -max_total_time=60
 // Without libFuzzer, the program replays the files it is given (the seeds, a crash to reproduce).
-#if LEDGER_FUZZING
-import CFuzzerDriver
-#endif
 import ClientLedger
 import EventLog
 import Foundation
+import FuzzSupport
 
 /// The key of the golden payload fixtures (bytes 0…31), so that the seeds' sealed sections open.
 private let key = ClientKey(bytes: (0..<32).map { UInt8($0) })
@@ -42,24 +40,15 @@ func fuzzPayload(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 @_cdecl("LLVMFuzzerTestOneInput")
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt { fuzzPayload(data, size) }
 
-/// With libFuzzer: the program's entry point (SwiftPM names an executable's `main`
-/// `<module>_main`), which hands the inputs to libFuzzer's driver.
+/// The program's entry point with libFuzzer (SwiftPM names an executable's `main` `<module>_main`).
 @_cdecl("FuzzPayload_main")
 func fuzzingMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, fuzzPayload)
+    runFuzzer(argc, argv, fuzzPayload)
 }
 #else
-/// Without libFuzzer: runs each file named on the command line through the target (the seeds, or a
-/// crash to reproduce).
+/// Without libFuzzer: replays the files named on the command line.
 @main
 struct Replay {
-    static func main() {
-        for path in CommandLine.arguments.dropFirst() {
-            let bytes = [UInt8](FileManager.default.contents(atPath: path) ?? Data())
-            _ = bytes.withUnsafeBufferPointer { fuzzPayload($0.baseAddress, $0.count) }
-        }
-    }
+    static func main() { replayArguments(fuzzPayload) }
 }
 #endif

@@ -100,3 +100,21 @@ func fixture(_ name: String) throws -> String {
     }
     return url.path
 }
+
+/// Changes the first letter of every occurrence of `word` in the file at `path` to `replacement`,
+/// bypassing the ledger (what someone with write access to the file can do); returns how many.
+@discardableResult
+func overwriteEveryOccurrence(of word: String, in path: String, firstLetterWith replacement: Character) throws -> Int {
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    let pattern = Array(word.utf8)
+    var changed = 0, index = 0
+    while index + pattern.count <= bytes.count {
+        if bytes[index] == pattern[0], bytes[index..<index + pattern.count].elementsEqual(pattern) {
+            bytes[index] = replacement.asciiValue ?? pattern[0]
+            changed += 1
+        }
+        index += 1
+    }
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return changed
+}

@@ -72,16 +72,7 @@ struct TrustCommandTests {
     func tamperedCopy() throws {
         let (scratch, path) = try importedSalon()
         // Event 8 sells ada "10 blow-dries"; its plan is stored in the clear in the record (and her card).
-        let file = path + "/data.mdb"
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
-        let word = Array("blow-dries".utf8)
-        var index = 0, changed = 0
-        while index + word.count <= bytes.count {
-            if bytes[index] == word[0], Array(bytes[index..<index + word.count]) == word { bytes[index] = UInt8(ascii: "g"); changed += 1 }
-            index += 1
-        }
-        try #require(changed > 0)
-        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        try #require(try overwriteEveryOccurrence(of: "blow-dries", in: path + "/data.mdb", firstLetterWith: "g") > 0)
 
         let rebuild = try ledger("rebuild", "--ledger", path, in: scratch)
         #expect(rebuild.status == 2)

@@ -24,20 +24,7 @@ struct VerifyCommandTests {
         let path = scratch.child("salon.ledger")
         try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
         // Event 38 books cleo's "colour"; the word is stored in the clear in its record (and in her card).
-        let file = path + "/data.mdb"
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
-        let word = Array("colour".utf8)
-        var changed = 0
-        var index = 0
-        while index + word.count <= bytes.count {
-            if bytes[index] == word[0], Array(bytes[index..<index + word.count]) == word {
-                bytes[index] = UInt8(ascii: "C")
-                changed += 1
-            }
-            index += 1
-        }
-        try #require(changed > 0)
-        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        try #require(try overwriteEveryOccurrence(of: "colour", in: path + "/data.mdb", firstLetterWith: "C") > 0)
 
         let run = try ledger("verify", "--ledger", path, in: scratch)
         #expect(run.status == 2)
