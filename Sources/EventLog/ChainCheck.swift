@@ -16,16 +16,20 @@ package struct ChainCheck {
     private let txn: LMDBTransaction
     private let schema: Schema
     private let typeNames: NameCache<UInt32>
+    /// The process's cache of stream names, consulted after this pass's own and taught by
+    /// committed views: a rebuild's batches, each a new pass, need not look every name up again.
+    private let sharedStreamNames: NameCache<UInt64>?
     /// Whether this view may teach the shared type-name cache (committed data only).
     private let sharesCaches: Bool
     private var streamNames = NumberTable<String>()
     /// Stream names remembered per pass before the table starts again empty.
     private static let streamNameLimit = 1 << 18
 
-    package init(txn: LMDBTransaction, schema: Schema, typeNames: NameCache<UInt32>, sharesCaches: Bool) {
+    package init(txn: LMDBTransaction, schema: Schema, typeNames: NameCache<UInt32>, streamNames: NameCache<UInt64>? = nil, sharesCaches: Bool) {
         self.txn = txn
         self.schema = schema
         self.typeNames = typeNames
+        self.sharedStreamNames = streamNames
         self.sharesCaches = sharesCaches
     }
 
@@ -44,14 +48,23 @@ package struct ChainCheck {
     /// The name of stream `number`, as the `streams` table holds it; a record at `position` refers to it.
     package mutating func streamName(_ number: UInt64, at position: UInt64) throws(EventLogError) -> String {
         if let name = streamNames[number] { return name }
+        if let name = sharedStreamNames?.name(number) {
+            remember(name, for: number)
+            return name
+        }
         let entry: (head: StreamHead, name: String)?
         do { entry = try txn.streamEntry(schema, number: number) } catch { throw EventLogError.wrap(error, "reading the name of stream number \(number)") }
         guard let entry else {
             throw EventLogError(.brokenChain, "the record at position \(position) belongs to stream number \(number), which the streams table does not hold", position: position)
         }
-        if streamNames.count >= Self.streamNameLimit { streamNames = NumberTable() }
-        streamNames.set(entry.name, for: number)
+        remember(entry.name, for: number)
+        if sharesCaches { sharedStreamNames?.insert(number, entry.name, reverse: false) }
         return entry.name
+    }
+
+    private mutating func remember(_ name: String, for number: UInt64) {
+        if streamNames.count >= Self.streamNameLimit { streamNames = NumberTable() }
+        streamNames.set(name, for: number)
     }
 
     /// The name of stream `number` if it is known without an error; for messages.

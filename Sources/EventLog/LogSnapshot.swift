@@ -25,7 +25,7 @@ public final class LogSnapshot {
         self.core = core
         self.txn = txn
         self.sharesCaches = committed
-        chain = ChainCheck(txn: txn, schema: core.schema, typeNames: core.typeNames, sharesCaches: committed)
+        chain = ChainCheck(txn: txn, schema: core.schema, typeNames: core.typeNames, streamNames: core.streamNames, sharesCaches: committed)
         checkpoint = try txn.headsCheckpoint(core.schema)
         lastPosition = try txn.lastPosition(core.schema)
     }
@@ -131,7 +131,7 @@ public final class LogSnapshot {
         // The pass takes the snapshot's checker (and the names it knows) into a local, so that each
         // record's check needs no exclusive access to this object; `body` meanwhile looks names up
         // through a fresh one. Handed back when the pass ends.
-        var checker = ChainCheck(txn: txn, schema: core.schema, typeNames: core.typeNames, sharesCaches: sharesCaches)
+        var checker = ChainCheck(txn: txn, schema: core.schema, typeNames: core.typeNames, streamNames: core.streamNames, sharesCaches: sharesCaches)
         swap(&checker, &chain)
         defer { swap(&checker, &chain) }
         var previous = try checker.hash(before: start)

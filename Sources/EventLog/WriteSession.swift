@@ -60,7 +60,7 @@ package struct WriteSession {
             // The chain is extended only from a head whose own link holds.
             guard let bytes = try txn.get(schema.events, key: startHead) else { throw ChainCheck.missing(startHead) }
             let last = try RecordHeader(position: startHead, bytes: bytes)
-            var chain = ChainCheck(txn: txn, schema: schema, typeNames: core.typeNames, sharesCaches: true)
+            var chain = ChainCheck(txn: txn, schema: schema, typeNames: core.typeNames, streamNames: core.streamNames, sharesCaches: true)
             lastHash = try chain.check(last, at: startHead, previous: try chain.hash(before: startHead))
             lastRecordedAt = last.recordedAt
         } else {
