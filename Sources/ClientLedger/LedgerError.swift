@@ -132,7 +132,10 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         case .newerFormat: .newerFormat
         default: .storage
         }
-        return LedgerError(code, "\(what()) failed: \(error.message)", client: client?.rawValue, position: error.position, cause: error)
+        // The engine's own sentence says what is wrong and where; a storage failure is said with
+        // what was being done.
+        let message = code == .storage ? "\(what()) failed: \(error.message)" : error.message
+        return LedgerError(code, message, client: client?.rawValue, position: error.position, cause: error)
     }
 
     public var description: String {

@@ -109,7 +109,7 @@ extension EventLogError {
         if let error = error as? EventLogError { return error }
         if let error = error as? LMDBError {
             if error.isDamage {
-                return EventLogError(.damaged, "\(what()) failed: the data file data.mdb is damaged (\(error.description)); nothing was changed. Restore the log from a backup", cause: error)
+                return EventLogError(.damaged, "\(what()): the data file data.mdb is damaged (\(error.description)); nothing was changed. Restore the log from a backup", cause: error)
             }
             if error.isTransactionFull {
                 return EventLogError(.eventTooLarge, "\(what()): the transaction grew beyond what LMDB can hold in one commit; append in smaller parts", cause: error)

@@ -27,7 +27,7 @@ struct AuditCommand: AsyncParsableCommand {
     var csv = false
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let anchors = try anchorOptions.anchors()
             let ledger = try options.open(.reading)
             let start = try InstantArgument.parse(from, option: "--from", dayEnd: .start, ledger: ledger)

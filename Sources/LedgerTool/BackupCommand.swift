@@ -23,7 +23,7 @@ struct BackupCommand: AsyncParsableCommand {
     var destination: String
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
             let started = Date()
             let head = try ledger.backup(to: destination)
@@ -56,7 +56,7 @@ struct RestoreCommand: AsyncParsableCommand {
     var backup: String
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let head = try SalonLedger.restore(from: backup, to: options.ledger)
             if options.json {
                 print(JSONOutput.object([("ledger", .string(options.ledger)), ("headHash", .optional(head?.description))]).rendered())

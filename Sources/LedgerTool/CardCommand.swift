@@ -15,7 +15,7 @@ struct CardCommand: AsyncParsableCommand {
     var now: String?
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
             let id = try ClientID(client)
             let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)

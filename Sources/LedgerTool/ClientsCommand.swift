@@ -14,7 +14,7 @@ struct ClientsCommand: AsyncParsableCommand {
     var search: String?
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let clients = try options.open(.reading).clients(archived: archived, search: search)
             if options.json {
                 print(JSONOutput.array(clients.map {

@@ -36,7 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.creating)
             let end = try now.map { try InstantArgument.parse($0, option: "--now", dayEnd: .end, timeZone: "UTC") }
                 ?? Timestamp(secondsSinceEpoch: Timestamp.now.microsecondsSinceEpoch / 1_000_000)

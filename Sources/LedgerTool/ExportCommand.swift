@@ -23,7 +23,7 @@ struct ExportCommand: AsyncParsableCommand {
     var file = "-"
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
             // Into a file: written beside it and moved into place once complete, so a refused or
             // failed export leaves no partial file.

@@ -27,7 +27,7 @@ struct LedgerOptions: ParsableArguments {
         do {
             return try SalonLedger(path: ledger, options: .init(readOnly: access == .reading))
         } catch {
-            throw ToolError(error, prefix: "cannot open the ledger at \(ledger)")
+            throw ToolError(error) // its sentence names the ledger's path
         }
     }
 
@@ -37,7 +37,7 @@ struct LedgerOptions: ParsableArguments {
         do {
             return try EventLog(path: ledger, options: .readOnly)
         } catch {
-            throw ToolError(error, prefix: "cannot open the ledger at \(ledger)")
+            throw ToolError(error)
         }
     }
 

@@ -11,7 +11,7 @@ struct NudgesCommand: AsyncParsableCommand {
     var now: String?
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
             let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)
             let due = try ledger.visitNudgesDue(now: at)

@@ -21,7 +21,7 @@ struct RebuildCommand: AsyncParsableCommand {
     var projections: [String] = []
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             for name in projections where !SalonLedger.projectionNames.contains(name) {
                 throw ToolError(.refused, "there is no projection \(name); the ledger keeps \(SalonLedger.projectionNames.joined(separator: ", "))")
             }

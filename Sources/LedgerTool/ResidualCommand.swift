@@ -14,7 +14,7 @@ struct ResidualCommand: AsyncParsableCommand {
     var csv = false
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
             let report = try ledger.residualValue(asOf: try InstantArgument.parse(asOf, option: "--as-of", dayEnd: .end, ledger: ledger))
             if options.json {

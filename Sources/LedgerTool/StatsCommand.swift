@@ -12,7 +12,7 @@ struct StatsCommand: AsyncParsableCommand {
     @OptionGroup var options: LedgerOptions
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let log = try options.openLog()
             var byType: [String: Int] = [:]
             var clientStreams = Set<String>()

@@ -58,16 +58,21 @@ struct ToolError: Error {
 }
 
 /// Runs a command's body: a ``ToolError`` or a library error is printed to stderr in one sentence
-/// and becomes the process's exit code.
-func reportingErrors(_ body: () async throws -> Void) async throws {
+/// and becomes the process's exit code. `ledger` is the ledger's path, which a sentence about a
+/// damaged data file names.
+func reportingErrors(ledger: String? = nil, _ body: () async throws -> Void) async throws {
+    func naming(_ error: ToolError) -> ToolError {
+        guard let ledger, error.message.contains("the data file data.mdb") else { return error }
+        return ToolError(error.status, error.message.replacingOccurrences(of: "the data file data.mdb", with: "the data file \(ledger)/data.mdb"))
+    }
     do {
         try await body()
     } catch let error as ToolError {
-        throw exit(error)
+        throw exit(naming(error))
     } catch let error as LedgerError {
-        throw exit(ToolError(error))
+        throw exit(naming(ToolError(error)))
     } catch let error as EventLogError {
-        throw exit(ToolError(error))
+        throw exit(naming(ToolError(error)))
     } catch let error as ExitCode {
         throw error
     } catch {

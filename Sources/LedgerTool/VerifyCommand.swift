@@ -20,7 +20,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var anchorOptions: AnchorOptions
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingErrors(ledger: options.ledger) {
             let anchors = try anchorOptions.anchors()
             let log = try options.openLog()
             let interactive = isatty(STDERR_FILENO) == 1 && !options.json
