@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import EventLog
+@testable import EventLog
 @testable import ClientLedger
 
 /// The trust defects found when the ledger was tried as an auditor, an operator, a careless importer
@@ -145,6 +145,30 @@ struct TrustTests {
         try await ledger.erase(ada, at: day("2026-02-01"))
         await expectRefusal(ledger, .clientErased) { try await ledger.redeemPoints(ada, points: 10, at: day("2026-02-02")) }
         await expectRefusal(ledger, .clientErased) { try await ledger.expirePoints(of: ada, at: day("2026-02-02")) }
+    }
+
+    @Test("a changed record stops a command and a history read with brokenChain at its position, the engine's error kept as the cause")
+    func brokenChainNamed() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory)
+        try await ledger.checkOut(ada, visit: id("v1"), revenue: 5_000, at: day("2026-02-01"))
+        let position = try ledger.log.lastPosition()
+        try ledger.log.core.environment.write { txn in
+            let stored = try #require(try txn.get(ledger.log.core.schema.events, key: position))
+            var copy = Array(stored)
+            copy[copy.count - 33] ^= 1
+            try copy.withUnsafeBytes { try txn.put(ledger.log.core.schema.events, key: position, value: $0) }
+        }
+        for attempt in [{ _ = try ledger.history(of: self.ada) }, { _ = try await ledger.redeemPoints(self.ada, points: 10) }] as [() async throws -> Void] {
+            do {
+                try await attempt()
+                Issue.record("a broken chain was read")
+            } catch let error as LedgerError {
+                #expect(error.code == .brokenChain)
+                #expect(error.position == position)
+                #expect((error.cause as? EventLogError)?.code == .brokenChain)
+            }
+        }
     }
 
     @Test("a change to a client whose key another process destroyed says clientErased, not keyStore")
