@@ -8,10 +8,13 @@
 #include <stddef.h>
 #include <string.h>
 
-// The recovery point of the guarded call running on this thread, if any.
-static __thread sigjmp_buf *guard_target;
-static __thread int guard_signal;
-static __thread char guard_assertion[256];
+// The recovery point of the guarded call running on this thread, if any. Initial-exec TLS: the code
+// is linked into the program, and every guarded call reads and writes it (the general model would
+// call __tls_get_addr each time).
+#define GUARD_TLS __thread __attribute__((tls_model("initial-exec")))
+static GUARD_TLS sigjmp_buf *guard_target;
+static GUARD_TLS int guard_signal;
+static GUARD_TLS char guard_assertion[256];
 
 static struct sigaction previous_segv;
 static struct sigaction previous_bus;

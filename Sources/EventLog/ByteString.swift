@@ -49,18 +49,3 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Calls `body` with the UTF-8 bytes of `string`: in place when its storage is contiguous (native
-/// strings, literals), else from a copy.
-@inline(__always)
-package func withUTF8Bytes<R, E: Error>(_ string: String, _ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-    if let result = string.utf8.withContiguousStorageIfAvailable({ buffer in
-        Result { () throws(E) -> R in try body(UnsafeRawBufferPointer(buffer)) }
-    }) {
-        return try result.get()
-    }
-    var copy = string
-    return try copy.withUTF8 { buffer in
-        Result { () throws(E) -> R in try body(UnsafeRawBufferPointer(buffer)) }
-    }.get()
-}

@@ -22,6 +22,8 @@ package struct ChainCheck {
     /// Whether this view may teach the shared type-name cache (committed data only).
     private let sharesCaches: Bool
     private var streamNames = NumberTable<String>()
+    /// The type names this pass has met, by code (a log has few types; codes are dense from 1).
+    private var localTypeNames: [String?] = []
     /// Stream names remembered per pass before the table starts again empty.
     private static let streamNameLimit = 1 << 18
 
@@ -34,7 +36,19 @@ package struct ChainCheck {
     }
 
     /// The name of type `code`, as the `eventTypes` table holds it; a record at `position` refers to it.
-    package func typeName(_ code: UInt32, at position: UInt64) throws(EventLogError) -> String {
+    /// Remembered for the pass (the shared cache takes a lock per lookup).
+    package mutating func typeName(_ code: UInt32, at position: UInt64) throws(EventLogError) -> String {
+        let index = Int(code)
+        if index < localTypeNames.count, let name = localTypeNames[index] { return name }
+        let name = try sharedTypeName(code, at: position)
+        if index < 4_096 {
+            if index >= localTypeNames.count { localTypeNames += repeatElement(nil, count: index + 1 - localTypeNames.count) }
+            localTypeNames[index] = name
+        }
+        return name
+    }
+
+    private func sharedTypeName(_ code: UInt32, at position: UInt64) throws(EventLogError) -> String {
         if let name = typeNames.name(code) { return name }
         let name: String?
         do { name = try txn.typeName(schema, code: code) } catch { throw EventLogError.wrap(error, "reading the name of event type \(code)") }

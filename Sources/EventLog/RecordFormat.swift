@@ -60,7 +60,7 @@ package enum RecordFormat {
     /// retain and release of its payload and strings) for every record.
     @inline(__always)
     package static func encode(
-        _ event: UnsafePointer<NewEvent>, typeCode: UInt32, streamNumber: UInt64, streamName: UnsafeRawBufferPointer,
+        _ event: UnsafePointer<NewEvent>, typeCode: UInt32, streamNumber: UInt64, streamName: String,
         streamVersion: UInt64, previousPosition: UInt64, recordedAt: Timestamp, position: UInt64, previousHash: ChainHash,
         into buffer: UnsafeMutableRawBufferPointer
     ) -> ChainHash {
@@ -96,10 +96,8 @@ package enum RecordFormat {
             (base + offset).copyMemory(from: source, byteCount: payload.count)
         }
         offset += event.pointee.payload.count
-        let hash = withUTF8Bytes(event.pointee.type) { typeName in
-            ChainHash.link(previous: previousHash, position: position, body: UnsafeRawBufferPointer(start: base, count: offset),
-                           typeName: typeName, streamName: streamName)
-        }
+        let hash = ChainHash.link(previous: previousHash, position: position, body: UnsafeRawBufferPointer(start: base, count: offset),
+                                  typeName: event.pointee.type, streamName: streamName)
         hash.store(to: base + offset)
         return hash
     }
@@ -191,10 +189,6 @@ package struct RecordHeader {
     @inline(__always)
     package func expectedHash(position: UInt64, previous: ChainHash, typeName: String, streamName: String) -> ChainHash {
         guard version >= 2 else { return ChainHash.link(previous: previous, position: position, body: body) }
-        return withUTF8Bytes(typeName) { type in
-            withUTF8Bytes(streamName) { stream in
-                ChainHash.link(previous: previous, position: position, body: body, typeName: type, streamName: stream)
-            }
-        }
+        return ChainHash.link(previous: previous, position: position, body: body, typeName: typeName, streamName: streamName)
     }
 }

@@ -317,7 +317,6 @@ package struct WriteSession {
         // retain and release of its payload and strings), which was 7% of an append's work besides
         // SHA-256.
         try events.withUnsafeBufferPointer { events in
-          try withUTF8Bytes(stream) { streamName in
             guard let first = events.baseAddress else { return }
             for index in events.indices {
                 let event = first + index
@@ -333,13 +332,12 @@ package struct WriteSession {
                     appendCursor = cursor
                 }
                 let buffer = try cursor.reserveAppending(key: position, count: size)
-                lastHash = RecordFormat.encode(event, typeCode: code, streamNumber: number, streamName: streamName,
+                lastHash = RecordFormat.encode(event, typeCode: code, streamNumber: number, streamName: stream,
                                                streamVersion: streamHead.version + 1, previousPosition: streamHead.lastPosition,
                                                recordedAt: recordedAt, position: position, previousHash: lastHash, into: buffer)
                 head = position
                 streamHead = StreamHead(version: streamHead.version + 1, lastPosition: position)
             }
-          }
         }
         lastRecordedAt = recordedAt
         streams.table[slot: slot].appended(head: streamHead, lastID: events[events.count - 1].id)

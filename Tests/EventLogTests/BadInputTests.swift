@@ -111,7 +111,7 @@ struct BadInputTests {
         do {
             _ = try EventLog(path: directory.child("log"), options: .readOnly)
             Issue.record("opened format \(version) read-only")
-        } catch let error as EventLogError {
+        } catch {
             #expect(error.code == code)
         }
     }

@@ -70,11 +70,7 @@ struct HashChainTests {
         // Format 2: hashlib.sha256(b"\0" * 32 + (1).to_bytes(8, "big") + b"abc" + bytes([16]) +
         // b"ClientRegistered" + bytes([8]) + b"client-1").
         let named = Array("abc".utf8).withUnsafeBytes { body in
-            Array("ClientRegistered".utf8).withUnsafeBytes { type in
-                Array("client-1".utf8).withUnsafeBytes { stream in
-                    ChainHash.link(previous: .genesis, position: 1, body: body, typeName: type, streamName: stream)
-                }
-            }
+            ChainHash.link(previous: .genesis, position: 1, body: body, typeName: "ClientRegistered", streamName: "client-1")
         }
         #expect(named.hex == "6acbf71ccba9b630ebb47101f901c273844a1499f8f9e5393cb1d68f1c03c61e")
     }
