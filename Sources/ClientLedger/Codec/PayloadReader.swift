@@ -24,11 +24,13 @@ package struct PayloadReader {
 
     @inline(never)
     private func corrupt(_ what: String) -> LedgerError {
-        let name = switch subject {
-        case .event(let type): "\(type.rawValue) payload"
-        case .named(let name): "\(name)"
+        switch subject {
+        case .event(let type):
+            return LedgerError(.corruptPayload, "the \(type.rawValue) payload is damaged: \(what) at byte \(offset) of \(bytes.count)")
+        case .named(let name):
+            // Derived data (a stored card): the log can make it again.
+            return LedgerError(.corruptPayload, "the \(name) is damaged: \(what) at byte \(offset) of \(bytes.count); rebuild the projections from the log (ledger rebuild)")
         }
-        return LedgerError(.corruptPayload, "the \(name) is damaged: \(what) at byte \(offset) of \(bytes.count)")
     }
 
     @inline(never)

@@ -205,7 +205,7 @@ package enum CardJournal {
     static func header(_ reader: inout PayloadReader) throws(LedgerError) -> UInt8 {
         let version = try reader.byte()
         guard version == format else {
-            throw LedgerError(.corruptPayload, "a stored client card has format \(version), not \(format): rebuild the projections")
+            throw LedgerError(.corruptPayload, "a stored client card has format \(version), not \(format): rebuild the projections from the log (ledger rebuild)")
         }
         return try reader.byte()
     }
