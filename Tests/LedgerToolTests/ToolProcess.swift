@@ -55,8 +55,15 @@ final class Scratch: Sendable {
 func startLedger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil, asAnotherUser: Bool = false) throws -> (Process, stdout: String, stderr: String) {
     let process = Process()
     if asAnotherUser && getuid() == 0 {
+        // A copy in the scratch directory: the build directory may lie where others cannot go.
+        let copy = scratch.child("ledger-as-another-user")
+        if !FileManager.default.fileExists(atPath: copy) {
+            try FileManager.default.copyItem(atPath: try ledgerExecutable(), toPath: copy)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.path)
+        }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", try ledgerExecutable()] + arguments
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", copy] + arguments
     } else {
         process.executableURL = URL(fileURLWithPath: try ledgerExecutable())
         process.arguments = arguments
