@@ -50,7 +50,10 @@ struct TrustCommandTests {
         #expect(try contents(archive) == before, "no byte of the archive changed, and nothing was created in it")
         #expect(try ledger("card", "ada", "--ledger", archive, in: scratch, asAnotherUser: true).stdout.contains("Ada"))
         // A change is refused, not half-tried.
-        let refused = try ledger("import", try fixture("salon.jsonl"), "--ledger", archive, in: scratch, asAnotherUser: true)
+        let lines = scratch.child("more.jsonl") // beside the tool's copy: the fixtures may lie where others cannot go
+        try FileManager.default.copyItem(atPath: try fixture("salon.jsonl"), toPath: lines)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: lines)
+        let refused = try ledger("import", lines, "--ledger", archive, in: scratch, asAnotherUser: true)
         #expect(refused.status == 3)
         #expect(try contents(archive) == before)
     }
