@@ -33,8 +33,6 @@ let package = Package(
             name: "SalonService",
             dependencies: [
                 .product(name: "ClientLedger", package: root),
-                // Timestamp, HeadHash and EventLog appear in ClientLedger's API but are not re-exported.
-                .product(name: "EventLog", package: root),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -31,8 +31,6 @@ let package = Package(
             name: "YearEndAudit",
             dependencies: [
                 .product(name: "ClientLedger", package: root),
-                // Timestamp, HeadHash and EventLog appear in ClientLedger's API but are not re-exported.
-                .product(name: "EventLog", package: root),
             ]
         ),
     ]

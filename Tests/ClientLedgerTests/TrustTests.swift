@@ -309,7 +309,7 @@ struct TrustTests {
         let head = try #require(try ledger.backup(to: backup))
         try await writer.value
         #expect(FileManager.default.fileExists(atPath: backup + "/client-keys"))
-        await #expect(throws: LedgerError.self) { try ledger.backup(to: backup) }
+        #expect(throws: LedgerError.self) { try ledger.backup(to: backup) }
 
         let restored = directory.path + "/restored"
         #expect(try SalonLedger.restore(from: backup, to: restored) == head)

@@ -1,5 +1,4 @@
 import ClientLedger
-import EventLog
 
 /// Demo data for a fresh ledger, so that the endpoints, the smoke test and the `YearEndAudit` example
 /// have something to show.

@@ -1,5 +1,4 @@
 import ClientLedger
-import EventLog
 import Hummingbird
 
 // The library's query results are plain Swift values, not Codable; these are their JSON shapes.

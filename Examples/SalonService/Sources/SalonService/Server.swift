@@ -1,5 +1,4 @@
 import ClientLedger
-import EventLog
 import Foundation
 import Hummingbird
 

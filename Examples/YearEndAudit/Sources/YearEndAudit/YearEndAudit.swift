@@ -1,5 +1,4 @@
 import ClientLedger
-import EventLog
 import Foundation
 
 /// An accountant's year-end script: the roll-forward of the residual value of prepaid subscriptions
