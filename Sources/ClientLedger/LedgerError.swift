@@ -44,6 +44,8 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         public static let notALedger = Code(rawValue: "notALedger")
         /// A newer version of this library wrote the ledger, in a format this one cannot read.
         public static let newerFormat = Code(rawValue: "newerFormat")
+        /// The ledger was closed (``SalonLedger/close()``).
+        public static let closed = Code(rawValue: "closed")
         /// The personal-data key store failed or is damaged.
         public static let keyStore = Code(rawValue: "keyStore")
 
@@ -130,6 +132,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         case .readOnly: .readOnly
         case .notALog: .notALedger
         case .newerFormat: .newerFormat
+        case .closed: .closed
         default: .storage
         }
         // The engine's own sentence says what is wrong and where; a storage failure is said with

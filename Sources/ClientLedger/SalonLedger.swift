@@ -92,8 +92,21 @@ public final class SalonLedger: Sendable {
         }
     }
 
+    /// Closes the ledger: every later command or query on it throws ``LedgerError/Code/closed``.
+    /// Commands already handed to the log finish first, and so does a query of another task. The
+    /// last handle on the path closes its files (they can then be backed up by copying, moved, or
+    /// opened with other options). A ledger that is not closed closes when it goes away.
+    ///
+    /// One process may open a path more than once: the handles share its LMDB environment, whose
+    /// options the first open set (a read-only handle beside a read-write one refuses writes
+    /// itself; a read-write open of a path the process holds read-only is refused).
+    public func close() {
+        log.close()
+    }
+
     /// Throws ``LedgerError/Code/readOnly`` for a ledger opened read-only.
     package func checkWritable(_ what: @autoclosure () -> String) throws(LedgerError) {
+        if log.isClosed { throw LedgerError(.closed, "the ledger at \(log.path) was closed; \(what()) records nothing") }
         if options.readOnly {
             throw LedgerError(.readOnly, "the ledger at \(log.path) was opened read-only; \(what()) records nothing")
         }

@@ -15,6 +15,7 @@ extension EventLog {
         guard !name.isEmpty, name.utf8.count <= 100, !name.contains("/") else {
             throw EventLogError(.misuse, "a projection name must be 1 to 100 UTF-8 bytes without '/'; got \"\(name)\"")
         }
+        try checkOpen()
         guard !core.environment.isInsideTransaction else {
             throw EventLogError(.misuse, "a projection cannot be registered inside a read or write closure")
         }
@@ -58,6 +59,7 @@ extension EventLog {
     /// stopped. `progress` is called after each transaction; throwing from it stops the rebuild with
     /// ``EventLogError/Code/cancelled``, to be resumed later.
     public func rebuild<P: Projection>(_ projection: P, progress: ((ProjectionProgress) throws -> Void)? = nil) throws(EventLogError) {
+        try checkOpen()
         guard !core.environment.isInsideTransaction else {
             throw EventLogError(.misuse, "a projection cannot be rebuilt inside a read or write closure")
         }
@@ -83,6 +85,7 @@ extension EventLog {
     /// process registered, that includes every append that has returned.
     public func readProjection<P: Projection, T>(_ projection: P, _ body: (ProjectionState) throws -> T) throws -> T {
         let name = projection.name
+        try checkOpen()
         do {
             // Handles must exist before the transaction begins: a read transaction sees only those.
             let slots = try core.existingProjectionHandles(name)

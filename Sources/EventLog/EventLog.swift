@@ -40,6 +40,9 @@ public final class EventLog: Sendable {
     /// Whether this handle was opened read-only (``Options/readOnly``): it refuses every write.
     public let isReadOnly: Bool
     private let registryKey: String
+    private let closed = Atomic<Bool>(false)
+    /// Whether this handle let go of its share of the environment (closing or going away).
+    private let released = Atomic<Bool>(false)
 
     /// Opens the log in directory `path`, creating it if it does not exist (unless
     /// ``Options/readOnly``).
@@ -61,13 +64,39 @@ public final class EventLog: Sendable {
         core = try LogRegistry.acquire(key, options: options)
     }
 
-    /// Throws ``EventLogError/Code/readOnly`` for a handle opened read-only.
-    private func checkWritable() throws(EventLogError) {
-        if isReadOnly { throw EventLogError(.readOnly, "the log at \(path) was opened read-only; nothing can be written to it") }
+    deinit {
+        releaseEnvironment()
     }
 
-    deinit {
-        LogRegistry.release(registryKey)
+    private func releaseEnvironment() {
+        if released.exchange(true, ordering: .acquiringAndReleasing) == false { LogRegistry.release(registryKey) }
+    }
+
+    /// Closes this handle: every later call on it throws ``EventLogError/Code/closed``. Appends it
+    /// handed over finish first, and so does any read of another thread. The last handle on a path
+    /// closes its LMDB environment (its files can then be copied, moved, or opened with other
+    /// options). Closing twice does nothing; a handle that is not closed closes when it goes away.
+    /// Called inside a read or write closure of this log, the handle refuses every later call at
+    /// once and lets go of the files when it goes away (the transaction around the call still holds
+    /// them).
+    public func close() {
+        guard closed.exchange(true, ordering: .acquiringAndReleasing) == false else { return }
+        if !core.environment.isInsideTransaction { releaseEnvironment() }
+    }
+
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    /// Throws ``EventLogError/Code/closed`` once the handle was closed.
+    package func checkOpen() throws(EventLogError) {
+        if closed.load(ordering: .acquiring) { throw EventLogError(.closed, "the log at \(path) was closed") }
+    }
+
+    /// Throws ``EventLogError/Code/readOnly`` for a handle opened read-only, or
+    /// ``EventLogError/Code/closed`` once closed.
+    private func checkWritable() throws(EventLogError) {
+        try checkOpen()
+        if isReadOnly { throw EventLogError(.readOnly, "the log at \(path) was opened read-only; nothing can be written to it") }
     }
 
     // MARK: Appending
@@ -133,6 +162,7 @@ public final class EventLog: Sendable {
     /// snapshot and the events it hands out are valid only inside it.
     @discardableResult
     public func read<T>(_ body: (LogSnapshot) throws -> T) throws -> T {
+        try checkOpen()
         do {
             return try core.performRead(body)
         } catch let error as LMDBError {
@@ -159,6 +189,7 @@ public final class EventLog: Sendable {
 
     /// Flushes commits to disk; needed only for a log opened with ``Durability/nonDurable``.
     public func flush() throws(EventLogError) {
+        try checkOpen()
         do { try core.environment.sync() } catch { throw EventLogError.wrap(error, "flushing the log at \(path)") }
     }
 }

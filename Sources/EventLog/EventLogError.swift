@@ -60,7 +60,7 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         public static let damaged = Code(rawValue: "damaged")
         /// The storage engine (LMDB) or the file system failed; ``EventLogError/cause`` has details.
         public static let storage = Code(rawValue: "storage")
-        /// The log handle was closed.
+        /// The log handle was closed (``EventLog/close()``).
         public static let closed = Code(rawValue: "closed")
         /// Long work (a projection rebuild) was stopped by its caller; what was committed stays.
         public static let cancelled = Code(rawValue: "cancelled")
@@ -108,6 +108,9 @@ extension EventLogError {
     package static func wrap(_ error: any Error, _ what: @autoclosure () -> String) -> EventLogError {
         if let error = error as? EventLogError { return error }
         if let error = error as? LMDBError {
+            if error.code == LMDBError.closedCode {
+                return EventLogError(.closed, "\(what()): the log was closed", cause: error)
+            }
             if error.isDamage {
                 return EventLogError(.damaged, "\(what()): the data file data.mdb is damaged (\(error.description)); nothing was changed. Restore the log from a backup", cause: error)
             }

@@ -120,8 +120,15 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// Closes the environment now (LMDB allows one open environment per file per process, so the
     /// registry closes it before a new one may open). No transaction may be open or begin after.
     package func close() {
+        guard !closed.load(ordering: .acquiring) else { return }
+        // Exclusively: a transaction of another thread still open on this environment ends first.
+        pthread_rwlock_wrlock(gate)
         if closed.exchange(true, ordering: .acquiringAndReleasing) == false { mdb_env_close(pointer) }
+        pthread_rwlock_unlock(gate)
     }
+
+    /// Whether ``close()`` was called; a transaction begun after it is refused.
+    package var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     deinit {
         close()
@@ -233,6 +240,7 @@ package final class LMDBEnvironment: @unchecked Sendable {
     // MARK: Transactions
 
     private func begin(flags: UInt32) throws(LMDBError) -> OpaquePointer {
+        guard !isClosed else { throw LMDBError(code: LMDBError.closedCode, operation: "mdb_txn_begin", detail: "the environment was closed") }
         while true {
             var txn: OpaquePointer?
             let rc = guarded_mdb_txn_begin(pointer, nil, flags, &txn)

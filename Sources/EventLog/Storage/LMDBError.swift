@@ -24,6 +24,8 @@ package struct LMDBError: Error, Sendable, CustomStringConvertible {
     package static let faultCode = Int32(LMDB_GUARD_FAULT)
     /// A key or value that LMDB returned runs past the end of the data file.
     package static let outsideFileCode: Int32 = -30_601
+    /// A transaction begun on an environment that was closed.
+    package static let closedCode: Int32 = -30_602
 
     package init(code: Int32, operation: String, detail: String? = nil) {
         self.code = code
@@ -38,7 +40,7 @@ package struct LMDBError: Error, Sendable, CustomStringConvertible {
 
     package var description: String {
         switch code {
-        case Self.faultCode, Self.outsideFileCode: "\(operation): \(detail ?? "a damaged page")"
+        case Self.faultCode, Self.outsideFileCode, Self.closedCode: "\(operation): \(detail ?? "a damaged page")"
         default: "\(operation): \(String(cString: mdb_strerror(code))) (\(code))"
         }
     }
