@@ -110,7 +110,7 @@ let package = Package(
         // End-to-end tests: they run the built `ledger` tool as a process.
         .testTarget(
             name: "LedgerToolTests",
-            dependencies: ["LedgerTool", "EventLog"],
+            dependencies: ["LedgerTool", "ClientLedger"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -41,7 +41,9 @@ public struct ClientCard: Hashable, Sendable {
     }
 
     /// A note or alert.
-    public struct Note: Hashable, Sendable {
+    ///
+    /// In JSON: `note`, `text`, `at`.
+    public struct Note: Hashable, Sendable, Codable {
         /// The note.
         public let note: NoteID
         /// What it says (`""` once the client is erased).
@@ -51,7 +53,9 @@ public struct ClientCard: Hashable, Sendable {
     }
 
     /// A checked-out visit.
-    public struct Visit: Hashable, Sendable {
+    ///
+    /// In JSON: `visit`, `at`, `revenue`.
+    public struct Visit: Hashable, Sendable, Codable {
         /// The visit.
         public let visit: VisitID
         /// When it was checked out.
@@ -85,7 +89,9 @@ public struct ClientCard: Hashable, Sendable {
     }
 
     /// An attached document's metadata.
-    public struct Document: Hashable, Sendable {
+    ///
+    /// In JSON: `document`, `name`, `mediaType`, `sha256`, `bytes`, `at`.
+    public struct Document: Hashable, Sendable, Codable {
         /// The document.
         public let document: DocumentID
         /// Its file name (`""` once the client is erased).
@@ -101,7 +107,9 @@ public struct ClientCard: Hashable, Sendable {
     }
 
     /// An appointment.
-    public struct Appointment: Hashable, Sendable {
+    ///
+    /// In JSON: `appointment`, `start`, `minutes`, `service`, `cancelled`.
+    public struct Appointment: Hashable, Sendable, Codable {
         /// The appointment.
         public let appointment: AppointmentID
         /// When it starts (its latest start).

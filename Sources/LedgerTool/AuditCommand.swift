@@ -36,21 +36,7 @@ struct AuditCommand: AsyncParsableCommand {
             let verified = report.verification.isIntact
             let total = report.rollForward.total
             if options.json {
-                func figures(_ f: RollForward.Figures) -> [(String, JSONOutput)] {
-                    [("opening", .int(f.opening)), ("sold", .int(f.sold)), ("used", .int(f.used)), ("expired", .int(f.expired)),
-                     ("refunded", .int(f.refunded)), ("closing", .int(f.closing)), ("refundedCash", .int(f.refundedCash))]
-                }
-                print(JSONOutput.object([("from", jsonInstant(start)), ("to", jsonInstant(end))] + figures(total) + [
-                    ("byYearSold", .object(report.rollForward.byYearSold.sorted { $0.key < $1.key }.map { (String($0.key), .object(figures($0.value))) })),
-                    ("pointsOutstanding", .int(report.pointsOutstanding)),
-                    ("discountsGranted", .int(report.discountsGranted)),
-                    ("events", .int(Int64(report.events))),
-                    ("headHash", .optional(report.verification.head?.description)),
-                    ("verified", .bool(verified)),
-                    ("anchors", .array(report.verification.anchors.map {
-                        .object([("anchor", .string($0.anchor.description)), ("holds", .bool($0.holds)), ("problem", .optional($0.problem))])
-                    })),
-                ]).rendered())
+                print(try JSONOutput.encoding(report).rendered())
             } else {
                 var table = TextTable("year sold", "opening", "sold", "used", "expired", "refunded", "closing", "cash refunded")
                 for (year, f) in report.rollForward.byYearSold.sorted(by: { $0.key < $1.key }) {

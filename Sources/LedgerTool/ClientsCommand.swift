@@ -17,11 +17,7 @@ struct ClientsCommand: AsyncParsableCommand {
         try await reportingErrors(ledger: options.ledger) {
             let clients = try options.open(.reading).clients(archived: archived, search: search)
             if options.json {
-                print(JSONOutput.array(clients.map {
-                    .object([("client", .string($0.client.rawValue)), ("name", .optional($0.name)), ("email", .optional($0.email)),
-                             ("phone", .optional($0.phone)), ("archived", .bool($0.archived)), ("erased", .bool($0.erased)),
-                             ("points", .int($0.points)), ("lastVisit", jsonInstant($0.lastVisit))])
-                }).rendered())
+                print(try JSONOutput.encoding(clients).rendered())
             } else {
                 var table = TextTable("client", "name", "phone", "e-mail", "points", "last visit")
                 for c in clients {

@@ -50,20 +50,7 @@ struct CoverageCommand: AsyncParsableCommand {
                 }
             }
             if options.json {
-                func window(_ w: ReminderCoverage.Window) -> JSONOutput {
-                    .object([("appointments", .int(Int64(w.appointments))), ("covered", .int(Int64(w.covered))),
-                             ("missing", .int(Int64(w.missing))), ("noConsent", .int(Int64(w.noConsent)))])
-                }
-                print(JSONOutput.object([
-                    ("now", jsonInstant(coverage.now)),
-                    ("past", window(coverage.past)),
-                    ("next", window(coverage.next)),
-                    ("uncovered", .array(coverage.uncovered.map {
-                        .object([("appointment", .string($0.appointment.rawValue)), ("client", .string($0.client.rawValue)),
-                                 ("start", jsonInstant($0.start)), ("reason", .string($0.reason)), ("window", .string($0.window))])
-                    })),
-                    ("scheduled", .int(Int64(scheduled.count))),
-                ]).rendered())
+                print(try JSONOutput.encoding(coverage).adding([("scheduled", .int(Int64(scheduled.count)))]).rendered())
                 return
             }
             var table = TextTable("window", "start", "appointment", "client", "reason")

@@ -14,8 +14,3 @@ func money<Amount: BinaryInteger>(_ cents: Amount) -> String {
 func instant(_ value: Timestamp?) -> String {
     value.map(\.description) ?? "-"
 }
-
-/// An instant for JSON: an RFC 3339 string, or `null`.
-func jsonInstant(_ value: Timestamp?) -> JSONOutput {
-    .optional(value?.description)
-}

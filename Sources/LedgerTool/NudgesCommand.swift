@@ -16,7 +16,7 @@ struct NudgesCommand: AsyncParsableCommand {
             let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)
             let due = try ledger.visitNudgesDue(now: at)
             if options.json {
-                print(JSONOutput.array(due.map { .object([("client", .string($0.client.rawValue)), ("lastVisit", jsonInstant($0.lastVisit))]) }).rendered())
+                print(try JSONOutput.encoding(due).rendered())
             } else {
                 var table = TextTable("client", "last visit")
                 for nudge in due { table.add(nudge.client.rawValue, instant(nudge.lastVisit)) }

@@ -18,16 +18,7 @@ struct ResidualCommand: AsyncParsableCommand {
             let ledger = try options.open(.reading)
             let report = try ledger.residualValue(asOf: try InstantArgument.parse(asOf, option: "--as-of", dayEnd: .end, ledger: ledger))
             if options.json {
-                print(JSONOutput.object([
-                    ("asOf", jsonInstant(report.asOf)),
-                    ("total", .int(report.total)),
-                    ("clients", .int(Int64(report.perClient.count))),
-                    ("subscriptions", .array(report.subscriptions.map {
-                        .object([("client", .string($0.client.rawValue)), ("subscription", .string($0.subscription.rawValue)),
-                                 ("plan", .string($0.plan)), ("kind", .string($0.kind)), ("remaining", .int($0.remaining)),
-                                 ("residualValue", .int($0.residualValue)), ("purchasedAt", jsonInstant($0.purchasedAt))])
-                    })),
-                ]).rendered())
+                print(try JSONOutput.encoding(report).rendered())
                 return
             }
             var table = TextTable("client", "subscription", "plan", "kind", "remaining", "residual", "purchased")

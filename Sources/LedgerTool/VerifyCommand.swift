@@ -29,18 +29,7 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             if interactive { standardError.write("\r\u{1B}[K") }
             if options.json {
-                print(JSONOutput.object([
-                    ("verified", .bool(verification.isIntact)),
-                    ("events", .int(Int64(verification.eventsChecked))),
-                    ("headHash", .optional(verification.head?.description)),
-                    ("firstBrokenPosition", verification.firstBrokenPosition.map { .int(Int64($0)) } ?? .null),
-                    ("problem", .optional(verification.problem)),
-                    ("anchorMatches", verification.anchorMatches.map { .bool($0) } ?? .null),
-                    ("anchors", .array(verification.anchors.map {
-                        .object([("anchor", .string($0.anchor.description)), ("holds", .bool($0.holds)), ("problem", .optional($0.problem))])
-                    })),
-                    ("recordsWithoutNames", .int(Int64(verification.recordsWithoutNames))),
-                ]).rendered())
+                print(try JSONOutput.encoding(verification).rendered())
             } else if verification.isIntact {
                 print("verified \(verification.eventsChecked) events" + (anchors.isEmpty ? "" : "; \(anchors.count == 1 ? "the anchor is" : "all \(anchors.count) anchors are") on the chain"))
                 print("head hash: \(verification.head?.description ?? "(empty log)")")

@@ -20,21 +20,26 @@ public enum InterchangeCodec {
             }
             let value: JSONValue
             do { value = try JSONValue.parse(utf8: line) } catch { throw LedgerError(.invalidField, "not JSON: \(error.message)") }
-            guard case .object(let members) = value else { throw LedgerError(.invalidField, "a line must be one JSON object") }
-            var fields = Fields(members)
-            let typeName = try fields.string("type")
-            guard let type = LedgerEventType(rawValue: typeName) else {
-                throw LedgerError(.unknownEnumValue, "unknown event type \(typeName)", field: "type")
-            }
-            let event = try decode(type, &fields)
-            try fields.finish()
-            try event.validate()
-            return event
+            return try decode(value)
         } catch {
             var located = error
             located.line = lineNumber
             throw located
         }
+    }
+
+    /// Decodes one event from its parsed JSON object (what a line holds).
+    package static func decode(_ value: JSONValue) throws(LedgerError) -> LedgerEvent {
+        guard case .object(let members) = value else { throw LedgerError(.invalidField, "a line must be one JSON object") }
+        var fields = Fields(members)
+        let typeName = try fields.string("type")
+        guard let type = LedgerEventType(rawValue: typeName) else {
+            throw LedgerError(.unknownEnumValue, "unknown event type \(typeName)", field: "type")
+        }
+        let event = try decode(type, &fields)
+        try fields.finish()
+        try event.validate()
+        return event
     }
 
     /// The offset of the first byte of `bytes` that does not belong to a well-formed UTF-8 character

@@ -2,9 +2,9 @@ import EventLog
 
 /// Of the appointments of the last and the next 7 days, how many had a reminder — Belbo's
 /// reminder overview — and which did not, and why.
-public struct ReminderCoverage: Hashable, Sendable {
+public struct ReminderCoverage: Hashable, Sendable, Codable {
     /// The counts of one window.
-    public struct Window: Hashable, Sendable {
+    public struct Window: Hashable, Sendable, Codable {
         /// Appointments starting in the window (cancelled ones left out).
         public var appointments = 0
         /// Those with a reminder (past: sent; next: scheduled or sent).
@@ -16,7 +16,7 @@ public struct ReminderCoverage: Hashable, Sendable {
     }
 
     /// An appointment without a reminder.
-    public struct Uncovered: Hashable, Sendable {
+    public struct Uncovered: Hashable, Sendable, Codable {
         /// The appointment.
         public let appointment: AppointmentID
         /// Its client.
@@ -40,7 +40,7 @@ public struct ReminderCoverage: Hashable, Sendable {
 }
 
 /// A client a visit nudge is due for.
-public struct DueNudge: Hashable, Sendable {
+public struct DueNudge: Hashable, Sendable, Codable {
     /// The client.
     public let client: ClientID
     /// Their last checkout.

@@ -3,7 +3,7 @@ import EventLog
 /// What the prepaid subscriptions are still worth as of an instant: the contract liability.
 public struct ResidualReport: Hashable, Sendable {
     /// One subscription with a residual value above zero.
-    public struct Line: Hashable, Sendable {
+    public struct Line: Hashable, Sendable, Codable {
         /// The client.
         public let client: ClientID
         /// The subscription.
@@ -34,7 +34,7 @@ public struct ResidualReport: Hashable, Sendable {
 /// `opening + sold − used − expired − refunded = closing`.
 public struct RollForward: Hashable, Sendable {
     /// The figures of a roll-forward (of all subscriptions, or of those sold in one year).
-    public struct Figures: Hashable, Sendable {
+    public struct Figures: Hashable, Sendable, Codable {
         /// Residual value as of `from`.
         public var opening: Cents = 0
         /// Prices of the subscriptions bought after `from`, up to `to`.

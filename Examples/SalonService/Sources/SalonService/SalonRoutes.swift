@@ -2,7 +2,8 @@ import ClientLedger
 import Foundation
 import Hummingbird
 
-/// The HTTP endpoints. Each calls the ledger and turns its answer, or its ``LedgerError``, into JSON.
+/// The HTTP endpoints. Each calls the ledger and answers with the library's own `Codable` result
+/// (the shape `ledger --json` prints), or with its ``LedgerError``.
 ///
 /// No lock is needed anywhere: `SalonLedger` is `Sendable`. Queries read a consistent LMDB snapshot
 /// on the request's own task (readers never block each other nor the writer), and commands are
@@ -23,19 +24,19 @@ struct SalonRoutes: Sendable {
 
     /// `GET /clients/{id}/card[?now=INSTANT]`: the client card; 404 if the client was never registered.
     /// `now` (RFC 3339, default the current time) decides the next appointment.
-    func card(_ request: Request, context: BasicRequestContext) throws(APIError) -> CardJSON {
+    func card(_ request: Request, context: BasicRequestContext) throws(APIError) -> ClientCard {
         let client = try clientID(context)
         let now = try instant(request, "now")
         guard let card = try APIError.mapping({ () throws(LedgerError) in try ledger.card(of: client, now: now) }) else {
-            throw APIError(.notFound, code: LedgerError.Code.unknownClient.rawValue, message: "client \(client) is not registered")
+            throw APIError(.notFound, LedgerError(.unknownClient, "client \(client) is not registered", client: client.rawValue))
         }
-        return CardJSON(card)
+        return card
     }
 
     /// `GET /coverage[?now=INSTANT]`: reminder coverage of the 7 days before and after `now`.
-    func coverage(_ request: Request) throws(APIError) -> CoverageJSON {
+    func coverage(_ request: Request) throws(APIError) -> ReminderCoverage {
         let now = try instant(request, "now")
-        return CoverageJSON(try APIError.mapping { () throws(LedgerError) in try ledger.reminderCoverage(now: now) })
+        return try APIError.mapping { () throws(LedgerError) in try ledger.reminderCoverage(now: now) }
     }
 
     /// The body of a checkout.
@@ -47,15 +48,16 @@ struct SalonRoutes: Sendable {
     }
 
     /// `POST /clients/{id}/checkout` with `{"visit": "v1", "revenue": 4500}`: records the checkout and
-    /// the points it earns. Answers 201 with the recorded events in the interchange format of
-    /// `shared/interchange.md`: `{"recorded": [{"position": 12, "event": {"type": "CheckedOut", …}}, …]}`.
-    func checkOut(_ request: Request, context: BasicRequestContext) async throws(APIError) -> Response {
+    /// the points it earns. Answers 201 with the recorded events, each event in the interchange
+    /// format of `shared/interchange.md`:
+    /// `{"recorded": [{"position": 12, "recordedAt": "…", "personalDataErased": false, "event": {"type": "CheckedOut", …}}, …]}`.
+    func checkOut(_ request: Request, context: BasicRequestContext) async throws(APIError) -> EditedResponse<Recorded> {
         let client = try clientID(context)
         let body: CheckoutRequest
         do {
             body = try await request.decode(as: CheckoutRequest.self, context: context)
         } catch {
-            throw APIError(.badRequest, code: "invalidBody", message: #"the body must be JSON {"visit": "<id>", "revenue": <whole cents>}"#)
+            throw APIError(.badRequest, LedgerError(.init(rawValue: "invalidBody"), #"the body must be JSON {"visit": "<id>", "revenue": <whole cents>}"#))
         }
         let visit = try APIError.mapping { () throws(LedgerError) in try VisitID(body.visit) }
         let recorded: [RecordedLedgerEvent]
@@ -64,19 +66,19 @@ struct SalonRoutes: Sendable {
         } catch {
             throw APIError(error)
         }
-        // InterchangeCodec writes each event as one JSON object, so they can be spliced in as they are.
-        let items = recorded.map { #"{"position":\#($0.position),"event":\#(InterchangeCodec.encode($0.event))}"# }
-        return Response(
-            status: .created,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"recorded":[\#(items.joined(separator: ","))]}"#))
-        )
+        return EditedResponse(status: .created, response: Recorded(recorded: recorded))
+    }
+
+    /// The answer to a checkout: the events it recorded.
+    struct Recorded: ResponseEncodable {
+        /// The events, in log order.
+        let recorded: [RecordedLedgerEvent]
     }
 
     /// The `{id}` path parameter as a client id (percent-decoded); 400 if it is not one.
     private func clientID(_ context: BasicRequestContext) throws(APIError) -> ClientID {
         guard let raw = context.parameters.get("id"), let decoded = raw.removingPercentEncoding else {
-            throw APIError(.badRequest, code: LedgerError.Code.malformedIdentifier.rawValue, message: "the client id in the path is not valid")
+            throw APIError(.badRequest, LedgerError(.malformedIdentifier, "the client id in the path is not valid"))
         }
         return try APIError.mapping { () throws(LedgerError) in try ClientID(decoded) }
     }
@@ -85,41 +87,30 @@ struct SalonRoutes: Sendable {
     private func instant(_ request: Request, _ name: String) throws(APIError) -> Timestamp {
         guard let text = request.uri.queryParameters[name[...]] else { return .now }
         guard let instant = Timestamp(rfc3339: text) else {
-            throw APIError(.badRequest, code: LedgerError.Code.invalidField.rawValue,
-                           message: "\(name) must be an RFC 3339 instant such as 2026-11-22T10:00:00Z; got \(text)")
+            throw APIError(.badRequest, LedgerError(.invalidField, "\(name) must be an RFC 3339 instant such as 2026-11-22T10:00:00Z; got \(text)", field: name))
         }
         return instant
     }
 }
 
-/// An error answered as JSON, `{"error": {"code": "...", "message": "..."}}`, with an HTTP status.
+/// An error answered as JSON, `{"error": {"code": "...", "message": "...", ...}}` — the
+/// ``LedgerError``'s own `Codable` shape — with an HTTP status.
 struct APIError: HTTPResponseError {
     /// The JSON body.
     private struct Body: Encodable {
-        /// The inner object.
-        struct Detail: Encodable {
-            /// A `LedgerError.Code` name, or `invalidBody`.
-            let code: String
-            /// One sentence for people.
-            let message: String
-        }
-
         /// The error.
-        let error: Detail
+        let error: LedgerError
     }
 
     /// The HTTP status.
     let status: HTTPResponse.Status
-    /// A machine-readable code.
-    let code: String
-    /// One sentence for people.
-    let message: String
+    /// What went wrong: a ledger refusal, or one the service made (`invalidBody`).
+    let error: LedgerError
 
     /// Creates an error with an explicit status.
-    init(_ status: HTTPResponse.Status, code: String, message: String) {
+    init(_ status: HTTPResponse.Status, _ error: LedgerError) {
         self.status = status
-        self.code = code
-        self.message = message
+        self.error = error
     }
 
     /// Maps a ledger refusal to a status: bad input 400, an unknown client or reference 404, a
@@ -129,10 +120,10 @@ struct APIError: HTTPResponseError {
         switch error.code {
         case .malformedIdentifier, .invalidAmount, .invalidField, .unknownEnumValue: status = .badRequest
         case .unknownClient, .unknownReference: status = .notFound
-        case .storage, .keyStore, .corruptPayload, .newerPayloadVersion: status = .internalServerError
+        case .storage, .keyStore, .corruptPayload, .newerPayloadVersion, .damaged, .brokenChain, .closed: status = .internalServerError
         default: status = .conflict
         }
-        self.init(status, code: error.code.rawValue, message: error.message)
+        self.init(status, error)
     }
 
     /// Runs a ledger call and maps its ``LedgerError``, if any.
@@ -146,8 +137,12 @@ struct APIError: HTTPResponseError {
 
     /// Encodes the error as JSON with its status.
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try context.responseEncoder.encode(Body(error: .init(code: code, message: message)), from: request, context: context)
+        var response = try context.responseEncoder.encode(Body(error: error), from: request, context: context)
         response.status = status
         return response
     }
 }
+
+// The library's results are `Codable`; Hummingbird answers with any `Encodable` that says so.
+extension ClientCard: @retroactive ResponseEncodable {}
+extension ReminderCoverage: @retroactive ResponseEncodable {}
