@@ -187,6 +187,12 @@ public final class EventLog: Sendable {
         EventSubscription(log: self, after: position)
     }
 
+    /// Waits until a commit (of this process) goes beyond `position`, or the subscription poll
+    /// interval passes (a commit of another process is seen then): for a follower that has caught up.
+    package func waitForCommit(beyond position: UInt64) async {
+        await core.commits.wait(beyond: position, timeout: core.options.subscriptionPollInterval)
+    }
+
     /// Flushes commits to disk; needed only for a log opened with ``Durability/nonDurable``.
     public func flush() throws(EventLogError) {
         try checkOpen()

@@ -53,7 +53,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 }
                 index = 0
                 if buffer.isEmpty {
-                    await log.core.commits.wait(beyond: last, timeout: log.core.options.subscriptionPollInterval)
+                    await log.waitForCommit(beyond: last)
                 }
             }
             let event = buffer[index]

@@ -32,7 +32,7 @@ struct AuditCommand: AsyncParsableCommand {
             let ledger = try options.open(.reading)
             let start = try InstantArgument.parse(from, option: "--from", dayEnd: .start, ledger: ledger)
             let end = try InstantArgument.parse(to, option: "--to", dayEnd: .end, ledger: ledger)
-            let report = try ledger.audit(from: start, to: end, anchors: anchors)
+            let report = try await ledger.audit(from: start, to: end, anchors: anchors)
             let verified = report.verification.isIntact
             let total = report.rollForward.total
             if options.json {

@@ -15,7 +15,7 @@ struct ClientsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
-            let clients = try options.open(.reading).clients(archived: archived, search: search)
+            let clients = try await options.open(.reading).clients(archived: archived, search: search)
             if options.json {
                 print(try JSONOutput.encoding(clients).rendered())
             } else {

@@ -41,7 +41,7 @@ struct CoverageCommand: AsyncParsableCommand {
             if scheduleMissing {
                 scheduled = try await ledger.scheduleMissingReminders(at: at, channel: reminderChannel, actor: "ledger coverage")
             }
-            let coverage = try ledger.reminderCoverage(now: at)
+            let coverage = try await ledger.reminderCoverage(now: at)
             if let html {
                 do {
                     try CoverageReport.html(coverage, salon: options.ledger).write(toFile: html, atomically: true, encoding: .utf8)

@@ -51,15 +51,15 @@ struct DemoCommand: AsyncParsableCommand {
                 let seconds = Date().timeIntervalSince(started)
                 print("Created \(options.ledger): \(summary.events) events for \(clients) clients over \(years) years (seed \(seed)) in \(String(format: "%.1f", seconds)) s.\n")
             }
-            try tour(ledger, now: end)
+            try await tour(ledger, now: end)
         }
     }
 
     /// One client card, the reminder coverage, the residual value and the head hash.
-    private func tour(_ ledger: SalonLedger, now: Timestamp) throws {
+    private func tour(_ ledger: SalonLedger, now: Timestamp) async throws {
         // The card that shows the most: an alert, a running subscription, a next appointment, many visits.
         var featured: (card: ClientCard, score: Int)?
-        for summary in try ledger.clients() where !summary.erased {
+        for summary in try await ledger.clients() where !summary.erased {
             guard let card = try ledger.card(of: summary.client, now: now) else { continue }
             let score = (card.alerts.isEmpty ? 0 : 1000) + (card.subscriptions.contains { $0.status == "active" } ? 500 : 0)
                 + (card.nextAppointment == nil ? 0 : 200) + min(card.visits.count, 100)
@@ -69,12 +69,12 @@ struct DemoCommand: AsyncParsableCommand {
             print("── A client card (ledger card \(featured.card.client)) ──")
             print(CardCommand.text(featured.card))
         }
-        let coverage = try ledger.reminderCoverage(now: now)
+        let coverage = try await ledger.reminderCoverage(now: now)
         print("── Reminder coverage (ledger coverage) ──")
         for (name, window) in [("past 7 days", coverage.past), ("next 7 days", coverage.next)] {
             print("  \(name): \(window.appointments) appointments, \(window.covered) with a reminder, \(window.missing) missing, \(window.noConsent) without consent")
         }
-        let residual = try ledger.residualValue(asOf: now)
+        let residual = try await ledger.residualValue(asOf: now)
         print("\n── Residual subscription value (ledger residual) ──")
         print("  \(money(residual.total)) EUR over \(residual.subscriptions.count) subscriptions of \(residual.perClient.count) clients")
         print("\n── Head hash (ledger verify) ──")

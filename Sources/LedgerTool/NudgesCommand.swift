@@ -14,7 +14,7 @@ struct NudgesCommand: AsyncParsableCommand {
         try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
             let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)
-            let due = try ledger.visitNudgesDue(now: at)
+            let due = try await ledger.visitNudgesDue(now: at)
             if options.json {
                 print(try JSONOutput.encoding(due).rendered())
             } else {

@@ -16,7 +16,7 @@ struct ResidualCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
-            let report = try ledger.residualValue(asOf: try InstantArgument.parse(asOf, option: "--as-of", dayEnd: .end, ledger: ledger))
+            let report = try await ledger.residualValue(asOf: try InstantArgument.parse(asOf, option: "--as-of", dayEnd: .end, ledger: ledger))
             if options.json {
                 print(try JSONOutput.encoding(report).rendered())
                 return

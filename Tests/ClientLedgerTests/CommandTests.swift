@@ -401,7 +401,7 @@ struct DomainRegressionTests {
         var exported: [String] = []
         try ledger.exportInterchange { exported.append($0) }
         #expect(exported.count == 2)
-        #expect(try ledger.clients().map(\.client) == [precomposed])
+        #expect(try await ledger.clients().map(\.client) == [precomposed])
     }
 
     @Test("an import registers many clients with keys made together; one refused leaves them free to register")

@@ -72,16 +72,16 @@ struct JSONShapeTests {
     @Test("residual value, roll-forward, audit, coverage, nudges and the client list read back equal")
     func reports() async throws {
         let (ledger, _) = try await salon()
-        let residual = try ledger.residualValue(asOf: day("2026-01-15"))
+        let residual = try await ledger.residualValue(asOf: day("2026-01-15"))
         let (decodedResidual, residualObject) = try roundTrip(residual)
         #expect(decodedResidual == residual)
         #expect(residualObject["perClient"] as? [String: Int] == ["ada": 17_500, "ben": 18_000])
         #expect((residualObject["subscriptions"] as? [[String: Any]])?.map { $0["client"] as? String } == ["ada", "ben"])
 
-        let rollForward = try ledger.rollForward(from: day("2025-12-31"), to: day("2026-12-31"))
+        let rollForward = try await ledger.rollForward(from: day("2025-12-31"), to: day("2026-12-31"))
         #expect(try roundTrip(rollForward).0 == rollForward)
 
-        let audit = try ledger.audit(from: day("2025-01-01"), to: day("2026-12-31"))
+        let audit = try await ledger.audit(from: day("2025-01-01"), to: day("2026-12-31"))
         let (decodedAudit, auditObject) = try roundTrip(audit)
         #expect(decodedAudit.rollForward == audit.rollForward && decodedAudit.verification == audit.verification)
         #expect(decodedAudit.pointsOutstanding == audit.pointsOutstanding && decodedAudit.events == audit.events)
@@ -91,16 +91,16 @@ struct JSONShapeTests {
         }
         #expect(auditObject["headHash"] as? String == audit.verification.head?.description)
 
-        let coverage = try ledger.reminderCoverage(now: day("2026-01-19"))
+        let coverage = try await ledger.reminderCoverage(now: day("2026-01-19"))
         let (decodedCoverage, coverageObject) = try roundTrip(coverage)
         #expect(decodedCoverage == coverage)
         #expect((coverageObject["next"] as? [String: Int]) == ["appointments": 2, "covered": 1, "missing": 0, "noConsent": 1])
 
-        let nudges = try ledger.visitNudgesDue(now: day("2026-06-01"))
+        let nudges = try await ledger.visitNudgesDue(now: day("2026-06-01"))
         #expect(nudges.map(\.client) == [ada])
         #expect(try JSONDecoder().decode([DueNudge].self, from: JSONEncoder().encode(nudges)) == nudges)
 
-        let clients = try ledger.clients()
+        let clients = try await ledger.clients()
         #expect(try JSONDecoder().decode([ClientSummary].self, from: JSONEncoder().encode(clients)) == clients)
 
         let verification = try ledger.log.verify(anchors: [try #require(try ledger.log.headHash())])

@@ -18,9 +18,9 @@ struct LifecycleTests {
         await expectRefusal(ledger, .closed) { try await ledger.registerClient(try ClientID("bea"), name: "Bea") }
         await expectRefusal(ledger, .closed) { try await ledger.checkOut(ada, visit: try VisitID("v1"), revenue: 100) }
         await expectRefusal(ledger, .closed) { try ledger.card(of: ada) }
-        await expectRefusal(ledger, .closed) { try ledger.clients() }
-        await expectRefusal(ledger, .closed) { try ledger.residualValue() }
-        await expectRefusal(ledger, .closed) { try ledger.reminderCoverage() }
+        await expectRefusal(ledger, .closed) { try await ledger.clients() }
+        await expectRefusal(ledger, .closed) { try await ledger.residualValue() }
+        await expectRefusal(ledger, .closed) { try await ledger.reminderCoverage() }
         await expectRefusal(ledger, .closed) { try ledger.backup(to: directory.path + "/backup") }
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/backup"))
 

@@ -30,28 +30,28 @@ struct QueryTests {
     func residualAsOf() async throws {
         let (ledger, _) = try await history()
         // 2025-12-31: Ada 25,000 × 7/10 = 17,500.
-        let endOf2025 = try ledger.residualValue(asOf: instantAt("2025-12-31T23:59:59Z"))
+        let endOf2025 = try await ledger.residualValue(asOf: instantAt("2025-12-31T23:59:59Z"))
         #expect(endOf2025.total == 17_500 && endOf2025.subscriptions.map(\.residualValue) == [17_500])
         // 2026-01-25: Ada 25,000 × 5/10 = 12,500; Ben 18,000 × 15,500/20,000 = 13,950.
-        let january = try ledger.residualValue(asOf: day("2026-01-25"))
+        let january = try await ledger.residualValue(asOf: day("2026-01-25"))
         #expect(january.total == 26_450)
         #expect(january.perClient == [ada: 12_500, ben: 13_950])
         // After the refund and the expiry nothing is left.
-        #expect(try ledger.residualValue(asOf: day("2026-03-02")).total == 0)
-        #expect(try ledger.residualValue(asOf: day("2025-10-15")).subscriptions.isEmpty)
+        #expect(try await ledger.residualValue(asOf: day("2026-03-02")).total == 0)
+        #expect(try await ledger.residualValue(asOf: day("2025-10-15")).subscriptions.isEmpty)
     }
 
     @Test("the roll-forward adds up to the cent, with the cash refunded beside it and a split by year sold")
     func rollForward() async throws {
         let (ledger, _) = try await history()
-        let year = try ledger.rollForward(from: instantAt("2025-12-31T23:59:59Z"), to: instantAt("2026-12-31T23:59:59Z"))
+        let year = try await ledger.rollForward(from: instantAt("2025-12-31T23:59:59Z"), to: instantAt("2026-12-31T23:59:59Z"))
         // opening 17,500; sold 18,000; used 5,000 (Ada 17,500→12,500) + 4,050 (Ben 18,000→13,950);
         // refunded 13,950 (cash 10,000); expired 12,500; closing 0.
         #expect(year.total == RollForward.Figures(opening: 17_500, sold: 18_000, used: 9_050, expired: 12_500, refunded: 13_950, closing: 0, refundedCash: 10_000))
         #expect(year.total.addsUp)
         #expect(year.byYearSold[2025] == RollForward.Figures(opening: 17_500, sold: 0, used: 5_000, expired: 12_500, refunded: 0, closing: 0, refundedCash: 0))
         #expect(year.byYearSold[2026]?.sold == 18_000 && year.byYearSold[2026]?.addsUp == true)
-        #expect(throws: LedgerError.self) { try ledger.rollForward(from: day("2026-02-01"), to: day("2026-01-01")) }
+        await #expect(throws: LedgerError.self) { try await ledger.rollForward(from: day("2026-02-01"), to: day("2026-01-01")) }
     }
 
     @Test("property: on random histories the roll-forward always adds up, and its years sum to its total",
@@ -65,10 +65,10 @@ struct QueryTests {
             let a = Int64.random(in: 0...40 * 86_400, using: &generator), b = Int64.random(in: 0...40 * 86_400, using: &generator)
             let from = Timestamp(rfc3339: "2026-01-02T00:00:00Z")!.adding(microseconds: min(a, b) * 1_000_000)
             let to = Timestamp(rfc3339: "2026-01-02T00:00:00Z")!.adding(microseconds: max(a, b) * 1_000_000)
-            let roll = try ledger.rollForward(from: from, to: to)
+            let roll = try await ledger.rollForward(from: from, to: to)
             #expect(roll.total.addsUp)
-            #expect(roll.total.opening == (try ledger.residualValue(asOf: from).total))
-            #expect(roll.total.closing == (try ledger.residualValue(asOf: to).total))
+            #expect(roll.total.opening == (try await ledger.residualValue(asOf: from).total))
+            #expect(roll.total.closing == (try await ledger.residualValue(asOf: to).total))
             var sum = RollForward.Figures()
             for figures in roll.byYearSold.values { sum = try sum.adding(figures) }
             #expect(sum == roll.total)
@@ -98,19 +98,19 @@ struct QueryTests {
         try await ledger.bookAppointment(id("a6"), for: ada, start: instantAt("2026-03-14T10:00:00Z"), minutes: 30, service: "cut", at: day("2026-02-01"))
         try await ledger.cancelAppointment(id("a6"), of: ada, at: day("2026-02-03"))
 
-        let coverage = try ledger.reminderCoverage(now: now)
+        let coverage = try await ledger.reminderCoverage(now: now)
         #expect(coverage.past == ReminderCoverage.Window(appointments: 2, covered: 1, missing: 1, noConsent: 0))
         #expect(coverage.next == ReminderCoverage.Window(appointments: 3, covered: 1, missing: 1, noConsent: 1))
         #expect(coverage.uncovered.map { "\($0.appointment) \($0.reason) \($0.window)" } == ["a2 missing past", "b1 noConsent next", "a4 missing next"])
         // As of an instant before the reschedule, a5 still counted in the next window.
-        #expect(try ledger.reminderCoverage(now: instantAt("2026-02-01T13:00:00Z")).next.appointments == 0)
+        #expect(try await ledger.reminderCoverage(now: instantAt("2026-02-01T13:00:00Z")).next.appointments == 0)
 
         let scheduled = try await ledger.scheduleMissingReminders(at: now, channel: .sms)
         #expect(scheduled.count == 1)
         if case .reminderScheduled(let e) = scheduled.first?.event {
             #expect(e.appointment == id("a4") && e.sendAt == instantAt("2026-03-14T10:00:00Z")) // 24 h before
         } else { Issue.record("no reminder scheduled") }
-        let after = try ledger.reminderCoverage(now: now)
+        let after = try await ledger.reminderCoverage(now: now)
         #expect(after.next.missing == 0 && after.next.noConsent == 1)
     }
 
@@ -127,11 +127,11 @@ struct QueryTests {
         try await ledger.bookAppointment(id("b1"), for: ben, start: day("2026-04-01"), minutes: 30, service: "cut", at: day("2026-02-01")) // booked ahead
         try await ledger.recordVisitNudgeSent(to: cy, channel: .sms, at: day("2026-02-20"))                                             // nudged already
         try await ledger.changeConsent(of: dee, .visitNudges, granted: false, at: day("2026-02-01"))                                   // withdrew
-        #expect(try ledger.visitNudgesDue(now: day("2026-02-16")).map(\.client) == [ada, cy])   // exactly 6 weeks after 2026-01-05
-        #expect(try ledger.visitNudgesDue(now: day("2026-02-15")).isEmpty)                     // a day short of 6 weeks
-        #expect(try ledger.visitNudgesDue(now: day("2026-03-01")).map(\.client) == [ada])
+        #expect(try await ledger.visitNudgesDue(now: day("2026-02-16")).map(\.client) == [ada, cy])   // exactly 6 weeks after 2026-01-05
+        #expect(try await ledger.visitNudgesDue(now: day("2026-02-15")).isEmpty)                     // a day short of 6 weeks
+        #expect(try await ledger.visitNudgesDue(now: day("2026-03-01")).map(\.client) == [ada])
         try await ledger.changeSalonSettings(SalonSettingsChanged(at: day("2026-01-01"), visitNudgeWeeks: 8))
-        #expect(try ledger.visitNudgesDue(now: day("2026-02-20")).isEmpty)
-        #expect(try ledger.visitNudgesDue(now: day("2026-03-02")).map(\.client) == [ada])
+        #expect(try await ledger.visitNudgesDue(now: day("2026-02-20")).isEmpty)
+        #expect(try await ledger.visitNudgesDue(now: day("2026-03-02")).map(\.client) == [ada])
     }
 }

@@ -46,13 +46,13 @@ struct TrustTests {
         try await ledger.importInterchange(lines.joined(separator: "\n"))
         // 9,300 × 10^15 is beyond an Int64: the report says so instead of trapping.
         do {
-            _ = try ledger.residualValue(asOf: day("2026-03-01"))
+            _ = try await ledger.residualValue(asOf: day("2026-03-01"))
             Issue.record("a total beyond Int64 was reported")
         } catch {
             #expect(error.code == .amountOutOfRange)
         }
         do {
-            _ = try ledger.audit(from: day("2026-01-01"), to: day("2026-12-31"))
+            _ = try await ledger.audit(from: day("2026-01-01"), to: day("2026-12-31"))
             Issue.record("a total beyond Int64 was reported")
         } catch {
             #expect(error.code == .amountOutOfRange)
@@ -256,8 +256,8 @@ struct TrustTests {
         do {
             let reader = try SalonLedger(path: path, options: .readOnly)
             #expect(try reader.card(of: ada)?.name == "Ada Lovelace")
-            #expect(try reader.residualValue(asOf: day("2026-03-01")).total == 10_000)
-            #expect(try reader.clients().count == 1)
+            #expect(try await reader.residualValue(asOf: day("2026-03-01")).total == 10_000)
+            #expect(try await reader.clients().count == 1)
             #expect(try reader.log.verify().isIntact)
             var lines = 0
             try reader.exportInterchange { _ in lines += 1 }
@@ -317,7 +317,7 @@ struct TrustTests {
         #expect(try copy.log.verify(anchors: [head]).isIntact)
         #expect(try ledger.log.verify(anchors: [head]).isIntact, "the backup is a prefix of the ledger")
         #expect(try copy.card(of: ada)?.name == "Ada Lovelace")
-        for client in try copy.clients() where client.client != ada {
+        for client in try await copy.clients() where client.client != ada {
             #expect(client.name == "Client \(client.client.rawValue.dropFirst())", "every registered client's key came along")
         }
         try await copy.checkOut(ada, visit: id("v1"), revenue: 100, at: day("2026-03-01"))

@@ -25,14 +25,18 @@ struct OneShapeCommandTests {
         defer { api.close() }
 
         #expect(try decoded(ClientCard.self, "card", "ada", "--now", Self.now) == api.card(of: try ClientID("ada"), now: now))
-        #expect(try decoded(ResidualReport.self, "residual", "--as-of", Self.now) == api.residualValue(asOf: now))
-        #expect(try decoded(ReminderCoverage.self, "coverage", "--now", Self.now) == api.reminderCoverage(now: now))
-        #expect(try decoded([DueNudge].self, "nudges", "--now", Self.now) == api.visitNudgesDue(now: now))
-        #expect(try decoded([ClientSummary].self, "clients") == api.clients())
+        let residual = try await api.residualValue(asOf: now)
+        #expect(try decoded(ResidualReport.self, "residual", "--as-of", Self.now) == residual)
+        let coverage = try await api.reminderCoverage(now: now)
+        #expect(try decoded(ReminderCoverage.self, "coverage", "--now", Self.now) == coverage)
+        let nudges = try await api.visitNudgesDue(now: now)
+        #expect(try decoded([DueNudge].self, "nudges", "--now", Self.now) == nudges)
+        let clients = try await api.clients()
+        #expect(try decoded([ClientSummary].self, "clients") == clients)
         #expect(try decoded(ChainVerification.self, "verify") == api.log.verify())
         let from = try #require(Timestamp(rfc3339: "2025-12-31T23:59:59.999999Z")), to = try #require(Timestamp(rfc3339: "2026-12-31T23:59:59.999999Z"))
         let audit = try decoded(AuditReport.self, "audit", "--from", from.description, "--to", to.description)
-        let expected = try api.audit(from: from, to: to)
+        let expected = try await api.audit(from: from, to: to)
         #expect(audit.rollForward == expected.rollForward && audit.verification == expected.verification)
         #expect(audit.pointsOutstanding == expected.pointsOutstanding && audit.discountsGranted == expected.discountsGranted && audit.events == expected.events)
     }

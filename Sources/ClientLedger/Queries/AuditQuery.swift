@@ -31,8 +31,16 @@ extension SalonLedger {
     /// The roll-forward and the points come from the client-card projection; counting the events
     /// and verifying the chain read the whole log, so the audit takes time in proportion to it.
     /// Replaying the same log gives the same figures every time.
-    public func audit(from: Timestamp, to: Timestamp, anchors: [HeadHash] = []) throws(LedgerError) -> AuditReport {
-        let rollForward = try rollForward(from: from, to: to)
+    ///
+    /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
+    /// process's other tasks (card reads, commands) go on meanwhile.
+    public func audit(from: Timestamp, to: Timestamp, anchors: [HeadHash] = []) async throws(LedgerError) -> AuditReport {
+        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> AuditReport in try readAudit(from: from, to: to, anchors: anchors) }
+    }
+
+    /// ``audit(from:to:anchors:)``, read on the calling thread.
+    package func readAudit(from: Timestamp, to: Timestamp, anchors: [HeadHash]) throws(LedgerError) -> AuditReport {
+        let rollForward = try readRollForward(from: from, to: to)
         // Added up in 128 bits: every balance is bounded, but their sum over a salon is not.
         var points: Int128 = 0
         var discounts: Int128 = 0

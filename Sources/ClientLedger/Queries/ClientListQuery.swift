@@ -26,7 +26,15 @@ extension SalonLedger {
     ///
     /// `search`, if given, keeps the clients whose id, name, e-mail address or phone number contains
     /// it, ignoring case. Names are decrypted to be searched, so the list costs a decryption per client.
-    public func clients(archived: Bool = false, search: String? = nil) throws(LedgerError) -> [ClientSummary] {
+    ///
+    /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
+    /// process's other tasks (card reads, commands) go on meanwhile.
+    public func clients(archived: Bool = false, search: String? = nil) async throws(LedgerError) -> [ClientSummary] {
+        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> [ClientSummary] in try readClients(archived: archived, search: search) }
+    }
+
+    /// ``clients(archived:search:)``, read on the calling thread.
+    package func readClients(archived: Bool, search: String?) throws(LedgerError) -> [ClientSummary] {
         let needle = search.map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         var summaries: [ClientSummary] = []
         try forEachCard { client, record in

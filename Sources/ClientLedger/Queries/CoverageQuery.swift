@@ -52,7 +52,15 @@ extension SalonLedger {
 
     /// Reminder coverage at `now`, as `shared/interchange.md` defines it: every event dated at or
     /// before `now` counts (a rescheduled appointment at its latest start then, consent as it stood then).
-    public func reminderCoverage(now: Timestamp = .now) throws(LedgerError) -> ReminderCoverage {
+    ///
+    /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
+    /// process's other tasks (card reads, commands) go on meanwhile.
+    public func reminderCoverage(now: Timestamp = .now) async throws(LedgerError) -> ReminderCoverage {
+        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> ReminderCoverage in try readReminderCoverage(now: now) }
+    }
+
+    /// ``reminderCoverage(now:)``, read on the calling thread.
+    package func readReminderCoverage(now: Timestamp) throws(LedgerError) -> ReminderCoverage {
         let pastStart = now.adding(microseconds: -Self.week), nextEnd = now.adding(microseconds: Self.week)
         var past = ReminderCoverage.Window(), next = ReminderCoverage.Window()
         var uncovered: [ReminderCoverage.Uncovered] = []
@@ -91,7 +99,7 @@ extension SalonLedger {
     /// ``reminderCoverage(now:)``, which records nothing.
     @discardableResult
     public func scheduleMissingReminders(at: Timestamp = .now, channel: Channel = .sms, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        let coverage = try reminderCoverage(now: at)
+        let coverage = try await reminderCoverage(now: at)
         var recorded: [RecordedLedgerEvent] = []
         let lead = Int64(try load([]).salon.settings(at: at).reminderLeadMinutes) * 60_000_000
         for item in coverage.uncovered where item.window == "next" && item.reason == "missing" {
@@ -112,7 +120,15 @@ extension SalonLedger {
     /// nudges, with at least one checkout, no appointment starting after `now`, a last checkout at
     /// least the salon's visit-nudge weeks (in force at `now`) before `now`, and no nudge since that
     /// checkout. Ordered by last visit, oldest first.
-    public func visitNudgesDue(now: Timestamp = .now) throws(LedgerError) -> [DueNudge] {
+    ///
+    /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
+    /// process's other tasks (card reads, commands) go on meanwhile.
+    public func visitNudgesDue(now: Timestamp = .now) async throws(LedgerError) -> [DueNudge] {
+        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> [DueNudge] in try readVisitNudgesDue(now: now) }
+    }
+
+    /// ``visitNudgesDue(now:)``, read on the calling thread.
+    package func readVisitNudgesDue(now: Timestamp) throws(LedgerError) -> [DueNudge] {
         let weeks = Int64(try load([]).salon.settings(at: now).visitNudgeWeeks)
         let cutoff = now.adding(microseconds: -weeks * Self.week)
         var due: [DueNudge] = []

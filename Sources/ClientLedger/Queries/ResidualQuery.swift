@@ -109,7 +109,15 @@ extension SalonLedger {
     /// The residual value of every subscription as of `asOf`, per client and in total.
     /// Totals are added up in 128 bits; one that does not fit an `Int64` throws
     /// ``LedgerError/Code/amountOutOfRange``.
-    public func residualValue(asOf: Timestamp = .now) throws(LedgerError) -> ResidualReport {
+    ///
+    /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
+    /// process's other tasks (card reads, commands) go on meanwhile.
+    public func residualValue(asOf: Timestamp = .now) async throws(LedgerError) -> ResidualReport {
+        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> ResidualReport in try readResidualValue(asOf: asOf) }
+    }
+
+    /// ``residualValue(asOf:)``, read on the calling thread.
+    package func readResidualValue(asOf: Timestamp) throws(LedgerError) -> ResidualReport {
         var lines: [ResidualReport.Line] = []
         var perClient: [ClientID: Int128] = [:]
         var total: Int128 = 0
@@ -131,7 +139,15 @@ extension SalonLedger {
 
     /// The roll-forward of the residual value from `from` (exclusive) to `to` (inclusive): the state as
     /// of `from`, moved by the events with `from < at ≤ to` in log order, closing on the state as of `to`.
-    public func rollForward(from: Timestamp, to: Timestamp) throws(LedgerError) -> RollForward {
+    ///
+    /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
+    /// process's other tasks (card reads, commands) go on meanwhile.
+    public func rollForward(from: Timestamp, to: Timestamp) async throws(LedgerError) -> RollForward {
+        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> RollForward in try readRollForward(from: from, to: to) }
+    }
+
+    /// ``rollForward(from:to:)``, read on the calling thread.
+    package func readRollForward(from: Timestamp, to: Timestamp) throws(LedgerError) -> RollForward {
         guard from <= to else { throw LedgerError(.invalidField, "the period starts at \(from), after its end \(to)", field: "from") }
         var total = RollForward.WideFigures()
         var byYear: [Int: RollForward.WideFigures] = [:]

@@ -36,7 +36,7 @@ struct SalonRoutes: Sendable {
     /// `GET /coverage[?now=INSTANT]`: reminder coverage of the 7 days before and after `now`.
     func coverage(_ request: Request) throws(APIError) -> ReminderCoverage {
         let now = try instant(request, "now")
-        return try APIError.mapping { () throws(LedgerError) in try ledger.reminderCoverage(now: now) }
+        return try APIError.mapping { () throws(LedgerError) in try await ledger.reminderCoverage(now: now) }
     }
 
     /// The body of a checkout.

@@ -113,9 +113,9 @@ enum YearEndAudit {
         while true {
             attempt += 1
             let start = try ledger.log.lastPosition()
-            let report = Report(roll: try ledger.rollForward(from: from, to: to),
-                                opening: try ledger.residualValue(asOf: from).total,
-                                closing: try ledger.residualValue(asOf: to).total,
+            let report = Report(roll: try await ledger.rollForward(from: from, to: to),
+                                opening: try await ledger.residualValue(asOf: from).total,
+                                closing: try await ledger.residualValue(asOf: to).total,
                                 verification: try ledger.log.verify(anchors: anchors),
                                 startPosition: start)
             let quiet = (report.verification.head?.position ?? 0) == start
