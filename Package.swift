@@ -26,6 +26,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Observability, as services expect it: each a small API package without dependencies of
+        // its own (tracing needs swift-service-context); the service chooses the backends.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         .systemLibrary(
@@ -49,6 +54,8 @@ let package = Package(
                 "CLMDB",
                 "CLMDBGuard",
                 "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -56,6 +63,9 @@ let package = Package(
             dependencies: [
                 "EventLog",
                 "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .executableTarget(
@@ -104,7 +114,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientLedgerTests",
-            dependencies: ["ClientLedger"],
+            dependencies: [
+                "ClientLedger",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         // End-to-end tests: they run the built `ledger` tool as a process.

@@ -1,6 +1,9 @@
+import CoreMetrics
 import EventLog
 import Foundation
+import Logging
 import Synchronization
+import Tracing
 
 /// A salon's client records as an event log: the API that services call.
 ///
@@ -38,12 +41,28 @@ public final class SalonLedger: Sendable {
         /// command throws ``LedgerError/Code/readOnly``. If the client cards stored with the log are
         /// behind it, or of another version, queries fold them from the log in memory instead.
         public var readOnly: Bool
+        /// Where the ledger (and its log) say what they do: each command's outcome and each
+        /// refusal at `debug`, a failure at `notice` (a broken chain or damage at `error`). The
+        /// ledger never makes a logger of its own: by default it says nothing.
+        public var logger: Logger
+        /// Where the ledger reports its metrics — commands by outcome, their duration and retries,
+        /// query durations, and the log's appends, commits and projection lag (see
+        /// `docs/observability.md`). `nil` (the default): `MetricsSystem.factory` as bootstrapped
+        /// when the ledger opens.
+        public var metricsFactory: (any MetricsFactory)?
+        /// Where each command and query reports its span (`ClientLedger.checkOut`, …). `nil` (the
+        /// default): `InstrumentationSystem.tracer` as bootstrapped when the ledger opens.
+        public var tracer: (any Tracer)?
 
         /// Creates options; every value has a default.
-        public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 16, readOnly: Bool = false) {
+        public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 16, readOnly: Bool = false,
+                    logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil) {
             self.durability = durability
             self.maximumAttempts = max(1, maximumAttempts)
             self.readOnly = readOnly
+            self.logger = logger
+            self.metricsFactory = metricsFactory
+            self.tracer = tracer
         }
 
         /// Options for reading only (see ``readOnly``).
@@ -63,6 +82,8 @@ public final class SalonLedger: Sendable {
     package let keys: ClientKeyStore
     package let options: Options
     package let queue = ClientQueue()
+    /// Spans, metrics and log lines of commands and queries.
+    package let observation: LedgerObservation
 
     /// The client cards folded from the log in memory, for a ledger opened read-only whose stored
     /// cards are behind the log or of another version; as of the log's head when they were folded.
@@ -74,14 +95,19 @@ public final class SalonLedger: Sendable {
     /// nothing), ``LedgerError/Code/damaged`` or ``LedgerError/Code/brokenChain`` if the log cannot
     /// be trusted, ``LedgerError/Code/keyStore`` if the key file cannot be opened.
     public init(path: String, options: Options = Options()) throws(LedgerError) {
+        let metrics = options.metricsFactory ?? MetricsSystem.factory
         do {
-            log = try EventLog(path: path, options: .init(durability: options.durability, readOnly: options.readOnly))
+            log = try EventLog(path: path, options: .init(durability: options.durability, readOnly: options.readOnly,
+                                                          logger: options.logger, metricsFactory: metrics))
         } catch {
             throw LedgerError.wrapping(error, "opening the ledger at \(path)")
         }
         let empty = (try? log.lastPosition()) == 0
         keys = try ClientKeyStore(directory: path, readOnly: options.readOnly, required: !empty)
         self.options = options
+        var logger = options.logger
+        logger[metadataKey: "clientledger.path"] = "\(path)"
+        observation = LedgerObservation(logger: logger, factory: metrics, tracer: options.tracer ?? InstrumentationSystem.tracer)
         try finishInterruptedErasures()
         guard !options.readOnly else { return }
         do {

@@ -1,3 +1,6 @@
+import CoreMetrics
+import Logging
+
 extension EventLog {
     /// Whether a commit waits for the disk.
     public enum Durability: Sendable, Hashable {
@@ -34,20 +37,35 @@ extension EventLog {
         /// LMDB's lock file, which is right for an archive or a backup — no process may write to it
         /// meanwhile. Default `false`.
         public var readOnly: Bool
+        /// Where the log says what it does (opening, projection rebuilds, repairs) — at `debug`
+        /// and `info`, never above `notice` for what a caller is told by an error anyway. The log
+        /// never makes a logger of its own: by default it says nothing.
+        public var logger: Logger
+        /// Where the log reports its metrics (see `docs/observability.md`); `nil` (the default)
+        /// reports to `MetricsSystem.factory` as bootstrapped when the log opens — nowhere, if the
+        /// process bootstrapped none.
+        public var metricsFactory: (any MetricsFactory)?
 
         /// Creates options; every value has a default.
         public init(durability: Durability = .durable, initialMapSize: Int = 256 << 20,
                     headsCheckpointInterval: UInt64 = 100_000, subscriptionPollInterval: Duration = .milliseconds(100),
-                    projectionBatchSize: UInt64 = 50_000, readOnly: Bool = false) {
+                    projectionBatchSize: UInt64 = 50_000, readOnly: Bool = false,
+                    logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil) {
             self.durability = durability
             self.initialMapSize = initialMapSize
             self.headsCheckpointInterval = max(headsCheckpointInterval, 1)
             self.subscriptionPollInterval = subscriptionPollInterval
             self.projectionBatchSize = max(projectionBatchSize, 1)
             self.readOnly = readOnly
+            self.logger = logger
+            self.metricsFactory = metricsFactory
         }
 
         /// Options for reading only (see ``readOnly``).
         public static var readOnly: Options { Options(readOnly: true) }
     }
+
+    /// A logger that says nothing: the default, so that the library never logs unless given a
+    /// logger of the service's.
+    public static let silentLogger = Logger(label: "EventLog", factory: { _ in SwiftLogNoOpLogHandler() })
 }

@@ -87,6 +87,7 @@ package final class GroupCommitter: @unchecked Sendable {
             queue.removeAll(keepingCapacity: true)
             condition.unlock()
             let started = ContinuousClock.now
+            core.metrics.groupCommitSize.record(jobs.count)
             commit(jobs, core: core)
             let elapsed = ContinuousClock.now - started
             lastCommitSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18

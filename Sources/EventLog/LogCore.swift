@@ -1,6 +1,8 @@
 import CLMDB
 import CLMDBGuard
+import CoreMetrics
 import Foundation
+import Logging
 import Synchronization
 
 /// Everything one process shares for one log: the LMDB environment, the caches, the writer lock,
@@ -19,6 +21,10 @@ package final class LogCore: Sendable {
     /// after one aborted); see ``WriterStreamCache``.
     package let writerStreams = Mutex<WriterStreamCache?>(nil)
     package let commits = CommitSignal()
+    /// What this log reports to the process's metrics (see ``LogMetrics``).
+    package let metrics: LogMetrics
+    /// Where it says what it does (``EventLog/Options/logger``).
+    package let logger: Logger
     /// Serialises this process's write transactions (LMDB serialises processes).
     private let writeLock = NSLock()
     package let committer: GroupCommitter
@@ -73,9 +79,14 @@ package final class LogCore: Sendable {
         schema = opened.schema
         format = Atomic(opened.format)
         self.options = options
+        metrics = LogMetrics(factory: options.metricsFactory ?? MetricsSystem.factory)
+        var logger = options.logger
+        logger[metadataKey: "eventlog.path"] = "\(path)"
+        self.logger = logger
         committer = GroupCommitter()
         try loadNames()
         committer.start(core: self)
+        logger.debug("opened the event log", metadata: ["eventlog.format": "\(opened.format)", "eventlog.readOnly": "\(options.readOnly)"])
     }
 
     /// Checks that the environment is a log this library can read (format 1 or 2), and opens its
@@ -180,6 +191,7 @@ package final class LogCore: Sendable {
         }
         writeLock.lock()
         defer { writeLock.unlock() }
+        let started = DispatchTime.now().uptimeNanoseconds
         do {
             var committed: WriteSession?
             let value = try environment.write { txn in
@@ -204,6 +216,10 @@ package final class LogCore: Sendable {
                     for stream in session.newStreams { streamNames.insert(stream.number, stream.name) }
                     commits.didCommit(head: session.head)
                 }
+                metrics.commits.increment()
+                metrics.appendedEvents.increment(by: Int64(clamping: session.head - session.startHead))
+                metrics.commitDuration.recordNanoseconds(Int64(clamping: DispatchTime.now().uptimeNanoseconds - started))
+                if session.upgradedFormat { logger.notice("the log's first append in this version made it format \(Schema.formatVersion)") }
             }
             return value
         }

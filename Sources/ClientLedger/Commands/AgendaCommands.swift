@@ -5,21 +5,21 @@ extension SalonLedger {
     @discardableResult
     public func bookAppointment(_ appointment: AppointmentID, for client: ClientID, start: Timestamp, minutes: Int, service: String,
                                 at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.appointmentBooked(AppointmentBooked(at: at, client: client, appointment: appointment, start: start, minutes: minutes, service: service)), actor: actor)
+        try await recording(.appointmentBooked(AppointmentBooked(at: at, client: client, appointment: appointment, start: start, minutes: minutes, service: service)), actor: actor)
     }
 
     /// Moves an appointment to another start.
     @discardableResult
     public func rescheduleAppointment(_ appointment: AppointmentID, of client: ClientID, to start: Timestamp,
                                       at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.appointmentRescheduled(AppointmentRescheduled(at: at, client: client, appointment: appointment, start: start)), actor: actor)
+        try await recording(.appointmentRescheduled(AppointmentRescheduled(at: at, client: client, appointment: appointment, start: start)), actor: actor)
     }
 
     /// Cancels an appointment.
     @discardableResult
     public func cancelAppointment(_ appointment: AppointmentID, of client: ClientID, at: Timestamp = .now,
                                   actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.appointmentCancelled(AppointmentCancelled(at: at, client: client, appointment: appointment)), actor: actor)
+        try await recording(.appointmentCancelled(AppointmentCancelled(at: at, client: client, appointment: appointment)), actor: actor)
     }
 
     /// Schedules a reminder for an appointment, by default the salon's lead time (in force at `at`)
@@ -39,7 +39,7 @@ extension SalonLedger {
     @discardableResult
     public func recordReminderSent(for appointment: AppointmentID, of client: ClientID, channel: Channel,
                                    at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.reminderSent(ReminderSent(at: at, client: client, appointment: appointment, channel: channel)), actor: actor)
+        try await recording(.reminderSent(ReminderSent(at: at, client: client, appointment: appointment, channel: channel)), actor: actor)
     }
 
     /// Records that a visit nudge was sent. Refused without the client's visit-nudge consent, or
@@ -47,7 +47,7 @@ extension SalonLedger {
     @discardableResult
     public func recordVisitNudgeSent(to client: ClientID, channel: Channel, at: Timestamp = .now,
                                      actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.visitNudgeSent(VisitNudgeSent(at: at, client: client, channel: channel)), actor: actor)
+        try await recording(.visitNudgeSent(VisitNudgeSent(at: at, client: client, channel: channel)), actor: actor)
     }
 
     // MARK: Salon
@@ -56,13 +56,13 @@ extension SalonLedger {
     /// visit-nudge weeks). Decisions dated later use them; earlier records are never recomputed.
     @discardableResult
     public func changeSalonSettings(_ settings: SalonSettingsChanged, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.salonSettingsChanged(settings), actor: actor)
+        try await recording(.salonSettingsChanged(settings), actor: actor)
     }
 
     /// Puts a loyalty programme in force from `at` on (`nil` ends the programme). Points already
     /// earned are never recomputed.
     @discardableResult
     public func changeLoyaltyProgramme(_ programme: LoyaltyProgramme?, at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.loyaltyProgrammeChanged(LoyaltyProgrammeChanged(at: at, programme: programme)), actor: actor)
+        try await recording(.loyaltyProgrammeChanged(LoyaltyProgrammeChanged(at: at, programme: programme)), actor: actor)
     }
 }

@@ -50,31 +50,35 @@ extension SalonLedger {
     ///
     /// With an `identity` (the caller gave an idempotency key), a command that ran before returns
     /// what it recorded then, and records nothing (see ``CommandIdentity``).
+    ///
+    /// `command` names the command in its span, metrics and log lines: the calling method's name.
     package func execute(
         involving clients: [ClientID], requiringRegistered: Bool = true, identity: CommandIdentity? = nil, actor: String?,
-        _ decide: (inout Decision) throws(LedgerError) -> Void
+        command: String = #function, _ decide: (inout Decision) throws(LedgerError) -> Void
     ) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try checkWritable("a command")
-        // One command at a time per client in this process (see ClientQueue); other processes are
-        // kept honest by the expected versions below.
-        guard let primary = clients.first else {
-            return try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decide)
+        try await observation.command(command, client: clients.first) { () throws(LedgerError) -> LedgerObservation.Run in
+            try checkWritable("a command")
+            // One command at a time per client in this process (see ClientQueue); other processes are
+            // kept honest by the expected versions below.
+            guard let primary = clients.first else {
+                return try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decide)
+            }
+            await queue.enter(primary)
+            let result: Result<LedgerObservation.Run, LedgerError>
+            do throws(LedgerError) {
+                result = .success(try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decide))
+            } catch {
+                result = .failure(error)
+            }
+            await queue.leave(primary)
+            return try result.get()
         }
-        await queue.enter(primary)
-        let result: Result<[RecordedLedgerEvent], LedgerError>
-        do throws(LedgerError) {
-            result = .success(try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decide))
-        } catch {
-            result = .failure(error)
-        }
-        await queue.leave(primary)
-        return try result.get()
     }
 
     private func attempt(
         involving clients: [ClientID], requiringRegistered: Bool, identity: CommandIdentity?, actor: String?,
         _ decide: (inout Decision) throws(LedgerError) -> Void
-    ) async throws(LedgerError) -> [RecordedLedgerEvent] {
+    ) async throws(LedgerError) -> LedgerObservation.Run {
         if let actor, actor.utf8.count > 255 {
             throw LedgerError(.invalidField, "an actor is at most 255 UTF-8 bytes; got \(actor.utf8.count)", client: clients.first?.rawValue, field: "actor")
         }
@@ -84,7 +88,7 @@ extension SalonLedger {
                 try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6)))))
             }
             if let identity, let primary = clients.first, let earlier = try recordedCommand(identity, client: primary) {
-                return earlier // a retry: the first run recorded these
+                return .init(events: earlier, outcome: .replayed, attempts: attempt + 1) // a retry: the first run recorded these
             }
             let loaded = try load(clients)
             if requiringRegistered, let primary = clients.first {
@@ -92,7 +96,7 @@ extension SalonLedger {
             }
             var decision = Decision(salon: loaded.salon, states: loaded.clients.mapValues(\.0))
             try decide(&decision)
-            guard !decision.events.isEmpty else { return [] }
+            guard !decision.events.isEmpty else { return .init(events: [], outcome: .unchanged, attempts: attempt + 1) }
 
             // A keyed command's events say which command and request they are (see CommandIdentity).
             let correlation = identity?.fingerprint ?? EventID()
@@ -145,7 +149,7 @@ extension SalonLedger {
             // Erasure destroys the key once ClientErased is durable (or at the next open, if the
             // process dies in between), whichever path recorded it.
             for case .clientErased(let erased) in decision.events { try keys.destroyKey(of: erased.client) }
-            return recorded.sorted { $0.position < $1.position }
+            return .init(events: recorded.sorted { $0.position < $1.position }, outcome: .recorded, attempts: attempt + 1)
         }
         throw LedgerError(.concurrentChange, "the client's history kept changing under the command; it was tried \(options.maximumAttempts) times",
                           client: clients.first?.rawValue)

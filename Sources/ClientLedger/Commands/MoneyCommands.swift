@@ -85,7 +85,7 @@ extension SalonLedger {
     @discardableResult
     public func adjustPoints(of client: ClientID, by points: Int64, reason: String, at: Timestamp = .now,
                              actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.pointsAdjusted(PointsAdjusted(at: at, client: client, points: points, reason: reason)), actor: actor, idempotencyKey: idempotencyKey)
+        try await recording(.pointsAdjusted(PointsAdjusted(at: at, client: client, points: points, reason: reason)), actor: actor, idempotencyKey: idempotencyKey)
     }
 
     /// Expires the points that the loyalty programme in force at `at` says have expired: those
@@ -112,7 +112,7 @@ extension SalonLedger {
     public func sellSubscription(to client: ClientID, subscription: SubscriptionID, plan: String, price: Cents,
                                  allowance: SubscriptionAllowance, validUntil: Timestamp? = nil,
                                  at: Timestamp = .now, actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.subscriptionPurchased(SubscriptionPurchased(at: at, client: client, subscription: subscription, plan: plan, price: price,
+        try await recording(.subscriptionPurchased(SubscriptionPurchased(at: at, client: client, subscription: subscription, plan: plan, price: price,
                                                                       allowance: allowance, validUntil: validUntil)), actor: actor, idempotencyKey: idempotencyKey)
     }
 
@@ -121,7 +121,7 @@ extension SalonLedger {
     @discardableResult
     public func useSubscription(_ subscription: SubscriptionID, of client: ClientID, _ usage: SubscriptionUsage, visit: VisitID? = nil,
                                 at: Timestamp = .now, actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.subscriptionUsed(SubscriptionUsed(at: at, client: client, subscription: subscription, usage: usage, visit: visit)),
+        try await recording(.subscriptionUsed(SubscriptionUsed(at: at, client: client, subscription: subscription, usage: usage, visit: visit)),
                          actor: actor, idempotencyKey: idempotencyKey)
     }
 
@@ -129,14 +129,14 @@ extension SalonLedger {
     @discardableResult
     public func expireSubscription(_ subscription: SubscriptionID, of client: ClientID, at: Timestamp = .now,
                                    actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.subscriptionExpired(SubscriptionExpired(at: at, client: client, subscription: subscription)), actor: actor, idempotencyKey: idempotencyKey)
+        try await recording(.subscriptionExpired(SubscriptionExpired(at: at, client: client, subscription: subscription)), actor: actor, idempotencyKey: idempotencyKey)
     }
 
     /// Ends a subscription with money paid back.
     @discardableResult
     public func refundSubscription(_ subscription: SubscriptionID, of client: ClientID, refund: Cents, at: Timestamp = .now,
                                    actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await record(.subscriptionRefunded(SubscriptionRefunded(at: at, client: client, subscription: subscription, refund: refund)),
+        try await recording(.subscriptionRefunded(SubscriptionRefunded(at: at, client: client, subscription: subscription, refund: refund)),
                          actor: actor, idempotencyKey: idempotencyKey)
     }
 }

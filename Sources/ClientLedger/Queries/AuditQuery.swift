@@ -35,7 +35,9 @@ extension SalonLedger {
     /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
     /// process's other tasks (card reads, commands) go on meanwhile.
     public func audit(from: Timestamp, to: Timestamp, anchors: [HeadHash] = []) async throws(LedgerError) -> AuditReport {
-        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> AuditReport in try readAudit(from: from, to: to, anchors: anchors) }
+        try await observation.query("audit") { () throws(LedgerError) -> AuditReport in
+            try await BlockingPool.shared.run { [self] () throws(LedgerError) -> AuditReport in try readAudit(from: from, to: to, anchors: anchors) }
+        }
     }
 
     /// ``audit(from:to:anchors:)``, read on the calling thread.

@@ -5,6 +5,10 @@ extension SalonLedger {
     /// (never a replay). Personal fields are decrypted now, with the client's key; after erasure they
     /// are `nil` or empty. `now` decides the next appointment. `nil` if the client was never registered.
     public func card(of client: ClientID, now: Timestamp = .now) throws(LedgerError) -> ClientCard? {
+        try observation.query("card") { () throws(LedgerError) -> ClientCard? in try readCard(of: client, now: now) }
+    }
+
+    private func readCard(of client: ClientID, now: Timestamp) throws(LedgerError) -> ClientCard? {
         let record: CardRecord?
         do {
             record = try readCards { state in

@@ -30,7 +30,9 @@ extension SalonLedger {
     /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
     /// process's other tasks (card reads, commands) go on meanwhile.
     public func clients(archived: Bool = false, search: String? = nil) async throws(LedgerError) -> [ClientSummary] {
-        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> [ClientSummary] in try readClients(archived: archived, search: search) }
+        try await observation.query("clients") { () throws(LedgerError) -> [ClientSummary] in
+            try await BlockingPool.shared.run { [self] () throws(LedgerError) -> [ClientSummary] in try readClients(archived: archived, search: search) }
+        }
     }
 
     /// ``clients(archived:search:)``, read on the calling thread.

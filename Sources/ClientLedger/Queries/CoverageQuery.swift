@@ -56,7 +56,9 @@ extension SalonLedger {
     /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
     /// process's other tasks (card reads, commands) go on meanwhile.
     public func reminderCoverage(now: Timestamp = .now) async throws(LedgerError) -> ReminderCoverage {
-        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> ReminderCoverage in try readReminderCoverage(now: now) }
+        try await observation.query("reminderCoverage") { () throws(LedgerError) -> ReminderCoverage in
+            try await BlockingPool.shared.run { [self] () throws(LedgerError) -> ReminderCoverage in try readReminderCoverage(now: now) }
+        }
     }
 
     /// ``reminderCoverage(now:)``, read on the calling thread.
@@ -124,7 +126,9 @@ extension SalonLedger {
     /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
     /// process's other tasks (card reads, commands) go on meanwhile.
     public func visitNudgesDue(now: Timestamp = .now) async throws(LedgerError) -> [DueNudge] {
-        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> [DueNudge] in try readVisitNudgesDue(now: now) }
+        try await observation.query("visitNudgesDue") { () throws(LedgerError) -> [DueNudge] in
+            try await BlockingPool.shared.run { [self] () throws(LedgerError) -> [DueNudge] in try readVisitNudgesDue(now: now) }
+        }
     }
 
     /// ``visitNudgesDue(now:)``, read on the calling thread.

@@ -113,7 +113,9 @@ extension SalonLedger {
     /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
     /// process's other tasks (card reads, commands) go on meanwhile.
     public func residualValue(asOf: Timestamp = .now) async throws(LedgerError) -> ResidualReport {
-        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> ResidualReport in try readResidualValue(asOf: asOf) }
+        try await observation.query("residualValue") { () throws(LedgerError) -> ResidualReport in
+            try await BlockingPool.shared.run { [self] () throws(LedgerError) -> ResidualReport in try readResidualValue(asOf: asOf) }
+        }
     }
 
     /// ``residualValue(asOf:)``, read on the calling thread.
@@ -143,7 +145,9 @@ extension SalonLedger {
     /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
     /// process's other tasks (card reads, commands) go on meanwhile.
     public func rollForward(from: Timestamp, to: Timestamp) async throws(LedgerError) -> RollForward {
-        try await BlockingPool.shared.run { [self] () throws(LedgerError) -> RollForward in try readRollForward(from: from, to: to) }
+        try await observation.query("rollForward") { () throws(LedgerError) -> RollForward in
+            try await BlockingPool.shared.run { [self] () throws(LedgerError) -> RollForward in try readRollForward(from: from, to: to) }
+        }
     }
 
     /// ``rollForward(from:to:)``, read on the calling thread.

@@ -66,7 +66,13 @@ extension LogCore {
             let elapsed = clock.now - started
             let report = ProjectionProgress(projection: name, eventsDone: step.checkpoint - start, eventsTotal: max(step.head, step.checkpoint) - start,
                                             elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            metrics.projection(name, lag: step.finished ? 0 : max(step.head, step.checkpoint) - step.checkpoint,
+                               rebuildProgress: building ? (report.eventsTotal == 0 ? 1 : Double(report.eventsDone) / Double(report.eventsTotal)) : nil)
             if step.finished {
+                if building {
+                    logger.info("rebuilt projection \(name)", metadata: ["eventlog.projection": "\(name)", "eventlog.events": "\(report.eventsDone)",
+                                                                         "eventlog.eventsPerSecond": "\(Int(report.eventsPerSecond))"])
+                }
                 // The work is committed: a callback that throws now has nothing left to stop.
                 try? progress?(report)
                 return

@@ -1,6 +1,7 @@
 import ClientLedger
 import Foundation
 import Hummingbird
+import Prometheus
 
 /// The HTTP endpoints. Each calls the ledger and answers with the library's own `Codable` result
 /// (the shape `ledger --json` prints), or with its ``LedgerError``.
@@ -12,12 +13,19 @@ import Hummingbird
 struct SalonRoutes: Sendable {
     /// The ledger shared by every request.
     let ledger: SalonLedger
+    /// Where the process's metrics (the ledger's among them) are kept, for `GET /metrics`.
+    let metrics: PrometheusCollectorRegistry
 
-    /// The router with every endpoint.
+    /// The router with every endpoint; each request is logged.
     func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.middlewares.add(LogRequestsMiddleware(.info))
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        }
         router.get("clients/:id/card") { request, context in try card(request, context: context) }
-        router.get("coverage") { request, _ in try coverage(request) }
+        router.get("coverage") { request, _ in try await coverage(request) }
         router.post("clients/:id/checkout") { request, context in try await checkOut(request, context: context) }
         return router
     }
@@ -34,9 +42,14 @@ struct SalonRoutes: Sendable {
     }
 
     /// `GET /coverage[?now=INSTANT]`: reminder coverage of the 7 days before and after `now`.
-    func coverage(_ request: Request) throws(APIError) -> ReminderCoverage {
+    /// The ledger reads it on threads of its own, so a slow coverage never holds up a card read.
+    func coverage(_ request: Request) async throws(APIError) -> ReminderCoverage {
         let now = try instant(request, "now")
-        return try APIError.mapping { () throws(LedgerError) in try await ledger.reminderCoverage(now: now) }
+        do {
+            return try await ledger.reminderCoverage(now: now)
+        } catch {
+            throw APIError(error)
+        }
     }
 
     /// The body of a checkout.

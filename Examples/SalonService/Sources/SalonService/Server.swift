@@ -1,6 +1,9 @@
 import ClientLedger
 import Foundation
 import Hummingbird
+import Logging
+import Metrics
+import Prometheus
 
 /// The service's entry point: reads its configuration, opens the ledger, optionally registers demo
 /// clients, and serves the endpoints of ``SalonRoutes`` until SIGINT or SIGTERM.
@@ -20,10 +23,21 @@ enum Server {
             fail("\(error.message)\n\(ServiceConfiguration.usage)", status: 2)
         }
 
+        // Logs go to standard output; metrics to a Prometheus registry that GET /metrics shows. The
+        // library never bootstraps either: it reports to what the service chose.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = configuration.logLevel
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "SalonService")
+
         // One ledger for the whole process: SalonLedger is Sendable and is shared by every request.
         let ledger: SalonLedger
         do {
-            ledger = try SalonLedger(path: configuration.ledgerPath)
+            ledger = try SalonLedger(path: configuration.ledgerPath, options: .init(logger: logger))
         } catch {
             fail("cannot open the ledger: \(error)", status: 1)
         }
@@ -37,8 +51,9 @@ enum Server {
         let events = (try? ledger.log.lastPosition()).map(String.init) ?? "?"
         say("SalonService: ledger \(configuration.ledgerPath) (\(events) events), http://\(configuration.host):\(configuration.port)")
         let app = Application(
-            router: SalonRoutes(ledger: ledger).router(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SalonService")
+            router: SalonRoutes(ledger: ledger, metrics: registry).router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SalonService"),
+            logger: logger
         )
         do {
             try await app.runService()
@@ -80,6 +95,8 @@ struct ServiceConfiguration: Sendable {
     var port = 8080
     /// How many demo clients (`c1`…`cN`) to register at start; 0 registers none.
     var seedClients = 0
+    /// The least level logged: each request at `info`, the ledger's commands at `debug`.
+    var logLevel = Logger.Level.info
 
     /// The help text.
     static let usage = """
@@ -88,6 +105,7 @@ struct ServiceConfiguration: Sendable {
           --host HOST  the address to listen on (default 127.0.0.1; env SALON_HOST)
           --port PORT  the port to listen on (default 8080; env SALON_PORT)
           --seed N     register demo clients c1...cN first, if they are not there yet
+          (env SALON_LOG_LEVEL: trace, debug, info (default), notice, warning, error, critical)
         """
 
     /// Reads the configuration from the command line (without the program name) and the environment.
@@ -95,6 +113,10 @@ struct ServiceConfiguration: Sendable {
         if let path = environment["SALON_LEDGER"], !path.isEmpty { ledgerPath = path }
         if let host = environment["SALON_HOST"], !host.isEmpty { self.host = host }
         if let port = environment["SALON_PORT"] { self.port = try Self.number(port, "SALON_PORT", in: 1...65_535) }
+        if let level = environment["SALON_LOG_LEVEL"] {
+            guard let parsed = Logger.Level(rawValue: level) else { throw UsageError(message: "SALON_LOG_LEVEL must be trace, debug, info, notice, warning, error or critical") }
+            logLevel = parsed
+        }
         var rest = arguments[...]
         var sawPath = false
         while let argument = rest.popFirst() {
