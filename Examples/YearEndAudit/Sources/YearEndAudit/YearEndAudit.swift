@@ -26,7 +26,7 @@ enum YearEndAudit {
     }
 
     /// Runs the audit.
-    static func main() {
+    static func main() async {
         let (path, year, anchors) = arguments(Array(CommandLine.arguments.dropFirst()))
         guard let from = endOfYear(year - 1), let to = endOfYear(year) else { fail("cannot build the period of \(year)", status: 2) }
 
@@ -36,7 +36,7 @@ enum YearEndAudit {
             // Read-only: an audit writes nothing (and works on an archived copy); a mistyped path is
             // refused instead of becoming a new, empty ledger.
             let ledger = try SalonLedger(path: path, options: .readOnly)
-            report = try audit(ledger, from: from, to: to, anchors: anchors)
+            report = try await audit(ledger, from: from, to: to, anchors: anchors)
             currency = try ledger.salonSettings(at: to).currency
         } catch {
             fail("the audit failed: \(error)", status: 1)
@@ -108,7 +108,7 @@ enum YearEndAudit {
     /// Computes the roll-forward, the residual values at both ends and the chain's verification.
     /// Each query reads its own snapshot, so the figures are pinned to the verified head only if the
     /// log did not grow meanwhile; if a service appended, it tries again (three times in all).
-    static func audit(_ ledger: SalonLedger, from: Timestamp, to: Timestamp, anchors: [HeadHash]) throws -> Report {
+    static func audit(_ ledger: SalonLedger, from: Timestamp, to: Timestamp, anchors: [HeadHash]) async throws -> Report {
         var attempt = 0
         while true {
             attempt += 1
