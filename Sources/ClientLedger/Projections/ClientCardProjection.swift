@@ -9,13 +9,16 @@ import EventLog
 /// card is never decoded to be changed. A new card costs one B-tree search (it is inserted); one
 /// that exists costs two (the insert that fails returns it, then the merged card is written).
 ///
+/// Beside the cards it keeps the ``QueryIndex``: entries by appointment start, last checkout and
+/// open subscription, filed under keys that begin with `0xFF`, after every card.
+///
 /// Events it cannot understand — a type or payload layout of a newer library, written by another
 /// process — are skipped rather than refused: a projection runs inside every append's
 /// transaction, and refusing would stop all writes.
 package struct ClientCardProjection: Projection {
     package let name = "clientCards"
-    /// 1: a nested record rewritten per batch; 2: the ``CardJournal``.
-    package let version: UInt32 = 2
+    /// 1: a nested record rewritten per batch; 2: the ``CardJournal``; 3: and the ``QueryIndex``.
+    package let version: UInt32 = 3
 
     package init() {}
 
@@ -41,6 +44,8 @@ package struct ClientCardProjection: Projection {
         /// Type code → type (`nil`: not known yet, or a newer library's), so that names are parsed
         /// once per type and batch. The log numbers type names densely from 1.
         var types: [LedgerEventType?] = []
+        /// The index entries the batch changes.
+        var index = QueryIndex.Batch()
     }
 
     package func beginBatch(_ state: ProjectionState) throws -> Batch { Batch() }
@@ -50,7 +55,6 @@ package struct ClientCardProjection: Projection {
         if batch.firstPosition == 0 { batch.firstPosition = position }
         let index = card(of: event, in: &batch)
         batch.recent[Int(position % UInt64(Batch.recentCount))] = (stream, Int32(index))
-        guard index >= 0 else { return }
         let code = Int(event.typeCode)
         let type: LedgerEventType
         if code < batch.types.count, let known = batch.types[code] {
@@ -63,11 +67,23 @@ package struct ClientCardProjection: Projection {
             }
             type = parsed
         }
+        guard index >= 0 else {
+            // The salon's own events change no card; their instants still move the watermark.
+            var reader = PayloadReader(event.payload, .event(type))
+            if let at = try? BinaryCodec.prelude(&reader, type) { try batch.index.see(at.microsecondsSinceEpoch, state: state) }
+            return
+        }
         do {
+            var reader = PayloadReader(event.payload, .event(type))
+            try batch.index.see(try BinaryCodec.prelude(&reader, type).microsecondsSinceEpoch, state: state)
             if try CardJournal.appendEntry(type: type, payload: event.payload, to: &batch.cards[index].entries), type == .clientErased {
                 batch.cards[index].erases = true
             }
-        } catch where error.code == .newerPayloadVersion {
+            if QueryIndex.Batch.indexes(type) {
+                let client = batch.cards[index].client
+                try batch.index.apply(try BinaryCodec.decode(type, client: client, payload: event.payload, key: nil).event, client: client, state: state)
+            }
+        } catch let error as LedgerError where error.code == .newerPayloadVersion {
             return // a newer library's layout: its own projection version will cover it
         }
     }
@@ -107,5 +123,6 @@ package struct ClientCardProjection: Projection {
                 try state.setValue(merged, forKey: key)
             }
         }
+        try batch.index.write(to: state)
     }
 }

@@ -2,11 +2,12 @@ import EventLog
 
 extension SalonLedger {
     /// Calls `body` with every stored card, in client-id byte order, from one snapshot of the
-    /// client-card projection.
+    /// client-card projection (the ``QueryIndex`` entries after them are not cards).
     package func forEachCard(_ body: (ClientID, CardRecord) throws -> Void) throws(LedgerError) {
         do {
             try readCards { state in
                 try state.forEach(prefix: []) { key, value in
+                    guard key.first != QueryIndex.marker else { return false }
                     try body(ClientID(unchecked: String(decoding: key, as: UTF8.self)), try CardRecord(decoding: value))
                     return true
                 }

@@ -61,8 +61,22 @@ extension SalonLedger {
         }
     }
 
-    /// ``reminderCoverage(now:)``, read on the calling thread.
+    /// ``reminderCoverage(now:)``, read on the calling thread: from the agenda index when it
+    /// answers (see ``QueryIndex``), else from every card.
     package func readReminderCoverage(now: Timestamp) throws(LedgerError) -> ReminderCoverage {
+        let pastStart = now.adding(microseconds: -Self.week), nextEnd = now.adding(microseconds: Self.week)
+        let coverage: ReminderCoverage
+        if let indexed = try indexedReminderCoverage(now: now, pastStart: pastStart, nextEnd: nextEnd) {
+            coverage = indexed
+        } else {
+            coverage = try scannedReminderCoverage(now: now)
+        }
+        let uncovered = coverage.uncovered.sorted { ($0.start, $0.client, $0.appointment) < ($1.start, $1.client, $1.appointment) }
+        return ReminderCoverage(now: now, past: coverage.past, next: coverage.next, uncovered: uncovered)
+    }
+
+    /// Reminder coverage at `now` from every card, each event dated after `now` left out.
+    package func scannedReminderCoverage(now: Timestamp) throws(LedgerError) -> ReminderCoverage {
         let pastStart = now.adding(microseconds: -Self.week), nextEnd = now.adding(microseconds: Self.week)
         var past = ReminderCoverage.Window(), next = ReminderCoverage.Window()
         var uncovered: [ReminderCoverage.Uncovered] = []
@@ -87,7 +101,6 @@ extension SalonLedger {
                 }
             }
         }
-        uncovered.sort { ($0.start, $0.client.rawValue, $0.appointment.rawValue) < ($1.start, $1.client.rawValue, $1.appointment.rawValue) }
         return ReminderCoverage(now: now, past: past, next: next, uncovered: uncovered)
     }
 
@@ -131,10 +144,22 @@ extension SalonLedger {
         }
     }
 
-    /// ``visitNudgesDue(now:)``, read on the calling thread.
+    /// ``visitNudgesDue(now:)``, read on the calling thread: from the nudge index when it answers
+    /// (see ``QueryIndex``), else from every card.
     package func readVisitNudgesDue(now: Timestamp) throws(LedgerError) -> [DueNudge] {
         let weeks = Int64(try load([]).salon.settings(at: now).visitNudgeWeeks)
         let cutoff = now.adding(microseconds: -weeks * Self.week)
+        let due: [DueNudge]
+        if let indexed = try indexedVisitNudgesDue(now: now, cutoff: cutoff) {
+            due = indexed
+        } else {
+            due = try scannedVisitNudgesDue(now: now, cutoff: cutoff)
+        }
+        return due.sorted { ($0.lastVisit, $0.client) < ($1.lastVisit, $1.client) }
+    }
+
+    /// The visit nudges due at `now` from every card, each event dated after `now` left out.
+    package func scannedVisitNudgesDue(now: Timestamp, cutoff: Timestamp) throws(LedgerError) -> [DueNudge] {
         var due: [DueNudge] = []
         try forEachCard { client, card in
             guard !card.archived, !card.erased else { return }
@@ -145,6 +170,7 @@ extension SalonLedger {
             guard !card.nudges.contains(where: { $0.at > lastVisit && $0.at <= now }) else { return }
             due.append(DueNudge(client: client, lastVisit: lastVisit))
         }
-        return due.sorted { ($0.lastVisit, $0.client.rawValue) < ($1.lastVisit, $1.client.rawValue) }
+        return due
     }
 }
+

@@ -118,11 +118,30 @@ extension SalonLedger {
         }
     }
 
-    /// ``residualValue(asOf:)``, read on the calling thread.
+    /// ``residualValue(asOf:)``, read on the calling thread: from the subscription index when it
+    /// answers (see ``QueryIndex``), else from every card.
     package func readResidualValue(asOf: Timestamp) throws(LedgerError) -> ResidualReport {
-        var lines: [ResidualReport.Line] = []
+        var lines: [ResidualReport.Line]
+        if let indexed = try indexedResidualLines(asOf: asOf) {
+            lines = indexed
+        } else {
+            lines = try scannedResidualLines(asOf: asOf)
+        }
+        lines.sort { ($0.client, $0.subscription) < ($1.client, $1.subscription) }
         var perClient: [ClientID: Int128] = [:]
         var total: Int128 = 0
+        for line in lines {
+            perClient[line.client, default: 0] += Int128(line.residualValue)
+            total += Int128(line.residualValue)
+        }
+        var clients: [ClientID: Cents] = [:]
+        for (client, value) in perClient { clients[client] = try Money.total(value, "the residual value of client \(client)") }
+        return ResidualReport(asOf: asOf, total: try Money.total(total, "the residual value of all subscriptions"), subscriptions: lines, perClient: clients)
+    }
+
+    /// The subscriptions with a residual value above zero as of `asOf`, from every card.
+    package func scannedResidualLines(asOf: Timestamp) throws(LedgerError) -> [ResidualReport.Line] {
+        var lines: [ResidualReport.Line] = []
         try forEachCard { client, card in
             for subscription in card.subscriptions where subscription.purchasedAt <= asOf {
                 let standing = subscription.standing(asOf: asOf)
@@ -130,13 +149,9 @@ extension SalonLedger {
                 lines.append(.init(client: client, subscription: SubscriptionID(unchecked: subscription.id), plan: subscription.plan,
                                    kind: subscription.allowance.kind, remaining: standing.remaining, residualValue: standing.residual,
                                    purchasedAt: subscription.purchasedAt))
-                perClient[client, default: 0] += Int128(standing.residual)
-                total += Int128(standing.residual)
             }
         }
-        var clients: [ClientID: Cents] = [:]
-        for (client, value) in perClient { clients[client] = try Money.total(value, "the residual value of client \(client)") }
-        return ResidualReport(asOf: asOf, total: try Money.total(total, "the residual value of all subscriptions"), subscriptions: lines, perClient: clients)
+        return lines
     }
 
     /// The roll-forward of the residual value from `from` (exclusive) to `to` (inclusive): the state as

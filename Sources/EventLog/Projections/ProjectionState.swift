@@ -116,18 +116,28 @@ public final class ProjectionState {
     /// Calls `body` with every key and value whose key starts with `prefix`, in key order, until
     /// `body` returns `false`.
     public func forEach(prefix: some Collection<UInt8>, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try forEach(prefix: prefix, from: prefix, body)
+    }
+
+    /// Calls `body` with every key and value whose key starts with `prefix` and is not before
+    /// `start` (in byte order), in key order, until `body` returns `false`: a range, read from
+    /// where it begins.
+    public func forEach(prefix: some Collection<UInt8>, from start: some Collection<UInt8>,
+                        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         let prefixBytes = Array(prefix)
+        let startBytes = Array(start).lexicographicallyPrecedes(prefixBytes) ? prefixBytes : Array(start)
         switch backend {
         case .stored(let txn, let database, _):
             try txn.withCursor(database) { cursor in
-                var entry = try prefixBytes.isEmpty ? cursor.first() : prefixBytes.withUnsafeBytes { try cursor.seek(atOrAfter: $0) }
+                var entry = try startBytes.isEmpty ? cursor.first() : startBytes.withUnsafeBytes { try cursor.seek(atOrAfter: $0) }
                 while let current = entry, current.key.starts(with: prefixBytes) {
                     guard try body(current.key, current.value) else { return }
                     entry = try cursor.next()
                 }
             }
         case .memory(let store):
-            for key in store.values.keys.filter({ $0.starts(with: prefixBytes) }).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let keys = store.values.keys.filter { $0.starts(with: prefixBytes) && !$0.lexicographicallyPrecedes(startBytes) }
+            for key in keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 guard let value = store.values[key] else { continue }
                 let keep = try key.withUnsafeBytes { k in try value.withUnsafeBytes { try body(k, $0) } }
                 guard keep else { return }

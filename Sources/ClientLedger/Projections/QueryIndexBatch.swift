@@ -1,0 +1,176 @@
+import EventLog
+
+extension QueryIndex {
+    /// The index entries one batch of the client-card projection changes: read from the state the
+    /// first time the batch touches them, changed in memory event by event, and written (with the
+    /// keys that file them) at the end of the batch. What is stored depends only on the events, in
+    /// log order — not on where batches begin and end — so stored, rebuilt and replayed indexes agree
+    /// byte for byte.
+    struct Batch {
+        private var watermark: Int64?
+        private var watermarkRead = false
+        private var watermarkChanged = false
+        private var clients: [ClientID: (original: ClientEntry?, current: ClientEntry)] = [:]
+        private var appointments: [AppointmentRef: (original: AppointmentEntry?, current: AppointmentEntry?)] = [:]
+        private var subscriptions: [SubscriptionRef: (original: SubscriptionEntry?, current: SubscriptionEntry?)] = [:]
+
+        struct AppointmentRef: Hashable {
+            let client: ClientID
+            let appointment: AppointmentID
+        }
+
+        struct SubscriptionRef: Hashable {
+            let client: ClientID
+            let subscription: SubscriptionID
+        }
+
+        /// Whether events of `type` change an index entry of their client.
+        static func indexes(_ type: LedgerEventType) -> Bool {
+            switch type {
+            case .consentChanged, .clientArchived, .clientReactivated, .clientErased, .checkedOut, .visitNudgeSent,
+                 .appointmentBooked, .appointmentRescheduled, .appointmentCancelled, .reminderScheduled, .reminderSent,
+                 .subscriptionPurchased, .subscriptionUsed, .subscriptionExpired, .subscriptionRefunded:
+                true
+            case .clientRegistered, .clientDetailsChanged, .noteAdded, .noteRemoved, .intakeRecorded, .documentAttached,
+                 .pointsAccrued, .pointsAdjusted, .discountRedeemed, .salonSettingsChanged, .loyaltyProgrammeChanged:
+                false
+            }
+        }
+
+        /// Moves the watermark to `at` if it is later: called for every event, in log order.
+        mutating func see(_ at: Int64, state: ProjectionState) throws {
+            if !watermarkRead {
+                watermark = try state.withValue(forKey: QueryIndex.watermarkKey) { bytes -> Int64? in
+                    guard let bytes else { return nil }
+                    guard bytes.count == 8 else { throw QueryIndex.damaged("the watermark") }
+                    return QueryIndex.readInstant(bytes, at: 0)
+                }
+                watermarkRead = true
+            }
+            if watermark.map({ at > $0 }) ?? true {
+                watermark = at
+                watermarkChanged = true
+            }
+        }
+
+        /// Applies one event of `client` whose type ``indexes(_:)`` (after ``see(_:state:)``).
+        mutating func apply(_ event: LedgerEvent, client: ClientID, state: ProjectionState) throws {
+            var entry = try clientEntry(client, state)
+            let at = event.at.microsecondsSinceEpoch
+            switch event {
+            case .consentChanged(let e):
+                switch e.consent {
+                case .reminders: entry.reminders = e.granted
+                case .marketing: entry.marketing = e.granted
+                case .visitNudges: entry.visitNudges = e.granted
+                }
+            case .clientArchived: entry.archived = true
+            case .clientReactivated: entry.archived = false
+            case .clientErased: entry.erased = true
+            case .checkedOut: entry.lastCheckout = max(entry.lastCheckout ?? at, at)
+            case .visitNudgeSent: entry.lastNudge = max(entry.lastNudge ?? at, at)
+            case .appointmentBooked(let e):
+                try changeAppointment(client, e.appointment, state, &entry) { $0 = AppointmentEntry(start: e.start.microsecondsSinceEpoch) }
+            case .appointmentRescheduled(let e):
+                try changeAppointment(client, e.appointment, state, &entry) { $0?.start = e.start.microsecondsSinceEpoch }
+            case .appointmentCancelled(let e):
+                try changeAppointment(client, e.appointment, state, &entry) { $0?.cancelled = true }
+            case .reminderScheduled(let e):
+                try changeAppointment(client, e.appointment, state, &entry) { $0?.reminderScheduled = true }
+            case .reminderSent(let e):
+                try changeAppointment(client, e.appointment, state, &entry) { $0?.reminderSent = true }
+            case .subscriptionPurchased(let e):
+                let units = e.allowance.units
+                let credit = if case .credit = e.allowance { true } else { false }
+                try changeSubscription(client, e.subscription, state) {
+                    $0 = units > 0 ? SubscriptionEntry(purchasedAt: at, price: e.price, credit: credit, total: units, remaining: units, plan: e.plan) : nil
+                }
+            case .subscriptionUsed(let e):
+                try changeSubscription(client, e.subscription, state) { sub in
+                    guard let remaining = sub?.remaining.saturatingAdding(-e.usage.units) else { return }
+                    if remaining > 0 { sub?.remaining = remaining } else { sub = nil }
+                }
+            case .subscriptionExpired(let e):
+                try changeSubscription(client, e.subscription, state) { $0 = nil }
+            case .subscriptionRefunded(let e):
+                try changeSubscription(client, e.subscription, state) { $0 = nil }
+            default:
+                break
+            }
+            // Starts at or before the watermark can never be after a query's `now` (the indexes
+            // answer only at or after it), so they are let go: the list holds what is upcoming.
+            if let watermark { entry.upcoming.removeAll { $0.start <= watermark } }
+            clients[client]?.current = entry
+        }
+
+        private mutating func clientEntry(_ client: ClientID, _ state: ProjectionState) throws -> ClientEntry {
+            if let known = clients[client] { return known.current }
+            let stored = try state.withValue(forKey: QueryIndex.clientKey(client)) { bytes throws -> ClientEntry? in
+                try bytes.map { (bytes) throws(LedgerError) in try ClientEntry(decoding: bytes) }
+            }
+            clients[client] = (stored, stored ?? ClientEntry())
+            return stored ?? ClientEntry()
+        }
+
+        /// Changes an appointment's entry with `change`, and keeps the client's upcoming starts in step.
+        private mutating func changeAppointment(_ client: ClientID, _ appointment: AppointmentID, _ state: ProjectionState,
+                                                _ entry: inout ClientEntry, _ change: (inout AppointmentEntry?) -> Void) throws {
+            let ref = AppointmentRef(client: client, appointment: appointment)
+            if appointments[ref] == nil {
+                let stored = try state.withValue(forKey: QueryIndex.appointmentKey(client, appointment.rawValue)) { bytes throws -> AppointmentEntry? in
+                    try bytes.map { (bytes) throws(LedgerError) in try AppointmentEntry(decoding: bytes) }
+                }
+                appointments[ref] = (stored, stored)
+            }
+            var current = appointments[ref]?.current ?? nil
+            change(&current)
+            appointments[ref]?.current = current
+            entry.upcoming.removeAll { $0.appointment.utf8.elementsEqual(appointment.rawValue.utf8) }
+            if let current, !current.cancelled, current.start > (watermark ?? .min) {
+                entry.upcoming.append((current.start, appointment.rawValue))
+            }
+        }
+
+        private mutating func changeSubscription(_ client: ClientID, _ subscription: SubscriptionID, _ state: ProjectionState,
+                                                 _ change: (inout SubscriptionEntry?) -> Void) throws {
+            let ref = SubscriptionRef(client: client, subscription: subscription)
+            if subscriptions[ref] == nil {
+                let stored = try state.withValue(forKey: QueryIndex.subscriptionKey(client, subscription.rawValue)) { bytes throws -> SubscriptionEntry? in
+                    try bytes.map { (bytes) throws(LedgerError) in try SubscriptionEntry(decoding: bytes) }
+                }
+                subscriptions[ref] = (stored, stored)
+            }
+            var current = subscriptions[ref]?.current ?? nil
+            change(&current)
+            subscriptions[ref]?.current = current
+        }
+
+        /// Writes what the batch changed, and files and unfiles the keys that depend on it.
+        func write(to state: ProjectionState) throws {
+            if watermarkChanged, let watermark { try state.setValue(QueryIndex.instant(watermark), forKey: QueryIndex.watermarkKey) }
+            for (client, change) in clients where change.original != change.current {
+                try state.setValue(change.current.encoded(), forKey: QueryIndex.clientKey(client))
+                let before = change.original?.nudgeFiling, after = change.current.nudgeFiling
+                guard before != after else { continue }
+                if let before { try state.removeValue(forKey: QueryIndex.nudgeKey(before, client)) }
+                if let after { try state.setValue([0], forKey: QueryIndex.nudgeKey(after, client)) }
+            }
+            for (ref, change) in appointments where change.original != change.current {
+                let id = ref.appointment.rawValue
+                if let current = change.current {
+                    try state.setValue(current.encoded(), forKey: QueryIndex.appointmentKey(ref.client, id))
+                } else {
+                    try state.removeValue(forKey: QueryIndex.appointmentKey(ref.client, id))
+                }
+                let before = change.original.flatMap { $0.cancelled ? nil : $0.start }
+                let after = change.current.flatMap { $0.cancelled ? nil : $0.start }
+                if let before, before != after { try state.removeValue(forKey: QueryIndex.agendaKey(before, ref.client, id)) }
+                if let after, let current = change.current { try state.setValue([current.reminderFlags], forKey: QueryIndex.agendaKey(after, ref.client, id)) }
+            }
+            for (ref, change) in subscriptions where change.original != change.current {
+                let key = QueryIndex.subscriptionKey(ref.client, ref.subscription.rawValue)
+                if let current = change.current { try state.setValue(current.encoded(), forKey: key) } else { try state.removeValue(forKey: key) }
+            }
+        }
+    }
+}
