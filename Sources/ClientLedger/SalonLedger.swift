@@ -84,6 +84,8 @@ public final class SalonLedger: Sendable {
     package let queue = ClientQueue()
     /// Spans, metrics and log lines of commands and queries.
     package let observation: LedgerObservation
+    /// The search words of every client, in memory only (see ``SearchIndex``).
+    package let searchIndex = SearchIndex()
 
     /// The client cards folded from the log in memory, for a ledger opened read-only whose stored
     /// cards are behind the log or of another version; as of the log's head when they were folded.

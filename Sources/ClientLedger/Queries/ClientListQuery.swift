@@ -24,31 +24,46 @@ extension SalonLedger {
     /// The clients, in client-id byte order, read from the client-card projection: the archived ones
     /// if `archived` is true, the others otherwise (erased clients among them, without names).
     ///
-    /// `search`, if given, keeps the clients whose id, name, e-mail address or phone number contains
-    /// it, ignoring case. Names are decrypted to be searched, so the list costs a decryption per client.
+    /// `search`, if given, keeps the clients it finds: every word of it begins a word of their name,
+    /// e-mail address or id, ignoring case and accents ("muller" finds Müller); or, for a phone number
+    /// of at least 6 digits, their number ends with it in international or national form ("01536
+    /// 636950" finds +491536636950). The words are kept in memory only, never at rest (an erased
+    /// client's name must not outlive the erasure in the data file): the first search in a process
+    /// reads every client once; later ones read the events since and the clients they find.
     ///
     /// Reads on threads of its own, beside Swift's cooperative pool: however long it reads, the
     /// process's other tasks (card reads, commands) go on meanwhile.
     public func clients(archived: Bool = false, search: String? = nil) async throws(LedgerError) -> [ClientSummary] {
-        try await observation.query("clients") { () throws(LedgerError) -> [ClientSummary] in
+        try await observation.query(search == nil ? "clients" : "searchClients") { () throws(LedgerError) -> [ClientSummary] in
             try await BlockingPool.shared.run { [self] () throws(LedgerError) -> [ClientSummary] in try readClients(archived: archived, search: search) }
         }
     }
 
     /// ``clients(archived:search:)``, read on the calling thread.
     package func readClients(archived: Bool, search: String?) throws(LedgerError) -> [ClientSummary] {
-        let needle = search.map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         var summaries: [ClientSummary] = []
-        try forEachCard { client, record in
+        func add(_ client: ClientID, _ record: CardRecord) throws(LedgerError) {
             guard record.archived == archived else { return }
             let card = try makeCard(client, record, now: .now)
-            if let needle {
-                let haystack = [client.rawValue, card.name, card.email, card.phone].compactMap { $0?.lowercased() }
-                guard haystack.contains(where: { $0.contains(needle) }) else { return }
-            }
             summaries.append(ClientSummary(client: client, name: card.name, email: card.email, phone: card.phone, archived: card.archived,
                                            erased: card.erased, points: card.points, lastVisit: card.lastVisit))
         }
+        guard let search, !search.allSatisfy(\.isWhitespace) else {
+            try forEachCard { client, record in try add(client, record) }
+            return summaries
+        }
+        let found = try searchIndex.search(search, in: self)
+        let records: [(ClientID, CardRecord)]
+        do {
+            records = try readCards { state in
+                try found.compactMap { client in
+                    try state.withValue(forKey: client.rawValue.utf8) { bytes in try bytes.map { (client, try CardRecord(decoding: $0)) } }
+                }
+            }
+        } catch {
+            throw LedgerError.wrapping(error, "reading the cards of the clients found")
+        }
+        for (client, record) in records { try add(client, record) }
         return summaries
     }
 
