@@ -9,6 +9,7 @@
 //   EventLog  — a domain-free engine: append, streams, concurrency control, hash chain, subscriptions
 //   ClientLedger — the salon client domain: events, their codecs, rules, commands, personal data
 //               that can be forgotten, projections and queries
+//   SalonDemo — a realistic, reproducible salon history (Sources/SalonDemo): the demo's, the benchmarks'
 //   ledger    — the command-line tool for operators and accountants (Sources/LedgerTool)
 //
 // Benchmarks live in the nested package `Benchmarks/` so that building and testing this package
@@ -21,6 +22,8 @@ let package = Package(
     products: [
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "ClientLedger", targets: ["ClientLedger"]),
+        // The realistic demo history (`ledger demo`, the benchmarks).
+        .library(name: "SalonDemo", targets: ["SalonDemo"]),
         .executable(name: "ledger", targets: ["LedgerTool"]),
         .executable(name: "eventlog-demo", targets: ["EventLogDemo"]),
     ],
@@ -68,11 +71,15 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        .target(
+            name: "SalonDemo",
+            dependencies: ["ClientLedger"]
+        ),
         .executableTarget(
             name: "LedgerTool",
             dependencies: [
                 "ClientLedger",
-                "EventLog",
+                "SalonDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

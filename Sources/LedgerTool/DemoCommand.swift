@@ -2,6 +2,7 @@ import ArgumentParser
 import ClientLedger
 import EventLog
 import Foundation
+import SalonDemo
 
 /// `ledger demo`: creates a realistic salon history and shows a short tour of it.
 struct DemoCommand: AsyncParsableCommand {

@@ -1,17 +1,21 @@
 import ClientLedger
-import EventLog
 import Foundation
 
-/// A realistic, reproducible salon history for `ledger demo`: the same seed, size and end instant
-/// give the same events. The distributions and their sources are in `docs/demo-data.md`; the numbers
-/// in this file are the ones that page states.
-struct DemoSalon {
-    let clients: Int
-    let years: Int
+/// A realistic, reproducible salon history — what `ledger demo` records, and what the benchmarks
+/// measure on: the same seed, size and end instant give the same events. The distributions and
+/// their sources are in `docs/demo-data.md`; the numbers in this file are the ones that page states.
+///
+/// The events come in the order they happened, each client's spread over the years among everyone
+/// else's, as a real salon's log is.
+public struct DemoSalon {
+    /// How many clients the history has.
+    public let clients: Int
+    /// How many years it spans.
+    public let years: Int
     /// The end of the history ("now"): nothing is dated after it; appointments may start after it.
-    let now: Timestamp
+    public let now: Timestamp
     /// The start of the history, `years` before `now`.
-    let start: Timestamp
+    public let start: Timestamp
     private var random: SeededRandom
     private var events: [(at: Timestamp, order: Int, event: LedgerEvent)] = []
     /// When each client was archived (none may refer a new client after that).
@@ -19,7 +23,9 @@ struct DemoSalon {
     /// The latest event of the client being generated.
     private var latest = Timestamp(microsecondsSinceEpoch: 0)
 
-    init(clients: Int, seed: UInt64, years: Int, now: Timestamp) {
+    /// A history of `clients` clients (ids `c1`, `c2`, …) over `years` years up to `now`, drawn
+    /// from the generator seeded with `seed`.
+    public init(clients: Int, seed: UInt64, years: Int, now: Timestamp) {
         self.clients = clients
         self.years = years
         self.now = now
@@ -32,7 +38,7 @@ struct DemoSalon {
     private static let week: Int64 = 7 * day
 
     /// The history's events in the order they happened (ties keep the order they were made in).
-    mutating func generate() -> [LedgerEvent] {
+    public mutating func generate() -> [LedgerEvent] {
         add(start, .salonSettingsChanged(SalonSettingsChanged(at: start, currency: "EUR", timeZone: "Europe/Berlin",
                                                                reminderLeadMinutes: 24 * 60, visitNudgeWeeks: 6)))
         // Belbo's example: EUR 100 of services gives a EUR 5 bonus. 1 point per euro, 5 cents a point,
