@@ -208,34 +208,6 @@ public final class SalonLedger: Sendable {
                                    personalDataErased: decoded.personalDataErased)
     }
 
-    /// The folded state and version of every stream in `streams`, from one snapshot.
-    package func load(_ clients: [ClientID]) throws(LedgerError) -> (salon: SalonState, salonVersion: UInt64, clients: [ClientID: (ClientState, UInt64)]) {
-        do {
-            return try log.read { snapshot in
-                var salon = SalonState()
-                var salonVersion: UInt64 = 0
-                if let version = try snapshot.streamVersion(Self.salonStream) {
-                    salonVersion = version
-                    try snapshot.forEachEvent(inStream: Self.salonStream) { salon.apply(try decode($0, keyed: false).event) }
-                }
-                var states: [ClientID: (ClientState, UInt64)] = [:]
-                for client in clients where states[client] == nil {
-                    var state = ClientState()
-                    let stream = Self.stream(of: client)
-                    guard let version = try snapshot.streamVersion(stream) else {
-                        states[client] = (state, 0)
-                        continue
-                    }
-                    try snapshot.forEachEvent(inStream: stream) { state.apply(try decode($0, keyed: false).event) }
-                    states[client] = (state, version)
-                }
-                return (salon, salonVersion, states)
-            }
-        } catch {
-            throw LedgerError.wrapping(error, "reading the ledger")
-        }
-    }
-
     /// Every recorded event of `client`, decoded, personal data included unless erased.
     public func history(of client: ClientID) throws(LedgerError) -> [RecordedLedgerEvent] {
         do {

@@ -111,6 +111,31 @@ extension EventLog {
         }
     }
 
+    /// Runs `body` with a snapshot of the log and, in the same snapshot, the stored state of
+    /// `projection` if it is exactly as current as the log there — its version is
+    /// `projection.version` and its checkpoint is the snapshot's last position — or `nil` if it is
+    /// not (never built, of another version, behind, or rebuilding and not yet switched). What the
+    /// state says then holds for the very events the snapshot reads: a reader may decide from the
+    /// state instead of folding the log.
+    package func read<P: Projection, T>(current projection: P, _ body: (LogSnapshot, ProjectionState?) throws -> T) throws -> T {
+        let name = projection.name
+        try checkOpen()
+        do {
+            // Handles must exist before the transaction begins: a read transaction sees only those.
+            let slots = try core.existingProjectionHandles(name)
+            return try core.performRead { snapshot in
+                var state: ProjectionState?
+                if let slots, let record = try snapshot.txn.projectionRecord(core.schema, name: name),
+                   record.activeVersion == projection.version, record.activeCheckpoint == snapshot.lastPosition {
+                    state = ProjectionState(transaction: snapshot.txn, database: record.activeSlot == 0 ? slots.0 : slots.1, writable: false)
+                }
+                return try body(snapshot, state)
+            }
+        } catch let error as LMDBError {
+            throw EventLogError.wrap(error, "reading the log at \(path) with projection \(name)")
+        }
+    }
+
     /// Folds `projection` in memory over the events up to position `position` (default: all), in one
     /// snapshot, and runs `body` with the result — without reading or touching any stored
     /// projection. This is what an as-of replay uses: the same code, over a prefix of the log.

@@ -32,6 +32,6 @@ func expectRefusal<T>(_ ledger: SalonLedger, _ code: LedgerError.Code, sourceLoc
 extension SalonLedger {
     /// The client's points balance, from their history (accrued + adjusted − redeemed).
     func balance(_ client: ClientID) throws -> Int64 {
-        try load([client]).clients[client]?.0.points ?? 0
+        try summary(of: client).points
     }
 }

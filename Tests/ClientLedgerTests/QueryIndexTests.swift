@@ -88,7 +88,7 @@ struct QueryIndexTests {
         let residual = try await ledger.residualValue(asOf: now)
         #expect(Set(residual.subscriptions) == Set(try ledger.scannedResidualLines(asOf: now)), sourceLocation: sourceLocation)
 
-        let weeks = Int64(try ledger.load([]).salon.settings(at: now).visitNudgeWeeks)
+        let weeks = Int64(try ledger.salonState().settings(at: now).visitNudgeWeeks)
         let cutoff = now.adding(microseconds: -weeks * 7 * Timestamp.microsecondsPerDay)
         let nudges = try await ledger.visitNudgesDue(now: now)
         #expect(Set(nudges) == Set(try ledger.scannedVisitNudgesDue(now: now, cutoff: cutoff)), sourceLocation: sourceLocation)

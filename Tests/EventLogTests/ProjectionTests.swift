@@ -123,6 +123,27 @@ struct ProjectionTests {
         #expect(try log.counts() == ["A": 3, "B": 1])
     }
 
+    @Test("a snapshot comes with the projection's state only while it is exactly at the snapshot's head and of the version asked for")
+    func currentProjectionInSnapshot() async throws {
+        let directory = TemporaryDirectory()
+        let log = try makeLog(directory)
+        func current(_ projection: CountByType) throws -> UInt64? {
+            try log.read(current: projection) { snapshot, state in
+                try state.map { try $0.withValue(forKey: Array("A".utf8)) { $0.map { $0.loadUnaligned(as: UInt64.self) } } ?? 0 }
+            }
+        }
+        #expect(try current(CountByType()) == nil, "never built")
+        try log.register(CountByType())
+        try await appendTypes(log, ["A", "B", "A"])
+        #expect(try current(CountByType()) == 2)
+        #expect(try current(CountByType(version: 2)) == nil, "another version")
+        log.core.projections.withLock { $0.removeAll() } // as a process that does not know the projection
+        try await appendTypes(log, ["A"])
+        #expect(try current(CountByType()) == nil, "behind the log")
+        try log.register(CountByType())
+        #expect(try current(CountByType()) == 3)
+    }
+
     @Test("a new code version rebuilds blue/green: the old state serves and appends go on until the switch")
     func versionChangeRebuilds() async throws {
         let directory = TemporaryDirectory()

@@ -28,7 +28,7 @@ extension SalonLedger {
     public func scheduleReminder(for appointment: AppointmentID, of client: ClientID, channel: Channel, sendAt: Timestamp? = nil,
                                  at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
         try await execute(involving: [client], actor: actor) { (decision) throws(LedgerError) in
-            let start = decision.state(of: client).appointments[appointment]?.start
+            let start = try decision.appointment(appointment, of: client)?.start
             let lead = Int64(decision.salon.settings(at: at).reminderLeadMinutes) * 60_000_000
             let when = sendAt ?? start.map { $0.adding(microseconds: -lead) } ?? at
             try decision.record(.reminderScheduled(ReminderScheduled(at: at, client: client, appointment: appointment, channel: channel, sendAt: when)))

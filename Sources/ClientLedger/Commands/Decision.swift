@@ -2,20 +2,64 @@ import EventLog
 
 /// What a command decides: the events to record, each checked by ``Rules`` against its client's
 /// state as the events before it in the same command left it.
+///
+/// It lives inside one read snapshot of the log (see ``SalonLedger/deciding(_:requiringRegistered:identity:_:)``)
+/// and reads from it what the command needs: each client's summary up front, and each entity an
+/// event names (a visit, a subscription, an appointment…) the first time one does — from the
+/// ``DecisionIndex`` when it is current, or from the clients' streams folded whole otherwise.
 package struct Decision {
     /// The salon's settings and programmes, as recorded when the command read them.
     package let salon: SalonState
+    /// Where entities are read from; `nil`: the states hold them all.
+    private let reader: DecisionReader?
     private var states: [ClientID: ClientState]
+    /// The entities read into `states` so far.
+    private var looked: Set<Looked> = []
     package private(set) var events: [LedgerEvent] = []
 
-    package init(salon: SalonState, states: [ClientID: ClientState]) {
+    private struct Looked: Hashable {
+        let client: ClientID
+        let entity: ClientState.Entity
+    }
+
+    init(reader: DecisionReader, salon: SalonState, states: [ClientID: ClientState]) {
+        self.reader = reader
         self.salon = salon
         self.states = states
     }
 
-    /// The state of `client` (which the command loaded), as the events decided so far leave it.
+    /// A decision on states folded in memory, which hold every entity (a fuzzer's, a test's).
+    package init(salon: SalonState, states: [ClientID: ClientState]) {
+        self.reader = nil
+        self.salon = salon
+        self.states = states
+    }
+
+    /// The state of `client` (which the command loaded), as the events decided so far leave it:
+    /// its summary (registration, consents, archive and erasure, balance, checkouts). Its
+    /// entities are there only once an event named them: look one up with ``appointment(_:of:)``.
     package func state(of client: ClientID) -> ClientState {
         states[client] ?? ClientState()
+    }
+
+    /// Reads `entity` of `client` into its state, once.
+    private mutating func lookUp(_ entity: ClientState.Entity, of client: ClientID) throws(LedgerError) {
+        guard let reader, looked.insert(Looked(client: client, entity: entity)).inserted else { return }
+        var state = states[client] ?? ClientState()
+        try reader.lookUp(entity, of: client, into: &state)
+        states[client] = state
+    }
+
+    /// `client`'s appointment `id` as the events decided so far leave it; `nil` if there is none.
+    package mutating func appointment(_ id: AppointmentID, of client: ClientID) throws(LedgerError) -> ClientState.Appointment? {
+        try lookUp(.appointment(id), of: client)
+        return states[client]?.appointments[id]
+    }
+
+    /// The points of `client` credited at or before `cutoff` that debits have not used up yet
+    /// (see ``ClientState/pointsExpiring(creditedAtOrBefore:storedCredits:)``).
+    package func pointsExpiring(of client: ClientID, creditedAtOrBefore cutoff: Timestamp) throws(LedgerError) -> Int64 {
+        state(of: client).pointsExpiring(creditedAtOrBefore: cutoff, storedCredits: try reader?.storedCredits(of: client, atOrBefore: cutoff) ?? 0)
     }
 
     /// Adds `event` if the rules allow it; throws the rule's error otherwise. A registration's
@@ -28,6 +72,7 @@ package struct Decision {
             }
         }
         if let client = event.client {
+            if let entity = ClientState.Entity(of: event) { try lookUp(entity, of: client) }
             var state = states[client] ?? ClientState()
             try Rules.check(event, against: state)
             state.apply(event)
@@ -36,6 +81,79 @@ package struct Decision {
             try event.validate()
         }
         events.append(event)
+    }
+}
+
+/// Reads, inside one snapshot of the log, what a ``Decision`` decides from: from the
+/// ``DecisionIndex`` when the client-card projection is exactly at the snapshot's head, by folding
+/// the streams otherwise. Both give the same state.
+struct DecisionReader {
+    let ledger: SalonLedger
+    let snapshot: LogSnapshot
+    /// The projection's state when it is current; `nil`: fold the streams.
+    let index: ProjectionState?
+
+    /// The salon's settings and programmes, and the salon stream's version.
+    func salon() throws -> (SalonState, UInt64) {
+        var salon = SalonState()
+        guard let version = try snapshot.streamVersion(SalonLedger.salonStream) else { return (salon, 0) }
+        try snapshot.forEachEvent(inStream: SalonLedger.salonStream) { salon.apply(try ledger.decode($0, keyed: false).event) }
+        return (salon, version)
+    }
+
+    /// `client`'s state (from the index: its summary, no entity yet) and stream version.
+    func client(_ client: ClientID) throws -> (ClientState, UInt64) {
+        let stream = SalonLedger.stream(of: client)
+        guard let version = try snapshot.streamVersion(stream) else { return (ClientState(), 0) }
+        if let index {
+            guard let state = try DecisionIndex.summary(of: client, in: index) else { throw DecisionIndex.damaged("the summary of client \(client)") }
+            if let unreadable = state.unreadable {
+                // Commands refuse to decide on a history they cannot fully read; other clients are unaffected.
+                throw LedgerError(.newerPayloadVersion, unreadable.reason, client: client.rawValue, position: unreadable.position)
+            }
+            return (state, version)
+        }
+        var state = ClientState()
+        try snapshot.forEachEvent(inStream: stream) { state.apply(try ledger.decode($0, keyed: false).event) }
+        return (state, version)
+    }
+
+    /// Reads `entity` into `state`; a folded state holds every entity already.
+    func lookUp(_ entity: ClientState.Entity, of client: ClientID, into state: inout ClientState) throws(LedgerError) {
+        guard let index else { return }
+        do {
+            try DecisionIndex.load(entity, of: client, into: &state, from: index)
+        } catch {
+            throw LedgerError.wrapping(error, "reading the state of client \(client)", client: client)
+        }
+    }
+
+    /// The sum of the credits at or before `cutoff` that a state read from the index does not hold.
+    func storedCredits(of client: ClientID, atOrBefore cutoff: Timestamp) throws(LedgerError) -> Int128 {
+        guard let index else { return 0 }
+        do {
+            return try DecisionIndex.credits(of: client, atOrBefore: cutoff, in: index)
+        } catch {
+            throw LedgerError.wrapping(error, "reading the credits of client \(client)", client: client)
+        }
+    }
+
+    /// Where a command with id `command` recorded events in `client`'s stream: the request's
+    /// fingerprint and the first and last position; `nil` if it never ran.
+    func command(_ command: EventID, of client: ClientID) throws -> DecisionIndex.CommandEntry? {
+        let stream = SalonLedger.stream(of: client)
+        guard try snapshot.streamVersion(stream) != nil else { return nil }
+        if let index { return try DecisionIndex.command(command, of: client, in: index) }
+        var found: DecisionIndex.CommandEntry?
+        try snapshot.forEachEvent(inStream: stream) { event in
+            let metadata = event.metadata
+            guard metadata.causationID == command else { return }
+            if found == nil {
+                found = DecisionIndex.CommandEntry(fingerprint: metadata.correlationID ?? EventID(high: 0, low: 0), first: event.position, last: event.position)
+            }
+            found?.last = event.position
+        }
+        return found
     }
 }
 
@@ -87,15 +205,13 @@ extension SalonLedger {
                 // Another process won the race: back off a little, more each time, with jitter.
                 try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6)))))
             }
-            if let identity, let primary = clients.first, let earlier = try recordedCommand(identity, client: primary) {
+            let decision: Decided
+            switch try deciding(clients, requiringRegistered: requiringRegistered, identity: identity, decide) {
+            case .ranBefore(let earlier):
                 return .init(events: earlier, outcome: .replayed, attempts: attempt + 1) // a retry: the first run recorded these
+            case .decided(let decided):
+                decision = decided
             }
-            let loaded = try load(clients)
-            if requiringRegistered, let primary = clients.first {
-                try Rules.requireRegistered(primary, loaded.clients[primary]?.0 ?? ClientState())
-            }
-            var decision = Decision(salon: loaded.salon, states: loaded.clients.mapValues(\.0))
-            try decide(&decision)
             guard !decision.events.isEmpty else { return .init(events: [], outcome: .unchanged, attempts: attempt + 1) }
 
             // A keyed command's events say which command and request they are (see CommandIdentity).
@@ -107,7 +223,7 @@ extension SalonLedger {
             var versions: [ByteString: UInt64] = [:]
             for event in decision.events {
                 let stream = event.client.map(Self.stream(of:)) ?? Self.salonStream
-                let version = versions[ByteString(stream)] ?? event.client.map { loaded.clients[$0]?.1 ?? 0 } ?? loaded.salonVersion
+                let version = versions[ByteString(stream)] ?? event.client.map { decision.versions[$0] ?? 0 } ?? decision.salonVersion
                 versions[ByteString(stream)] = version + 1
                 let new = NewEvent(type: event.type.rawValue, metadata: EventMetadata(correlationID: correlation, causationID: identity?.id, actor: actor),
                                    payload: try BinaryCodec.encode(event, key: try key(for: event)))
@@ -153,6 +269,71 @@ extension SalonLedger {
         }
         throw LedgerError(.concurrentChange, "the client's history kept changing under the command; it was tried \(options.maximumAttempts) times",
                           client: clients.first?.rawValue)
+    }
+
+    /// What ``deciding(_:requiringRegistered:identity:_:)`` found.
+    package enum Outcome {
+        /// The command ran before (its idempotency key is in the log): the events it recorded then.
+        case ranBefore([RecordedLedgerEvent])
+        /// The events decided now, and the versions of the streams they were decided from.
+        case decided(Decided)
+    }
+
+    /// The events a command decided, and the versions of the streams it read.
+    package struct Decided {
+        package let events: [LedgerEvent]
+        package let versions: [ClientID: UInt64]
+        package let salonVersion: UInt64
+    }
+
+    /// Runs `decide` on the state of `clients` — the first one the command is about — read in one
+    /// snapshot of the log: what the command would record now. Records nothing.
+    ///
+    /// With `requiringRegistered`, the first client must be registered and not erased before
+    /// `decide` runs. With an `identity`, a command that ran before returns what it recorded.
+    package func deciding(_ clients: [ClientID], requiringRegistered: Bool, identity: CommandIdentity?,
+                          _ decide: (inout Decision) throws(LedgerError) -> Void) throws(LedgerError) -> Outcome {
+        do {
+            return try log.read(current: ClientCardProjection()) { snapshot, index -> Outcome in
+                let reader = DecisionReader(ledger: self, snapshot: snapshot, index: index)
+                if let identity, let primary = clients.first, let earlier = try reader.recordedCommand(identity, client: primary) {
+                    return .ranBefore(earlier)
+                }
+                let (salon, salonVersion) = try reader.salon()
+                var states: [ClientID: ClientState] = [:], versions: [ClientID: UInt64] = [:]
+                for client in clients where versions[client] == nil {
+                    (states[client], versions[client]) = try reader.client(client)
+                }
+                if requiringRegistered, let primary = clients.first {
+                    try Rules.requireRegistered(primary, states[primary] ?? ClientState())
+                }
+                var decision = Decision(reader: reader, salon: salon, states: states)
+                try decide(&decision)
+                return .decided(Decided(events: decision.events, versions: versions, salonVersion: salonVersion))
+            }
+        } catch {
+            throw LedgerError.wrapping(error, "reading the ledger", client: clients.first)
+        }
+    }
+
+    /// The salon's settings and loyalty programmes as they stand.
+    package func salonState() throws(LedgerError) -> SalonState {
+        do {
+            return try log.read { snapshot in try DecisionReader(ledger: self, snapshot: snapshot, index: nil).salon().0 }
+        } catch {
+            throw LedgerError.wrapping(error, "reading the salon's settings")
+        }
+    }
+
+    /// `client`'s summary as it stands (registration, referrer, consents, balance…; no entity).
+    package func summary(of client: ClientID) throws(LedgerError) -> ClientState {
+        do {
+            return try log.read(current: ClientCardProjection()) { snapshot, index in
+                try DecisionReader(ledger: self, snapshot: snapshot, index: index).client(client).0
+            }
+        } catch {
+            throw LedgerError.wrapping(error, "reading the state of client \(client)", client: client)
+        }
     }
 
     /// The key that seals `event`'s personal data: made (durably) when a client is registered.

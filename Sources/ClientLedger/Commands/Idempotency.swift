@@ -43,36 +43,24 @@ package struct CommandIdentity: Sendable {
     }
 }
 
-extension SalonLedger {
+extension DecisionReader {
     /// The events a command with `identity` recorded for `client`, if it ran before: every event of
     /// its transaction (they stand together in the log), decoded. Throws
     /// ``LedgerError/Code/idempotencyKeyReused`` if the key was used for another request.
-    package func recordedCommand(_ identity: CommandIdentity, client: ClientID) throws(LedgerError) -> [RecordedLedgerEvent]? {
-        do {
-            return try log.read { snapshot -> [RecordedLedgerEvent]? in
-                var positions: [UInt64] = []
-                var fingerprint: EventID?
-                guard try snapshot.streamVersion(Self.stream(of: client)) != nil else { return nil }
-                try snapshot.forEachEvent(inStream: Self.stream(of: client)) { event in
-                    let metadata = event.metadata
-                    guard metadata.causationID == identity.id else { return }
-                    positions.append(event.position)
-                    fingerprint = fingerprint ?? metadata.correlationID
-                }
-                guard let first = positions.first, let last = positions.last else { return nil }
-                guard fingerprint == identity.fingerprint else {
-                    throw LedgerError(.idempotencyKeyReused, "the idempotency key \(identity.key) was used for another request of client \(client), recorded at position \(first); a key names one request", client: client.rawValue, field: "idempotencyKey", position: first)
-                }
-                // The command's events in other streams (a referrer's bonus) stand right beside these.
-                var lower = first, upper = last
-                while lower > 1, try snapshot.event(at: lower - 1)?.metadata.causationID == identity.id { lower -= 1 }
-                while upper < snapshot.lastPosition, try snapshot.event(at: upper + 1)?.metadata.causationID == identity.id { upper += 1 }
-                var events: [RecordedLedgerEvent] = []
-                try snapshot.forEachEvent(from: lower, through: upper) { events.append(try decode($0, keyed: true)) }
-                return events
-            }
-        } catch {
-            throw LedgerError.wrapping(error, "looking for an earlier run of the command with idempotency key \(identity.key)", client: client)
+    ///
+    /// One lookup in the ``DecisionIndex`` finds where its events lie (a scan of the client's
+    /// stream when the index is not current); only the command's own events are read.
+    func recordedCommand(_ identity: CommandIdentity, client: ClientID) throws -> [RecordedLedgerEvent]? {
+        guard let found = try command(identity.id, of: client) else { return nil }
+        guard found.fingerprint == identity.fingerprint else {
+            throw LedgerError(.idempotencyKeyReused, "the idempotency key \(identity.key) was used for another request of client \(client), recorded at position \(found.first); a key names one request", client: client.rawValue, field: "idempotencyKey", position: found.first)
         }
+        // The command's events in other streams (a referrer's bonus) stand right beside these.
+        var lower = found.first, upper = found.last
+        while lower > 1, try snapshot.event(at: lower - 1)?.metadata.causationID == identity.id { lower -= 1 }
+        while upper < snapshot.lastPosition, try snapshot.event(at: upper + 1)?.metadata.causationID == identity.id { upper += 1 }
+        var events: [RecordedLedgerEvent] = []
+        try snapshot.forEachEvent(from: lower, through: upper) { events.append(try ledger.decode($0, keyed: true)) }
+        return events
     }
 }

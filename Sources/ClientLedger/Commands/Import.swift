@@ -75,10 +75,10 @@ extension SalonLedger {
         // The rules first, on the state as it stands: a refused import writes nothing, not even the
         // keys of the clients it would register. (They are checked again in the transaction that
         // records the events, against whatever another process recorded meanwhile.)
-        let loaded = try load(clients)
-        var trial = Decision(salon: loaded.salon, states: loaded.clients.mapValues(\.0))
-        for (index, event) in events.enumerated() {
-            do throws(LedgerError) { try trial.record(event) } catch { throw located(error, index) }
+        _ = try deciding(clients, requiringRegistered: false, identity: nil) { (trial) throws(LedgerError) in
+            for (index, event) in events.enumerated() {
+                do throws(LedgerError) { try trial.record(event) } catch { throw located(error, index) }
+            }
         }
         // The keys of the clients the import registers, made with one sync rather than one each. A
         // key made for an import that is then refused (another process got there first) stays unused

@@ -15,7 +15,7 @@ extension SalonLedger {
     public func checkOut(_ client: ClientID, visit: VisitID, revenue: Cents, at: Timestamp = .now,
                          actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
         let identity = try CommandIdentity.make(key: idempotencyKey, client: client, request: "checkOut|\(visit)|\(revenue)")
-        let referrer = try load([client]).clients[client]?.0.referredBy
+        let referrer = try summary(of: client).referredBy
         return try await execute(involving: [client] + (referrer.map { [$0] } ?? []), identity: identity, actor: actor) { (decision) throws(LedgerError) in
             let firstCheckout = decision.state(of: client).checkouts == 0
             try decision.record(.checkedOut(CheckedOut(at: at, client: client, visit: visit, revenue: revenue)))
@@ -100,7 +100,7 @@ extension SalonLedger {
         return try await execute(involving: [client], identity: identity, actor: actor) { (decision) throws(LedgerError) in
             guard let months = decision.salon.programme(at: at)?.expiryMonths else { return }
             let cutoff = Calendar.subtractingMonths(months, from: at)
-            let expiring = decision.state(of: client).pointsExpiring(creditedAtOrBefore: cutoff)
+            let expiring = try decision.pointsExpiring(of: client, creditedAtOrBefore: cutoff)
             guard expiring > 0 else { return }
             try decision.record(.pointsAdjusted(PointsAdjusted(at: at, client: client, points: -expiring,
                                                                reason: "expired: earned on or before \(cutoff)")))

@@ -9,16 +9,18 @@ import EventLog
 /// card is never decoded to be changed. A new card costs one B-tree search (it is inserted); one
 /// that exists costs two (the insert that fails returns it, then the merged card is written).
 ///
-/// Beside the cards it keeps the ``QueryIndex``: entries by appointment start, last checkout and
-/// open subscription, filed under keys that begin with `0xFF`, after every card.
+/// Beside the cards it keeps the ``QueryIndex`` — entries by appointment start, last checkout and
+/// open subscription — and the ``DecisionIndex`` that commands decide from, filed under keys that
+/// begin with `0xFF`, after every card.
 ///
 /// Events it cannot understand — a type or payload layout of a newer library, written by another
 /// process — are skipped rather than refused: a projection runs inside every append's
 /// transaction, and refusing would stop all writes.
 package struct ClientCardProjection: Projection {
     package let name = "clientCards"
-    /// 1: a nested record rewritten per batch; 2: the ``CardJournal``; 3: and the ``QueryIndex``.
-    package let version: UInt32 = 3
+    /// 1: a nested record rewritten per batch; 2: the ``CardJournal``; 3: and the ``QueryIndex``;
+    /// 4: and the ``DecisionIndex``.
+    package let version: UInt32 = 4
 
     package init() {}
 
@@ -46,6 +48,8 @@ package struct ClientCardProjection: Projection {
         var types: [LedgerEventType?] = []
         /// The index entries the batch changes.
         var index = QueryIndex.Batch()
+        /// The decision-index entries the batch changes.
+        var decisions = DecisionIndex.Batch()
     }
 
     package func beginBatch(_ state: ProjectionState) throws -> Batch { Batch() }
@@ -60,7 +64,15 @@ package struct ClientCardProjection: Projection {
         if code < batch.types.count, let known = batch.types[code] {
             type = known
         } else {
-            guard let parsed = LedgerEventType(rawValue: event.type) else { return } // a newer library's type
+            guard let parsed = LedgerEventType(rawValue: event.type) else {
+                // A newer library's type: no card shows it, and no command decides past it.
+                if index >= 0 {
+                    try batch.decisions.noteUnreadable(batch.cards[index].client, position: position,
+                                                       reason: "position \(position) holds an event of type \(event.type), which this library does not know (a newer one wrote it)",
+                                                       state: state)
+                }
+                return
+            }
             if code < 4_096 {
                 if code >= batch.types.count { batch.types += repeatElement(nil, count: code + 1 - batch.types.count) }
                 batch.types[code] = parsed
@@ -79,12 +91,18 @@ package struct ClientCardProjection: Projection {
             if try CardJournal.appendEntry(type: type, payload: event.payload, to: &batch.cards[index].entries), type == .clientErased {
                 batch.cards[index].erases = true
             }
-            if QueryIndex.Batch.indexes(type) {
-                let client = batch.cards[index].client
-                try batch.index.apply(try BinaryCodec.decode(type, client: client, payload: event.payload, key: nil).event, client: client, state: state)
+            let client = batch.cards[index].client
+            let indexes = QueryIndex.Batch.indexes(type), folds = DecisionIndex.Batch.folds(type)
+            if indexes || folds {
+                let decoded = try BinaryCodec.decode(type, client: client, payload: event.payload, key: nil).event
+                if indexes { try batch.index.apply(decoded, client: client, state: state) }
+                if folds { try batch.decisions.apply(decoded, client: client, position: position, state: state) }
             }
+            try batch.decisions.note(event.metadata, client: client, position: position, state: state)
         } catch let error as LedgerError where error.code == .newerPayloadVersion {
-            return // a newer library's layout: its own projection version will cover it
+            // A newer library's layout: its own projection version will cover it.
+            try batch.decisions.noteUnreadable(batch.cards[index].client, position: position,
+                                               reason: "the event at position \(position): \(error.message)", state: state)
         }
     }
 
@@ -124,5 +142,6 @@ package struct ClientCardProjection: Projection {
             }
         }
         try batch.index.write(to: state)
+        try batch.decisions.write(to: state)
     }
 }

@@ -16,6 +16,7 @@ import EventLog
 /// | `FF 'A'` instant(start) id(client) id(appointment) | reminder flags, 1 byte | coverage: appointments by start, not cancelled |
 /// | `FF 'N'` instant(last checkout) id(client) | empty | nudges: clients who may be due, by last checkout |
 /// | `FF 'S'` id(client) id(subscription) | ``SubscriptionEntry`` | residual value: subscriptions not ended, with sessions or credit left |
+/// | `FF 'd'`, `FF 'e'`, `FF 'p'`, `FF 'k'` | see ``DecisionIndex`` | what commands decide from |
 ///
 /// `id(x)` is the identifier's length in one byte, then its bytes; `instant(t)` is the microseconds
 /// since 1970 with the sign bit flipped, big-endian, so that byte order is time order.
@@ -39,6 +40,11 @@ package enum QueryIndex {
         case agenda = 0x41 // A
         case nudge = 0x4E // N
         case subscription = 0x53 // S
+        // The decision index's (see DecisionIndex).
+        case summary = 0x64 // d
+        case entity = 0x65 // e
+        case credit = 0x70 // p
+        case command = 0x6B // k
     }
 
     // MARK: Keys

@@ -70,6 +70,6 @@ extension SalonLedger {
     /// The salon's settings in force at `instant` (the defaults if none were ever recorded): its
     /// currency, time zone, reminder lead time and visit-nudge weeks.
     public func salonSettings(at instant: Timestamp = .now) throws(LedgerError) -> SalonSettingsChanged {
-        try load([]).salon.settings(at: instant)
+        try salonState().settings(at: instant)
     }
 }

@@ -116,7 +116,7 @@ extension SalonLedger {
     public func scheduleMissingReminders(at: Timestamp = .now, channel: Channel = .sms, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
         let coverage = try await reminderCoverage(now: at)
         var recorded: [RecordedLedgerEvent] = []
-        let lead = Int64(try load([]).salon.settings(at: at).reminderLeadMinutes) * 60_000_000
+        let lead = Int64(try salonState().settings(at: at).reminderLeadMinutes) * 60_000_000
         for item in coverage.uncovered where item.window == "next" && item.reason == "missing" {
             do {
                 recorded += try await scheduleReminder(for: item.appointment, of: item.client, channel: channel,
@@ -147,7 +147,7 @@ extension SalonLedger {
     /// ``visitNudgesDue(now:)``, read on the calling thread: from the nudge index when it answers
     /// (see ``QueryIndex``), else from every card.
     package func readVisitNudgesDue(now: Timestamp) throws(LedgerError) -> [DueNudge] {
-        let weeks = Int64(try load([]).salon.settings(at: now).visitNudgeWeeks)
+        let weeks = Int64(try salonState().settings(at: now).visitNudgeWeeks)
         let cutoff = now.adding(microseconds: -weeks * Self.week)
         let due: [DueNudge]
         if let indexed = try indexedVisitNudgesDue(now: now, cutoff: cutoff) {

@@ -27,7 +27,9 @@ package struct ClientState: Sendable {
     package var erased = false
     package var consents: [Consent: Bool] = [:]
     package var points: Int64 = 0
-    /// Points credited (accrued or added by hand), with when, oldest first: what expiry looks at.
+    /// Points credited (accrued or added by hand), with when, in log order: what expiry looks at.
+    /// A state read from the ``DecisionIndex`` holds only the credits applied to it since (the
+    /// index keeps the others' sums: see ``pointsExpiring(creditedAtOrBefore:storedCredits:)``).
     package var credits: [(at: Timestamp, points: Int64)] = []
     /// Points debited (redeemed, taken by hand, expired): spent from the oldest credits first.
     package var debits: Int128 = 0
@@ -39,6 +41,10 @@ package struct ClientState: Sendable {
     package var notes: [NoteID: Timestamp] = [:]
     package var forms: Set<FormID> = []
     package var documents: Set<DocumentID> = []
+    /// The first event of the client's that this library cannot read (a newer library wrote it),
+    /// as the ``DecisionIndex`` noted it: no command may decide on such a history. (A fold of the
+    /// stream throws at that event instead.)
+    package var unreadable: (position: UInt64, reason: String)?
 
     package init() {}
 
@@ -47,10 +53,12 @@ package struct ClientState: Sendable {
     package func agrees(to consent: Consent) -> Bool { consents[consent] ?? false }
 
     /// The points credited at or before `cutoff` that debits have not used up yet: what expires
-    /// when credits older than `cutoff` expire, spending the oldest points first.
-    package func pointsExpiring(creditedAtOrBefore cutoff: Timestamp) -> Int64 {
+    /// when credits older than `cutoff` expire, spending the oldest points first. `storedCredits`
+    /// is the sum of the credits at or before `cutoff` that ``credits`` does not hold (those the
+    /// ``DecisionIndex`` summed up).
+    package func pointsExpiring(creditedAtOrBefore cutoff: Timestamp, storedCredits: Int128 = 0) -> Int64 {
         // In 128 bits: credits over a long history add up beyond any balance.
-        let old = credits.reduce(Int128(0)) { $1.at <= cutoff ? $0 + Int128($1.points) : $0 }
+        let old = credits.reduce(storedCredits) { $1.at <= cutoff ? $0 + Int128($1.points) : $0 }
         return Int64(min(max(0, old - debits), Int128(points)))
     }
 

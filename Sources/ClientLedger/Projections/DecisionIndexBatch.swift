@@ -1,0 +1,121 @@
+import EventLog
+
+extension DecisionIndex {
+    /// The decision-index entries one batch of the client-card projection changes: each client's
+    /// summary and the entities its events name, read from the state the first time the batch
+    /// touches them, moved by ``ClientState/apply(_:)`` event by event, and written at the end of
+    /// the batch — credits one after another in log order (a credit's sum depends on those filed
+    /// before it).
+    /// What is stored depends only on the events, in log order, not on where batches begin and end.
+    struct Batch {
+        private struct Pending {
+            var original: [UInt8]?
+            var state: ClientState
+            /// The entities read into `state`, and whether the batch changed them.
+            var entities: [ClientState.Entity: Bool] = [:]
+            /// The credits the batch adds, in log order, with their positions.
+            var credits: [(at: Timestamp, points: Int64, position: UInt64)] = []
+        }
+
+        private struct CommandRef: Hashable {
+            let client: ClientID
+            let command: EventID
+        }
+
+        private var clients: [ClientID: Pending] = [:]
+        private var commands: [CommandRef: (original: CommandEntry?, current: CommandEntry)] = [:]
+
+        /// Whether events of `type` change what a command decides from (``ClientState/apply(_:)``).
+        static func folds(_ type: LedgerEventType) -> Bool {
+            switch type {
+            case .clientDetailsChanged, .reminderScheduled, .reminderSent, .visitNudgeSent, .salonSettingsChanged, .loyaltyProgrammeChanged: false
+            default: true
+            }
+        }
+
+        /// Applies one event of `client` (decoded without its personal data) whose type ``folds(_:)``,
+        /// recorded at `position`.
+        mutating func apply(_ event: LedgerEvent, client: ClientID, position: UInt64, state: ProjectionState) throws {
+            guard var pending = try take(client, state) else { return }
+            defer { clients[client] = pending }
+            let entity = ClientState.Entity(of: event)
+            if let entity, pending.entities[entity] == nil {
+                try DecisionIndex.load(entity, of: client, into: &pending.state, from: state)
+                pending.entities[entity] = false
+            }
+            pending.state.apply(event)
+            if let entity { pending.entities[entity] = true }
+            for credit in pending.state.credits { pending.credits.append((credit.at, credit.points, position)) }
+            pending.state.credits.removeAll()
+        }
+
+        /// The batch's pending state of `client`, read from `state` the first time, taken out of
+        /// the batch (put it back).
+        private mutating func take(_ client: ClientID, _ state: ProjectionState) throws -> Pending? {
+            if let pending = clients.removeValue(forKey: client) { return pending }
+            let stored = try state.value(forKey: DecisionIndex.summaryKey(client))
+            let clientState = try stored.map { bytes in
+                try bytes.withUnsafeBytes { (bytes) throws(LedgerError) in try ClientState(summary: bytes) }
+            } ?? ClientState()
+            return Pending(original: stored, state: clientState)
+        }
+
+        /// Notes that this library cannot read the event of `client` at `position` (for `reason`):
+        /// commands on the client are refused from then on, as a fold of their stream would refuse.
+        mutating func noteUnreadable(_ client: ClientID, position: UInt64, reason: String, state: ProjectionState) throws {
+            guard var pending = try take(client, state) else { return }
+            if pending.state.unreadable == nil { pending.state.unreadable = (position, reason) }
+            clients[client] = pending
+        }
+
+        /// Notes that the event of `client` at `position` was recorded by a command with an
+        /// idempotency key (its causation id, see ``CommandIdentity``), with `metadata`.
+        mutating func note(_ metadata: EventMetadata, client: ClientID, position: UInt64, state: ProjectionState) throws {
+            guard let command = metadata.causationID else { return }
+            let ref = CommandRef(client: client, command: command)
+            if commands[ref] == nil {
+                let stored = try DecisionIndex.command(command, of: client, in: state)
+                commands[ref] = (stored, stored ?? CommandEntry(fingerprint: metadata.correlationID ?? EventID(high: 0, low: 0), first: position, last: position))
+            }
+            commands[ref]?.current.last = position
+        }
+
+        /// Files a credit under its instant and position, with the sum of the credits at or before
+        /// it, and adds its points to the sums of the credits dated after it.
+        private func fileCredit(_ client: ClientID, at: Timestamp, points: Int64, position: UInt64, state: ProjectionState) throws {
+            let prefix = DecisionIndex.creditPrefix(client)
+            let key = DecisionIndex.creditKey(client, at: at, position: position)
+            var before: Int128 = 0
+            // The first key after this one is the latest credit before it.
+            try state.forEach(prefix: prefix, from: key) { _, value in
+                before = try DecisionIndex.readSum(value)
+                return false
+            }
+            try state.setValue(DecisionIndex.sum(before + Int128(points)), forKey: key)
+            // Keys before this one are credits dated after it: none, for a credit in time order.
+            var later: [([UInt8], Int128)] = []
+            try state.forEach(prefix: prefix) { otherKey, value in
+                guard otherKey.lexicographicallyPrecedes(key) else { return false }
+                later.append((Array(otherKey), try DecisionIndex.readSum(value)))
+                return true
+            }
+            for (otherKey, sum) in later { try state.setValue(DecisionIndex.sum(sum + Int128(points)), forKey: otherKey) }
+        }
+
+        /// Writes what the batch changed.
+        func write(to state: ProjectionState) throws {
+            for (client, pending) in clients {
+                for credit in pending.credits { try fileCredit(client, at: credit.at, points: credit.points, position: credit.position, state: state) }
+                let summary = pending.state.encodedSummary()
+                if summary != pending.original { try state.setValue(summary, forKey: DecisionIndex.summaryKey(client)) }
+                for (entity, changed) in pending.entities where changed {
+                    let key = DecisionIndex.entityKey(client, entity)
+                    if let value = pending.state.encoded(entity) { try state.setValue(value, forKey: key) } else { try state.removeValue(forKey: key) }
+                }
+            }
+            for (ref, change) in commands where change.original != change.current {
+                try state.setValue(change.current.encoded(), forKey: DecisionIndex.commandKey(ref.client, ref.command))
+            }
+        }
+    }
+}
