@@ -144,6 +144,37 @@ struct ProjectionTests {
         #expect(try current(CountByType()) == 3)
     }
 
+    @Test("property: an in-memory state reads ranges in byte order, as a stored one does, through inserts and removals")
+    func memoryRanges() throws {
+        var rng = SystemRandomNumberGenerator()
+        let store = MemoryProjectionStore()
+        let state = ProjectionState(memory: store)
+        var model: [[UInt8]: [UInt8]] = [:]
+        for step in 0..<20_000 {
+            let key = (0..<Int.random(in: 1...3, using: &rng)).map { _ in UInt8.random(in: 0...40, using: &rng) }
+            if Bool.random(using: &rng) || step < 2_000 {
+                try state.setValue([UInt8(step % 256)], forKey: key)
+                model[key] = [UInt8(step % 256)]
+            } else {
+                try state.removeValue(forKey: key)
+                model[key] = nil
+            }
+            guard step % 500 == 0 else { continue }
+            let prefix = key.prefix(1), start = key
+            var read: [[UInt8]] = []
+            try state.forEach(prefix: prefix, from: start) { k, v in
+                #expect(model[Array(k)] == Array(v))
+                read.append(Array(k))
+                return true
+            }
+            let expected = model.keys.filter { $0.starts(with: prefix) && !$0.lexicographicallyPrecedes(start) }.sorted { $0.lexicographicallyPrecedes($1) }
+            #expect(read == expected)
+        }
+        var all: [[UInt8]] = []
+        try state.forEach(prefix: []) { k, _ in all.append(Array(k)); return true }
+        #expect(all == model.keys.sorted { $0.lexicographicallyPrecedes($1) })
+    }
+
     @Test("a new code version rebuilds blue/green: the old state serves and appends go on until the switch")
     func versionChangeRebuilds() async throws {
         let directory = TemporaryDirectory()

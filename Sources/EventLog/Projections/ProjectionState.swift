@@ -56,7 +56,7 @@ public final class ProjectionState {
             try keyBytes.withUnsafeBytes { k in try valueBytes.withUnsafeBytes { try txn.put(database, key: k, value: $0) } }
             countWrite()
         case .memory(let store):
-            store.values[keyBytes] = Array(value)
+            store.set(Array(value), forKey: keyBytes)
         }
     }
 
@@ -96,7 +96,7 @@ public final class ProjectionState {
             return nil
         case .memory(let store):
             if let existing = store.values[keyBytes] { return try existing.withUnsafeBytes(body) }
-            store.values[keyBytes] = Array(value)
+            store.set(Array(value), forKey: keyBytes)
             return nil
         }
     }
@@ -109,7 +109,7 @@ public final class ProjectionState {
             let keyBytes = Array(key)
             try keyBytes.withUnsafeBytes { _ = try txn.delete(database, key: $0) }
         case .memory(let store):
-            store.values[Array(key)] = nil
+            store.remove(Array(key))
         }
     }
 
@@ -136,11 +136,9 @@ public final class ProjectionState {
                 }
             }
         case .memory(let store):
-            let keys = store.values.keys.filter { $0.starts(with: prefixBytes) && !$0.lexicographicallyPrecedes(startBytes) }
-            for key in keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                guard let value = store.values[key] else { continue }
-                let keep = try key.withUnsafeBytes { k in try value.withUnsafeBytes { try body(k, $0) } }
-                guard keep else { return }
+            try store.forEachKey(from: startBytes) { key in
+                guard key.starts(with: prefixBytes), let value = store.values[key] else { return false }
+                return try key.withUnsafeBytes { k in try value.withUnsafeBytes { try body(k, $0) } }
             }
         }
     }
@@ -148,9 +146,3 @@ public final class ProjectionState {
 
 @available(*, unavailable)
 extension ProjectionState: Sendable {}
-
-/// The in-memory backend of an as-of replay.
-package final class MemoryProjectionStore {
-    package var values: [[UInt8]: [UInt8]] = [:]
-    package init() {}
-}
