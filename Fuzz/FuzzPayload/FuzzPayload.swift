@@ -30,7 +30,7 @@ func fuzzPayload(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var entries = PayloadWriter()
     if (try? CardJournal.appendEntry(type: type, payload: payload, to: &entries)) != nil,
        let journal = try? CardJournal.merged(nil, entries.bytes, erases: false) {
-        _ = journal.withUnsafeBytes { try? CardRecord(decoding: $0) }
+        _ = journal.head.withUnsafeBytes { try? CardRecord(client: ClientID(unchecked: "fuzz"), head: $0, in: ProjectionState(memory: MemoryProjectionStore())) }
     }
     return 0
 }

@@ -75,28 +75,40 @@ struct CardTests {
         let directory = ScratchDirectory()
         let ledger = try makeLedger(directory)
         try await ledger.registerClient(ada, name: "Ada Lovelace", phone: "+441234567890", at: day("2026-01-02"))
-        try await ledger.addNote(to: ada, note: id("n1"), text: "Allergic to latex", alert: true, at: day("2026-01-03"))
+        // Enough notes that the earlier ones lie in sealed chunks of the card, not in its head.
+        for index in 0..<(CardJournal.entriesPerChunk * 2 + 3) {
+            try await ledger.addNote(to: ada, note: id("n\(index)"), text: "Allergic to latex", alert: true, at: day("2026-01-03"))
+        }
         let key = Array(ada.rawValue.utf8)
-        func sealedBytes() throws -> Int {
-            try ledger.log.readProjection(ClientCardProjection()) { state in
-                let stored = try #require(try state.value(forKey: key))
-                return try stored.withUnsafeBytes { raw in
-                    var reader = PayloadReader(raw, .named("client card"))
-                    _ = try reader.byte(); _ = try reader.byte()
-                    var total = 0
-                    while !reader.isAtEnd {
-                        _ = try reader.byte(); _ = try reader.data()
-                        total += try reader.data().count
-                    }
-                    return total
+        /// The sealed bytes in the card's head and in each of its chunks.
+        func sealedBytes() throws -> [Int] {
+            func sealed(in entries: UnsafeRawBufferPointer) throws -> Int {
+                var reader = PayloadReader(entries, .named("client card"))
+                var total = 0
+                while !reader.isAtEnd {
+                    _ = try reader.byte(); _ = try reader.data()
+                    total += try reader.data().count
                 }
+                return total
+            }
+            return try ledger.log.readProjection(ClientCardProjection()) { state in
+                let stored = try #require(try state.value(forKey: key))
+                let head = try stored.withUnsafeBytes { raw -> Int in
+                    var reader = PayloadReader(raw, .named("client card"))
+                    _ = try reader.byte(); _ = try reader.byte(); _ = try reader.unsigned()
+                    return try sealed(in: UnsafeRawBufferPointer(rebasing: raw[reader.consumed...]))
+                }
+                var counts = [head]
+                try state.forEach(prefix: CardJournal.chunkPrefix(ada)) { _, chunk in counts.append(try sealed(in: chunk)); return true }
+                return counts
             }
         }
-        #expect(try sealedBytes() > 0) // the registration's and the note's sections, sealed
+        let before = try sealedBytes()
+        #expect(before.count == 3 && before.allSatisfy { $0 > 0 }) // the head and two chunks hold sealed sections
         try await ledger.erase(ada, at: day("2026-01-06"))
-        #expect(try sealedBytes() == 0)
+        #expect(try sealedBytes() == [0, 0, 0])
         try ledger.rebuildProjections()
-        #expect(try sealedBytes() == 0)
+        #expect(try sealedBytes() == [0, 0, 0])
         #expect(try ledger.card(of: ada)?.erased == true)
     }
 
@@ -204,9 +216,20 @@ struct CardTests {
         let directory = ScratchDirectory()
         let ledger = try makeLedger(directory)
         try await Self.randomHistory(ledger, seed: seed, commands: 400)
+        // Two regulars with cards long enough for chunks; one of them is erased.
+        for regular in ["regular", "erased regular"] {
+            let client: ClientID = id(regular)
+            try await ledger.registerClient(client, name: regular, at: day("2026-02-01"))
+            for visit in 0..<(CardJournal.entriesPerChunk + 5) {
+                try await ledger.addNote(to: client, note: id("n\(visit)"), text: "note \(visit)", at: day("2026-02-02"))
+                try await ledger.checkOut(client, visit: id("v\(visit)"), revenue: 2_000, at: day("2026-02-02"))
+            }
+        }
+        try await ledger.erase(id("erased regular"), at: day("2026-02-03"))
         let stored = try ledger.log.readProjection(ClientCardProjection()) { try Self.cardBytes($0) }
         let replayed = try ledger.log.replay(ClientCardProjection()) { try Self.cardBytes($0) }
         #expect(!stored.isEmpty)
+        #expect(stored.keys.contains { $0.starts(with: CardJournal.chunkPrefix(id("c0")).prefix(2)) }, "some cards are long enough for chunks")
         #expect(stored == replayed)
         try ledger.log.rebuild(ClientCardProjection())
         #expect(try ledger.log.readProjection(ClientCardProjection()) { try Self.cardBytes($0) } == stored)

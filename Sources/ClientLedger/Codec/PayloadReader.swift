@@ -22,6 +22,9 @@ package struct PayloadReader {
 
     package var isAtEnd: Bool { offset == bytes.count }
 
+    /// How many bytes have been read.
+    package var consumed: Int { offset }
+
     @inline(never)
     private func corrupt(_ what: String) -> LedgerError {
         switch subject {

@@ -1,25 +1,35 @@
 import EventLog
 
-/// The stored layout of a client card: a two-byte header and the card's **facts**, one entry per
-/// event that changed the card, in log order.
+/// The stored layout of a client card: a header and the card's **facts**, one entry per event that
+/// changed the card, in log order — the latest few under the client's id (the card's **head**), the
+/// earlier ones in sealed **chunks** of ``entriesPerChunk`` entries each.
 ///
 /// Why a journal and not a nested record: applying an event appends a few bytes to the card instead
 /// of decoding, changing and re-encoding the whole card, so keeping cards current (inline with every
-/// append) and rebuilding them cost a small, constant amount per event. Reading a card is one pass
-/// over its facts (``CardRecord/init(decoding:)``), as decoding a nested record would be.
+/// append) and rebuilding them cost a small, constant amount per event. Why chunks: a card of
+/// 50,000 facts is megabytes; rewritten whole by each checkout, it made every command on a long
+/// history cost as much as the history (LMDB copies a changed value, and finds room for a large one
+/// among free pages). A batch now writes the head, and a new chunk each ``entriesPerChunk`` facts.
+/// Reading a card is one pass over its chunks and head (``CardRecord/init(client:head:in:)``).
 ///
 /// Layout (the projection's version covers it: change it, bump ``ClientCardProjection/version``):
-/// - header: format `2`, then flags (bit 0: the client is erased);
+/// - head, under the client id's bytes: format `3`, flags (bit 0: the client is erased), the number
+///   of chunks (varint), then the entries since the last chunk (fewer than ``entriesPerChunk``);
+/// - chunk `n` (from 0), under `FF 'j'` id(client) `n` (4 bytes, big-endian): exactly
+///   ``entriesPerChunk`` entries;
 /// - each entry: kind (one byte, ``Kind``), body (varint length + bytes: the kind's fields, written
 ///   with ``PayloadWriter``), sealed (varint length + bytes: the event's sealed personal section, or
 ///   empty).
 ///
-/// An erased client's card keeps no sealed section: when a batch erases a client, every entry's
-/// sealed part is emptied, whichever batch wrote it; so stored cards, rebuilds and replays agree
-/// byte for byte however the events were batched.
+/// Chunks close after a count of entries, never of bytes, and an erased client's card keeps no
+/// sealed section: when a batch erases a client, every entry's sealed part is emptied, in the head
+/// and in every chunk, whichever batch wrote it; so stored cards, rebuilds and replays agree byte
+/// for byte however the events were batched.
 package enum CardJournal {
-    package static let format: UInt8 = 2
+    package static let format: UInt8 = 3
     static let erasedFlag: UInt8 = 1
+    /// The entries of one chunk.
+    package static let entriesPerChunk = 32
 
     /// The kinds of facts; stored, so never renumbered.
     enum Kind: UInt8 {
@@ -178,36 +188,92 @@ package enum CardJournal {
         }
     }
 
-    /// A stored card (or `nil` for none yet) followed by `entries` (from ``appendEntry(type:payload:to:)``);
+    /// What a batch writes for one card: see ``merged(_:_:erases:)``.
+    package struct Merged {
+        /// The card's new head.
+        package var head: [UInt8]
+        /// The chunks the batch closed, by number.
+        package var chunks: [(number: UInt32, entries: [UInt8])] = []
+        /// The number of earlier chunks whose sealed sections must now be emptied (the batch
+        /// erased the client): chunks `0..<n`.
+        package var chunksToStrip: UInt32 = 0
+    }
+
+    /// A stored head (or `nil` for none yet) followed by `entries` (from ``appendEntry(type:payload:to:)``);
     /// `erases` says that `entries` hold an erasure, after which no entry keeps its sealed section.
-    package static func merged(_ stored: UnsafeRawBufferPointer?, _ entries: [UInt8], erases: Bool) throws(LedgerError) -> [UInt8] {
-        var flags: UInt8 = erases ? erasedFlag : 0
-        var old = UnsafeRawBufferPointer(start: nil, count: 0)
+    package static func merged(_ stored: UnsafeRawBufferPointer?, _ entries: [UInt8], erases: Bool) throws(LedgerError) -> Merged {
+        var flags: UInt8 = 0, chunks: UInt32 = 0
+        var tail = UnsafeRawBufferPointer(start: nil, count: 0)
         if let stored {
             var reader = PayloadReader(stored, .named("client card"))
-            flags |= try header(&reader)
-            old = UnsafeRawBufferPointer(rebasing: stored[2...])
+            (flags, chunks) = try head(&reader)
+            tail = UnsafeRawBufferPointer(rebasing: stored[reader.consumed...])
         }
-        var out = PayloadWriter(capacity: 2 + old.count + entries.count)
-        out.byte(format)
-        out.byte(flags)
-        if flags & erasedFlag == 0 {
-            out.raw(old)
-            out.raw(entries)
-        } else {
-            try appendWithoutSealed(old, to: &out)
-            try entries.withUnsafeBytes { raw in Result { () throws(LedgerError) in try appendWithoutSealed(raw, to: &out) } }.get()
+        let wasErased = flags & erasedFlag != 0
+        if erases { flags |= erasedFlag }
+        let erased = flags & erasedFlag != 0
+        var merged = Merged(head: [], chunksToStrip: erased && !wasErased ? chunks : 0)
+        var open = PayloadWriter(capacity: tail.count + entries.count)
+        var count = 0
+        func add(_ entry: UnsafeRawBufferPointer) throws(LedgerError) {
+            if erased { try appendWithoutSealed(entry, to: &open) } else { open.raw(entry) }
+            count += 1
+            if count == entriesPerChunk {
+                merged.chunks.append((chunks, open.bytes))
+                chunks += 1
+                open = PayloadWriter(capacity: 256)
+                count = 0
+            }
         }
+        try forEachEntry(tail, add)
+        try entries.withUnsafeBytes { raw in Result { () throws(LedgerError) in try forEachEntry(raw, add) } }.get()
+        var head = PayloadWriter(capacity: 8 + open.count)
+        head.byte(format)
+        head.byte(flags)
+        head.unsigned(UInt64(chunks))
+        head.raw(open.bytes)
+        merged.head = head.bytes
+        return merged
+    }
+
+    /// A chunk's entries with every sealed section emptied.
+    package static func stripped(_ chunk: UnsafeRawBufferPointer) throws(LedgerError) -> [UInt8] {
+        var out = PayloadWriter(capacity: chunk.count)
+        try appendWithoutSealed(chunk, to: &out)
         return out.bytes
     }
 
-    /// Reads the header; returns the flags.
-    static func header(_ reader: inout PayloadReader) throws(LedgerError) -> UInt8 {
+    /// The key of chunk `number` of `client`'s card.
+    package static func chunkKey(_ client: ClientID, _ number: UInt32) -> [UInt8] {
+        chunkPrefix(client) + (0..<4).map { UInt8(truncatingIfNeeded: number >> (24 - 8 * $0)) }
+    }
+
+    /// Where the keys of `client`'s chunks begin.
+    package static func chunkPrefix(_ client: ClientID) -> [UInt8] { QueryIndex.key(.cardChunk, QueryIndex.id(client.rawValue)) }
+
+    /// Reads a head's header; returns the flags and the number of chunks.
+    static func head(_ reader: inout PayloadReader) throws(LedgerError) -> (flags: UInt8, chunks: UInt32) {
         let version = try reader.byte()
         guard version == format else {
             throw LedgerError(.corruptPayload, "a stored client card has format \(version), not \(format): rebuild the projections from the log (ledger rebuild)")
         }
-        return try reader.byte()
+        let flags = try reader.byte()
+        guard let chunks = UInt32(exactly: try reader.unsigned()) else {
+            throw LedgerError(.corruptPayload, "a stored client card counts more chunks than it can hold: rebuild the projections from the log (ledger rebuild)")
+        }
+        return (flags, chunks)
+    }
+
+    /// Calls `body` with each entry of `entries` (whole entries, back to back), checking lengths.
+    static func forEachEntry(_ entries: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws(LedgerError) -> Void) throws(LedgerError) {
+        var reader = PayloadReader(entries, .named("client card"))
+        while !reader.isAtEnd {
+            let start = reader.consumed
+            _ = try reader.byte()
+            _ = try reader.data()
+            _ = try reader.data()
+            try body(UnsafeRawBufferPointer(rebasing: entries[start..<reader.consumed]))
+        }
     }
 
     private static func appendWithoutSealed(_ entries: UnsafeRawBufferPointer, to out: inout PayloadWriter) throws(LedgerError) {
@@ -237,11 +303,31 @@ package enum CardJournal {
 }
 
 extension CardRecord {
-    /// Reads a stored card: one pass over its facts (see ``CardJournal``).
-    package init(decoding bytes: UnsafeRawBufferPointer) throws(LedgerError) {
+    /// Reads `client`'s stored card from its `head` and, if it has any, its chunks in `state`: one
+    /// pass over its facts (see ``CardJournal``).
+    package init(client: ClientID, head bytes: UnsafeRawBufferPointer, in state: ProjectionState) throws {
         self.init()
         var reader = PayloadReader(bytes, .named("client card"))
-        erased = try CardJournal.header(&reader) & CardJournal.erasedFlag != 0
+        let (flags, chunks) = try CardJournal.head(&reader)
+        erased = flags & CardJournal.erasedFlag != 0
+        if chunks > 0 {
+            var read: UInt32 = 0
+            try state.forEach(prefix: CardJournal.chunkPrefix(client)) { key, chunk in
+                guard key.count == CardJournal.chunkPrefix(client).count + 4, read < chunks else { return false }
+                try applyEntries(chunk)
+                read += 1
+                return true
+            }
+            guard read == chunks else {
+                throw LedgerError(.corruptPayload, "the card of client \(client) has \(read) of its \(chunks) chunks: rebuild the projections from the log (ledger rebuild)")
+            }
+        }
+        try applyEntries(UnsafeRawBufferPointer(rebasing: bytes[reader.consumed...]))
+    }
+
+    /// Applies entries back to back, as the journal stores them.
+    private mutating func applyEntries(_ bytes: UnsafeRawBufferPointer) throws(LedgerError) {
+        var reader = PayloadReader(bytes, .named("client card"))
         while !reader.isAtEnd {
             let code = try reader.byte()
             var body = PayloadReader(try reader.data(), .named("client card entry"))

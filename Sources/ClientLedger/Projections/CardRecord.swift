@@ -5,7 +5,7 @@ import EventLog
 /// no plaintext ever reaches the projection's pages — LMDB would keep old copies of them).
 ///
 /// Stored as a ``CardJournal``: a header and the card's facts in log order; reading a card is one
-/// pass over its facts (``init(decoding:)``).
+/// pass over its facts (``init(client:head:in:)``).
 package struct CardRecord: Sendable {
     package struct Sealed: Sendable {
         package var type: LedgerEventType

@@ -132,13 +132,23 @@ package struct ClientCardProjection: Projection {
 
     package func endBatch(_ batch: inout Batch, state: ProjectionState) throws {
         for pending in batch.cards {
-            let key = pending.client.rawValue.utf8
+            let client = pending.client
+            let key = client.rawValue.utf8
             // Most cards a rebuild writes are new: try to add the card, and merge only if it exists.
-            let new = try CardJournal.merged(nil, pending.entries.bytes, erases: pending.erases)
-            if let merged = try state.insertValue(new, forKey: key, ifPresent: { stored in
+            var card = try CardJournal.merged(nil, pending.entries.bytes, erases: pending.erases)
+            if let merged = try state.insertValue(card.head, forKey: key, ifPresent: { stored in
                 try CardJournal.merged(stored, pending.entries.bytes, erases: pending.erases)
             }) {
-                try state.setValue(merged, forKey: key)
+                card = merged
+                try state.setValue(card.head, forKey: key)
+            }
+            for chunk in card.chunks { try state.setValue(chunk.entries, forKey: CardJournal.chunkKey(client, chunk.number)) }
+            for number in 0..<card.chunksToStrip {
+                let chunkKey = CardJournal.chunkKey(client, number)
+                guard let stored = try state.value(forKey: chunkKey) else {
+                    throw LedgerError(.corruptPayload, "the card of client \(client) lacks its chunk \(number): rebuild the projections from the log (ledger rebuild)")
+                }
+                try state.setValue(try stored.withUnsafeBytes { (bytes) throws(LedgerError) in try CardJournal.stripped(bytes) }, forKey: chunkKey)
             }
         }
         try batch.index.write(to: state)

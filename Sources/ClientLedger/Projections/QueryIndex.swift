@@ -17,6 +17,7 @@ import EventLog
 /// | `FF 'N'` instant(last checkout) id(client) | empty | nudges: clients who may be due, by last checkout |
 /// | `FF 'S'` id(client) id(subscription) | ``SubscriptionEntry`` | residual value: subscriptions not ended, with sessions or credit left |
 /// | `FF 'd'`, `FF 'e'`, `FF 'p'`, `FF 'k'` | see ``DecisionIndex`` | what commands decide from |
+/// | `FF 'j'` id(client) chunk number (4 bytes) | entries of the card | a long card's earlier facts (see ``CardJournal``) |
 ///
 /// `id(x)` is the identifier's length in one byte, then its bytes; `instant(t)` is the microseconds
 /// since 1970 with the sign bit flipped, big-endian, so that byte order is time order.
@@ -45,6 +46,8 @@ package enum QueryIndex {
         case entity = 0x65 // e
         case credit = 0x70 // p
         case command = 0x6B // k
+        // The client cards' sealed chunks (see CardJournal).
+        case cardChunk = 0x6A // j
     }
 
     // MARK: Keys

@@ -14,7 +14,7 @@ extension SalonLedger {
             record = try readCards { state in
                 try state.withValue(forKey: client.rawValue.utf8) { bytes -> CardRecord? in
                     guard let bytes else { return nil }
-                    return try CardRecord(decoding: bytes)
+                    return try CardRecord(client: client, head: bytes, in: state)
                 }
             }
         } catch {

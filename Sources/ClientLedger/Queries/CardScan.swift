@@ -8,7 +8,8 @@ extension SalonLedger {
             try readCards { state in
                 try state.forEach(prefix: []) { key, value in
                     guard key.first != QueryIndex.marker else { return false }
-                    try body(ClientID(unchecked: String(decoding: key, as: UTF8.self)), try CardRecord(decoding: value))
+                    let client = ClientID(unchecked: String(decoding: key, as: UTF8.self))
+                    try body(client, try CardRecord(client: client, head: value, in: state))
                     return true
                 }
             }

@@ -57,7 +57,7 @@ extension SalonLedger {
         do {
             records = try readCards { state in
                 try found.compactMap { client in
-                    try state.withValue(forKey: client.rawValue.utf8) { bytes in try bytes.map { (client, try CardRecord(decoding: $0)) } }
+                    try state.withValue(forKey: client.rawValue.utf8) { bytes in try bytes.map { (client, try CardRecord(client: client, head: $0, in: state)) } }
                 }
             }
         } catch {
