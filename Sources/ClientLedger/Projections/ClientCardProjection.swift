@@ -67,7 +67,7 @@ package struct ClientCardProjection: Projection {
             guard let parsed = LedgerEventType(rawValue: event.type) else {
                 // A newer library's type: no card shows it, and no command decides past it.
                 if index >= 0 {
-                    try batch.decisions.noteUnreadable(batch.cards[index].client, position: position,
+                    try batch.decisions.noteUnreadable(batch.cards[index].client, slot: index, position: position,
                                                        reason: "position \(position) holds an event of type \(event.type), which this library does not know (a newer one wrote it)",
                                                        state: state)
                 }
@@ -95,13 +95,13 @@ package struct ClientCardProjection: Projection {
             let indexes = QueryIndex.Batch.indexes(type), folds = DecisionIndex.Batch.folds(type)
             if indexes || folds {
                 let decoded = try BinaryCodec.decode(type, client: client, payload: event.payload, key: nil).event
-                if indexes { try batch.index.apply(decoded, client: client, state: state) }
-                if folds { try batch.decisions.apply(decoded, client: client, position: position, state: state) }
+                if indexes { try batch.index.apply(decoded, client: client, slot: index, state: state) }
+                if folds { try batch.decisions.apply(decoded, client: client, slot: index, position: position, state: state) }
             }
             try batch.decisions.note(event.metadata, client: client, position: position, state: state)
         } catch let error as LedgerError where error.code == .newerPayloadVersion {
             // A newer library's layout: its own projection version will cover it.
-            try batch.decisions.noteUnreadable(batch.cards[index].client, position: position,
+            try batch.decisions.noteUnreadable(batch.cards[index].client, slot: index, position: position,
                                                reason: "the event at position \(position): \(error.message)", state: state)
         }
     }

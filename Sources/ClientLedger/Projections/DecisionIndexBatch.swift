@@ -9,6 +9,7 @@ extension DecisionIndex {
     /// What is stored depends only on the events, in log order, not on where batches begin and end.
     struct Batch {
         private struct Pending {
+            let client: ClientID
             var original: [UInt8]?
             var state: ClientState
             /// The entities read into `state`, and whether the batch changed them.
@@ -22,7 +23,8 @@ extension DecisionIndex {
             let command: EventID
         }
 
-        private var clients: [ClientID: Pending] = [:]
+        /// By the client's card slot in the batch (``ClientCardProjection/Batch``): found without hashing.
+        private var clients: [Pending?] = []
         private var commands: [CommandRef: (original: CommandEntry?, current: CommandEntry)] = [:]
 
         /// Whether events of `type` change what a command decides from (``ClientState/apply(_:)``).
@@ -34,10 +36,10 @@ extension DecisionIndex {
         }
 
         /// Applies one event of `client` (decoded without its personal data) whose type ``folds(_:)``,
-        /// recorded at `position`.
-        mutating func apply(_ event: LedgerEvent, client: ClientID, position: UInt64, state: ProjectionState) throws {
-            guard var pending = try take(client, state) else { return }
-            defer { clients[client] = pending }
+        /// recorded at `position`; `slot` is the client's card slot in the batch.
+        mutating func apply(_ event: LedgerEvent, client: ClientID, slot: Int, position: UInt64, state: ProjectionState) throws {
+            var pending = try take(client, slot, state)
+            defer { clients[slot] = pending }
             let entity = ClientState.Entity(of: event)
             if let entity, pending.entities[entity] == nil {
                 try DecisionIndex.load(entity, of: client, into: &pending.state, from: state)
@@ -49,23 +51,28 @@ extension DecisionIndex {
             pending.state.credits.removeAll()
         }
 
-        /// The batch's pending state of `client`, read from `state` the first time, taken out of
-        /// the batch (put it back).
-        private mutating func take(_ client: ClientID, _ state: ProjectionState) throws -> Pending? {
-            if let pending = clients.removeValue(forKey: client) { return pending }
+        /// The batch's pending state of `client` in `slot`, read from `state` the first time,
+        /// taken out of the batch (put it back).
+        private mutating func take(_ client: ClientID, _ slot: Int, _ state: ProjectionState) throws -> Pending {
+            if slot >= clients.count { clients += repeatElement(nil, count: slot + 1 - clients.count) }
+            if let pending = clients[slot] {
+                clients[slot] = nil // uniquely referenced while it changes
+                return pending
+            }
             let stored = try state.value(forKey: DecisionIndex.summaryKey(client))
             let clientState = try stored.map { bytes in
                 try bytes.withUnsafeBytes { (bytes) throws(LedgerError) in try ClientState(summary: bytes) }
             } ?? ClientState()
-            return Pending(original: stored, state: clientState)
+            return Pending(client: client, original: stored, state: clientState)
         }
 
-        /// Notes that this library cannot read the event of `client` at `position` (for `reason`):
-        /// commands on the client are refused from then on, as a fold of their stream would refuse.
-        mutating func noteUnreadable(_ client: ClientID, position: UInt64, reason: String, state: ProjectionState) throws {
-            guard var pending = try take(client, state) else { return }
+        /// Notes that this library cannot read the event of `client` (in card slot `slot`) at
+        /// `position` (for `reason`): commands on the client are refused from then on, as a fold of
+        /// their stream would refuse.
+        mutating func noteUnreadable(_ client: ClientID, slot: Int, position: UInt64, reason: String, state: ProjectionState) throws {
+            var pending = try take(client, slot, state)
             if pending.state.unreadable == nil { pending.state.unreadable = (position, reason) }
-            clients[client] = pending
+            clients[slot] = pending
         }
 
         /// Notes that the event of `client` at `position` was recorded by a command with an
@@ -104,7 +111,8 @@ extension DecisionIndex {
 
         /// Writes what the batch changed.
         func write(to state: ProjectionState) throws {
-            for (client, pending) in clients {
+            for case let pending? in clients {
+                let client = pending.client
                 for credit in pending.credits { try fileCredit(client, at: credit.at, points: credit.points, position: credit.position, state: state) }
                 let summary = pending.state.encodedSummary()
                 if summary != pending.original { try state.setValue(summary, forKey: DecisionIndex.summaryKey(client)) }

@@ -64,11 +64,21 @@ package enum QueryIndex {
     }
 
     static func id(_ text: String) -> [UInt8] {
-        [UInt8(truncatingIfNeeded: text.utf8.count)] + Array(text.utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1 + text.utf8.count)
+        bytes.append(UInt8(truncatingIfNeeded: text.utf8.count))
+        bytes.append(contentsOf: text.utf8)
+        return bytes
     }
 
     static func key(_ tag: Tag, _ parts: [UInt8]...) -> [UInt8] {
-        [marker, tag.rawValue] + parts.joined()
+        // Built in one allocation: keys are made for every event a rebuild applies.
+        var key: [UInt8] = []
+        key.reserveCapacity(2 + parts.reduce(0) { $0 + $1.count })
+        key.append(marker)
+        key.append(tag.rawValue)
+        for part in parts { key.append(contentsOf: part) }
+        return key
     }
 
     static let watermarkKey = key(.watermark)

@@ -10,7 +10,8 @@ extension QueryIndex {
         private var watermark: Int64?
         private var watermarkRead = false
         private var watermarkChanged = false
-        private var clients: [ClientID: (original: ClientEntry?, current: ClientEntry)] = [:]
+        /// By the client's card slot in the batch (``ClientCardProjection/Batch``): found without hashing.
+        private var clients: [(client: ClientID, original: ClientEntry?, current: ClientEntry)?] = []
         private var appointments: [AppointmentRef: (original: AppointmentEntry?, current: AppointmentEntry?)] = [:]
         private var subscriptions: [SubscriptionRef: (original: SubscriptionEntry?, current: SubscriptionEntry?)] = [:]
 
@@ -53,9 +54,10 @@ extension QueryIndex {
             }
         }
 
-        /// Applies one event of `client` whose type ``indexes(_:)`` (after ``see(_:state:)``).
-        mutating func apply(_ event: LedgerEvent, client: ClientID, state: ProjectionState) throws {
-            var entry = try clientEntry(client, state)
+        /// Applies one event of `client` (in card slot `slot`) whose type ``indexes(_:)`` (after
+        /// ``see(_:state:)``).
+        mutating func apply(_ event: LedgerEvent, client: ClientID, slot: Int, state: ProjectionState) throws {
+            var entry = try clientEntry(client, slot, state)
             let at = event.at.microsecondsSinceEpoch
             switch event {
             case .consentChanged(let e):
@@ -100,15 +102,16 @@ extension QueryIndex {
             // Starts at or before the watermark can never be after a query's `now` (the indexes
             // answer only at or after it), so they are let go: the list holds what is upcoming.
             if let watermark { entry.upcoming.removeAll { $0.start <= watermark } }
-            clients[client]?.current = entry
+            clients[slot]?.current = entry
         }
 
-        private mutating func clientEntry(_ client: ClientID, _ state: ProjectionState) throws -> ClientEntry {
-            if let known = clients[client] { return known.current }
+        private mutating func clientEntry(_ client: ClientID, _ slot: Int, _ state: ProjectionState) throws -> ClientEntry {
+            if slot >= clients.count { clients += repeatElement(nil, count: slot + 1 - clients.count) }
+            if let known = clients[slot] { return known.current }
             let stored = try state.withValue(forKey: QueryIndex.clientKey(client)) { bytes throws -> ClientEntry? in
                 try bytes.map { (bytes) throws(LedgerError) in try ClientEntry(decoding: bytes) }
             }
-            clients[client] = (stored, stored ?? ClientEntry())
+            clients[slot] = (client, stored, stored ?? ClientEntry())
             return stored ?? ClientEntry()
         }
 
@@ -148,7 +151,8 @@ extension QueryIndex {
         /// Writes what the batch changed, and files and unfiles the keys that depend on it.
         func write(to state: ProjectionState) throws {
             if watermarkChanged, let watermark { try state.setValue(QueryIndex.instant(watermark), forKey: QueryIndex.watermarkKey) }
-            for (client, change) in clients where change.original != change.current {
+            for case let (client, original, current)? in clients where original != current {
+                let change = (original: original, current: current)
                 try state.setValue(change.current.encoded(), forKey: QueryIndex.clientKey(client))
                 let before = change.original?.nudgeFiling, after = change.current.nudgeFiling
                 guard before != after else { continue }
