@@ -43,6 +43,8 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "ClientLedger", package: root),
                 .product(name: "EventLog", package: root),
+                .product(name: "SalonDemo", package: root),
+                "ReferenceWorkloads",
             ],
             path: "Benchmarks/ClientLedgerBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -157,6 +157,8 @@ let benchmarks: @Sendable () -> Void = {
         try ledger.rebuildProjections()
     }
 
+    demoBenchmarks()
+
     // Only when CLIENTLEDGER_BENCH_LARGE_CLIENTS is set: building the log takes about two minutes.
     if LargeSalon.clients != nil {
         Benchmark("Projections.Rebuild.Large",

@@ -1,0 +1,211 @@
+// Costs that follow the answer, measured on a realistic salon: the `ledger demo` history
+// (SalonDemo) of CLIENTLEDGER_BENCH_DEMO_CLIENTS clients (default 50,000: about 1.2 million events
+// over three years, in time order, each client's events spread among everyone else's).
+//
+// - Demo.Card: one client card, clients in a prime stride.
+// - Demo.Coverage, Demo.Residual, Demo.Nudges: the daily queries as of a day after the history's end
+//   (the query index answers: they read their 14 days of appointments, the open subscriptions, the
+//   clients who may be due). Demo.Coverage.AsOfLastWeek asks a week before the end, where every
+//   card is read.
+// - Demo.Search: a client searched by a surname prefix (the in-memory index; built in setup).
+// - Demo.Checkout.200 and Demo.Checkout.50000: a checkout (with its points) for a client with 200
+//   and with 50,000 events: what a command costs on a long history.
+// - Demo.Card.DuringCoverage: card reads while another task asks for the coverage over and over.
+// - Demo.Raw.Get and Demo.Raw.Put3: the same run's raw-LMDB floor under a card read (one mdb_get of
+//   a 512-byte value among as many keys as the salon has clients) and under a checkout (one write
+//   transaction of three 512-byte puts, without sync as the benchmark's ledger).
+// - Demo.Rebuild: the client cards and their indexes rebuilt from the whole time-ordered log
+//   (reports events/s), and Demo.Export: every event written out as interchange lines.
+//
+// Every latency benchmark reports wall clock percentiles (p50 … p99).
+//
+// package-benchmark runs each benchmark in a process of its own: the salon is built once (about a
+// minute at 50,000 clients) into $TMPDIR/clientledger-bench-demo-<clients>-<seed> and reopened by the
+// others, and by later runs. Delete that directory to build it again.
+import Benchmark
+import ClientLedger
+import EventLog
+import Foundation
+import ReferenceWorkloads
+import SalonDemo
+
+/// The demo salon, built once per process, plus two clients with long histories.
+private final class DemoBench: @unchecked Sendable {
+    var ledger: SalonLedger?
+    var path = ""
+    /// Where the history ends.
+    var now = Timestamp(microsecondsSinceEpoch: 0)
+    /// When the queries ask: a day after the history's end, after every checkout the checkout
+    /// benchmarks record (dated in that day), so that the query index answers, as it does for a
+    /// query as of now.
+    var asked: Timestamp { now.adding(microseconds: 86_400_000_000) }
+    var clients: [ClientID] = []
+    var surnames: [String] = []
+    let long200 = try! ClientID("long-200")
+    let long50k = try! ClientID("long-50000")
+    var visit = 0
+
+    static var size: Int { ProcessInfo.processInfo.environment["CLIENTLEDGER_BENCH_DEMO_CLIENTS"].flatMap(Int.init) ?? 50_000 }
+
+    static let seed: UInt64 = 2026
+
+    func build() async throws {
+        guard ledger == nil else { return }
+        path = NSTemporaryDirectory() + "clientledger-bench-demo-\(Self.size)-\(Self.seed)"
+        now = Timestamp(rfc3339: "2026-11-30T18:00:00Z")!
+        let complete = path + "/benchmark-salon-complete"
+        if !FileManager.default.fileExists(atPath: complete) {
+            try? FileManager.default.removeItem(atPath: path)
+            try await record(SalonLedger(path: path, options: .init(durability: .nonDurable)))
+            FileManager.default.createFile(atPath: complete, contents: Data())
+        }
+        let ledger = try SalonLedger(path: path, options: .init(durability: .nonDurable))
+        let summaries = try await ledger.clients()
+        clients = summaries.map(\.client)
+        surnames = summaries.compactMap { $0.name?.split(separator: " ").last.map { String($0.prefix(4)) } }
+        _ = try await ledger.clients(search: "warm up the index")
+        self.ledger = ledger
+        print("\(path): \(Self.size) demo clients, \(try ledger.log.lastPosition()) events, history ends \(now)")
+    }
+
+    /// Records the demo history and the two long ones.
+    private func record(_ ledger: SalonLedger) async throws {
+        var salon = DemoSalon(clients: Self.size, seed: Self.seed, years: 3, now: now)
+        let events = salon.generate()
+        // In parts: one import holds its events in memory until it commits.
+        for first in stride(from: 0, to: events.count, by: 100_000) {
+            try await ledger.importEvents(Array(events[first..<min(events.count, first + 100_000)]), actor: "benchmark")
+        }
+        // Two long histories: checkouts with their points, a few hours apart, ending before `now`.
+        for (client, count) in [(long200, 200), (long50k, 50_000)] {
+            let start = now.adding(microseconds: -Int64(count) * 3_600_000_000)
+            var history: [LedgerEvent] = [.clientRegistered(ClientRegistered(at: start, client: client, name: "Long History"))]
+            for index in 0..<(count - 1) / 2 {
+                let at = start.adding(microseconds: Int64(index + 1) * 3_600_000_000)
+                let visit = try VisitID("h\(index)")
+                history.append(.checkedOut(CheckedOut(at: at, client: client, visit: visit, revenue: 3_000)))
+                history.append(.pointsAccrued(PointsAccrued(at: at, client: client, points: 30, reason: .revenue, visit: visit)))
+            }
+            for first in stride(from: 0, to: history.count, by: 20_000) {
+                try await ledger.importEvents(Array(history[first..<min(history.count, first + 20_000)]), actor: "benchmark")
+            }
+        }
+        try ledger.log.flush()
+        ledger.close()
+    }
+}
+
+private let demo = DemoBench()
+
+let demoBenchmarks: @Sendable () -> Void = {
+    func latency(_ maxIterations: Int, seconds: Int = 10) -> Benchmark.Configuration {
+        .init(metrics: [.wallClock], maxDuration: .seconds(seconds), maxIterations: maxIterations, setup: { try await demo.build() })
+    }
+
+    nonisolated(unsafe) var card = 0
+    Benchmark("Demo.Card", configuration: latency(200_000)) { _ in
+        guard let ledger = demo.ledger else { return }
+        card = (card &+ 7_919) % demo.clients.count
+        blackHole(try ledger.card(of: demo.clients[card], now: demo.now))
+    }
+
+    Benchmark("Demo.Coverage", configuration: latency(5_000)) { _ in
+        blackHole(try await demo.ledger?.reminderCoverage(now: demo.asked))
+    }
+
+    Benchmark("Demo.Coverage.AsOfLastWeek", configuration: latency(50)) { _ in
+        blackHole(try await demo.ledger?.reminderCoverage(now: demo.asked.adding(microseconds: -8 * 86_400_000_000)))
+    }
+
+    Benchmark("Demo.Residual", configuration: latency(2_000)) { _ in
+        blackHole(try await demo.ledger?.residualValue(asOf: demo.asked))
+    }
+
+    Benchmark("Demo.Nudges", configuration: latency(2_000)) { _ in
+        blackHole(try await demo.ledger?.visitNudgesDue(now: demo.asked))
+    }
+
+    nonisolated(unsafe) var searched = 0
+    Benchmark("Demo.Search", configuration: latency(20_000)) { _ in
+        guard let ledger = demo.ledger, !demo.surnames.isEmpty else { return }
+        searched = (searched &+ 7_919) % demo.surnames.count
+        blackHole(try await ledger.clients(search: demo.surnames[searched]))
+    }
+
+    for (name, client) in [("Demo.Checkout.200", demo.long200), ("Demo.Checkout.50000", demo.long50k)] {
+        Benchmark(name, configuration: latency(2_000)) { _ in
+            guard let ledger = demo.ledger else { return }
+            demo.visit += 1
+            blackHole(try await ledger.checkOut(client, visit: try VisitID("bench-\(getpid())-\(demo.visit)"), revenue: 2_500,
+                                                at: demo.now.adding(microseconds: Int64(demo.visit) % 86_400_000_000)))
+        }
+    }
+
+    // The raw-LMDB floor, in a directory of its own, built from the salon's client ids.
+    nonisolated(unsafe) var raw: RawLMDBTable?
+    nonisolated(unsafe) var rawDirectory = ""
+    let rawSetup: @Sendable () async throws -> Void = {
+        try await demo.build()
+        rawDirectory = NSTemporaryDirectory() + "clientledger-bench-raw-\(getpid())"
+        try? FileManager.default.removeItem(atPath: rawDirectory)
+        try FileManager.default.createDirectory(atPath: rawDirectory, withIntermediateDirectories: true)
+        raw = try RawLMDBTable(directory: rawDirectory, keys: demo.clients.map(\.rawValue), valueSize: 512)
+    }
+    let rawTeardown: @Sendable () async throws -> Void = {
+        raw = nil
+        try? FileManager.default.removeItem(atPath: rawDirectory)
+    }
+    nonisolated(unsafe) var rawRead = 0
+    Benchmark("Demo.Raw.Get", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(10), maxIterations: 200_000,
+                                                   setup: rawSetup, teardown: rawTeardown)) { _ in
+        rawRead = (rawRead &+ 7_919) % demo.clients.count
+        blackHole(try raw?.get(demo.clients[rawRead].rawValue))
+    }
+    nonisolated(unsafe) var rawWritten = 0
+    Benchmark("Demo.Raw.Put3", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(10), maxIterations: 2_000,
+                                                    setup: rawSetup, teardown: rawTeardown)) { _ in
+        rawWritten += 1
+        try raw?.put(["event-\(rawWritten)-a", "event-\(rawWritten)-b", demo.long50k.rawValue])
+    }
+
+    let eventsPerSecond = BenchmarkMetric.custom("events/s", polarity: .prefersLarger, useScalingFactor: false)
+    Benchmark("Demo.Rebuild", configuration: .init(metrics: [.wallClock, .peakMemoryResident, eventsPerSecond], warmupIterations: 0,
+                                                   maxDuration: .seconds(120), maxIterations: 2, setup: { try await demo.build() })) { benchmark in
+        guard let ledger = demo.ledger else { return }
+        let events = try ledger.log.lastPosition()
+        let start = ContinuousClock.now
+        try ledger.rebuildProjections()
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        benchmark.measurement(eventsPerSecond, Int(Double(events) / seconds))
+    }
+
+    Benchmark("Demo.Export", configuration: .init(metrics: [.wallClock, .peakMemoryResident, eventsPerSecond], warmupIterations: 0,
+                                                  maxDuration: .seconds(120), maxIterations: 2, setup: { try await demo.build() })) { benchmark in
+        guard let ledger = demo.ledger else { return }
+        var bytes = 0
+        let start = ContinuousClock.now
+        let events = try ledger.exportInterchange { bytes &+= $0.utf8.count }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        blackHole(bytes)
+        benchmark.measurement(eventsPerSecond, Int(Double(events) / seconds))
+    }
+
+    // Card reads while another task asks for the coverage without pause.
+    nonisolated(unsafe) var during = 0
+    nonisolated(unsafe) var background: Task<Void, Never>?
+    Benchmark("Demo.Card.DuringCoverage",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(10), maxIterations: 100_000,
+                                   setup: {
+                                       try await demo.build()
+                                       background = Task.detached {
+                                           while !Task.isCancelled { _ = try? await demo.ledger?.reminderCoverage(now: demo.asked) }
+                                       }
+                                   },
+                                   teardown: { background?.cancel() })) { _ in
+        guard let ledger = demo.ledger else { return }
+        during = (during &+ 7_919) % demo.clients.count
+        blackHole(try ledger.card(of: demo.clients[during], now: demo.now))
+    }
+}
