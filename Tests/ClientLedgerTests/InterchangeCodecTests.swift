@@ -28,6 +28,12 @@ struct InterchangeCodecTests {
         #expect(try InterchangeCodec.decode(line: InterchangeCodec.encode(event), lineNumber: 1) == event)
         let unicode = try InterchangeCodec.decode(line: #"{"type":"NoteAdded","at":"2026-01-02T10:00:00Z","client":"c","note":"n","text":"caf\u00e9 \ud83d\ude00","alert":true}"#, lineNumber: 1)
         if case .noteAdded(let note) = unicode { #expect(note.text == "café 😀") } else { Issue.record("not a note") }
+        // Every control character is escaped, the others written as they are.
+        let controls = LedgerEvent.noteAdded(NoteAdded(at: instant("2026-01-02T10:00:00Z"), client: ada, note: try NoteID("n"),
+                                                       text: "a\u{0}b\u{1F}c\rd\u{7F}é\u{2028}😀", alert: false))
+        let line = InterchangeCodec.encode(controls)
+        #expect(line.contains(#""text":"a\u0000b\u001fc\rd\#u{7F}é\#u{2028}😀""#), "\(line)")
+        #expect(try InterchangeCodec.decode(line: line, lineNumber: 1) == controls)
     }
 
     struct Bad: CustomTestStringConvertible, Sendable {

@@ -225,28 +225,49 @@ package struct JSONSyntaxError: Error, Sendable {
 }
 
 /// Writes JSON text: strings escaped per RFC 8259, integers exact.
+///
+/// It writes UTF-8 bytes, copying each run of characters that need no escape at once: an export
+/// writes every event of the log through it.
 package struct JSONWriter {
-    package private(set) var text = ""
+    package private(set) var bytes: [UInt8] = []
 
-    package init() {}
+    package init() {
+        bytes.reserveCapacity(256)
+    }
 
-    package mutating func raw(_ fragment: String) { text += fragment }
+    /// The text written so far.
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    package mutating func raw(_ fragment: String) { bytes.append(contentsOf: fragment.utf8) }
+
+    package mutating func raw(_ byte: UInt8) { bytes.append(byte) }
 
     package mutating func string(_ value: String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
+        bytes.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { utf8 in
+            var start = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                // Bytes of multi-byte characters are 0x80 and above: copied as they are.
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                start = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
+                case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
+                case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
+                case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: #"\u00"#.utf8)
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0x0F)])
+                }
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
-        text += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }
