@@ -106,7 +106,9 @@ struct DecisionReader {
         let stream = SalonLedger.stream(of: client)
         guard let version = try snapshot.streamVersion(stream) else { return (ClientState(), 0) }
         if let index {
-            guard let state = try DecisionIndex.summary(of: client, in: index) else { throw DecisionIndex.damaged("the summary of client \(client)") }
+            // No summary: none of the stream's events changes what commands decide from (a fold
+            // of them is the empty state too).
+            let state = try DecisionIndex.summary(of: client, in: index) ?? ClientState()
             if let unreadable = state.unreadable {
                 // Commands refuse to decide on a history they cannot fully read; other clients are unaffected.
                 throw LedgerError(.newerPayloadVersion, unreadable.reason, client: client.rawValue, position: unreadable.position)

@@ -5,8 +5,8 @@ extension DecisionIndex {
     /// summary and the entities its events name, read from the state the first time the batch
     /// touches them, moved by ``ClientState/apply(_:)`` event by event, and written at the end of
     /// the batch — credits one after another in log order (a credit's sum depends on those filed
-    /// before it).
-    /// What is stored depends only on the events, in log order, not on where batches begin and end.
+    /// before it). What is stored depends only on the events, in log order, not on where batches
+    /// begin and end.
     struct Batch {
         private struct Pending {
             let client: ClientID
