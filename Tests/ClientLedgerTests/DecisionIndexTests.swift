@@ -190,4 +190,20 @@ struct DecisionIndexTests {
         #expect(exhausted?.code == .subscriptionExhausted)
         #expect(try await ledger.checkOut(ada, visit: id("v1"), revenue: 4_000, at: day("2025-02-01"), idempotencyKey: "till-1") == first)
     }
+
+    @Test("a client stream whose events change nothing a command decides from is decided as an unregistered client, as its fold is")
+    func streamWithoutFoldingEvents() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        let zed: ClientID = id("zed")
+        // Written below the salon's API, as another tool might: a change of details before any registration.
+        let details = LedgerEvent.clientDetailsChanged(ClientDetailsChanged(at: day("2026-01-01"), client: zed, name: "Zed"))
+        let payload = try BinaryCodec.encode(details, key: ClientKey(bytes: Array(repeating: 7, count: 32)))
+        try await ledger.log.append([NewEvent(type: details.type.rawValue, payload: payload)], to: SalonLedger.stream(of: zed))
+        let unknown = await #expect(throws: LedgerError.self) { try await ledger.checkOut(zed, visit: id("v1"), revenue: 1_000, at: day("2026-01-02")) }
+        #expect(unknown?.code == .unknownClient)
+        try await ledger.registerClient(zed, name: "Zed", at: day("2026-01-02"))
+        #expect(try await ledger.checkOut(zed, visit: id("v1"), revenue: 1_000, at: day("2026-01-03")).count == 1)
+        #expect(try Self.expectIndexEqualsFold(ledger) > 0)
+    }
 }
