@@ -45,9 +45,8 @@ package struct Decision {
     /// Reads `entity` of `client` into its state, once.
     private mutating func lookUp(_ entity: ClientState.Entity, of client: ClientID) throws(LedgerError) {
         guard let reader, looked.insert(Looked(client: client, entity: entity)).inserted else { return }
-        var state = states[client] ?? ClientState()
-        try reader.lookUp(entity, of: client, into: &state)
-        states[client] = state
+        // In place: a copy taken out of the dictionary would copy the state's sets when changed.
+        try reader.lookUp(entity, of: client, into: &states[client, default: ClientState()])
     }
 
     /// `client`'s appointment `id` as the events decided so far leave it; `nil` if there is none.
@@ -73,10 +72,8 @@ package struct Decision {
         }
         if let client = event.client {
             if let entity = ClientState.Entity(of: event) { try lookUp(entity, of: client) }
-            var state = states[client] ?? ClientState()
-            try Rules.check(event, against: state)
-            state.apply(event)
-            states[client] = state
+            try Rules.check(event, against: states[client] ?? ClientState())
+            states[client, default: ClientState()].apply(event) // in place, as above
         } else {
             try event.validate()
         }
