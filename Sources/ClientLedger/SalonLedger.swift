@@ -189,12 +189,28 @@ public final class SalonLedger: Sendable {
 
     /// Decodes one stored event of the ledger.
     package func decode(_ event: RecordedEvent, keyed: Bool) throws(LedgerError) -> RecordedLedgerEvent {
+        try decode(event, type: try Self.type(of: event), client: Self.client(of: event), keyed: keyed)
+    }
+
+    /// The type of `event`; throws ``LedgerError/Code/newerPayloadVersion`` for one this library
+    /// does not know.
+    package static func type(of event: RecordedEvent) throws(LedgerError) -> LedgerEventType {
         guard let type = LedgerEventType(rawValue: event.type) else {
             // Commands refuse to decide on a history they cannot fully read; other clients are unaffected.
             throw LedgerError(.newerPayloadVersion, "position \(event.position) holds an event of type \(event.type), which this library does not know (a newer one wrote it)")
         }
+        return type
+    }
+
+    /// The client whose stream holds `event`, if it is a client's.
+    package static func client(of event: RecordedEvent) -> ClientID? {
         let stream = event.stream
-        let client = stream.hasPrefix(Self.clientStreamPrefix) ? ClientID(unchecked: String(stream.dropFirst(Self.clientStreamPrefix.count))) : nil
+        return stream.hasPrefix(clientStreamPrefix) ? ClientID(unchecked: String(stream.dropFirst(clientStreamPrefix.count))) : nil
+    }
+
+    /// Decodes one stored event whose type and client (``type(of:)``, ``client(of:)``) the caller
+    /// knows already: a pass over many events finds them once per type code and stream.
+    package func decode(_ event: RecordedEvent, type: LedgerEventType, client: ClientID?, keyed: Bool) throws(LedgerError) -> RecordedLedgerEvent {
         let key = keyed && type.carriesPersonalData ? try client.flatMap { (client) throws(LedgerError) in try keys.key(for: client) } : nil
         let decoded: BinaryCodec.Decoded
         do {

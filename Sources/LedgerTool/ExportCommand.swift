@@ -38,16 +38,7 @@ struct ExportCommand: AsyncParsableCommand {
                 output = FileHandle.standardOutput
             }
             do {
-                var buffer = Data()
-                let count = try ledger.exportInterchange(from: from) { line in
-                    buffer.append(contentsOf: line.utf8)
-                    buffer.append(0x0A)
-                    if buffer.count >= 1 << 20 {
-                        output.write(buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
-                }
-                output.write(buffer)
+                let count = try ledger.exportInterchangeUTF8(from: from) { chunk in try output.write(contentsOf: chunk) }
                 if let partial {
                     try output.synchronize()
                     try output.close()

@@ -404,6 +404,32 @@ struct DomainRegressionTests {
         #expect(try await ledger.clients().map(\.client) == [precomposed])
     }
 
+    @Test("the export as bytes is the lines, each ending in a line feed, in chunks of about a mebibyte")
+    func exportAsBytes() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        let ada: ClientID = id("ada"), ben: ClientID = id("ben")
+        var events: [LedgerEvent] = [.clientRegistered(ClientRegistered(at: day("2026-01-02"), client: ada, name: "Ada \"Lovelace\"\n")),
+                                     .clientRegistered(ClientRegistered(at: day("2026-01-02"), client: ben, name: "Bärbel"))]
+        let longID = String(repeating: "v", count: 56)
+        for visit in 0..<8_000 {
+            events.append(.checkedOut(CheckedOut(at: day("2026-01-03"), client: visit % 2 == 0 ? ada : ben, visit: id("\(longID)\(visit)"), revenue: 1_000)))
+        }
+        try await ledger.importEvents(events)
+        try await ledger.erase(ben, at: day("2026-01-04"))
+        var lines: [String] = []
+        try ledger.exportInterchange { lines.append($0) }
+        var bytes: [UInt8] = []
+        var chunks = 0
+        let count = try ledger.exportInterchangeUTF8 { chunk in
+            bytes += chunk
+            chunks += 1
+        }
+        #expect(count == lines.count && count == 8_003)
+        #expect(String(decoding: bytes, as: UTF8.self) == lines.joined(separator: "\n") + "\n")
+        #expect(bytes.count > 1 << 20 && chunks == 2, "\(bytes.count) bytes in \(chunks) chunks")
+    }
+
     @Test("an import registers many clients with keys made together; one refused leaves them free to register")
     func importMakesKeysTogether() async throws {
         let directory = ScratchDirectory()

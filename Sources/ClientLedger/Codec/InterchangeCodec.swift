@@ -167,9 +167,18 @@ public enum InterchangeCodec {
 
     /// Encodes `event` as one line of JSON (no trailing newline), fields in the contract's order.
     public static func encode(_ event: LedgerEvent) -> String {
-        var o = ObjectWriter()
+        var writer = JSONWriter()
+        encode(event, to: &writer)
+        return writer.text
+    }
+
+    /// Appends `event`'s line (no trailing newline) to `writer`: what an export writes, without a
+    /// string per line.
+    package static func encode(_ event: LedgerEvent, to writer: inout JSONWriter) {
+        var o = ObjectWriter(continuing: writer)
+        defer { writer = o.finish() }
         o.string("type", event.type.rawValue)
-        o.string("at", event.at.description)
+        o.timestamp("at", event.at)
         if let client = event.client { o.string("client", client.rawValue) }
         switch event {
         case .clientRegistered(let e):
@@ -191,7 +200,7 @@ public enum InterchangeCodec {
         case .intakeRecorded(let e):
             o.string("form", e.form.rawValue)
             var answers = ObjectWriter()
-            for (question, answer) in e.answers.sorted(by: { $0.key < $1.key }) { answers.string(question, answer) }
+            for (question, answer) in e.answers.sorted(by: { $0.key < $1.key }) { answers.member(named: question, answer) }
             o.raw("answers", answers.finished)
         case .documentAttached(let e):
             o.string("document", e.document.rawValue); o.string("name", e.name); o.string("mediaType", e.mediaType)
@@ -254,28 +263,56 @@ public enum InterchangeCodec {
             programme.int("referralBonusPoints", p.referralBonusPoints)
             o.raw("programme", programme.finished)
         }
-        return o.finished
     }
 }
 
 /// Writes one JSON object, member by member.
 private struct ObjectWriter {
-    private var writer = JSONWriter()
+    private var writer: JSONWriter
     private var first = true
 
-    init() { writer.raw("{") }
+    init() { self.init(continuing: JSONWriter()) }
 
-    mutating func key(_ name: String) {
-        if !first { writer.raw(",") }
+    /// An object written after what `writer` holds.
+    init(continuing writer: JSONWriter) {
+        self.writer = writer
+        self.writer.raw(UInt8(ascii: "{"))
+    }
+
+    /// Closes the object; returns the writer with it.
+    mutating func finish() -> JSONWriter {
+        writer.raw(UInt8(ascii: "}"))
+        return writer
+    }
+
+    /// A member's name: one of the contract's, which need no escaping, copied as they are.
+    mutating func key(_ name: StaticString) {
+        writer.raw(first ? UInt8(ascii: "\"") : UInt8(ascii: ","))
+        if !first { writer.raw(UInt8(ascii: "\"")) }
+        first = false
+        name.withUTF8Buffer { writer.raw($0) }
+        writer.raw(UInt8(ascii: "\""))
+        writer.raw(UInt8(ascii: ":"))
+    }
+    mutating func string(_ name: StaticString, _ value: String) { key(name); writer.string(value) }
+    mutating func optionalString(_ name: StaticString, _ value: String?) { if let value { string(name, value) } }
+    mutating func int(_ name: StaticString, _ value: Int64) { key(name); writer.raw(String(value)) }
+    mutating func bool(_ name: StaticString, _ value: Bool) { key(name); writer.raw(value ? "true" : "false") }
+    mutating func raw(_ name: StaticString, _ json: String) { key(name); writer.raw(json) }
+    mutating func timestamp(_ name: StaticString, _ value: Timestamp) {
+        key(name)
+        writer.raw(UInt8(ascii: "\""))
+        writer.raw(value.description) // RFC 3339: nothing to escape
+        writer.raw(UInt8(ascii: "\""))
+    }
+    /// A member whose name is data (an intake form's question), escaped as a string.
+    mutating func member(named name: String, _ value: String) {
+        if !first { writer.raw(UInt8(ascii: ",")) }
         first = false
         writer.string(name)
-        writer.raw(":")
+        writer.raw(UInt8(ascii: ":"))
+        writer.string(value)
     }
-    mutating func string(_ name: String, _ value: String) { key(name); writer.string(value) }
-    mutating func optionalString(_ name: String, _ value: String?) { if let value { string(name, value) } }
-    mutating func int(_ name: String, _ value: Int64) { key(name); writer.raw(String(value)) }
-    mutating func bool(_ name: String, _ value: Bool) { key(name); writer.raw(value ? "true" : "false") }
-    mutating func raw(_ name: String, _ json: String) { key(name); writer.raw(json) }
     var finished: String { writer.text + "}" }
 }
 

@@ -235,12 +235,22 @@ package struct JSONWriter {
         bytes.reserveCapacity(256)
     }
 
+    /// A writer that goes on after `bytes`.
+    package init(continuing bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// Empties the writer, keeping its capacity.
+    package mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
     /// The text written so far.
     package var text: String { String(decoding: bytes, as: UTF8.self) }
 
     package mutating func raw(_ fragment: String) { bytes.append(contentsOf: fragment.utf8) }
 
     package mutating func raw(_ byte: UInt8) { bytes.append(byte) }
+
+    package mutating func raw(_ fragment: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: fragment) }
 
     package mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))

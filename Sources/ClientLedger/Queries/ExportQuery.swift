@@ -14,12 +14,54 @@ extension SalonLedger {
     /// and no more — and the export can be imported again (its `ClientErased` line follows them).
     @discardableResult
     public func exportInterchange(from position: UInt64 = 1, _ line: (String) throws -> Void) throws(LedgerError) -> Int {
+        try exporting(from: position) { event in try line(InterchangeCodec.encode(event)) }
+    }
+
+    /// Writes every event from global position `from` on as ``exportInterchange(from:_:)`` does,
+    /// but as bytes: the UTF-8 lines, each ending in a line feed, handed to `chunk` about a
+    /// mebibyte at a time (the bytes are valid only during the call). No string is made per line:
+    /// what a service streams to a file or a socket. Returns how many events were written.
+    @discardableResult
+    public func exportInterchangeUTF8(from position: UInt64 = 1, _ chunk: (UnsafeRawBufferPointer) throws -> Void) throws(LedgerError) -> Int {
+        var writer = JSONWriter(continuing: [])
+        let count = try exporting(from: position) { event in
+            InterchangeCodec.encode(event, to: &writer)
+            writer.raw(0x0A)
+            if writer.bytes.count >= 1 << 20 {
+                try writer.bytes.withUnsafeBytes(chunk)
+                writer.removeAll()
+            }
+        }
+        do {
+            if !writer.bytes.isEmpty { try writer.bytes.withUnsafeBytes(chunk) }
+        } catch {
+            throw LedgerError.wrapping(error, "exporting the log")
+        }
+        return count
+    }
+
+    /// Calls `body` with every event from `position` on, decoded (erased fields as the export
+    /// writes them), from one snapshot; returns how many.
+    private func exporting(from position: UInt64, _ body: (LedgerEvent) throws -> Void) throws(LedgerError) -> Int {
         do {
             return try log.read { snapshot in
                 var count = 0
+                // Types and clients found once per type code and stream, not parsed from names per event.
+                var types: [UInt32: LedgerEventType] = [:]
+                var clients: [UInt64: ClientID?] = [:]
                 try snapshot.forEachEvent(from: max(position, 1)) { event in
-                    let recorded = try decode(event, keyed: true)
-                    try line(InterchangeCodec.encode(recorded.personalDataErased ? recorded.event.withErasedPlaceholders() : recorded.event))
+                    let type = try types[event.typeCode] ?? {
+                        let type = try Self.type(of: event)
+                        types[event.typeCode] = type
+                        return type
+                    }()
+                    let client = clients[event.streamNumber] ?? {
+                        let client = Self.client(of: event)
+                        clients[event.streamNumber] = client
+                        return client
+                    }()
+                    let recorded = try decode(event, type: type, client: client, keyed: true)
+                    try body(recorded.personalDataErased ? recorded.event.withErasedPlaceholders() : recorded.event)
                     count += 1
                 }
                 return count
