@@ -15,7 +15,8 @@
 //   a 512-byte value among as many keys as the salon has clients) and under a checkout (one write
 //   transaction of three 512-byte puts, without sync as the benchmark's ledger).
 // - Demo.Rebuild: the client cards and their indexes rebuilt from the whole time-ordered log
-//   (reports events/s), and Demo.Export: every event written out as interchange lines.
+//   (reports events/s), and Demo.Export: every event written out as interchange lines (the UTF-8
+//   chunks a service streams to a file).
 //
 // Every latency benchmark reports wall clock percentiles (p50 … p99).
 //
@@ -185,7 +186,7 @@ let demoBenchmarks: @Sendable () -> Void = {
         guard let ledger = demo.ledger else { return }
         var bytes = 0
         let start = ContinuousClock.now
-        let events = try ledger.exportInterchange { bytes &+= $0.utf8.count }
+        let events = try ledger.exportInterchangeUTF8 { bytes &+= $0.count }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         blackHole(bytes)
