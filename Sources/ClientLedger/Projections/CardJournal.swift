@@ -312,8 +312,9 @@ extension CardRecord {
         erased = flags & CardJournal.erasedFlag != 0
         if chunks > 0 {
             var read: UInt32 = 0
-            try state.forEach(prefix: CardJournal.chunkPrefix(client)) { key, chunk in
-                guard key.count == CardJournal.chunkPrefix(client).count + 4, read < chunks else { return false }
+            let prefix = CardJournal.chunkPrefix(client)
+            try state.forEach(prefix: prefix) { key, chunk in
+                guard key.count == prefix.count + 4, read < chunks else { return false }
                 try applyEntries(chunk)
                 read += 1
                 return true
