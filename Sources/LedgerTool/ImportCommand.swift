@@ -20,19 +20,22 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
-            let data: Data
-            if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else if let contents = FileManager.default.contents(atPath: file) {
-                data = contents
-            } else {
+            var isDirectory: ObjCBool = false
+            guard file == "-" || (FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) && !isDirectory.boolValue
+                                  && FileManager.default.isReadableFile(atPath: file)) else {
                 throw ToolError(.refused, "cannot read \(file)")
             }
             // A refused import into a ledger that did not exist leaves no empty ledger behind.
             let existed = FileManager.default.fileExists(atPath: options.ledger)
             let summary: ImportSummary
             do {
-                summary = try await options.open(.creating).importInterchange(utf8: Array(data), actor: "ledger import")
+                let ledger = try options.open(.creating)
+                if file == "-" {
+                    summary = try await ledger.importInterchange(utf8: Array(FileHandle.standardInput.readDataToEndOfFile()), actor: "ledger import")
+                } else {
+                    // Read through a memory map, a line at a time.
+                    summary = try await ledger.importInterchange(contentsOf: URL(fileURLWithPath: file), actor: "ledger import")
+                }
             } catch {
                 if !existed { try? FileManager.default.removeItem(atPath: options.ledger) }
                 throw error

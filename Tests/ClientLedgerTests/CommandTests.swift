@@ -430,6 +430,26 @@ struct DomainRegressionTests {
         #expect(bytes.count > 1 << 20 && chunks == 2, "\(bytes.count) bytes in \(chunks) chunks")
     }
 
+    @Test("an import from a file reads it as the bytes are read: BOM, CR LF, blank lines, line numbers; an unreadable file records nothing")
+    func importFromFile() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        let file = URL(fileURLWithPath: directory.path + "/events.jsonl")
+        let text = "\u{FEFF}" + #"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"ada","name":"Ada"}"# + "\r\n\r\n"
+            + #"{"type":"CheckedOut","at":"2026-01-03T10:00:00Z","client":"ada","visit":"v1","revenue":4500}"# + "\n"
+        try Data(text.utf8).write(to: file)
+        let summary = try await ledger.importInterchange(contentsOf: file)
+        #expect(summary.events == 2 && summary.clients == 1 && summary.positions == 1...2)
+        #expect(try ledger.card(of: id("ada"))?.visits.count == 1)
+
+        try Data((#"{"type":"CheckedOut","at":"2026-01-04T10:00:00Z","client":"ada","visit":"v2","revenue":100}"# + "\n\n"
+            + #"{"type":"CheckedOut","at":"2026-01-04T10:00:00Z","client":"ada","visit":"v1","revenue":100}"#).utf8).write(to: file)
+        let refused = await expectRefusal(ledger, .duplicateIdentifier) { try await ledger.importInterchange(contentsOf: file) }
+        #expect(refused?.line == 3)
+        await expectRefusal(ledger, .storage) { try await ledger.importInterchange(contentsOf: URL(fileURLWithPath: directory.path + "/missing.jsonl")) }
+        #expect(try ledger.log.lastPosition() == 2)
+    }
+
     @Test("an import registers many clients with keys made together; one refused leaves them free to register")
     func importMakesKeysTogether() async throws {
         let directory = ScratchDirectory()

@@ -1,3 +1,4 @@
+import Foundation
 import EventLog
 
 /// What an import recorded.
@@ -34,6 +35,29 @@ extension SalonLedger {
     @discardableResult
     public func importInterchange(utf8 bytes: [UInt8], actor: String? = nil) async throws(LedgerError) -> ImportSummary {
         try checkWritable("an import")
+        let (events, lines) = try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Self.events(inLines: raw) } }.get()
+        return try await importEvents(events, lines: lines, actor: actor)
+    }
+
+    /// Imports the JSON Lines file at `url`, as ``importInterchange(_:actor:)`` does. The file is
+    /// read through a memory map, a line at a time: its bytes are never copied whole. Throws
+    /// ``LedgerError/Code/storage`` if it cannot be read, and records nothing.
+    @discardableResult
+    public func importInterchange(contentsOf url: URL, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
+        try checkWritable("an import")
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw LedgerError(.storage, "cannot read \(url.path): \(error.localizedDescription)", cause: DescribedCause("\(error)"))
+        }
+        let (events, lines) = try data.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Self.events(inLines: raw) } }.get()
+        return try await importEvents(events, lines: lines, actor: actor)
+    }
+
+    /// The events of JSON Lines `bytes`, each with its line number (from 1, blank lines counted):
+    /// lines end in LF or CR LF, a UTF-8 byte order mark before the first is ignored.
+    private static func events(inLines bytes: UnsafeRawBufferPointer) throws(LedgerError) -> ([LedgerEvent], [Int]) {
         var events: [LedgerEvent] = []
         var lines: [Int] = []
         var number = 0
@@ -45,10 +69,11 @@ extension SalonLedger {
             if line.last == 0x0D { line = line.dropLast() }
             start = end + 1
             guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
-            events.append(try InterchangeCodec.decode(utf8: line, lineNumber: number))
+            // A copy of the line only: the parser reads an array.
+            events.append(try InterchangeCodec.decode(utf8: Array(line)[...], lineNumber: number))
             lines.append(number)
         }
-        return try await importEvents(events, lines: lines, actor: actor)
+        return (events, lines)
     }
 
     /// Imports `events` in one transaction, all or none, each checked by the rules as
