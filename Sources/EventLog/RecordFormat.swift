@@ -152,6 +152,19 @@ package struct RecordHeader {
     }
     package var id: EventID { EventID(loadingFrom: bytes.baseAddress! + RecordFormat.Offset.eventID) }
 
+    /// The correlation id, read without the rest of the metadata.
+    package var correlationID: EventID? {
+        guard flags & RecordFormat.flagCorrelation != 0 else { return nil }
+        return EventID(loadingFrom: bytes.baseAddress! + RecordFormat.fixedHeaderSize)
+    }
+
+    /// The causation id, read without the rest of the metadata (no actor string is made).
+    package var causationID: EventID? {
+        guard flags & RecordFormat.flagCausation != 0 else { return nil }
+        let offset = RecordFormat.fixedHeaderSize + (flags & RecordFormat.flagCorrelation != 0 ? 16 : 0)
+        return EventID(loadingFrom: bytes.baseAddress! + offset)
+    }
+
     package var metadata: EventMetadata {
         var offset = RecordFormat.fixedHeaderSize
         var metadata = EventMetadata()

@@ -24,6 +24,10 @@ public struct RecordedEvent {
     public var type: String { snapshot.typeName(header.typeCode) }
     /// Correlation, causation and actor.
     public var metadata: EventMetadata { header.metadata }
+    /// The causation id alone: cheaper than ``metadata`` for a pass over many events.
+    package var causationID: EventID? { header.causationID }
+    /// The correlation id alone.
+    package var correlationID: EventID? { header.correlationID }
     /// The payload bytes, pointing into the log's memory map: valid only inside the read closure.
     public var payload: UnsafeRawBufferPointer { header.payload }
     /// The stream's internal number (see `docs/log-format.md`); the same for all events of a stream.

@@ -98,7 +98,7 @@ package struct ClientCardProjection: Projection {
                 if indexes { try batch.index.apply(decoded, client: client, slot: index, state: state) }
                 if folds { try batch.decisions.apply(decoded, client: client, slot: index, position: position, state: state) }
             }
-            try batch.decisions.note(event.metadata, client: client, position: position, state: state)
+            try batch.decisions.note(event, client: client, state: state)
         } catch let error as LedgerError where error.code == .newerPayloadVersion {
             // A newer library's layout: its own projection version will cover it.
             try batch.decisions.noteUnreadable(batch.cards[index].client, slot: index, position: position,

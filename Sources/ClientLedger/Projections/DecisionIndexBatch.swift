@@ -75,14 +75,15 @@ extension DecisionIndex {
             clients[slot] = pending
         }
 
-        /// Notes that the event of `client` at `position` was recorded by a command with an
-        /// idempotency key (its causation id, see ``CommandIdentity``), with `metadata`.
-        mutating func note(_ metadata: EventMetadata, client: ClientID, position: UInt64, state: ProjectionState) throws {
-            guard let command = metadata.causationID else { return }
+        /// Notes that `event` of `client` was recorded by a command with an idempotency key (its
+        /// causation id, see ``CommandIdentity``); does nothing for an event without one.
+        mutating func note(_ event: RecordedEvent, client: ClientID, state: ProjectionState) throws {
+            guard let command = event.causationID else { return }
             let ref = CommandRef(client: client, command: command)
+            let position = event.position
             if commands[ref] == nil {
                 let stored = try DecisionIndex.command(command, of: client, in: state)
-                commands[ref] = (stored, stored ?? CommandEntry(fingerprint: metadata.correlationID ?? EventID(high: 0, low: 0), first: position, last: position))
+                commands[ref] = (stored, stored ?? CommandEntry(fingerprint: event.correlationID ?? EventID(high: 0, low: 0), first: position, last: position))
             }
             commands[ref]?.current.last = position
         }
