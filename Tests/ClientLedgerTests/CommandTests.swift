@@ -450,6 +450,32 @@ struct DomainRegressionTests {
         #expect(try ledger.log.lastPosition() == 2)
     }
 
+    @Test("an import racing a command on the same client: exactly one of two redemptions of the whole balance is recorded, every time")
+    func importRacesCommand() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        let ada: ClientID = id("ada")
+        try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(pointsPerStep: 1, revenueStep: 100, reward: .amountPerPoint(5)), at: day("2026-01-01"))
+        try await ledger.registerClient(ada, name: "Ada", at: day("2026-01-01"))
+        var imported = 0, commanded = 0
+        for round in 0..<20 {
+            try await ledger.adjustPoints(of: ada, by: 100, reason: "round \(round)", at: day("2026-01-02"))
+            let redemption = LedgerEvent.discountRedeemed(DiscountRedeemed(at: day("2026-01-03"), client: ada, points: 100, discount: 500))
+            async let viaImport: Bool = { () async throws -> Bool in
+                do { try await ledger.importEvents([redemption]); return true } catch let error as LedgerError where error.code == .insufficientPoints { return false }
+            }()
+            async let viaCommand: Bool = { () async throws -> Bool in
+                do { try await ledger.redeemPoints(ada, points: 100, at: day("2026-01-03")); return true } catch let error as LedgerError where error.code == .insufficientPoints { return false }
+            }()
+            let (first, second) = try await (viaImport, viaCommand)
+            #expect(first != second, "round \(round): exactly one redemption wins")
+            imported += first ? 1 : 0
+            commanded += second ? 1 : 0
+            #expect(try ledger.balance(ada) == 0)
+        }
+        #expect(imported + commanded == 20)
+    }
+
     @Test("an import registers many clients with keys made together; one refused leaves them free to register")
     func importMakesKeysTogether() async throws {
         let directory = ScratchDirectory()

@@ -169,21 +169,26 @@ extension SalonLedger {
     /// what it recorded then, and records nothing (see ``CommandIdentity``).
     ///
     /// `command` names the command in its span, metrics and log lines: the calling method's name.
+    ///
+    /// `decided`, if given, is what `decide` decided already (by ``deciding(_:requiringRegistered:identity:_:)``,
+    /// without an identity): the first attempt appends it as it is — the expected versions it
+    /// carries refuse it if any of its streams moved since — and only a retry decides again.
     package func execute(
         involving clients: [ClientID], requiringRegistered: Bool = true, identity: CommandIdentity? = nil, actor: String?,
-        command: String = #function, _ decide: (inout Decision) throws(LedgerError) -> Void
+        decided: Decided? = nil, command: String = #function, _ decide: (inout Decision) throws(LedgerError) -> Void
     ) async throws(LedgerError) -> [RecordedLedgerEvent] {
         try await observation.command(command, client: clients.first) { () throws(LedgerError) -> LedgerObservation.Run in
             try checkWritable("a command")
             // One command at a time per client in this process (see ClientQueue); other processes are
             // kept honest by the expected versions below.
             guard let primary = clients.first else {
-                return try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decide)
+                return try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decided: decided, decide)
             }
             await queue.enter(primary)
             let result: Result<LedgerObservation.Run, LedgerError>
             do throws(LedgerError) {
-                result = .success(try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decide))
+                result = .success(try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor,
+                                                    decided: decided, decide))
             } catch {
                 result = .failure(error)
             }
@@ -194,7 +199,7 @@ extension SalonLedger {
 
     private func attempt(
         involving clients: [ClientID], requiringRegistered: Bool, identity: CommandIdentity?, actor: String?,
-        _ decide: (inout Decision) throws(LedgerError) -> Void
+        decided: Decided?, _ decide: (inout Decision) throws(LedgerError) -> Void
     ) async throws(LedgerError) -> LedgerObservation.Run {
         if let actor, actor.utf8.count > 255 {
             throw LedgerError(.invalidField, "an actor is at most 255 UTF-8 bytes; got \(actor.utf8.count)", client: clients.first?.rawValue, field: "actor")
@@ -205,11 +210,15 @@ extension SalonLedger {
                 try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6)))))
             }
             let decision: Decided
-            switch try deciding(clients, requiringRegistered: requiringRegistered, identity: identity, decide) {
-            case .ranBefore(let earlier):
-                return .init(events: earlier, outcome: .replayed, attempts: attempt + 1) // a retry: the first run recorded these
-            case .decided(let decided):
+            if attempt == 0, identity == nil, let decided {
                 decision = decided
+            } else {
+                switch try deciding(clients, requiringRegistered: requiringRegistered, identity: identity, decide) {
+                case .ranBefore(let earlier):
+                    return .init(events: earlier, outcome: .replayed, attempts: attempt + 1) // a retry: the first run recorded these
+                case .decided(let decided):
+                    decision = decided
+                }
             }
             guard !decision.events.isEmpty else { return .init(events: [], outcome: .unchanged, attempts: attempt + 1) }
 

@@ -100,10 +100,13 @@ extension SalonLedger {
         // The rules first, on the state as it stands: a refused import writes nothing, not even the
         // keys of the clients it would register. (They are checked again in the transaction that
         // records the events, against whatever another process recorded meanwhile.)
-        _ = try deciding(clients, requiringRegistered: false, identity: nil) { (trial) throws(LedgerError) in
+        let decide = { (decision: inout Decision) throws(LedgerError) in
             for (index, event) in events.enumerated() {
-                do throws(LedgerError) { try trial.record(event) } catch { throw located(error, index) }
+                do throws(LedgerError) { try decision.record(event) } catch { throw located(error, index) }
             }
+        }
+        guard case .decided(let decided) = try deciding(clients, requiringRegistered: false, identity: nil, decide) else {
+            throw LedgerError(.storage, "an import has no idempotency key, so it cannot have run before") // never: no identity
         }
         // The keys of the clients the import registers, made with one sync rather than one each. A
         // key made for an import that is then refused (another process got there first) stays unused
@@ -112,11 +115,8 @@ extension SalonLedger {
             if case .clientRegistered = $0 { return $0.client }
             return nil
         })
-        let recorded = try await execute(involving: clients, requiringRegistered: false, actor: actor) { (decision) throws(LedgerError) in
-            for (index, event) in events.enumerated() {
-                do throws(LedgerError) { try decision.record(event) } catch { throw located(error, index) }
-            }
-        }
+        // Appended as decided unless one of its streams moved meanwhile; then decided again.
+        let recorded = try await execute(involving: clients, requiringRegistered: false, actor: actor, decided: decided, decide)
         let positions = recorded.isEmpty ? nil : (recorded[0].position...recorded[recorded.count - 1].position)
         return ImportSummary(events: recorded.count, clients: seen.count, positions: positions)
     }
