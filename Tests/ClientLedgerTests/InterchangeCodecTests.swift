@@ -36,6 +36,25 @@ struct InterchangeCodecTests {
         #expect(try InterchangeCodec.decode(line: line, lineNumber: 1) == controls)
     }
 
+    @Test("a field given twice is refused, in a short object and in a long one; unknown fields are named, the first in order")
+    func repeatedAndUnknownFields() throws {
+        let short = #"{"type":"CheckedOut","at":"2026-01-02T10:00:00Z","client":"c","visit":"v","revenue":1,"visit":"w"}"#
+        let long = "{" + (0..<20).map { #""f\#($0)":1,"# }.joined() + #""f3":2}"#
+        for line in [short, long] {
+            let error = #expect(throws: LedgerError.self) { try InterchangeCodec.decode(line: line, lineNumber: 7) }
+            #expect(error?.code == .invalidField && error?.message.contains("appears twice") == true, "\(error?.message ?? "")")
+            #expect(error?.line == 7)
+        }
+        let unknown = #expect(throws: LedgerError.self) {
+            try InterchangeCodec.decode(line: #"{"type":"CheckedOut","at":"2026-01-02T10:00:00Z","client":"c","visit":"v","revenue":1,"zeta":1,"beta":2}"#, lineNumber: 1)
+        }
+        #expect(unknown?.field == "beta")
+        let typo = #expect(throws: LedgerError.self) {
+            try InterchangeCodec.decode(line: #"{"type":"CheckedOut","at":"2026-01-02T10:00:00Z","client":"c","visit":"v","revenu":1}"#, lineNumber: 1)
+        }
+        #expect(typo?.field == "revenu" && typo?.message.contains("revenue") == true)
+    }
+
     struct Bad: CustomTestStringConvertible, Sendable {
         let line: String
         let code: LedgerError.Code

@@ -318,14 +318,24 @@ private struct ObjectWriter {
 
 /// The members of one JSON object, read by name; whatever is left unread at the end is an unknown field.
 private struct Fields {
-    private var members: [String: JSONValue] = [:]
+    /// In the line's order; a member's value is `nil` once read. A line has a few members: looking
+    /// one up in a list costs less than hashing each name into a dictionary. (The JSON parser has
+    /// refused a name given twice.)
+    private var members: [(name: String, value: JSONValue?)]
 
     init(_ list: [(String, JSONValue)]) {
-        for (key, value) in list { members[key] = value }
+        members = list.map { ($0.0, $0.1) }
     }
 
     private mutating func take(_ name: String) -> JSONValue? {
-        members.removeValue(forKey: name)
+        guard let index = members.firstIndex(where: { $0.value != nil && $0.name == name }) else { return nil }
+        defer { members[index].value = nil }
+        return members[index].value
+    }
+
+    /// The first member nobody read, the names sorted.
+    private var firstUnread: String? {
+        members.lazy.filter { $0.value != nil }.map(\.name).min()
     }
 
     private func wrongKind(_ name: String, _ expected: String) -> LedgerError {
@@ -334,7 +344,7 @@ private struct Fields {
 
     private func missing(_ name: String) -> LedgerError {
         // A required field that is missing beside one nobody knows is most likely a typo of it.
-        if let unknown = members.keys.sorted().first {
+        if let unknown = firstUnread {
             return LedgerError(.invalidField, "unknown field \(unknown) (and field \(name), which this event needs, is missing)", field: unknown)
         }
         return LedgerError(.invalidField, "field \(name) is required", field: name)
@@ -446,7 +456,7 @@ private struct Fields {
 
     /// Throws for the first field nobody read: a field this event type does not have.
     func finish() throws(LedgerError) {
-        if let unknown = members.keys.sorted().first {
+        if let unknown = firstUnread {
             throw LedgerError(.invalidField, "unknown field \(unknown)", field: unknown)
         }
     }

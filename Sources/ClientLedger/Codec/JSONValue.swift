@@ -82,8 +82,8 @@ package enum JSONValue: Hashable, Sendable {
             case UInt8(ascii: "{"):
                 index += 1
                 var members: [(String, JSONValue)] = []
-                // Names seen, to refuse one given twice in one pass (a list search made a line of
-                // 80,000 names take seconds).
+                // Names seen, to refuse one given twice in one pass (a list search alone made a line
+                // of 80,000 names take seconds): filled once an object has 16 members.
                 var names = Set<String>()
                 skipSpace()
                 if index < bytes.endIndex, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
@@ -91,7 +91,15 @@ package enum JSONValue: Hashable, Sendable {
                     skipSpace()
                     guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a field name") }
                     let key = try string()
-                    guard names.insert(key).inserted else { throw error("field \"\(key)\" appears twice") }
+                    // A short object is searched (no hashing); a long one keeps a set of its names.
+                    let repeated: Bool
+                    if members.count < 16 {
+                        repeated = members.contains { $0.0 == key }
+                    } else {
+                        if names.isEmpty { names = Set(members.map(\.0)) }
+                        repeated = !names.insert(key).inserted
+                    }
+                    guard !repeated else { throw error("field \"\(key)\" appears twice") }
                     skipSpace()
                     guard index < bytes.endIndex, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                     index += 1
