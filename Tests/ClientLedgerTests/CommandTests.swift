@@ -447,7 +447,17 @@ struct DomainRegressionTests {
         let refused = await expectRefusal(ledger, .duplicateIdentifier) { try await ledger.importInterchange(contentsOf: file) }
         #expect(refused?.line == 3)
         await expectRefusal(ledger, .storage) { try await ledger.importInterchange(contentsOf: URL(fileURLWithPath: directory.path + "/missing.jsonl")) }
+        await expectRefusal(ledger, .storage) { try await ledger.importInterchange(contentsOf: URL(fileURLWithPath: directory.path)) }
         #expect(try ledger.log.lastPosition() == 2)
+
+        // Longer than one read (a mebibyte): lines that straddle the reads are read whole.
+        let longID = String(repeating: "v", count: 50)
+        let many = (0..<9_000).map { #"{"type":"CheckedOut","at":"2026-01-05T10:00:00Z","client":"ada","visit":"\#(longID)\#($0)","revenue":100}"# }
+        try Data((many.joined(separator: "\r\n") + "\r\n").utf8).write(to: file)
+        #expect(try Data(contentsOf: file).count > 1 << 20)
+        let large = try await ledger.importInterchange(contentsOf: file)
+        #expect(large.events == 9_000 && large.positions == 3...9_002)
+        #expect(try ledger.card(of: id("ada"))?.visits.count == 9_001)
     }
 
     @Test("an import racing a command on the same client: exactly one of two redemptions of the whole balance is recorded, every time")

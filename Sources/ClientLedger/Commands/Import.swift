@@ -35,45 +35,33 @@ extension SalonLedger {
     @discardableResult
     public func importInterchange(utf8 bytes: [UInt8], actor: String? = nil) async throws(LedgerError) -> ImportSummary {
         try checkWritable("an import")
-        let (events, lines) = try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Self.events(inLines: raw) } }.get()
-        return try await importEvents(events, lines: lines, actor: actor)
+        var lines = InterchangeLines()
+        try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in try lines.read(raw) } }.get()
+        try lines.finish()
+        return try await importEvents(lines.events, lines: lines.numbers, actor: actor)
     }
 
     /// Imports the JSON Lines file at `url`, as ``importInterchange(_:actor:)`` does. The file is
-    /// read through a memory map, a line at a time: its bytes are never copied whole. Throws
-    /// ``LedgerError/Code/storage`` if it cannot be read, and records nothing.
+    /// read a mebibyte at a time, never whole into memory (nor mapped: a file cut short while it is
+    /// read must end in an error, not a signal). Throws ``LedgerError/Code/storage`` naming the
+    /// file if it cannot be read, and records nothing.
     @discardableResult
     public func importInterchange(contentsOf url: URL, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
         try checkWritable("an import")
-        let data: Data
+        var lines = InterchangeLines()
         do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try chunk.withUnsafeBytes { raw in Result { () throws(LedgerError) in try lines.read(raw) } }.get()
+            }
+        } catch let error as LedgerError {
+            throw error
         } catch {
             throw LedgerError(.storage, "cannot read \(url.path): \(error.localizedDescription)", cause: DescribedCause("\(error)"))
         }
-        let (events, lines) = try data.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Self.events(inLines: raw) } }.get()
-        return try await importEvents(events, lines: lines, actor: actor)
-    }
-
-    /// The events of JSON Lines `bytes`, each with its line number (from 1, blank lines counted):
-    /// lines end in LF or CR LF, a UTF-8 byte order mark before the first is ignored.
-    private static func events(inLines bytes: UnsafeRawBufferPointer) throws(LedgerError) -> ([LedgerEvent], [Int]) {
-        var events: [LedgerEvent] = []
-        var lines: [Int] = []
-        var number = 0
-        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        while start <= bytes.count {
-            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-            number += 1
-            var line = bytes[start..<end]
-            if line.last == 0x0D { line = line.dropLast() }
-            start = end + 1
-            guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
-            // A copy of the line only: the parser reads an array.
-            events.append(try InterchangeCodec.decode(utf8: Array(line)[...], lineNumber: number))
-            lines.append(number)
-        }
-        return (events, lines)
+        try lines.finish()
+        return try await importEvents(lines.events, lines: lines.numbers, actor: actor)
     }
 
     /// Imports `events` in one transaction, all or none, each checked by the rules as
@@ -119,5 +107,66 @@ extension SalonLedger {
         let recorded = try await execute(involving: clients, requiringRegistered: false, actor: actor, decided: decided, decide)
         let positions = recorded.isEmpty ? nil : (recorded[0].position...recorded[recorded.count - 1].position)
         return ImportSummary(events: recorded.count, clients: seen.count, positions: positions)
+    }
+}
+
+/// The events of JSON Lines read in pieces of any size, each with its line number (from 1, blank
+/// lines counted): lines end in LF or CR LF, a UTF-8 byte order mark before the first is ignored.
+private struct InterchangeLines {
+    private(set) var events: [LedgerEvent] = []
+    private(set) var numbers: [Int] = []
+    private var number = 0
+    /// The start of a line whose end has not been read yet.
+    private var pending: [UInt8] = []
+    private var started = false
+
+    /// Decodes every line that `bytes` completes.
+    mutating func read(_ bytes: UnsafeRawBufferPointer) throws(LedgerError) {
+        guard started else {
+            // The first three bytes tell whether a byte order mark comes first.
+            pending += bytes
+            if pending.count >= 3 { try begin() }
+            return
+        }
+        var start = 0
+        while let end = bytes[start...].firstIndex(of: 0x0A) {
+            if pending.isEmpty {
+                try line(bytes[start..<end])
+            } else {
+                pending += bytes[start..<end]
+                let whole = pending
+                pending = []
+                try whole.withUnsafeBytes { raw in Result { () throws(LedgerError) in try line(raw[...]) } }.get()
+            }
+            start = end + 1
+        }
+        pending += bytes[start...]
+    }
+
+    /// Decodes the last line, which no line feed ends.
+    mutating func finish() throws(LedgerError) {
+        if !started { try begin() }
+        let last = pending
+        pending = []
+        try last.withUnsafeBytes { raw in Result { () throws(LedgerError) in try line(raw[...]) } }.get()
+    }
+
+    /// Reads what came before the first line's start was known, without a byte order mark.
+    private mutating func begin() throws(LedgerError) {
+        started = true
+        let first = pending
+        pending = []
+        let skip = first.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        try first.withUnsafeBytes { raw in Result { () throws(LedgerError) in try read(UnsafeRawBufferPointer(rebasing: raw[skip...])) } }.get()
+    }
+
+    private mutating func line(_ bytes: Slice<UnsafeRawBufferPointer>) throws(LedgerError) {
+        number += 1
+        var line = bytes
+        if line.last == 0x0D { line = line.dropLast() }
+        guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
+        // A copy of the line only: the parser reads an array.
+        events.append(try InterchangeCodec.decode(utf8: Array(line)[...], lineNumber: number))
+        numbers.append(number)
     }
 }
