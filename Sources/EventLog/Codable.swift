@@ -3,6 +3,27 @@
 // prints, results with the keys the interchange contract names. An absent value is `null`, never a
 // missing key: the contract's keys are always present.
 
+extension Decoder {
+    /// One string, made a value by `parse`; if `parse` throws, a `DecodingError.dataCorrupted` at
+    /// this coding path that says `message(error)`: what every value written as a string decodes by.
+    package func decodeString<T, Failure: Error>(_ parse: (String) throws(Failure) -> T, message: (Failure) -> String) throws -> T {
+        let text = try singleValueContainer().decode(String.self)
+        do throws(Failure) {
+            return try parse(text)
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: message(error), underlyingError: error))
+        }
+    }
+}
+
+extension Encoder {
+    /// `text` as the single value.
+    package func encodeString(_ text: String) throws {
+        var container = singleValueContainer()
+        try container.encode(text)
+    }
+}
+
 /// An instant as an RFC 3339 string in UTC (`"2026-11-22T10:02:56.123456Z"`); decoding accepts
 /// what ``Timestamp/init(rfc3339:)`` accepts.
 extension Timestamp: Codable {
@@ -14,27 +35,16 @@ extension Timestamp: Codable {
         self = value
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public func encode(to encoder: any Encoder) throws { try encoder.encodeString(description) }
 }
 
 /// A head hash as the string its ``HeadHash/description`` prints: `"POSITION:64-HEX-DIGITS"`.
 extension HeadHash: Codable {
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            self = try HeadHash(text)
-        } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message, underlyingError: error))
-        }
+        self = try decoder.decodeString(HeadHash.init, message: \.message)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public func encode(to encoder: any Encoder) throws { try encoder.encodeString(description) }
 }
 
 /// `verified` (``ChainVerification/isIntact``), `events` (records checked), `headHash`,

@@ -7,35 +7,19 @@ import EventLog
 /// An identifier as its string; decoding normalises and validates it as ``Identifier/init(_:)`` does.
 extension Identifier: Codable {
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message, underlyingError: error))
-        }
+        self = try decoder.decodeString(Self.init, message: \.message)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
+    public func encode(to encoder: any Encoder) throws { try encoder.encodeString(rawValue) }
 }
 
 /// A date as `"YYYY-MM-DD"`.
 extension CalendarDate: Codable {
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message, underlyingError: error))
-        }
+        self = try decoder.decodeString(Self.init, message: \.message)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public func encode(to encoder: any Encoder) throws { try encoder.encodeString(description) }
 }
 
 /// A consent as its name: `"reminders"`, `"marketing"`, `"visitNudges"`.
