@@ -206,4 +206,45 @@ struct DecisionIndexTests {
         #expect(try await ledger.checkOut(zed, visit: id("v1"), revenue: 1_000, at: day("2026-01-03")).count == 1)
         #expect(try Self.expectIndexEqualsFold(ledger) > 0)
     }
+
+    /// The client-card projection as a version-3 library stored it: a card per client id, in the
+    /// format-2 journal (header `2`, flags, entries: no chunk count), and no decision index.
+    struct VersionThreeCards: Projection {
+        let name = "clientCards"
+        let version: UInt32 = 3
+        func beginBatch(_ state: ProjectionState) throws -> [String: [UInt8]] { [:] }
+        func apply(_ event: RecordedEvent, to batch: inout [String: [UInt8]], state: ProjectionState) throws {
+            guard event.stream.hasPrefix(SalonLedger.clientStreamPrefix), let type = LedgerEventType(rawValue: event.type) else { return }
+            var entries = PayloadWriter()
+            _ = try CardJournal.appendEntry(type: type, payload: event.payload, to: &entries)
+            batch[String(event.stream.dropFirst(SalonLedger.clientStreamPrefix.count)), default: [2, 0]] += entries.bytes
+        }
+        func endBatch(_ batch: inout [String: [UInt8]], state: ProjectionState) throws {
+            for (client, card) in batch { try state.setValue(card, forKey: Array(client.utf8)) }
+        }
+    }
+
+    @Test("a ledger whose cards a version-3 library stored opens with its cards rebuilt, and commands decide from the rebuilt index")
+    func olderProjectionVersion() async throws {
+        let directory = ScratchDirectory()
+        let ada: ClientID = id("ada")
+        do {
+            let ledger = try makeLedger(directory)
+            try await ledger.registerClient(ada, name: "Ada", at: day("2026-01-02"))
+            for visit in 0..<(CardJournal.entriesPerChunk + 3) {
+                try await ledger.checkOut(ada, visit: id("v\(visit)"), revenue: 1_000, at: day("2026-01-03"))
+            }
+            // Stored as the older library stored them, which the current one cannot read.
+            try ledger.log.rebuild(VersionThreeCards())
+            #expect(try ledger.log.projectionStatus("clientCards")?.version == 3)
+            ledger.close()
+        }
+        let ledger = try makeLedger(directory)
+        #expect(try ledger.log.projectionStatus("clientCards")?.version == ClientCardProjection().version)
+        #expect(try ledger.card(of: ada)?.visits.count == CardJournal.entriesPerChunk + 3)
+        #expect(try ledger.log.read(current: ClientCardProjection()) { _, index in index != nil })
+        let duplicate = await #expect(throws: LedgerError.self) { try await ledger.checkOut(ada, visit: id("v1"), revenue: 1_000) }
+        #expect(duplicate?.code == .duplicateIdentifier)
+        #expect(try Self.expectIndexEqualsFold(ledger) > 0)
+    }
 }
