@@ -37,28 +37,17 @@ public struct LedgerChanges: AsyncSequence, Sendable {
         /// How many events one read decodes at most.
         private static let batch: UInt64 = 256
 
-        private let ledger: SalonLedger
-        private var last: UInt64
-        private var buffer: [RecordedLedgerEvent] = []
-        private var index = 0
+        private var follower: LogFollower<RecordedLedgerEvent, LedgerError>
 
         init(ledger: SalonLedger, after position: UInt64) {
-            self.ledger = ledger
-            self.last = position
+            follower = LogFollower(log: ledger.log, after: position, read: { (after) throws(LedgerError) in
+                try ledger.decodedEvents(after: after, limit: Self.batch)
+            }, position: \.position)
         }
 
         /// The next event; waits while there is none. Returns `nil` only when the task is cancelled.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(LedgerError) -> RecordedLedgerEvent? {
-            while index == buffer.count {
-                if Task.isCancelled { return nil }
-                buffer = try ledger.decodedEvents(after: last, limit: Self.batch)
-                index = 0
-                if buffer.isEmpty { await ledger.log.waitForCommit(beyond: last) }
-            }
-            let event = buffer[index]
-            index += 1
-            last = event.position
-            return event
+            try await follower.next(isolation: actor)
         }
 
         public mutating func next() async throws(LedgerError) -> RecordedLedgerEvent? {

@@ -30,36 +30,22 @@ public struct EventSubscription: AsyncSequence, Sendable {
         public typealias Element = StoredEvent
         public typealias Failure = EventLogError
 
-        private let log: EventLog
-        private var last: UInt64
-        private var buffer: [StoredEvent] = []
-        private var index = 0
+        private var follower: LogFollower<StoredEvent, EventLogError>
 
         init(log: EventLog, after position: UInt64) {
-            self.log = log
-            self.last = position
+            follower = LogFollower(log: log, after: position, read: { (after) throws(EventLogError) in
+                guard after < UInt64.max else { throw EventLogError(.misuse, "a subscription cannot start after the largest position") }
+                do {
+                    return try log.read { try $0.events(from: after + 1, limit: 512) }
+                } catch {
+                    throw EventLogError.wrap(error, "reading the log for a subscription")
+                }
+            }, position: \.position)
         }
 
         /// The next event; waits while there is none. Returns `nil` only when the task is cancelled.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(EventLogError) -> StoredEvent? {
-            while index == buffer.count {
-                if Task.isCancelled { return nil }
-                do {
-                    let after = last
-                    guard after < UInt64.max else { buffer = []; throw EventLogError(.misuse, "a subscription cannot start after the largest position") }
-                    buffer = try log.read { try $0.events(from: after + 1, limit: 512) }
-                } catch {
-                    throw EventLogError.wrap(error, "reading the log for a subscription")
-                }
-                index = 0
-                if buffer.isEmpty {
-                    await log.waitForCommit(beyond: last)
-                }
-            }
-            let event = buffer[index]
-            index += 1
-            last = event.position
-            return event
+            try await follower.next(isolation: actor)
         }
 
         public mutating func next() async throws(EventLogError) -> StoredEvent? {
