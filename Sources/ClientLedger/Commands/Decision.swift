@@ -13,6 +13,8 @@ package struct Decision {
     /// Where entities are read from; `nil`: the states hold them all.
     private let reader: DecisionReader?
     private var states: [ClientID: ClientState]
+    /// The stream version of each client read, which an append of their events expects.
+    private(set) var versions: [ClientID: UInt64] = [:]
     /// The entities read into `states` so far.
     private var looked: Set<Looked> = []
     package private(set) var events: [LedgerEvent] = []
@@ -22,10 +24,11 @@ package struct Decision {
         let entity: ClientState.Entity
     }
 
-    init(reader: DecisionReader, salon: SalonState, states: [ClientID: ClientState]) {
+    init(reader: DecisionReader, salon: SalonState, states: [ClientID: ClientState], versions: [ClientID: UInt64]) {
         self.reader = reader
         self.salon = salon
         self.states = states
+        self.versions = versions
     }
 
     /// A decision on states folded in memory, which hold every entity (a fuzzer's, a test's).
@@ -40,6 +43,17 @@ package struct Decision {
     /// entities are there only once an event named them: look one up with ``appointment(_:of:)``.
     package func state(of client: ClientID) -> ClientState {
         states[client] ?? ClientState()
+    }
+
+    /// Reads `client`'s state too, in the decision's snapshot, if the command did not load it:
+    /// a client that only some decisions involve (a checkout's referrer, on a first visit).
+    package mutating func include(_ client: ClientID) throws(LedgerError) {
+        guard let reader, states[client] == nil else { return }
+        do {
+            (states[client], versions[client]) = try reader.client(client)
+        } catch {
+            throw LedgerError.wrapping(error, "reading the state of client \(client)", client: client)
+        }
     }
 
     /// Reads `entity` of `client` into its state, once.
@@ -62,15 +76,17 @@ package struct Decision {
     }
 
     /// Adds `event` if the rules allow it; throws the rule's error otherwise. A registration's
-    /// referrer must be among the clients the command loaded, and registered.
+    /// referrer must be registered. A client the command did not load is read first.
     package mutating func record(_ event: LedgerEvent) throws(LedgerError) {
         if case .clientRegistered(let registration) = event, let referrer = registration.referredBy, referrer != registration.client {
+            try include(referrer)
             let state = states[referrer] ?? ClientState()
             guard state.exists, !state.erased else {
                 throw LedgerError(.unknownClient, "the referrer \(referrer) is not a registered client", client: registration.client.rawValue, field: "referredBy")
             }
         }
         if let client = event.client {
+            try include(client) // its version is what the append expects
             if let entity = ClientState.Entity(of: event) { try lookUp(entity, of: client) }
             try Rules.check(event, against: states[client] ?? ClientState())
             states[client, default: ClientState()].apply(event) // in place, as above
@@ -315,9 +331,9 @@ extension SalonLedger {
                 if requiringRegistered, let primary = clients.first {
                     try Rules.requireRegistered(primary, states[primary] ?? ClientState())
                 }
-                var decision = Decision(reader: reader, salon: salon, states: states)
+                var decision = Decision(reader: reader, salon: salon, states: states, versions: versions)
                 try decide(&decision)
-                return .decided(Decided(events: decision.events, versions: versions, salonVersion: salonVersion))
+                return .decided(Decided(events: decision.events, versions: decision.versions, salonVersion: salonVersion))
             }
         } catch {
             throw LedgerError.wrapping(error, "reading the ledger", client: clients.first)

@@ -15,9 +15,9 @@ extension SalonLedger {
     public func checkOut(_ client: ClientID, visit: VisitID, revenue: Cents, at: Timestamp = .now,
                          actor: String? = nil, idempotencyKey: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
         let identity = try CommandIdentity.make(key: idempotencyKey, client: client, request: "checkOut|\(visit)|\(revenue)")
-        let referrer = try summary(of: client).referredBy
-        return try await execute(involving: [client] + (referrer.map { [$0] } ?? []), identity: identity, actor: actor) { (decision) throws(LedgerError) in
+        return try await execute(involving: [client], identity: identity, actor: actor) { (decision) throws(LedgerError) in
             let firstCheckout = decision.state(of: client).checkouts == 0
+            let referrer = decision.state(of: client).referredBy
             try decision.record(.checkedOut(CheckedOut(at: at, client: client, visit: visit, revenue: revenue)))
             guard let programme = decision.salon.programme(at: at) else { return }
             let points = try Money.product(revenue / programme.revenueStep, programme.pointsPerStep, "points")
@@ -25,6 +25,7 @@ extension SalonLedger {
                 try decision.record(.pointsAccrued(PointsAccrued(at: at, client: client, points: points, reason: .revenue, visit: visit)))
             }
             if firstCheckout, let referrer, programme.referralBonusPoints > 0 {
+                try decision.include(referrer) // read in the same snapshot, only when a bonus may be due
                 let state = decision.state(of: referrer)
                 if state.exists, !state.erased, !state.archived {
                     try decision.record(.pointsAccrued(PointsAccrued(at: at, client: referrer, points: programme.referralBonusPoints, reason: .referral)))
