@@ -82,36 +82,50 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// RFC 3339 in UTC with a `Z`; fractional seconds only when there are any (6 digits).
     public var description: String {
-        let micros = microsecondsSinceEpoch
+        var out = [UInt8]()
+        out.reserveCapacity(27)
+        writeRFC3339(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``description``'s UTF-8 bytes to `out`, without making a string: what a writer of
+    /// many timestamps (an export) calls.
+    package func writeRFC3339(to out: inout [UInt8]) {
         let days = daysSinceEpoch
         let secondOfDay = microsecondsIntoDay / 1_000_000
         let fraction = microsecondsIntoDay % 1_000_000
         let (year, month, day) = Timestamp.civil(fromDays: days)
-        var out = [UInt8]()
-        out.reserveCapacity(27)
-        func put(_ value: Int64, digits: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<digits { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-                rest %= divisor
-                divisor /= 10
+        guard year >= 0, year <= 9999 else {
+            out.append(contentsOf: "\(microsecondsSinceEpoch)µs".utf8)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { buffer in
+            var count = 0
+            func put(_ value: Int64, digits: Int) {
+                var rest = value
+                for index in stride(from: count + digits - 1, through: count, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+                count += digits
             }
+            func put(_ byte: Unicode.Scalar) {
+                buffer[count] = UInt8(ascii: byte)
+                count += 1
+            }
+            put(year, digits: 4); put("-")
+            put(month, digits: 2); put("-")
+            put(day, digits: 2); put("T")
+            put(secondOfDay / 3600, digits: 2); put(":")
+            put(secondOfDay / 60 % 60, digits: 2); put(":")
+            put(secondOfDay % 60, digits: 2)
+            if fraction != 0 {
+                put(".")
+                put(fraction, digits: 6)
+            }
+            put("Z")
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
-        if year < 0 || year > 9999 { return "\(micros)µs" }
-        put(year, digits: 4); out.append(UInt8(ascii: "-"))
-        put(month, digits: 2); out.append(UInt8(ascii: "-"))
-        put(day, digits: 2); out.append(UInt8(ascii: "T"))
-        put(secondOfDay / 3600, digits: 2); out.append(UInt8(ascii: ":"))
-        put(secondOfDay / 60 % 60, digits: 2); out.append(UInt8(ascii: ":"))
-        put(secondOfDay % 60, digits: 2)
-        if fraction != 0 {
-            out.append(UInt8(ascii: "."))
-            put(fraction, digits: 6)
-        }
-        out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. A lower-case `t`/`z` and a space

@@ -430,6 +430,58 @@ struct DomainRegressionTests {
         #expect(bytes.count > 1 << 20 && chunks == 2, "\(bytes.count) bytes in \(chunks) chunks")
     }
 
+    @Test("an export read in pieces on two threads is the same lines in log order; a broken link stops it after exactly the lines before it")
+    func exportInPieces() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        var events: [LedgerEvent] = (0..<40).map { .clientRegistered(ClientRegistered(at: day("2026-01-02"), client: id("c\($0)"), name: "Client \($0)")) }
+        for visit in 0..<4_960 {
+            events.append(.checkedOut(CheckedOut(at: day("2026-01-03"), client: id("c\(visit % 40)"), visit: id("v\(visit)"), revenue: 1_000 + Cents(visit))))
+        }
+        try await ledger.importEvents(events)
+        var lines: [String] = []
+        try ledger.exportInterchange { lines.append($0) }
+        for size: UInt64 in [1, 7, 1_000, 4_999, 5_000, 100_000] {
+            var bytes: [UInt8] = []
+            let count = try ledger.exportInterchangeUTF8(from: 1, pieceSize: size) { bytes += $0 }
+            #expect(count == 5_000)
+            #expect(String(decoding: bytes, as: UTF8.self) == lines.joined(separator: "\n") + "\n", "pieces of \(size)")
+        }
+        var fromMiddle: [UInt8] = []
+        #expect(try ledger.exportInterchangeUTF8(from: 2_501, pieceSize: 300) { fromMiddle += $0 } == 2_500)
+        #expect(String(decoding: fromMiddle, as: UTF8.self) == lines[2_500...].joined(separator: "\n") + "\n")
+        #expect(try ledger.exportInterchangeUTF8(from: 5_001, pieceSize: 300) { _ in Issue.record("nothing to hand out") } == 0)
+
+        // A record changed in the fifth piece of 1,000: pieces after it are made on the other
+        // thread meanwhile, but nothing after the break is handed out.
+        let broken: UInt64 = 4_321
+        try ledger.log.core.environment.write { txn in
+            let stored = try #require(try txn.get(ledger.log.core.schema.events, key: broken))
+            var copy = Array(stored)
+            copy[copy.count - 33] ^= 1
+            try copy.withUnsafeBytes { try txn.put(ledger.log.core.schema.events, key: broken, value: $0) }
+        }
+        var handedOut: [UInt8] = []
+        do {
+            _ = try ledger.exportInterchangeUTF8(from: 1, pieceSize: 1_000) { handedOut += $0 }
+            Issue.record("a broken chain was exported")
+        } catch {
+            #expect(error.code == .brokenChain && error.position == broken)
+        }
+        #expect(String(decoding: handedOut, as: UTF8.self) == lines[..<4_000].joined(separator: "\n") + "\n")
+        // A chunk handler that throws stops the export at once.
+        var calls = 0
+        do {
+            _ = try ledger.exportInterchangeUTF8(from: 1, pieceSize: 100) { _ in
+                calls += 1
+                if calls == 3 { throw CancellationError() }
+            }
+            Issue.record("the handler's error was lost")
+        } catch {
+            #expect(calls == 3 && error.code == .storage)
+        }
+    }
+
     @Test("an import from a file reads it as the bytes are read: BOM, CR LF, blank lines, line numbers; an unreadable file records nothing")
     func importFromFile() async throws {
         let directory = ScratchDirectory()

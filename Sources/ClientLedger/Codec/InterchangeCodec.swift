@@ -302,7 +302,7 @@ private struct ObjectWriter {
     mutating func timestamp(_ name: StaticString, _ value: Timestamp) {
         key(name)
         writer.raw(UInt8(ascii: "\""))
-        writer.raw(value.description) // RFC 3339: nothing to escape
+        writer.raw(value)
         writer.raw(UInt8(ascii: "\""))
     }
     /// A member whose name is data (an intake form's question), escaped as a string.

@@ -258,6 +258,9 @@ package struct JSONWriter {
 
     package mutating func raw(_ byte: UInt8) { bytes.append(byte) }
 
+    /// A timestamp as RFC 3339 (``Timestamp/description``), without its quotes: nothing in it needs escaping.
+    package mutating func raw(_ timestamp: Timestamp) { timestamp.writeRFC3339(to: &bytes) }
+
     package mutating func raw(_ fragment: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: fragment) }
 
     package mutating func string(_ value: String) {
