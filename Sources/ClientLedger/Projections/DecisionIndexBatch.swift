@@ -23,8 +23,11 @@ extension DecisionIndex {
             let command: EventID
         }
 
-        /// By the client's card slot in the batch (``ClientCardProjection/Batch``): found without hashing.
-        private var clients: [Pending?] = []
+        /// The pending states, in the order the batch first touched their clients.
+        private var clients: [Pending] = []
+        /// By the client's card slot in the batch (``ClientCardProjection/Batch``): the index of its
+        /// pending state in `clients`, or -1; found without hashing.
+        private var slots: [Int32] = []
         private var commands: [CommandRef: (original: CommandEntry?, current: CommandEntry)] = [:]
 
         /// Whether events of `type` change what a command decides from (``ClientState/apply(_:)``).
@@ -38,41 +41,45 @@ extension DecisionIndex {
         /// Applies one event of `client` (decoded without its personal data) whose type ``folds(_:)``,
         /// recorded at `position`; `slot` is the client's card slot in the batch.
         mutating func apply(_ event: LedgerEvent, client: ClientID, slot: Int, position: UInt64, state: ProjectionState) throws {
-            var pending = try take(client, slot, state)
-            defer { clients[slot] = pending }
+            let index = try pending(client, slot, state)
+            // Changed in place: a copy of a client's state would copy (and release) each of its collections.
+            try Self.apply(event, position: position, to: &clients[index], state: state)
+        }
+
+        private static func apply(_ event: LedgerEvent, position: UInt64, to pending: inout Pending, state: ProjectionState) throws {
             let entity = ClientState.Entity(of: event)
             if let entity, pending.entities[entity] == nil {
-                try DecisionIndex.load(entity, of: client, into: &pending.state, from: state)
+                try DecisionIndex.load(entity, of: pending.client, into: &pending.state, from: state)
                 pending.entities[entity] = false
             }
             pending.state.apply(event)
             if let entity { pending.entities[entity] = true }
-            for credit in pending.state.credits { pending.credits.append((credit.at, credit.points, position)) }
-            pending.state.credits.removeAll()
+            if !pending.state.credits.isEmpty {
+                for credit in pending.state.credits { pending.credits.append((credit.at, credit.points, position)) }
+                pending.state.credits.removeAll()
+            }
         }
 
-        /// The batch's pending state of `client` in `slot`, read from `state` the first time,
-        /// taken out of the batch (put it back).
-        private mutating func take(_ client: ClientID, _ slot: Int, _ state: ProjectionState) throws -> Pending {
-            if slot >= clients.count { clients += repeatElement(nil, count: slot + 1 - clients.count) }
-            if let pending = clients[slot] {
-                clients[slot] = nil // uniquely referenced while it changes
-                return pending
-            }
+        /// The index in `clients` of the batch's pending state of `client` in `slot`, read from
+        /// `state` the first time.
+        private mutating func pending(_ client: ClientID, _ slot: Int, _ state: ProjectionState) throws -> Int {
+            if slot >= slots.count { slots += repeatElement(-1, count: slot + 1 - slots.count) }
+            if slots[slot] >= 0 { return Int(slots[slot]) }
             let stored = try state.value(forKey: DecisionIndex.summaryKey(client))
             let clientState = try stored.map { bytes in
                 try bytes.withUnsafeBytes { (bytes) throws(LedgerError) in try ClientState(summary: bytes) }
             } ?? ClientState()
-            return Pending(client: client, original: stored, state: clientState)
+            clients.append(Pending(client: client, original: stored, state: clientState))
+            slots[slot] = Int32(clients.count - 1)
+            return clients.count - 1
         }
 
         /// Notes that this library cannot read the event of `client` (in card slot `slot`) at
         /// `position` (for `reason`): commands on the client are refused from then on, as a fold of
         /// their stream would refuse.
         mutating func noteUnreadable(_ client: ClientID, slot: Int, position: UInt64, reason: String, state: ProjectionState) throws {
-            var pending = try take(client, slot, state)
-            if pending.state.unreadable == nil { pending.state.unreadable = (position, reason) }
-            clients[slot] = pending
+            let index = try pending(client, slot, state)
+            if clients[index].state.unreadable == nil { clients[index].state.unreadable = (position, reason) }
         }
 
         /// Notes that `event` of `client` was recorded by a command with an idempotency key (its
@@ -112,7 +119,7 @@ extension DecisionIndex {
 
         /// Writes what the batch changed.
         func write(to state: ProjectionState) throws {
-            for case let pending? in clients {
+            for pending in clients {
                 let client = pending.client
                 for credit in pending.credits { try fileCredit(client, at: credit.at, points: credit.points, position: credit.position, state: state) }
                 let summary = pending.state.encodedSummary()

@@ -14,7 +14,8 @@ extension LogCore {
             guard var record = try txn.projectionRecord(schema, name: name), record.activeVersion == entry.projection.version,
                   record.activeCheckpoint < head else { continue }
             try applyProjection(entry.projection, snapshot: snapshot, database: entry.database(record.activeSlot),
-                                after: record.activeCheckpoint, through: head, writtenAfter: writtenAfter)
+                                after: record.activeCheckpoint, through: head, writtenAfter: writtenAfter,
+                                batchSize: options.projectionBatchSize)
             record.activeCheckpoint = head
             try txn.putProjectionRecord(schema, name: name, record)
         }
