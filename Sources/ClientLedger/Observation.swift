@@ -41,6 +41,8 @@ package final class LedgerObservation: Sendable {
         package var events: [RecordedLedgerEvent]
         package var outcome: Outcome
         package var attempts: Int
+        /// How many events were recorded and where, when `events` does not hold them (an import).
+        package var recorded: (count: Int, positions: ClosedRange<UInt64>)?
     }
 
     private static func outcome(of error: LedgerError) -> Outcome {
@@ -70,12 +72,15 @@ package final class LedgerObservation: Sendable {
         case .success(let run):
             counter("clientledger_commands_total", [("command", name), ("outcome", run.outcome.rawValue)]).increment()
             if run.attempts > 1 { counter("clientledger_command_retries_total", [("command", name)]).increment(by: run.attempts - 1) }
-            span.attributes["clientledger.events"] = run.events.count
+            let count = run.recorded?.count ?? run.events.count
+            span.attributes["clientledger.events"] = count
             span.attributes["clientledger.attempts"] = run.attempts
-            if let first = run.events.first?.position, let last = run.events.last?.position {
+            if let positions = run.recorded?.positions {
+                metadata["clientledger.positions"] = "\(positions.lowerBound)...\(positions.upperBound)"
+            } else if let first = run.events.first?.position, let last = run.events.last?.position {
                 metadata["clientledger.positions"] = "\(first)...\(last)"
             }
-            logger.debug("\(name): \(run.outcome.rawValue), \(run.events.count) events", metadata: metadata)
+            logger.debug("\(name): \(run.outcome.rawValue), \(count) events", metadata: metadata)
             return run.events
         case .failure(let error):
             let outcome = Self.outcome(of: error)

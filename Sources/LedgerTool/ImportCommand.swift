@@ -33,7 +33,7 @@ struct ImportCommand: AsyncParsableCommand {
                 if file == "-" {
                     summary = try await ledger.importInterchange(utf8: Array(FileHandle.standardInput.readDataToEndOfFile()), actor: "ledger import")
                 } else {
-                    // Read through a memory map, a line at a time.
+                    // Read twice in pieces (decide, then record), never whole.
                     summary = try await ledger.importInterchange(contentsOf: URL(fileURLWithPath: file), actor: "ledger import")
                 }
             } catch {

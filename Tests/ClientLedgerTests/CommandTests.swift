@@ -512,6 +512,101 @@ struct DomainRegressionTests {
         #expect(try ledger.card(of: id("ada"))?.visits.count == 9_001)
     }
 
+    @Test("an import read in pieces of any size decodes the same events, and names the same line for a fault, from a file or from bytes", arguments: [1, 2, 3, 7, 64, 200, 1 << 20])
+    func importInPieces(pieceSize: Int) async throws {
+        let lines = ["\u{FEFF}" + #"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"ada","name":"Ada Ünal"}"#, "", "  ",
+                     #"{"type":"ClientRegistered","at":"2026-01-02T10:05:00Z","client":"ben","name":"Ben","referredBy":"ada"}"#]
+            + (0..<40).map { #"{"type":"CheckedOut","at":"2026-01-03T10:00:00Z","client":"\#($0 % 2 == 0 ? "ada" : "ben")","visit":"v\#($0)","revenue":\#(100 + $0)}"# }
+        let text = lines.joined(separator: "\r\n") // no line feed after the last line
+        for source in ["file", "bytes"] {
+            let directory = ScratchDirectory()
+            let ledger = try makeLedger(directory), refusing = try makeLedger(ScratchDirectory())
+            func run(_ text: String, into ledger: SalonLedger) async throws(LedgerError) -> ImportSummary {
+                if source == "file" {
+                    let file = URL(fileURLWithPath: directory.path + "/events.jsonl")
+                    do { try Data(text.utf8).write(to: file) } catch { throw LedgerError(.storage, "\(error)") }
+                    return try await ledger.importing(.pieces(InterchangePieces(.file(file), pieceSize: pieceSize)), actor: "test")
+                }
+                return try await ledger.importing(.pieces(InterchangePieces(.memory(Array(text.utf8)), pieceSize: pieceSize)), actor: "test")
+            }
+            let summary = try await run(text, into: ledger)
+            #expect(summary.events == 42 && summary.clients == 2 && summary.positions == 1...42, "\(source), pieces of \(pieceSize)")
+            let ada = try #require(try ledger.card(of: id("ada")))
+            #expect(ada.name == "Ada Ünal" && ada.visits.count == 20 && ada.visits.last?.revenue == 138)
+            #expect(try ledger.history(of: id("ben")).first?.event == .clientRegistered(
+                ClientRegistered(at: Timestamp(rfc3339: "2026-01-02T10:05:00Z")!, client: id("ben"), name: "Ben", referredBy: id("ada"))))
+
+            // A fault on line 30 of 44 (the 26th visit repeats the first): nothing is recorded.
+            var faulty = lines
+            faulty[29] = #"{"type":"CheckedOut","at":"2026-01-04T10:00:00Z","client":"ada","visit":"v0","revenue":1}"#
+            let duplicate = await expectRefusal(refusing, .duplicateIdentifier) { _ = try await run(faulty.joined(separator: "\n"), into: refusing) }
+            #expect(duplicate?.line == 30, "\(source), pieces of \(pieceSize)")
+            faulty[29] = #"{"type":"CheckedOut","at":"2026-01-04T10:00:00Z","client":"ada","visit":"v999","revenue":1,"tip":5}"#
+            let unknown = await expectRefusal(refusing, .invalidField) { _ = try await run(faulty.joined(separator: "\n"), into: refusing) }
+            #expect(unknown?.line == 30 && unknown?.field == "tip", "\(source), pieces of \(pieceSize)")
+            #expect(try refusing.log.lastPosition() == 0)
+        }
+    }
+
+    @Test("a file whose bytes change between the import's two reads records nothing")
+    func importFileChanged() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        let file = URL(fileURLWithPath: directory.path + "/events.jsonl")
+        let first = #"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"ada","name":"Ada"}"# + "\n"
+            + #"{"type":"CheckedOut","at":"2026-01-03T10:00:00Z","client":"ada","visit":"v1","revenue":4500}"# + "\n"
+        try Data(first.utf8).write(to: file)
+        // Same length, another amount: only the bytes tell.
+        let changed = first.replacingOccurrences(of: "4500", with: "9900")
+        let refused = await expectRefusal(ledger, .storage) {
+            _ = try await ledger.importing(.pieces(InterchangePieces(.file(file))), actor: nil) {
+                try? Data(changed.utf8).write(to: file)
+            }
+        }
+        #expect(refused?.message.contains("changed") == true)
+        // Cut short: the second read finds fewer bytes than the first.
+        try Data(first.utf8).write(to: file)
+        await expectRefusal(ledger, .storage) {
+            _ = try await ledger.importing(.pieces(InterchangePieces(.file(file), pieceSize: 16)), actor: nil) {
+                try? Data(first.utf8.prefix(40)).write(to: file)
+            }
+        }
+        #expect(try ledger.log.lastPosition() == 0)
+        #expect(try ledger.card(of: id("ada")) == nil)
+        // Unchanged, it imports.
+        try Data(first.utf8).write(to: file)
+        #expect(try await ledger.importInterchange(contentsOf: file).events == 2)
+    }
+
+    @Test("a command recorded between an import's two reads makes it decide again: recorded after it, or refused by it")
+    func importDecidesAgain() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        try await ledger.importInterchange(#"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"ada","name":"Ada"}"#)
+        let visit = #"{"type":"CheckedOut","at":"2026-01-03T10:00:00Z","client":"ada","visit":"v2","revenue":4500}"#
+        var reads = 0
+        let summary = try await ledger.importing(.pieces(InterchangePieces(.memory(Array(visit.utf8)))), actor: nil) {
+            reads += 1
+            if reads == 1 { _ = try? await ledger.checkOut(self.ada, visit: id("v1"), revenue: 100, at: day("2026-01-03")) }
+        }
+        #expect(reads == 2 && summary.positions == 3...3)
+        #expect(try ledger.card(of: ada)?.visits.map(\.visit) == [id("v1"), id("v2")])
+
+        reads = 0
+        let again = #"{"type":"CheckedOut","at":"2026-01-04T10:00:00Z","client":"ada","visit":"v3","revenue":4500}"#
+        do {
+            _ = try await ledger.importing(.pieces(InterchangePieces(.memory(Array(again.utf8)))), actor: nil) {
+                reads += 1
+                if reads == 1 { _ = try? await ledger.checkOut(self.ada, visit: id("v3"), revenue: 100, at: day("2026-01-04")) }
+            }
+            Issue.record("the import recorded a visit the command recorded first")
+        } catch {
+            // Decided again, the visit is the command's already: refused on its line, before a second read.
+            #expect(error.code == .duplicateIdentifier && error.line == 1 && reads == 1)
+        }
+        #expect(try ledger.log.lastPosition() == 4)
+    }
+
     @Test("an import racing a command on the same client: exactly one of two redemptions of the whole balance is recorded, every time")
     func importRacesCommand() async throws {
         let directory = ScratchDirectory()

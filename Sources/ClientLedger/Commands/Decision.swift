@@ -78,6 +78,13 @@ package struct Decision {
     /// Adds `event` if the rules allow it; throws the rule's error otherwise. A registration's
     /// referrer must be registered. A client the command did not load is read first.
     package mutating func record(_ event: LedgerEvent) throws(LedgerError) {
+        try admit(event)
+        events.append(event)
+    }
+
+    /// Checks `event` as ``record(_:)`` does and moves the states past it, without keeping it: for
+    /// an import's first pass, which reads its events again to record them.
+    mutating func admit(_ event: LedgerEvent) throws(LedgerError) {
         if case .clientRegistered(let registration) = event, let referrer = registration.referredBy, referrer != registration.client {
             try include(referrer)
             let state = states[referrer] ?? ClientState()
@@ -93,7 +100,6 @@ package struct Decision {
         } else {
             try event.validate()
         }
-        events.append(event)
     }
 }
 
@@ -361,7 +367,7 @@ extension SalonLedger {
     }
 
     /// The key that seals `event`'s personal data: made (durably) when a client is registered.
-    private func key(for event: LedgerEvent) throws(LedgerError) -> ClientKey? {
+    func key(for event: LedgerEvent) throws(LedgerError) -> ClientKey? {
         guard event.type.carriesPersonalData, let client = event.client else { return nil }
         if case .clientRegistered = event { return try keys.keyCreatingIfNeeded(for: client) }
         guard let key = try keys.key(for: client) else {

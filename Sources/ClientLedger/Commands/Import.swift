@@ -24,6 +24,11 @@ extension SalonLedger {
     /// Events are facts: an imported `CheckedOut` earns no points unless a `PointsAccrued` line says
     /// so. A process killed during the import leaves the ledger as it was (the single transaction
     /// commits or vanishes).
+    ///
+    /// The input is read twice, a few pieces of 4 MiB at a time, on the calling thread and one more:
+    /// first to decide (keeping only the states of the clients it names), then — in the write
+    /// transaction — to record. Memory holds those states, the pieces, and the transaction's
+    /// pages, not the events; see `docs/projections.md` for what that comes to.
     @discardableResult
     public func importInterchange(_ text: String, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
         try await importInterchange(utf8: Array(text.utf8), actor: actor)
@@ -35,33 +40,18 @@ extension SalonLedger {
     @discardableResult
     public func importInterchange(utf8 bytes: [UInt8], actor: String? = nil) async throws(LedgerError) -> ImportSummary {
         try checkWritable("an import")
-        var lines = InterchangeLines()
-        try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in try lines.read(raw) } }.get()
-        try lines.finish()
-        return try await importEvents(lines.events, lines: lines.numbers, actor: actor)
+        return try await importing(.pieces(InterchangePieces(.memory(bytes))), actor: actor)
     }
 
     /// Imports the JSON Lines file at `url`, as ``importInterchange(_:actor:)`` does. The file is
-    /// read a mebibyte at a time, never whole into memory (nor mapped: a file cut short while it is
-    /// read must end in an error, not a signal). Throws ``LedgerError/Code/storage`` naming the
+    /// read in pieces, never whole into memory (nor mapped: a file cut short while it is read must
+    /// end in an error, not a signal), and read twice: if its bytes differ the second time (someone
+    /// changed it meanwhile), nothing is recorded. Throws ``LedgerError/Code/storage`` naming the
     /// file if it cannot be read, and records nothing.
     @discardableResult
     public func importInterchange(contentsOf url: URL, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
         try checkWritable("an import")
-        var lines = InterchangeLines()
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                try chunk.withUnsafeBytes { raw in Result { () throws(LedgerError) in try lines.read(raw) } }.get()
-            }
-        } catch let error as LedgerError {
-            throw error
-        } catch {
-            throw LedgerError(.storage, "cannot read \(url.path): \(error.localizedDescription)", cause: DescribedCause("\(error)"))
-        }
-        try lines.finish()
-        return try await importEvents(lines.events, lines: lines.numbers, actor: actor)
+        return try await importing(.pieces(InterchangePieces(.file(url))), actor: actor)
     }
 
     /// Imports `events` in one transaction, all or none, each checked by the rules as
@@ -71,102 +61,187 @@ extension SalonLedger {
     @discardableResult
     public func importEvents(_ events: [LedgerEvent], lines: [Int]? = nil, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
         try checkWritable("an import")
-        guard !events.isEmpty else { return ImportSummary(events: 0, clients: 0, positions: nil) }
-        var clients: [ClientID] = []
-        var seen = Set<ClientID>()
-        for event in events {
-            if let client = event.client, seen.insert(client).inserted { clients.append(client) }
-            if case .clientRegistered(let registration) = event, let referrer = registration.referredBy, seen.insert(referrer).inserted {
-                clients.append(referrer)
+        return try await importing(.events(events, lines: lines), actor: actor)
+    }
+
+    /// Imports `source`: decides on a first read, records on a second in one write transaction,
+    /// and starts again if another writer changed one of its streams in between. `betweenReads`
+    /// runs between the two (a test's way in).
+    func importing(_ source: ImportSource, actor: String?, betweenReads: (() async -> Void)? = nil) async throws(LedgerError) -> ImportSummary {
+        if let actor, actor.utf8.count > 255 {
+            throw LedgerError(.invalidField, "an actor is at most 255 UTF-8 bytes; got \(actor.utf8.count)", field: "actor")
+        }
+        var summary = ImportSummary(events: 0, clients: 0, positions: nil)
+        _ = try await observation.command("importInterchange", client: nil) { () throws(LedgerError) -> LedgerObservation.Run in
+            for attempt in 0..<options.maximumAttempts {
+                if attempt > 0 { try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6))))) }
+                // The rules first, on the state as it stands: a refused import writes nothing, not
+                // even the keys of the clients it would register.
+                let plan = try planImport(source)
+                await betweenReads?()
+                guard plan.events > 0 else { return .init(events: [], outcome: .unchanged, attempts: attempt + 1) }
+                // The keys of the clients the import registers, made with one sync rather than one
+                // each. A key made for an import that is then refused (another process got there
+                // first) stays unused until that client is registered.
+                try keys.createKeys(for: plan.registered)
+                if Task.isCancelled { throw LedgerError(.cancelled, "the import was cancelled before it recorded anything") }
+                // An erasure is marked in the key file before it is recorded (see execute).
+                if !plan.erased.isEmpty { try keys.markErasing(plan.erased) }
+                guard let positions = try await recordImport(source, plan, actor: actor) else {
+                    continue // a stream moved since the first read: decide again
+                }
+                for client in plan.erased { try keys.destroyKey(of: client) }
+                summary = ImportSummary(events: plan.events, clients: plan.clients, positions: positions)
+                return .init(events: [], outcome: .recorded, attempts: attempt + 1, recorded: (plan.events, positions))
+            }
+            throw LedgerError(.concurrentChange, "the streams of the import kept changing under it; it was tried \(options.maximumAttempts) times")
+        }
+        return summary
+    }
+
+    /// The first read of an import: every event decided against the states it leaves, in one
+    /// snapshot of the log, without keeping the events.
+    private func planImport(_ source: ImportSource) throws(LedgerError) -> ImportPlan {
+        do {
+            return try log.read(current: ClientCardProjection()) { snapshot, index -> ImportPlan in
+                let reader = DecisionReader(ledger: self, snapshot: snapshot, index: index)
+                let (salon, salonVersion) = try reader.salon()
+                var decision = Decision(reader: reader, salon: salon, states: [:], versions: [:])
+                var plan = ImportPlan(salonVersion: salonVersion)
+                var seen = Set<ClientID>()
+                plan.digest = try source.forEachEvent { (event, line) throws(LedgerError) in
+                    do throws(LedgerError) {
+                        try decision.admit(event)
+                    } catch {
+                        var located = error
+                        located.line = line
+                        throw located
+                    }
+                    plan.events += 1
+                    if let client = event.client { seen.insert(client) }
+                    switch event {
+                    case .clientRegistered(let registration):
+                        plan.registered.append(registration.client)
+                        if let referrer = registration.referredBy { seen.insert(referrer) }
+                    case .clientErased(let erased):
+                        plan.erased.append(erased.client)
+                    default:
+                        break
+                    }
+                }
+                plan.versions = decision.versions
+                plan.clients = seen.count
+                return plan
+            }
+        } catch {
+            throw LedgerError.wrapping(error, "reading the ledger")
+        }
+    }
+
+    /// The second read of an import, in one write transaction (on a thread of its own: it blocks
+    /// while it writes): each event encoded and appended, expecting the versions the first read
+    /// decided from. Returns `nil`, recording nothing, if another writer moved one of the streams
+    /// since; throws a storage error if a file's bytes are not those of the first read.
+    private func recordImport(_ source: ImportSource, _ plan: ImportPlan, actor: String?) async throws(LedgerError) -> ClosedRange<UInt64>? {
+        let result: Result<ClosedRange<UInt64>?, LedgerError> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { [self] in
+                do {
+                    let positions = try log.write { writer in try self.appendImport(source, plan, actor: actor, to: writer) }
+                    continuation.resume(returning: .success(positions))
+                } catch let error as EventLogError where error.code == .wrongExpectedVersion || error.code == .streamNotFound {
+                    continuation.resume(returning: .success(nil))
+                } catch {
+                    continuation.resume(returning: .failure(LedgerError.wrapping(error, "recording the import")))
+                }
             }
         }
-        func located(_ error: LedgerError, _ index: Int) -> LedgerError {
-            var located = error
-            located.line = lines.flatMap { index < $0.count ? $0[index] : nil } ?? index + 1
-            return located
+        return try result.get()
+    }
+
+    private func appendImport(_ source: ImportSource, _ plan: ImportPlan, actor: String?, to writer: LogWriter) throws -> ClosedRange<UInt64> {
+        let metadata = EventMetadata(correlationID: EventID(), causationID: nil, actor: actor)
+        // The version each stream is at, as the events before leave it: the first read's to begin with.
+        var versions: [ByteString: UInt64] = [:]
+        // Consecutive events of one stream, appended together.
+        var run: (stream: String, expected: ExpectedVersion, events: [NewEvent])?
+        var first: UInt64?, last: UInt64 = 0, count = 0
+        func flush() throws {
+            guard let pending = run else { return }
+            run = nil
+            let result = try writer.append(pending.events, to: pending.stream, expecting: pending.expected)
+            first = first ?? result.firstPosition
+            last = result.firstPosition + UInt64(pending.events.count) - 1
         }
-        // The rules first, on the state as it stands: a refused import writes nothing, not even the
-        // keys of the clients it would register. (They are checked again in the transaction that
-        // records the events, against whatever another process recorded meanwhile.)
-        let decide = { (decision: inout Decision) throws(LedgerError) in
-            for (index, event) in events.enumerated() {
-                do throws(LedgerError) { try decision.record(event) } catch { throw located(error, index) }
+        // An error of recording (a stream that moved, a key the store lacks) stops the pass and is
+        // thrown as it is; one of reading is the input's.
+        var failure: (any Error)?
+        let digest: [UInt8]?
+        do {
+            digest = try source.forEachEvent { (event, _) throws(LedgerError) in
+                do {
+                    let stream = event.client.map(Self.stream(of:)) ?? Self.salonStream
+                    let version = versions[ByteString(stream)] ?? event.client.map { plan.versions[$0] ?? 0 } ?? plan.salonVersion
+                    versions[ByteString(stream)] = version + 1
+                    let new = NewEvent(type: event.type.rawValue, metadata: metadata, payload: try BinaryCodec.encode(event, key: try key(for: event)))
+                    count += 1
+                    if let current = run?.stream, utf8Equal(current, stream) {
+                        run?.events.append(new)
+                    } else {
+                        try flush()
+                        run = (stream, version == 0 ? .noStream : .exactly(version), [new])
+                    }
+                } catch {
+                    failure = error
+                    throw LedgerError(.storage, "recording the import failed")
+                }
             }
+        } catch {
+            if let failure { throw failure }
+            // Every line decoded on the first read: one that does not now was changed since.
+            guard error.code != .storage else { throw error }
+            throw LedgerError(.storage, "the input changed between the two reads of the import (\(error.message)); nothing was recorded", cause: error)
         }
-        guard case .decided(let decided) = try deciding(clients, requiringRegistered: false, identity: nil, decide) else {
-            throw LedgerError(.storage, "an import has no idempotency key, so it cannot have run before") // never: no identity
+        try flush()
+        guard digest == plan.digest, count == plan.events, let first else {
+            throw LedgerError(.storage, "the input changed between the two reads of the import; nothing was recorded")
         }
-        // The keys of the clients the import registers, made with one sync rather than one each. A
-        // key made for an import that is then refused (another process got there first) stays unused
-        // until that client is registered.
-        try keys.createKeys(for: events.compactMap {
-            if case .clientRegistered = $0 { return $0.client }
-            return nil
-        })
-        // Appended as decided unless one of its streams moved meanwhile; then decided again.
-        let recorded = try await execute(involving: clients, requiringRegistered: false, actor: actor, decided: decided, decide)
-        let positions = recorded.isEmpty ? nil : (recorded[0].position...recorded[recorded.count - 1].position)
-        return ImportSummary(events: recorded.count, clients: seen.count, positions: positions)
+        return first...last
     }
 }
 
-/// The events of JSON Lines read in pieces of any size, each with its line number (from 1, blank
-/// lines counted): lines end in LF or CR LF, a UTF-8 byte order mark before the first is ignored.
-private struct InterchangeLines {
-    private(set) var events: [LedgerEvent] = []
-    private(set) var numbers: [Int] = []
-    private var number = 0
-    /// The start of a line whose end has not been read yet.
-    private var pending: [UInt8] = []
-    private var started = false
+/// What an import reads its events from, twice.
+enum ImportSource: Sendable {
+    /// JSON Lines, decoded in pieces.
+    case pieces(InterchangePieces)
+    /// Events already decoded, with their input lines if known.
+    case events([LedgerEvent], lines: [Int]?)
 
-    /// Decodes every line that `bytes` completes.
-    mutating func read(_ bytes: UnsafeRawBufferPointer) throws(LedgerError) {
-        guard started else {
-            // The first three bytes tell whether a byte order mark comes first.
-            pending += bytes
-            if pending.count >= 3 { try begin() }
-            return
-        }
-        var start = 0
-        while let end = bytes[start...].firstIndex(of: 0x0A) {
-            if pending.isEmpty {
-                try line(bytes[start..<end])
-            } else {
-                pending += bytes[start..<end]
-                let whole = pending
-                pending = []
-                try whole.withUnsafeBytes { raw in Result { () throws(LedgerError) in try line(raw[...]) } }.get()
+    /// Calls `body` with each event and its line, in order; returns the digest of a file's bytes.
+    func forEachEvent(_ body: (LedgerEvent, Int) throws(LedgerError) -> Void) throws(LedgerError) -> [UInt8]? {
+        switch self {
+        case .pieces(let pieces):
+            return try pieces.forEachEvent(body)
+        case .events(let events, let lines):
+            for (index, event) in events.enumerated() {
+                try body(event, lines.flatMap { index < $0.count ? $0[index] : nil } ?? index + 1)
             }
-            start = end + 1
+            return nil
         }
-        pending += bytes[start...]
     }
+}
 
-    /// Decodes the last line, which no line feed ends.
-    mutating func finish() throws(LedgerError) {
-        if !started { try begin() }
-        let last = pending
-        pending = []
-        try last.withUnsafeBytes { raw in Result { () throws(LedgerError) in try line(raw[...]) } }.get()
-    }
+/// What an import's first read decided: how many events, the clients they register and erase,
+/// and the version of each stream they were decided from (what the second read's appends expect).
+struct ImportPlan {
+    var events = 0
+    var clients = 0
+    var registered: [ClientID] = []
+    var erased: [ClientID] = []
+    var versions: [ClientID: UInt64] = [:]
+    var salonVersion: UInt64
+    var digest: [UInt8]?
 
-    /// Reads what came before the first line's start was known, without a byte order mark.
-    private mutating func begin() throws(LedgerError) {
-        started = true
-        let first = pending
-        pending = []
-        let skip = first.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        try first.withUnsafeBytes { raw in Result { () throws(LedgerError) in try read(UnsafeRawBufferPointer(rebasing: raw[skip...])) } }.get()
-    }
-
-    private mutating func line(_ bytes: Slice<UnsafeRawBufferPointer>) throws(LedgerError) {
-        number += 1
-        var line = bytes
-        if line.last == 0x0D { line = line.dropLast() }
-        guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
-        // A copy of the line only: the parser reads an array.
-        events.append(try InterchangeCodec.decode(utf8: Array(line)[...], lineNumber: number))
-        numbers.append(number)
+    init(salonVersion: UInt64) {
+        self.salonVersion = salonVersion
     }
 }
