@@ -36,6 +36,27 @@ struct InterchangeCodecTests {
         #expect(try InterchangeCodec.decode(line: line, lineNumber: 1) == controls)
     }
 
+    @Test("JSON numbers are exact to both ends of Int64 and refused beyond; strings with and without escapes read the same")
+    func jsonNumbersAndStrings() throws {
+        #expect(try JSONValue.parse("9223372036854775807") == .integer(.max))
+        #expect(try JSONValue.parse("-9223372036854775808") == .integer(.min))
+        #expect(try JSONValue.parse("-0") == .integer(0))
+        #expect(try JSONValue.parse("[0,7,-12,4500]") == .array([.integer(0), .integer(7), .integer(-12), .integer(4500)]))
+        #expect(try JSONValue.parse("12.50") == .fraction("12.50"))
+        #expect(try JSONValue.parse("1e3") == .fraction("1e3"))
+        for tooLarge in ["9223372036854775808", "-9223372036854775809", "99999999999999999999"] {
+            #expect(throws: JSONSyntaxError.self, "\(tooLarge)") { try JSONValue.parse(tooLarge) }
+        }
+        #expect(try JSONValue.parse(#""plain text, é 😀""#) == .string("plain text, é 😀"))
+        #expect(try JSONValue.parse(#""""#) == .string(""))
+        #expect(try JSONValue.parse(#""escape \"inside\" and after""#) == .string(#"escape "inside" and after"#))
+        #expect(try JSONValue.parse(#""\u00e9 starts escaped""#) == .string("é starts escaped"))
+        #expect(try JSONValue.parse(#"{"a":"x","b":"y\n"}"#) == .object([("a", .string("x")), ("b", .string("y\n"))]))
+        for bad in [#""not closed"#, "\"tab\there\"", #""ends in \"#] {
+            #expect(throws: JSONSyntaxError.self, "\(bad)") { try JSONValue.parse(bad) }
+        }
+    }
+
     @Test("a field given twice is refused, in a short object and in a long one; unknown fields are named, the first in order")
     func repeatedAndUnknownFields() throws {
         let short = #"{"type":"CheckedOut","at":"2026-01-02T10:00:00Z","client":"c","visit":"v","revenue":1,"visit":"w"}"#

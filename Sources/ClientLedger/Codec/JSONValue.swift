@@ -159,17 +159,40 @@ package enum JSONValue: Hashable, Sendable {
                 while index < bytes.endIndex, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1; exponentDigits += 1 }
                 guard exponentDigits > 0 else { throw error("a number has an empty exponent") }
             }
-            let text = String(decoding: bytes[start..<index], as: UTF8.self)
             if integral {
-                guard let value = Int64(text) else { throw error("the number \(text) is too large") }
-                return .integer(value)
+                // Accumulated as a negative number, which reaches Int64.min as the positive side cannot reach it.
+                var value: Int64 = 0
+                var fits = true
+                for byte in bytes[firstDigit..<index] {
+                    let (times, overflowA) = value.multipliedReportingOverflow(by: 10)
+                    let (next, overflowB) = times.subtractingReportingOverflow(Int64(byte - 0x30))
+                    if overflowA || overflowB { fits = false; break }
+                    value = next
+                }
+                if fits, firstDigit > start {
+                    return .integer(value)
+                } else if fits, value != .min {
+                    return .integer(-value)
+                }
+                throw error("the number \(String(decoding: bytes[start..<index], as: UTF8.self)) is too large")
             }
-            return .fraction(text)
+            return .fraction(String(decoding: bytes[start..<index], as: UTF8.self))
         }
 
         mutating func string() throws(JSONSyntaxError) -> String {
             index += 1
-            var out: [UInt8] = []
+            // Most strings hold no escape: made from their bytes at once.
+            let start = index
+            while index < bytes.endIndex {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    index += 1
+                    return String(decoding: bytes[start..<index - 1], as: UTF8.self)
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                index += 1
+            }
+            var out = Array(bytes[start..<index])
             while true {
                 guard index < bytes.endIndex else { throw error("a string is not closed") }
                 let byte = bytes[index]
