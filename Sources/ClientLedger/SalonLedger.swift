@@ -53,12 +53,20 @@ public final class SalonLedger: Sendable {
         /// Where each command and query reports its span (`ClientLedger.checkOut`, …). `nil` (the
         /// default): `InstrumentationSystem.tracer` as bootstrapped when the ledger opens.
         public var tracer: (any Tracer)?
+        /// How many events a step of a rebuild (or of the projections' catch-up, or of an
+        /// import's projection work) applies at once. A rebuild writes each step in one write
+        /// transaction, so other writers wait for it: larger steps rebuild faster (on a
+        /// time-ordered history each step rewrites the state of most clients) and hold the writer
+        /// longer, smaller ones the reverse. Default 50,000; `ledger rebuild --batch-events`.
+        public var projectionBatchSize: UInt64
 
         /// Creates options; every value has a default.
         public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 16, readOnly: Bool = false,
-                    logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil) {
+                    logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil,
+                    projectionBatchSize: UInt64 = 50_000) {
             self.durability = durability
             self.maximumAttempts = max(1, maximumAttempts)
+            self.projectionBatchSize = max(1, projectionBatchSize)
             self.readOnly = readOnly
             self.logger = logger
             self.metricsFactory = metricsFactory
@@ -99,8 +107,8 @@ public final class SalonLedger: Sendable {
     public init(path: String, options: Options = Options()) throws(LedgerError) {
         let metrics = options.metricsFactory ?? MetricsSystem.factory
         do {
-            log = try EventLog(path: path, options: .init(durability: options.durability, readOnly: options.readOnly,
-                                                          logger: options.logger, metricsFactory: metrics))
+            log = try EventLog(path: path, options: .init(durability: options.durability, projectionBatchSize: options.projectionBatchSize,
+                                                          readOnly: options.readOnly, logger: options.logger, metricsFactory: metrics))
         } catch {
             throw LedgerError.wrapping(error, "opening the ledger at \(path)")
         }

@@ -21,11 +21,12 @@ struct LedgerOptions: ParsableArguments {
         case creating
     }
 
-    /// Opens the ledger for `access`; it must exist unless `.creating`.
-    func open(_ access: Access) throws(ToolError) -> SalonLedger {
+    /// Opens the ledger for `access`; it must exist unless `.creating`. `projectionBatchSize`:
+    /// see ``SalonLedger/Options/projectionBatchSize``.
+    func open(_ access: Access, projectionBatchSize: UInt64 = 50_000) throws(ToolError) -> SalonLedger {
         if access != .creating { try requireLedger() }
         do {
-            return try SalonLedger(path: ledger, options: .init(readOnly: access == .reading))
+            return try SalonLedger(path: ledger, options: .init(readOnly: access == .reading, projectionBatchSize: projectionBatchSize))
         } catch {
             throw ToolError(error) // its sentence names the ledger's path
         }

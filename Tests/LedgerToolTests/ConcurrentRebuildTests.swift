@@ -41,4 +41,23 @@ struct ConcurrentRebuildTests {
         #expect(rebuilt.stdout == untouched.stdout)
         #expect((try rebuilt.json() as? [Any])?.count == 3_000 + 12 * 40)
     }
+
+    @Test("a rebuild in steps of any size gives the same answers; a step of no events is refused")
+    func rebuildStepSizes() throws {
+        let scratch = Scratch()
+        let path = scratch.child("salon.ledger")
+        let now = DemoRoundTripTests.now
+        try #require(try ledger("demo", "--clients", "120", "--seed", "3", "--now", now, "--ledger", path, in: scratch).status == 0)
+        let queries: [[String]] = [["clients"], ["residual", "--as-of", now], ["nudges", "--now", now], ["coverage", "--now", now],
+                                   ["card", "c1", "--now", now], ["card", "c77", "--now", now]]
+        func answers() throws -> [String] { try queries.map { try ledger($0 + ["--ledger", path, "--json"], in: scratch).stdout } }
+        let before = try answers()
+        for size in ["7", "1000000"] {
+            let rebuild = try ledger("rebuild", "--batch-events", size, "--ledger", path, in: scratch)
+            #expect(rebuild.status == 0, "\(rebuild.stderr)")
+            #expect(try answers() == before, "steps of \(size)")
+        }
+        let refused = try ledger("rebuild", "--batch-events", "0", "--ledger", path, in: scratch)
+        #expect(refused.status == 64 && refused.stderr.contains("--batch-events"), "\(refused.stderr)")
+    }
 }
