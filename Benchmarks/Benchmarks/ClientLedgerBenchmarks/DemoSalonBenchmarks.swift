@@ -15,8 +15,9 @@
 //   a 512-byte value among as many keys as the salon has clients) and under a checkout (one write
 //   transaction of three 512-byte puts, without sync as the benchmark's ledger).
 // - Demo.Rebuild: the client cards and their indexes rebuilt from the whole time-ordered log
-//   (reports events/s), and Demo.Export: every event written out as interchange lines (the UTF-8
-//   chunks a service streams to a file).
+//   (reports events/s), Demo.Export: every event written out as interchange lines (the UTF-8
+//   chunks a service streams to a file), and Demo.Import: that export imported into an empty
+//   ledger from its file (events/s and peak resident memory).
 //
 // Every latency benchmark reports wall clock percentiles (p50 … p99).
 //
@@ -74,11 +75,29 @@ private final class DemoBench: @unchecked Sendable {
         print("\(path): \(Self.size) demo clients, \(try ledger.log.lastPosition()) events, history ends \(now)")
     }
 
+    /// The interchange export of the salon, beside it.
+    var exportPath: String { NSTemporaryDirectory() + "clientledger-bench-demo-\(Self.size)-\(Self.seed).jsonl" }
+
+    /// Writes ``exportPath`` if it is not there yet (building the salon for it, then closing it).
+    func writeExport() async throws {
+        guard !FileManager.default.fileExists(atPath: exportPath) else { return }
+        try await build()
+        guard let ledger else { return }
+        let partial = exportPath + ".partial"
+        FileManager.default.createFile(atPath: partial, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+        try ledger.exportInterchangeUTF8 { try output.write(contentsOf: $0) }
+        try output.close()
+        try FileManager.default.moveItem(atPath: partial, toPath: exportPath)
+        ledger.close()
+        self.ledger = nil
+    }
+
     /// Records the demo history and the two long ones.
     private func record(_ ledger: SalonLedger) async throws {
         var salon = DemoSalon(clients: Self.size, seed: Self.seed, years: 3, now: now)
         let events = salon.generate()
-        // In parts: one import holds its events in memory until it commits.
+        // In parts: the generated events are in memory already; one part is one transaction.
         for first in stride(from: 0, to: events.count, by: 100_000) {
             try await ledger.importEvents(Array(events[first..<min(events.count, first + 100_000)]), actor: "benchmark")
         }
@@ -196,6 +215,25 @@ let demoBenchmarks: @Sendable () -> Void = {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         blackHole(bytes)
         benchmark.measurement(eventsPerSecond, Int(Double(events) / seconds))
+    }
+
+    // The demo salon's export imported into an empty ledger, as `ledger import` does: events/s and
+    // the peak resident memory of the process. The export is written once, beside the salon; the
+    // first run's setup also builds (and then closes) the salon, so its memory figure is not the
+    // import's alone: take the second run's.
+    Benchmark("Demo.Import", configuration: .init(metrics: [.wallClock, .peakMemoryResident, eventsPerSecond], warmupIterations: 0,
+                                                  maxDuration: .seconds(300), maxIterations: 1,
+                                                  setup: { try await demo.writeExport() })) { benchmark in
+        let target = NSTemporaryDirectory() + "clientledger-bench-import-\(ProcessInfo.processInfo.processIdentifier)"
+        try? FileManager.default.removeItem(atPath: target)
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        let ledger = try SalonLedger(path: target)
+        let start = ContinuousClock.now
+        let summary = try await ledger.importInterchange(contentsOf: URL(fileURLWithPath: demo.exportPath), actor: "benchmark")
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        ledger.close()
+        benchmark.measurement(eventsPerSecond, Int(Double(summary.events) / seconds))
     }
 
     // Card reads while another task asks for the coverage without pause.

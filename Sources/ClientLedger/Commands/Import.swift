@@ -72,7 +72,7 @@ extension SalonLedger {
             throw LedgerError(.invalidField, "an actor is at most 255 UTF-8 bytes; got \(actor.utf8.count)", field: "actor")
         }
         var summary = ImportSummary(events: 0, clients: 0, positions: nil)
-        _ = try await observation.command("importInterchange", client: nil) { () throws(LedgerError) -> LedgerObservation.Run in
+        _ = try await observation.command("importEvents", client: nil) { () throws(LedgerError) -> LedgerObservation.Run in
             for attempt in 0..<options.maximumAttempts {
                 if attempt > 0 { try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6))))) }
                 // The rules first, on the state as it stands: a refused import writes nothing, not
