@@ -1,6 +1,7 @@
 // Costs that follow the answer, measured on a realistic salon: the `ledger demo` history
-// (SalonDemo) of CLIENTLEDGER_BENCH_DEMO_CLIENTS clients (default 50,000: about 1.2 million events
-// over three years, in time order, each client's events spread among everyone else's).
+// (SalonDemo) of CLIENTLEDGER_BENCH_DEMO_CLIENTS clients over CLIENTLEDGER_BENCH_DEMO_YEARS years
+// (default 50,000 over three: 2.6 million events in time order, each client's events spread among
+// everyone else's; 1,000,000 over one is about 17 million).
 //
 // - Demo.Card: one client card, clients in a prime stride.
 // - Demo.Coverage, Demo.Residual, Demo.Nudges: the daily queries as of a day after the history's end
@@ -51,12 +52,17 @@ private final class DemoBench: @unchecked Sendable {
     var checkoutClock = Timestamp(microsecondsSinceEpoch: 0)
 
     static var size: Int { ProcessInfo.processInfo.environment["CLIENTLEDGER_BENCH_DEMO_CLIENTS"].flatMap(Int.init) ?? 50_000 }
+    /// How many years of history (CLIENTLEDGER_BENCH_DEMO_YEARS, default 3): a salon of a million
+    /// clients over one year is about 17 million events.
+    static var years: Int { ProcessInfo.processInfo.environment["CLIENTLEDGER_BENCH_DEMO_YEARS"].flatMap(Int.init) ?? 3 }
+    /// The salon's directory name: clients, seed, and years when they are not the default three.
+    static var name: String { "clientledger-bench-demo-\(size)-\(seed)" + (years == 3 ? "" : "-\(years)y") }
 
     static let seed: UInt64 = 2026
 
     func build() async throws {
         guard ledger == nil else { return }
-        path = NSTemporaryDirectory() + "clientledger-bench-demo-\(Self.size)-\(Self.seed)"
+        path = NSTemporaryDirectory() + Self.name
         now = Timestamp(rfc3339: "2026-11-30T18:00:00Z")!
         let complete = path + "/benchmark-salon-complete"
         if !FileManager.default.fileExists(atPath: complete) {
@@ -72,11 +78,11 @@ private final class DemoBench: @unchecked Sendable {
         checkoutClock = try [long200, long50k].compactMap { try ledger.card(of: $0, now: now)?.lastVisit }.max() ?? now
         checkoutClock = max(checkoutClock, now)
         self.ledger = ledger
-        print("\(path): \(Self.size) demo clients, \(try ledger.log.lastPosition()) events, history ends \(now)")
+        print("\(path): \(Self.size) demo clients over \(Self.years) years, \(try ledger.log.lastPosition()) events, history ends \(now)")
     }
 
     /// The interchange export of the salon, beside it.
-    var exportPath: String { NSTemporaryDirectory() + "clientledger-bench-demo-\(Self.size)-\(Self.seed).jsonl" }
+    var exportPath: String { NSTemporaryDirectory() + Self.name + ".jsonl" }
 
     /// Writes ``exportPath`` if it is not there yet (building the salon for it, then closing it).
     func writeExport() async throws {
@@ -95,7 +101,7 @@ private final class DemoBench: @unchecked Sendable {
 
     /// Records the demo history and the two long ones.
     private func record(_ ledger: SalonLedger) async throws {
-        var salon = DemoSalon(clients: Self.size, seed: Self.seed, years: 3, now: now)
+        var salon = DemoSalon(clients: Self.size, seed: Self.seed, years: Self.years, now: now)
         let events = salon.generate()
         // In parts: the generated events are in memory already; one part is one transaction.
         for first in stride(from: 0, to: events.count, by: 100_000) {
