@@ -120,11 +120,12 @@ struct InterchangePieces: Sendable {
         while lineStart < end - from {
             var lineEnd = buffer[lineStart...].firstIndex(of: 0x0A)
             while lineEnd == nil, from + buffer.count < total {
-                // The line goes on past the range: read on until it ends.
+                // The line goes on past the range: read on until it ends, searching the new bytes only.
+                let searched = buffer.count
                 let more = try reader.read(from + buffer.count, count: min(1 << 16, total - from - buffer.count))
                 guard !more.isEmpty else { throw reader.changed() }
                 buffer += more
-                lineEnd = buffer[lineStart...].firstIndex(of: 0x0A)
+                lineEnd = buffer[searched...].firstIndex(of: 0x0A)
             }
             let stop = lineEnd ?? buffer.count
             let line = piece.linesStarted
@@ -181,12 +182,13 @@ private final class PieceReader {
             var result = [UInt8](repeating: 0, count: count)
             var done = 0
             while done < count {
-                let read = result.withUnsafeMutableBytes { buffer -> Int in
-                    guard let base = buffer.baseAddress else { return 0 }
-                    return pread(descriptor, base + done, count - done, off_t(offset + done))
+                let (read, failure) = result.withUnsafeMutableBytes { buffer -> (Int, Int32) in
+                    guard let base = buffer.baseAddress else { return (0, 0) }
+                    let read = pread(descriptor, base + done, count - done, off_t(offset + done))
+                    return (read, read < 0 ? errno : 0)
                 }
-                if read < 0, errno == EINTR { continue }
-                guard read >= 0 else { throw LedgerError(.storage, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
+                if read < 0, failure == EINTR { continue }
+                guard read >= 0 else { throw LedgerError(.storage, "cannot read \(url.path): \(String(cString: strerror(failure)))") }
                 if read == 0 { break }
                 done += read
             }
