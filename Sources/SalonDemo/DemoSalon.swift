@@ -60,10 +60,30 @@ public struct DemoSalon {
         return events.sorted { ($0.at, $0.order) < ($1.at, $1.order) }.map(\.event)
     }
 
+    /// A client registered before `instant` and not archived then, drawn evenly; `nil` if none.
+    ///
+    /// Up to ``listedReferrersLimit`` clients, the eligible ones are listed and one is drawn: the
+    /// histories every seed has given. Above it, listing them for each referral would cost the
+    /// square of the salon's size (hours at a million clients), so registrations are drawn at
+    /// random until an eligible one comes up — evenly too — giving up (no referrer) after 64 tries.
     private mutating func randomReferrer(_ registered: [(ClientID, Timestamp)], before instant: Timestamp) -> ClientID? {
-        let earlier = registered.filter { candidate in candidate.1 < instant && archivedAt[candidate.0].map { $0 > instant } ?? true }
-        return earlier.isEmpty ? nil : earlier[random.int(below: earlier.count)].0
+        func eligible(_ candidate: (ClientID, Timestamp)) -> Bool {
+            candidate.1 < instant && archivedAt[candidate.0].map { $0 > instant } ?? true
+        }
+        guard clients > Self.listedReferrersLimit else {
+            let earlier = registered.filter(eligible)
+            return earlier.isEmpty ? nil : earlier[random.int(below: earlier.count)].0
+        }
+        guard !registered.isEmpty else { return nil }
+        for _ in 0..<64 {
+            let candidate = registered[random.int(below: registered.count)]
+            if eligible(candidate) { return candidate.0 }
+        }
+        return nil
     }
+
+    /// The largest salon whose referrers are drawn from a list of every eligible client.
+    public static let listedReferrersLimit = 100_000
 
     private mutating func add(_ at: Timestamp, _ event: LedgerEvent) {
         events.append((at, events.count, event))
