@@ -63,7 +63,7 @@ public final class SalonLedger: Sendable {
         /// Creates options; every value has a default.
         public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 16, readOnly: Bool = false,
                     logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil,
-                    projectionBatchSize: UInt64 = 50_000) {
+                    projectionBatchSize: UInt64 = EventLog.Options().projectionBatchSize) {
             self.durability = durability
             self.maximumAttempts = max(1, maximumAttempts)
             self.projectionBatchSize = max(1, projectionBatchSize)

@@ -22,11 +22,13 @@ struct LedgerOptions: ParsableArguments {
     }
 
     /// Opens the ledger for `access`; it must exist unless `.creating`. `projectionBatchSize`:
-    /// see ``SalonLedger/Options/projectionBatchSize``.
-    func open(_ access: Access, projectionBatchSize: UInt64 = 50_000) throws(ToolError) -> SalonLedger {
+    /// see ``SalonLedger/Options/projectionBatchSize`` (`nil`: its default).
+    func open(_ access: Access, projectionBatchSize: UInt64? = nil) throws(ToolError) -> SalonLedger {
         if access != .creating { try requireLedger() }
+        var options = SalonLedger.Options(readOnly: access == .reading)
+        if let projectionBatchSize { options.projectionBatchSize = projectionBatchSize }
         do {
-            return try SalonLedger(path: ledger, options: .init(readOnly: access == .reading, projectionBatchSize: projectionBatchSize))
+            return try SalonLedger(path: ledger, options: options)
         } catch {
             throw ToolError(error) // its sentence names the ledger's path
         }

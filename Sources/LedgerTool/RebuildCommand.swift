@@ -21,11 +21,11 @@ struct RebuildCommand: AsyncParsableCommand {
     var projections: [String] = []
 
     @Option(help: ArgumentHelp("""
-        How many events each step applies (default 50000). Each step's writes hold the ledger's \
-        writer: larger steps rebuild faster and make other writers wait longer (a rebuild with no \
-        service running can take 1000000).
+        How many events each step applies. Each step's writes hold the ledger's writer: larger \
+        steps rebuild faster and make other writers wait longer (a rebuild with no service \
+        running can take 1000000).
         """, valueName: "N"))
-    var batchEvents: UInt64 = 50_000
+    var batchEvents: UInt64 = SalonLedger.Options().projectionBatchSize
 
     func validate() throws {
         guard batchEvents > 0 else { throw ValidationError("--batch-events must be at least 1") }

@@ -191,26 +191,21 @@ extension SalonLedger {
     /// what it recorded then, and records nothing (see ``CommandIdentity``).
     ///
     /// `command` names the command in its span, metrics and log lines: the calling method's name.
-    ///
-    /// `decided`, if given, is what `decide` decided already (by ``deciding(_:requiringRegistered:identity:_:)``,
-    /// without an identity): the first attempt appends it as it is — the expected versions it
-    /// carries refuse it if any of its streams moved since — and only a retry decides again.
     package func execute(
         involving clients: [ClientID], requiringRegistered: Bool = true, identity: CommandIdentity? = nil, actor: String?,
-        decided: Decided? = nil, command: String = #function, _ decide: (inout Decision) throws(LedgerError) -> Void
+        command: String = #function, _ decide: (inout Decision) throws(LedgerError) -> Void
     ) async throws(LedgerError) -> [RecordedLedgerEvent] {
         try await observation.command(command, client: clients.first) { () throws(LedgerError) -> LedgerObservation.Run in
             try checkWritable("a command")
             // One command at a time per client in this process (see ClientQueue); other processes are
             // kept honest by the expected versions below.
             guard let primary = clients.first else {
-                return try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decided: decided, decide)
+                return try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decide)
             }
             await queue.enter(primary)
             let result: Result<LedgerObservation.Run, LedgerError>
             do throws(LedgerError) {
-                result = .success(try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor,
-                                                    decided: decided, decide))
+                result = .success(try await attempt(involving: clients, requiringRegistered: requiringRegistered, identity: identity, actor: actor, decide))
             } catch {
                 result = .failure(error)
             }
@@ -221,7 +216,7 @@ extension SalonLedger {
 
     private func attempt(
         involving clients: [ClientID], requiringRegistered: Bool, identity: CommandIdentity?, actor: String?,
-        decided: Decided?, _ decide: (inout Decision) throws(LedgerError) -> Void
+        _ decide: (inout Decision) throws(LedgerError) -> Void
     ) async throws(LedgerError) -> LedgerObservation.Run {
         if let actor, actor.utf8.count > 255 {
             throw LedgerError(.invalidField, "an actor is at most 255 UTF-8 bytes; got \(actor.utf8.count)", client: clients.first?.rawValue, field: "actor")
@@ -232,36 +227,28 @@ extension SalonLedger {
                 try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6)))))
             }
             let decision: Decided
-            if attempt == 0, identity == nil, let decided {
+            switch try deciding(clients, requiringRegistered: requiringRegistered, identity: identity, decide) {
+            case .ranBefore(let earlier):
+                return .init(events: earlier, outcome: .replayed, attempts: attempt + 1) // a retry: the first run recorded these
+            case .decided(let decided):
                 decision = decided
-            } else {
-                switch try deciding(clients, requiringRegistered: requiringRegistered, identity: identity, decide) {
-                case .ranBefore(let earlier):
-                    return .init(events: earlier, outcome: .replayed, attempts: attempt + 1) // a retry: the first run recorded these
-                case .decided(let decided):
-                    decision = decided
-                }
             }
             guard !decision.events.isEmpty else { return .init(events: [], outcome: .unchanged, attempts: attempt + 1) }
 
             // A keyed command's events say which command and request they are (see CommandIdentity).
             let correlation = identity?.fingerprint ?? EventID()
+            let metadata = EventMetadata(correlationID: correlation, causationID: identity?.id, actor: actor)
             var appends: [(stream: String, expected: ExpectedVersion, events: [NewEvent], decided: [LedgerEvent])] = []
-            // Runs of consecutive events on one stream, in the order decided (the log order), each
-            // expecting the version that the runs before it leave its stream at. Streams are told
-            // apart by their bytes, as the log tells them apart.
-            var versions: [ByteString: UInt64] = [:]
+            // Runs of consecutive events on one stream, in the order decided (the log order).
+            var versions = StreamVersions(clients: decision.versions, salon: decision.salonVersion)
             for event in decision.events {
-                let stream = event.client.map(Self.stream(of:)) ?? Self.salonStream
-                let version = versions[ByteString(stream)] ?? event.client.map { decision.versions[$0] ?? 0 } ?? decision.salonVersion
-                versions[ByteString(stream)] = version + 1
-                let new = NewEvent(type: event.type.rawValue, metadata: EventMetadata(correlationID: correlation, causationID: identity?.id, actor: actor),
-                                   payload: try BinaryCodec.encode(event, key: try key(for: event)))
+                let (stream, expected) = versions.next(event)
+                let new = try newEvent(event, metadata: metadata)
                 if let last = appends.indices.last, utf8Equal(appends[last].stream, stream) {
                     appends[last].events.append(new)
                     appends[last].decided.append(event)
                 } else {
-                    appends.append((stream, version == 0 ? .noStream : .exactly(version), [new], [event]))
+                    appends.append((stream, expected, [new], [event]))
                 }
             }
             // An erasure is marked in the key file before it is recorded, so that opening the ledger
@@ -366,8 +353,13 @@ extension SalonLedger {
         }
     }
 
+    /// `event` as the log stores it, its personal data sealed with its client's key.
+    func newEvent(_ event: LedgerEvent, metadata: EventMetadata) throws(LedgerError) -> NewEvent {
+        NewEvent(type: event.type.rawValue, metadata: metadata, payload: try BinaryCodec.encode(event, key: try key(for: event)))
+    }
+
     /// The key that seals `event`'s personal data: made (durably) when a client is registered.
-    func key(for event: LedgerEvent) throws(LedgerError) -> ClientKey? {
+    private func key(for event: LedgerEvent) throws(LedgerError) -> ClientKey? {
         guard event.type.carriesPersonalData, let client = event.client else { return nil }
         if case .clientRegistered = event { return try keys.keyCreatingIfNeeded(for: client) }
         guard let key = try keys.key(for: client) else {
@@ -404,3 +396,27 @@ extension SalonLedger {
 }
 
 import Foundation
+
+/// The version each stream is at as a run of decided events leaves it, starting from the versions
+/// they were decided from: what each append of them expects. Streams are told apart by their
+/// bytes, as the log tells them apart.
+struct StreamVersions {
+    private let clients: [ClientID: UInt64]
+    private let salon: UInt64
+    private var moved: [ByteString: UInt64] = [:]
+
+    /// Starts at `clients`' stream versions and the salon stream's `salon`.
+    init(clients: [ClientID: UInt64], salon: UInt64) {
+        self.clients = clients
+        self.salon = salon
+    }
+
+    /// The stream of `event` and the version an append of it expects; moves that stream past it.
+    mutating func next(_ event: LedgerEvent) -> (stream: String, expected: ExpectedVersion) {
+        let stream = event.client.map(SalonLedger.stream(of:)) ?? SalonLedger.salonStream
+        let key = ByteString(stream)
+        let version = moved[key] ?? event.client.map { clients[$0] ?? 0 } ?? salon
+        moved[key] = version + 1
+        return (stream, version == 0 ? .noStream : .exactly(version))
+    }
+}

@@ -160,8 +160,7 @@ extension SalonLedger {
 
     private func appendImport(_ source: ImportSource, _ plan: ImportPlan, actor: String?, to writer: LogWriter) throws -> ClosedRange<UInt64> {
         let metadata = EventMetadata(correlationID: EventID(), causationID: nil, actor: actor)
-        // The version each stream is at, as the events before leave it: the first read's to begin with.
-        var versions: [ByteString: UInt64] = [:]
+        var versions = StreamVersions(clients: plan.versions, salon: plan.salonVersion)
         // Consecutive events of one stream, appended together.
         var run: (stream: String, expected: ExpectedVersion, events: [NewEvent])?
         var first: UInt64?, last: UInt64 = 0, count = 0
@@ -179,16 +178,14 @@ extension SalonLedger {
         do {
             digest = try source.forEachEvent { (event, _) throws(LedgerError) in
                 do {
-                    let stream = event.client.map(Self.stream(of:)) ?? Self.salonStream
-                    let version = versions[ByteString(stream)] ?? event.client.map { plan.versions[$0] ?? 0 } ?? plan.salonVersion
-                    versions[ByteString(stream)] = version + 1
-                    let new = NewEvent(type: event.type.rawValue, metadata: metadata, payload: try BinaryCodec.encode(event, key: try key(for: event)))
+                    let (stream, expected) = versions.next(event)
+                    let new = try newEvent(event, metadata: metadata)
                     count += 1
                     if let current = run?.stream, utf8Equal(current, stream) {
                         run?.events.append(new)
                     } else {
                         try flush()
-                        run = (stream, version == 0 ? .noStream : .exactly(version), [new])
+                        run = (stream, expected, [new])
                     }
                 } catch {
                     failure = error

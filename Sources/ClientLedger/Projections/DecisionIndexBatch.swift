@@ -23,11 +23,8 @@ extension DecisionIndex {
             let command: EventID
         }
 
-        /// The pending states, in the order the batch first touched their clients.
-        private var clients: [Pending] = []
-        /// By the client's card slot in the batch (``ClientCardProjection/Batch``): the index of its
-        /// pending state in `clients`, or -1; found without hashing.
-        private var slots: [Int32] = []
+        /// The pending states, by the clients' card slots.
+        private var clients = SlotTable<Pending>()
         private var commands: [CommandRef: (original: CommandEntry?, current: CommandEntry)] = [:]
 
         /// Whether events of `type` change what a command decides from (``ClientState/apply(_:)``).
@@ -43,7 +40,7 @@ extension DecisionIndex {
         mutating func apply(_ event: LedgerEvent, client: ClientID, slot: Int, position: UInt64, state: ProjectionState) throws {
             let index = try pending(client, slot, state)
             // Changed in place: a copy of a client's state would copy (and release) each of its collections.
-            try Self.apply(event, position: position, to: &clients[index], state: state)
+            try Self.apply(event, position: position, to: &clients.values[index], state: state)
         }
 
         private static func apply(_ event: LedgerEvent, position: UInt64, to pending: inout Pending, state: ProjectionState) throws {
@@ -60,18 +57,16 @@ extension DecisionIndex {
             }
         }
 
-        /// The index in `clients` of the batch's pending state of `client` in `slot`, read from
-        /// `state` the first time.
+        /// The index in `clients.values` of the batch's pending state of `client` in `slot`, read
+        /// from `state` the first time.
         private mutating func pending(_ client: ClientID, _ slot: Int, _ state: ProjectionState) throws -> Int {
-            if slot >= slots.count { slots += repeatElement(-1, count: slot + 1 - slots.count) }
-            if slots[slot] >= 0 { return Int(slots[slot]) }
-            let stored = try state.value(forKey: DecisionIndex.summaryKey(client))
-            let clientState = try stored.map { bytes in
-                try bytes.withUnsafeBytes { (bytes) throws(LedgerError) in try ClientState(summary: bytes) }
-            } ?? ClientState()
-            clients.append(Pending(client: client, original: stored, state: clientState))
-            slots[slot] = Int32(clients.count - 1)
-            return clients.count - 1
+            try clients.index(of: slot) {
+                let stored = try state.value(forKey: DecisionIndex.summaryKey(client))
+                let clientState = try stored.map { bytes in
+                    try bytes.withUnsafeBytes { (bytes) throws(LedgerError) in try ClientState(summary: bytes) }
+                } ?? ClientState()
+                return Pending(client: client, original: stored, state: clientState)
+            }
         }
 
         /// Notes that this library cannot read the event of `client` (in card slot `slot`) at
@@ -79,7 +74,7 @@ extension DecisionIndex {
         /// their stream would refuse.
         mutating func noteUnreadable(_ client: ClientID, slot: Int, position: UInt64, reason: String, state: ProjectionState) throws {
             let index = try pending(client, slot, state)
-            if clients[index].state.unreadable == nil { clients[index].state.unreadable = (position, reason) }
+            if clients.values[index].state.unreadable == nil { clients.values[index].state.unreadable = (position, reason) }
         }
 
         /// Notes that `event` of `client` was recorded by a command with an idempotency key (its
@@ -119,7 +114,7 @@ extension DecisionIndex {
 
         /// Writes what the batch changed.
         func write(to state: ProjectionState) throws {
-            for pending in clients {
+            for pending in clients.values {
                 let client = pending.client
                 for credit in pending.credits { try fileCredit(client, at: credit.at, points: credit.points, position: credit.position, state: state) }
                 let summary = pending.state.encodedSummary()

@@ -10,11 +10,8 @@ extension QueryIndex {
         private var watermark: Int64?
         private var watermarkRead = false
         private var watermarkChanged = false
-        /// The client entries, in the order the batch first touched their clients.
-        private var clients: [(client: ClientID, original: ClientEntry?, current: ClientEntry)] = []
-        /// By the client's card slot in the batch (``ClientCardProjection/Batch``): the index of its
-        /// entry in `clients`, or -1; found without hashing.
-        private var slots: [Int32] = []
+        /// The client entries, by the clients' card slots.
+        private var clients = SlotTable<(client: ClientID, original: ClientEntry?, current: ClientEntry)>()
         private var appointments: [AppointmentRef: (original: AppointmentEntry?, current: AppointmentEntry?)] = [:]
         private var subscriptions: [SubscriptionRef: (original: SubscriptionEntry?, current: SubscriptionEntry?)] = [:]
 
@@ -62,9 +59,9 @@ extension QueryIndex {
         mutating func apply(_ event: LedgerEvent, client: ClientID, slot: Int, state: ProjectionState) throws {
             let index = try clientEntry(client, slot, state)
             // Taken out while it changes, so that its list of upcoming starts is not shared (and copied).
-            var entry = clients[index].current
-            clients[index].current = ClientEntry()
-            defer { clients[index].current = entry }
+            var entry = clients.values[index].current
+            clients.values[index].current = ClientEntry()
+            defer { clients.values[index].current = entry }
             let at = event.at.microsecondsSinceEpoch
             switch event {
             case .consentChanged(let e):
@@ -111,17 +108,15 @@ extension QueryIndex {
             if let watermark, entry.upcoming.contains(where: { $0.start <= watermark }) { entry.upcoming.removeAll { $0.start <= watermark } }
         }
 
-        /// The index in `clients` of the entry of `client` in card slot `slot`, read from `state`
-        /// the first time.
+        /// The index in `clients.values` of the entry of `client` in card slot `slot`, read from
+        /// `state` the first time.
         private mutating func clientEntry(_ client: ClientID, _ slot: Int, _ state: ProjectionState) throws -> Int {
-            if slot >= slots.count { slots += repeatElement(-1, count: slot + 1 - slots.count) }
-            if slots[slot] >= 0 { return Int(slots[slot]) }
-            let stored = try state.withValue(forKey: QueryIndex.clientKey(client)) { bytes throws -> ClientEntry? in
-                try bytes.map { (bytes) throws(LedgerError) in try ClientEntry(decoding: bytes) }
+            try clients.index(of: slot) {
+                let stored = try state.withValue(forKey: QueryIndex.clientKey(client)) { bytes throws -> ClientEntry? in
+                    try bytes.map { (bytes) throws(LedgerError) in try ClientEntry(decoding: bytes) }
+                }
+                return (client, stored, stored ?? ClientEntry())
             }
-            clients.append((client, stored, stored ?? ClientEntry()))
-            slots[slot] = Int32(clients.count - 1)
-            return clients.count - 1
         }
 
         /// Changes an appointment's entry with `change`, and keeps the client's upcoming starts in step.
@@ -160,7 +155,7 @@ extension QueryIndex {
         /// Writes what the batch changed, and files and unfiles the keys that depend on it.
         func write(to state: ProjectionState) throws {
             if watermarkChanged, let watermark { try state.setValue(QueryIndex.instant(watermark), forKey: QueryIndex.watermarkKey) }
-            for (client, original, current) in clients where original != current {
+            for (client, original, current) in clients.values where original != current {
                 let change = (original: original, current: current)
                 try state.setValue(change.current.encoded(), forKey: QueryIndex.clientKey(client))
                 let before = change.original?.nudgeFiling, after = change.current.nudgeFiling

@@ -1,0 +1,18 @@
+/// Values a batch of the client-card projection keeps per client, found by the client's card slot
+/// (``ClientCardProjection/Batch``) without hashing, and kept in the order their slots were first
+/// asked for.
+struct SlotTable<Value> {
+    /// The values, in the order their slots were first asked for; changed in place by index.
+    var values: [Value] = []
+    /// By card slot: the index of its value in `values`, or -1.
+    private var indices: [Int32] = []
+
+    /// The index in ``values`` of slot `slot`'s value, made by `make` the first time.
+    mutating func index(of slot: Int, _ make: () throws -> Value) rethrows -> Int {
+        if slot >= indices.count { indices += repeatElement(-1, count: slot + 1 - indices.count) }
+        if indices[slot] >= 0 { return Int(indices[slot]) }
+        values.append(try make())
+        indices[slot] = Int32(values.count - 1)
+        return values.count - 1
+    }
+}
