@@ -7,6 +7,8 @@
 //   CLMDBGuard — our guarded calls into it: a damaged data file ends in an error, never a signal
 //   COpenSSL  — the system OpenSSL crypto library (Debian: libssl-dev): SHA-256, AES-256-GCM
 //   EventLog  — a domain-free engine: append, streams, concurrency control, hash chain, subscriptions
+//   CLibPQ    — the system PostgreSQL client library (Debian: libpq-dev), through pkg-config
+//   PostgresLog — the event log's records in PostgreSQL, the same bytes and chain as in LMDB
 //   ClientLedger — the salon client domain: events, their codecs, rules, commands, personal data
 //               that can be forgotten, projections and queries
 //   SalonDemo — a realistic, reproducible salon history (Sources/SalonDemo): the demo's, the benchmarks'
@@ -22,6 +24,8 @@ let package = Package(
     products: [
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "ClientLedger", targets: ["ClientLedger"]),
+        // A ledger's log in PostgreSQL: only services that share one across machines link libpq.
+        .library(name: "PostgresLog", targets: ["PostgresLog"]),
         // The realistic demo history (`ledger demo`, the benchmarks).
         .library(name: "SalonDemo", targets: ["SalonDemo"]),
         .executable(name: "ledger", targets: ["LedgerTool"]),
@@ -46,6 +50,11 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         // Guarded LMDB calls (see its header): a few lines of our own C, beside the system library.
         .target(
             name: "CLMDBGuard",
@@ -60,6 +69,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
+        ),
+        .target(
+            name: "PostgresLog",
+            dependencies: ["EventLog", "CLibPQ"]
         ),
         .target(
             name: "ClientLedger",
@@ -118,6 +131,15 @@ let package = Package(
             name: "EventLogTests",
             dependencies: ["EventLog", "EventLogCrashWriter"],
             resources: [.copy("Fixtures")]
+        ),
+        // Starts a PostgreSQL server of its own for the tests (Debian's postgresql package).
+        .target(
+            name: "PostgresTestSupport",
+            path: "Tests/PostgresTestSupport"
+        ),
+        .testTarget(
+            name: "PostgresLogTests",
+            dependencies: ["PostgresLog", "EventLog", "PostgresTestSupport"]
         ),
         .testTarget(
             name: "ClientLedgerTests",
