@@ -92,6 +92,7 @@ let package = Package(
             name: "LedgerTool",
             dependencies: [
                 "ClientLedger",
+                "PostgresLog",
                 "SalonDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -154,7 +155,7 @@ let package = Package(
         // End-to-end tests: they run the built `ledger` tool as a process.
         .testTarget(
             name: "LedgerToolTests",
-            dependencies: ["LedgerTool", "ClientLedger"],
+            dependencies: ["LedgerTool", "ClientLedger", "PostgresTestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]

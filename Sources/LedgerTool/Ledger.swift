@@ -30,6 +30,7 @@ struct Ledger: AsyncParsableCommand {
             ResidualCommand.self, AuditCommand.self,
             CoverageCommand.self, NudgesCommand.self,
             VerifyCommand.self, RebuildCommand.self, StatsCommand.self, BackupCommand.self, RestoreCommand.self,
+            PushCommand.self,
         ]
     )
 }

@@ -13,19 +13,25 @@ struct VerifyCommand: AsyncParsableCommand {
             record before it), the streams' versions and links, the tables of names and the \
             stream-heads checkpoint. Exits with 2 naming the first position that does not hold, or \
             an anchor (--anchor, --anchors) the log no longer holds: a log cut short passes every \
-            other check. Reads only: works on a read-only copy, and needs no key file.
+            other check. Reads only: works on a read-only copy, and needs no key file. With \
+            --postgres and --salon it checks the ledger in PostgreSQL instead, the same way.
             """)
 
     @OptionGroup var options: LedgerOptions
     @OptionGroup var anchorOptions: AnchorOptions
+    @OptionGroup var postgres: PostgresOptions
 
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
             let anchors = try anchorOptions.anchors()
-            let log = try options.openLog()
             let interactive = isatty(STDERR_FILENO) == 1 && !options.json
-            let verification = try log.verify(anchors: anchors) { done, total in
+            let report = { (done: UInt64, total: UInt64) in
                 if interactive, done % 65_536 == 0 || done == total { standardError.write("\rverifying \(done)/\(total)") }
+            }
+            let verification = if let target = try postgres.target() {
+                try postgres.connect(target).verify(anchors: anchors) { report($0, $1) }
+            } else {
+                try options.openLog().verify(anchors: anchors) { report($0, $1) }
             }
             if interactive { standardError.write("\r\u{1B}[K") }
             if options.json {

@@ -2,7 +2,7 @@ import EventLog
 
 extension PostgresLog {
     /// Records read per query while verifying.
-    static let verifyPageRecords = 10_000
+    static let verifyPageRecords = 8_192
 
     /// Walks the ledger in the database from its first record and checks what
     /// ``EventLog/verify(anchors:progress:)`` checks of an LMDB log: positions without gaps from 1,
@@ -13,7 +13,8 @@ extension PostgresLog {
     ///
     /// - Parameters:
     ///   - anchors: head hashes written down earlier; each is reported as on the chain or not.
-    ///   - progress: called every 10,000 records with the records checked and the head.
+    ///   - progress: called every 65,536 records and at the end, with the records checked and the
+    ///     position the ledger's row states as its head.
     /// - Returns: the outcome; a break is reported in it by position, as for an LMDB log.
     /// - Throws: ``EventLogError/Code/storage`` if the database cannot be read;
     ///   ``EventLogError/Code/notALog`` if it holds no ledger with this id.
@@ -67,8 +68,11 @@ extension PostgresLog {
         }
 
         while true {
-            let page = try connection.execute("SELECT position, record FROM clientledger_record WHERE ledger = $1 AND position >= $2 ORDER BY position LIMIT $3",
-                                              [id, .int64(Int64(expected)), .int64(Int64(Self.verifyPageRecords))], "reading the records of ledger \(ledger)")
+            // A range of positions, not `LIMIT`: positions have no gaps, and a bounded range keeps
+            // the plan to the page whatever the table's statistics say.
+            let page = try connection.execute("SELECT position, record FROM clientledger_record WHERE ledger = $1 AND position >= $2 AND position < $3 ORDER BY position",
+                                              [id, .int64(Int64(expected)), .int64(Int64(expected) + Int64(Self.verifyPageRecords))],
+                                              "reading the records of ledger \(ledger)")
             for index in 0..<page.count {
                 let position = UInt64(bitPattern: page.int64(index, 0) ?? 0)
                 guard position == expected else {
@@ -99,11 +103,14 @@ extension PostgresLog {
                 if let problem { return outcome(broken: position, problem) }
                 if anchorPositions.contains(position) { anchorHashes[position] = previous }
                 expected += 1
-                if (expected - 1) % UInt64(Self.verifyPageRecords) == 0 { progress?(expected - 1, total) }
+                if (expected - 1) % 65_536 == 0 { progress?(expected - 1, total) }
             }
             if page.count < Self.verifyPageRecords { break }
         }
         let last = expected - 1
+        if let stated, last < stated.position {
+            return outcome(broken: expected, "the hash chain breaks at position \(expected): the ledger holds no record there (its row states head \(stated.position))")
+        }
         guard last == (stated?.position ?? 0), stated.map({ $0.hash == previous }) ?? true else {
             return outcome(broken: nil, "the row of ledger \(ledger) states head \(stated.map { "\($0.position):\($0.hash.hex)" } ?? "0"), but its records end at position \(last)\(last > 0 ? " with hash \(previous.hex)" : "")")
         }

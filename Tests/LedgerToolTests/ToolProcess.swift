@@ -52,8 +52,10 @@ final class Scratch: Sendable {
 /// Starts `ledger` with `arguments`; its output goes to files in `scratch` (no pipe can fill up).
 /// With `asAnotherUser`, run as the unprivileged user `nobody` when the tests run as root (as
 /// another user, files without permission for others stay closed to it; as root nothing is).
-func startLedger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil, asAnotherUser: Bool = false) throws -> (Process, stdout: String, stderr: String) {
+func startLedger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil, asAnotherUser: Bool = false,
+                 environment: [String: String] = [:]) throws -> (Process, stdout: String, stderr: String) {
     let process = Process()
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     if asAnotherUser && getuid() == 0 {
         // A copy in the scratch directory: the build directory may lie where others cannot go.
         let copy = scratch.child("ledger-as-another-user")
@@ -91,8 +93,9 @@ func ledger(_ arguments: String..., in scratch: Scratch, stdin: String? = nil, a
 
 /// Runs `ledger` with `arguments` to its end.
 @discardableResult
-func ledger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil, asAnotherUser: Bool = false) throws -> ToolRun {
-    let (process, out, err) = try startLedger(arguments, in: scratch, stdin: stdin, asAnotherUser: asAnotherUser)
+func ledger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil, asAnotherUser: Bool = false,
+            environment: [String: String] = [:]) throws -> ToolRun {
+    let (process, out, err) = try startLedger(arguments, in: scratch, stdin: stdin, asAnotherUser: asAnotherUser, environment: environment)
     process.waitUntilExit()
     return ToolRun(status: process.terminationStatus,
                    stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",

@@ -171,12 +171,26 @@ struct PushAndVerifyTests {
         let local = try LocalLog(events: 6)
         let shared = try PostgresLog(connectingTo: try PostgresServer.conninfo(), ledger: Self.ledgerID())
         try shared.push(from: local.log)
-        // The last record removed, and the head moved back as a rewrite would.
+        // The last record removed: the row still states it.
         try PostgresServer.psql("DELETE FROM clientledger_record WHERE ledger = '\(shared.ledger)' AND position = 6")
-        let verification = try shared.verify()
-        #expect(!verification.isIntact)
-        #expect(verification.firstBrokenPosition == nil)
-        #expect(verification.problem?.contains("states head 6:") == true)
+        let cut = try shared.verify()
+        #expect(cut.firstBrokenPosition == 6)
+        #expect(cut.problem?.contains("states head 6") == true)
+        // The head moved back as well, to a hash that is not the last record's.
+        try PostgresServer.psql("UPDATE clientledger_ledger SET head = 5 WHERE ledger = '\(shared.ledger)'")
+        let moved = try shared.verify()
+        #expect(!moved.isIntact)
+        #expect(moved.firstBrokenPosition == nil)
+        #expect(moved.problem?.contains("states head 5:") == true)
+        // A record beyond the stated head.
+        try PostgresServer.psql("""
+            UPDATE clientledger_ledger SET head = 4, head_hash = (SELECT substring(record from length(record) - 31) FROM clientledger_record
+                                                                   WHERE ledger = '\(shared.ledger)' AND position = 4)
+            WHERE ledger = '\(shared.ledger)'
+            """)
+        let beyond = try shared.verify()
+        #expect(!beyond.isIntact)
+        #expect(beyond.problem?.contains("records end at position 5") == true)
     }
 
     @Test func anAnchorOnTheChainHolds() throws {

@@ -1,0 +1,68 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// `ledger push` copies a ledger into PostgreSQL (a server the tests start), and `ledger verify
+/// --postgres` checks it there.
+@Suite("ledger push and verify --postgres")
+struct PushCommandTests {
+    @Test("a pushed ledger has the local head hash in PostgreSQL, verifies there, and a second push copies nothing")
+    func pushAndVerify() throws {
+        let scratch = Scratch()
+        let path = scratch.child("salon.ledger")
+        try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
+        let local = try #require(try ledger("verify", "--ledger", path, "--json", in: scratch).object()["headHash"] as? String)
+        let conninfo = try PostgresServer.conninfo()
+        let salon = "salon-\(UUID().uuidString.prefix(8))"
+
+        let pushed = try ledger("push", "--ledger", path, "--postgres", conninfo, "--salon", salon, "--json", in: scratch)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        let result = try pushed.object()
+        #expect(result["head"] as? String == local)
+        #expect((result["eventsCopied"] as? Int).map { $0 > 0 } == true)
+
+        // The same ledger, named through the environment.
+        let remote = try ledger(["verify", "--json"], in: scratch, environment: ["CLIENTLEDGER_POSTGRES": conninfo, "CLIENTLEDGER_SALON": salon])
+        #expect(remote.status == 0, "\(remote.stderr)")
+        #expect(try remote.object()["headHash"] as? String == local)
+        #expect(try ledger("verify", "--postgres", conninfo, "--salon", salon, "--anchor", local, in: scratch).status == 0)
+
+        let again = try ledger("push", "--ledger", path, "--postgres", conninfo, "--salon", salon, in: scratch)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("Pushed 0 events"), "\(again.stdout)")
+    }
+
+    @Test("a record changed in PostgreSQL fails verify with exit code 2 naming its position")
+    func tampered() throws {
+        let scratch = Scratch()
+        let path = scratch.child("salon.ledger")
+        try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
+        let conninfo = try PostgresServer.conninfo()
+        let salon = "salon-\(UUID().uuidString.prefix(8))"
+        try #require(try ledger("push", "--ledger", path, "--postgres", conninfo, "--salon", salon, in: scratch).status == 0)
+        try PostgresServer.psql("""
+            UPDATE clientledger_record SET record = set_byte(record, 60, get_byte(record, 60) # 1)
+            WHERE ledger = '\(salon)' AND position = 38
+            """)
+        let run = try ledger("verify", "--postgres", conninfo, "--salon", salon, in: scratch)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("position 38"), "\(run.stderr)")
+    }
+
+    @Test("push without a database, or without a ledger id, is refused; an unreachable database exits 3")
+    func refused() throws {
+        let scratch = Scratch()
+        let path = scratch.child("salon.ledger")
+        try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
+        let noDatabase = try ledger(["push", "--ledger", path], in: scratch, environment: ["CLIENTLEDGER_POSTGRES": ""])
+        #expect(noDatabase.status == 1)
+        #expect(noDatabase.stderr.contains("--postgres"))
+        let noSalon = try ledger(["push", "--ledger", path, "--postgres", try PostgresServer.conninfo()], in: scratch,
+                                 environment: ["CLIENTLEDGER_SALON": ""])
+        #expect(noSalon.status == 1)
+        #expect(noSalon.stderr.contains("--salon"))
+        let unreachable = try ledger("push", "--ledger", path, "--postgres", "host=/nonexistent port=1 connect_timeout=2", "--salon", "s", in: scratch)
+        #expect(unreachable.status == 3)
+        #expect(unreachable.stderr.contains("cannot connect to PostgreSQL"), "\(unreachable.stderr)")
+    }
+}
