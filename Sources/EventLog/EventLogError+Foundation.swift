@@ -7,7 +7,7 @@ extension EventLogError.Code {
         .wrongExpectedVersion, .streamNotFound, .eventIDReused, .duplicateEventID, .invalidEventID,
         .emptyAppend, .emptyPayload, .eventTooLarge, .invalidEventType, .invalidStreamName,
         .invalidMetadata, .notALog, .newerFormat, .corruptRecord, .brokenChain, .damaged, .storage,
-        .closed, .cancelled, .misuse, .readOnly, .invalidHeadHash,
+        .closed, .cancelled, .misuse, .readOnly, .invalidHeadHash, .replicaBehind,
     ]
 }
 

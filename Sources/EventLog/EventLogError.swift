@@ -70,6 +70,10 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         public static let readOnly = Code(rawValue: "readOnly")
         /// A head hash (an anchor) that is not of the form `POSITION:64-HEX-DIGITS`.
         public static let invalidHeadHash = Code(rawValue: "invalidHeadHash")
+        /// A log that replicates a shared one (a ledger in PostgreSQL) was behind it when it tried
+        /// to extend it: another instance appended first. The engine catches up and runs the write
+        /// again by itself; a caller sees this only if the shared log kept moving through every try.
+        public static let replicaBehind = Code(rawValue: "replicaBehind")
     }
 
     /// The kind of failure.

@@ -28,6 +28,9 @@ package final class LogCore: Sendable {
     /// Serialises this process's write transactions (LMDB serialises processes).
     private let writeLock = NSLock()
     package let committer: GroupCommitter
+    /// The shared log this one replicates, which must accept every write before it commits here
+    /// (see ``CommitAuthority``); `nil` for a log of its own.
+    package let authority = Mutex<(any CommitAuthority)?>(nil)
     /// The projections this process keeps up to date inline.
     package let projections = Mutex<[RegisteredProjection]>([])
     /// The two databases of each projection read so far, by name: looked up once, not per query.
@@ -183,6 +186,26 @@ package final class LogCore: Sendable {
     /// Runs `body` in a write transaction of this log, commits, and updates the caches and waiting
     /// subscribers. `body` may run more than once if the map must grow; it must not have outside effects.
     package func performWrite<T>(_ body: (inout WriteSession) throws -> T) throws -> T {
+        // With an authority, a write that found it moved on catches up and runs again (see
+        // CommitAuthority); the tries are bounded, so a shared log that never stops moving is an
+        // error rather than a loop.
+        var tries = 0
+        while true {
+            do {
+                return try performWriteOnce(body)
+            } catch let error as EventLogError where error.code == .replicaBehind {
+                tries += 1
+                guard tries < Self.replicaTries, let authority = authority.withLock({ $0 }) else { throw error }
+                metrics.replicaCatchUps.increment()
+                try authority.catchUp(self)
+            }
+        }
+    }
+
+    /// How often a write tries to extend a shared log before it reports ``EventLogError/Code/replicaBehind``.
+    static let replicaTries = 64
+
+    private func performWriteOnce<T>(_ body: (inout WriteSession) throws -> T) throws -> T {
         guard !options.readOnly else {
             throw EventLogError(.readOnly, "the log at \(environment.path) was opened read-only; nothing can be written to it")
         }
@@ -205,6 +228,9 @@ package final class LogCore: Sendable {
                     throw error
                 }
                 try session.finish()
+                if session.head > session.startHead, !session.isReplicating, let authority = authority.withLock({ $0 }) {
+                    try authority.accept(try session.committingRecords())
+                }
                 committed = session
                 return value
             }

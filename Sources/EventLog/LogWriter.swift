@@ -28,6 +28,16 @@ public final class LogWriter {
         }
     }
 
+    /// Copies a record of the shared log this one replicates; see
+    /// ``WriteSession/replicate(_:at:typeName:streamName:)``.
+    package func replicate(_ bytes: UnsafeRawBufferPointer, at position: UInt64, typeName: String, streamName: String) throws(EventLogError) {
+        do {
+            try session.replicate(bytes, at: position, typeName: typeName, streamName: streamName)
+        } catch {
+            throw EventLogError.wrap(error, "copying the shared log's record at position \(position)")
+        }
+    }
+
     /// The version of stream `stream` in this transaction, or `nil` if it has no events.
     public func streamVersion(_ stream: String) throws(EventLogError) -> UInt64? {
         do { return try session.streamVersion(stream) } catch { throw EventLogError.wrap(error, "reading stream \(stream)") }

@@ -14,6 +14,8 @@ package struct WriteSession {
     package let startCheckpoint: UInt64
     package let startHead: UInt64
     package private(set) var head: UInt64
+    /// The hash of the record at ``startHead`` (the genesis hash for an empty log).
+    package private(set) var startHash = ChainHash.genesis
     private var lastHash: ChainHash
     private var lastRecordedAt: Timestamp
     /// The instant every event of this transaction records, read at its first append: one clock
@@ -44,6 +46,9 @@ package struct WriteSession {
     package private(set) var newCheckpoint: UInt64?
     /// Whether this transaction made a format-1 log format 2 (``LogCore/format`` follows at commit).
     package private(set) var upgradedFormat = false
+    /// Whether this transaction copies records of a shared log (``replicate(_:at:typeName:streamName:)``)
+    /// rather than appending its own.
+    package private(set) var isReplicating = false
 
     package init(core: LogCore, txn: LMDBTransaction) throws {
         self.core = core
@@ -62,6 +67,7 @@ package struct WriteSession {
             let last = try RecordHeader(position: startHead, bytes: bytes)
             var chain = ChainCheck(txn: txn, schema: schema, typeNames: core.typeNames, streamNames: core.streamNames, sharesCaches: true)
             lastHash = try chain.check(last, at: startHead, previous: try chain.hash(before: startHead))
+            startHash = lastHash
             lastRecordedAt = last.recordedAt
         } else {
             lastHash = .genesis
@@ -176,6 +182,9 @@ package struct WriteSession {
     package mutating func append(_ events: [NewEvent], to stream: String, expecting expected: ExpectedVersion) throws -> AppendResult {
         guard !poisoned else {
             throw EventLogError(.storage, "an earlier write in this transaction failed in the storage engine; the transaction cannot go on", stream: stream)
+        }
+        guard !isReplicating else {
+            throw EventLogError(.misuse, "a transaction that copies records of the shared log cannot append its own", stream: stream)
         }
         try Self.validate(events, stream: stream)
         let slot = try streamSlot(stream)
@@ -346,26 +355,135 @@ package struct WriteSession {
                             recordedAt: recordedAt, wasAlreadyRecorded: false)
     }
 
-    private mutating func allocateStreamNumber() throws -> UInt64 {
-        if nextStreamNumber == nil {
-            nextStreamNumber = try txn.withCursor(schema.streams) { cursor in
-                (try cursor.last()?.key.bigEndianUInt64 ?? 0) + 1
-            }
+    // MARK: Replicate
+
+    /// Copies the record `bytes` of a shared log, at `position`, into this log: the same bytes, so
+    /// the same chain. `typeName` and `streamName` are what its type code and stream number stand
+    /// for in the shared log.
+    ///
+    /// Everything is checked before anything is written: the position follows the head, the record
+    /// decodes, its hash is the one its bytes, names and this log's last hash give (a replica is a
+    /// witness that the shared log was not rewritten), it is the next version of its stream, it is
+    /// not recorded before the record before it, and its stream number and type code are the ones
+    /// this log has, or gives next, to those names. Throws ``EventLogError/Code/brokenChain`` naming
+    /// the position otherwise.
+    package mutating func replicate(_ bytes: UnsafeRawBufferPointer, at position: UInt64, typeName: String, streamName: String) throws {
+        guard !poisoned else {
+            throw EventLogError(.storage, "an earlier write in this transaction failed in the storage engine; the transaction cannot go on")
         }
-        let number = nextStreamNumber!
+        guard head == startHead || isReplicating else {
+            throw EventLogError(.misuse, "a transaction that appended its own events cannot copy records of the shared log")
+        }
+        func broken(_ what: String) -> EventLogError {
+            EventLogError(.brokenChain, "the shared log's record at position \(position) \(what); nothing of it is copied", position: position)
+        }
+        guard position == head + 1 else { throw broken("does not follow this log's last position \(head)") }
+        let header = try RecordHeader(position: position, bytes: bytes)
+        guard (1...255).contains(typeName.utf8.count), (1...EventLog.maximumStreamNameBytes).contains(streamName.utf8.count) else {
+            throw broken("comes with a type or stream name of no valid length")
+        }
+        guard header.expectedHash(position: position, previous: lastHash, typeName: typeName, streamName: streamName) == header.storedHash else {
+            throw ChainCheck.mismatch(at: position)
+        }
+        guard header.recordedAt >= lastRecordedAt else { throw broken("is recorded before the record before it") }
+        let slot = try streamSlot(streamName)
+        let current = slot.map { streams.table[slot: $0].head } ?? .absent
+        guard header.streamVersion == current.version + 1, header.previousPosition == current.lastPosition else {
+            throw broken("is version \(header.streamVersion) of stream \(streamName) after position \(header.previousPosition); here that stream is at version \(current.version), position \(current.lastPosition)")
+        }
+        if let slot, streams.table[slot: slot].number != header.streamNumber {
+            throw broken("numbers stream \(streamName) \(header.streamNumber); this log numbers it \(streams.table[slot: slot].number)")
+        }
+        if let code = typeCode(typeName) {
+            guard code == header.typeCode else { throw broken("numbers type \(typeName) \(header.typeCode); this log numbers it \(code)") }
+        } else if case let next = try peekNextTypeCode(), header.typeCode != next {
+            throw broken("gives the new type \(typeName) the code \(header.typeCode); this log gives it \(next)")
+        }
+        if slot == nil, case let next = try peekNextStreamNumber(), header.streamNumber != next {
+            throw broken("gives the new stream \(streamName) the number \(header.streamNumber); this log gives it \(next)")
+        }
+        isReplicating = true
+        poisoned = true
+        do {
+            let finalSlot: Int
+            if let slot {
+                finalSlot = slot
+            } else {
+                let number = try allocateStreamNumber()
+                var key = streamName
+                var value = number.littleEndian
+                try key.withUTF8 { utf8 in
+                    try withUnsafeBytes(of: &value) { try txn.put(schema.streamIndex, key: UnsafeRawBufferPointer(utf8), value: $0) }
+                }
+                try txn.putStreamEntry(schema, number: number, head: .absent, name: streamName)
+                finalSlot = streams.table.set(WriterStream(number: number, head: .absent), for: streamName)
+                newStreams.append((number, streamName))
+            }
+            _ = try typeCode(registering: typeName)
+            let cursor: LMDBCursor
+            if let appendCursor {
+                cursor = appendCursor
+            } else {
+                cursor = try txn.openWriteCursor(schema.events)
+                appendCursor = cursor
+            }
+            let buffer = try cursor.reserveAppending(key: position, count: bytes.count)
+            if let source = bytes.baseAddress, let destination = buffer.baseAddress { destination.copyMemory(from: source, byteCount: bytes.count) }
+            lastHash = header.storedHash
+            lastRecordedAt = header.recordedAt
+            head = position
+            streams.table[slot: finalSlot].appended(head: StreamHead(version: header.streamVersion, lastPosition: position), lastID: header.id)
+        } catch let error as LMDBError {
+            storageFailure = error
+            throw error
+        }
+        poisoned = false
+    }
+
+    /// The records this transaction appended, for the log's ``CommitAuthority``.
+    package func committingRecords() throws -> CommittingRecords {
+        var records: [[UInt8]] = []
+        records.reserveCapacity(Int(head - startHead))
+        var position = startHead + 1
+        while position <= head {
+            guard let bytes = try txn.get(schema.events, key: position) else { throw ChainCheck.missing(position) }
+            records.append(Array(bytes))
+            position += 1
+        }
+        return CommittingRecords(startHead: startHead, startHash: startHash, records: records, endHash: lastHash,
+                                 newStreams: newStreams, newTypes: newTypes)
+    }
+
+    /// The number the next new stream gets.
+    private mutating func peekNextStreamNumber() throws -> UInt64 {
+        if let nextStreamNumber { return nextStreamNumber }
+        let next = try txn.withCursor(schema.streams) { cursor in
+            (try cursor.last()?.key.bigEndianUInt64 ?? 0) + 1
+        }
+        nextStreamNumber = next
+        return next
+    }
+
+    private mutating func allocateStreamNumber() throws -> UInt64 {
+        let number = try peekNextStreamNumber()
         nextStreamNumber = number + 1
         return number
     }
 
+    /// The code the next new event type gets.
+    private mutating func peekNextTypeCode() throws -> UInt32 {
+        if let nextTypeCode { return nextTypeCode }
+        let next = try txn.withCursor(schema.eventTypes) { cursor -> UInt32 in
+            guard let key = try cursor.last()?.key, key.count == 4 else { return 1 }
+            return UInt32(bigEndian: key.loadUnaligned(as: UInt32.self)) + 1
+        }
+        nextTypeCode = next
+        return next
+    }
+
     private mutating func typeCode(registering type: String) throws -> UInt32 {
         if let code = typeCode(type) { return code }
-        if nextTypeCode == nil {
-            nextTypeCode = try txn.withCursor(schema.eventTypes) { cursor in
-                guard let key = try cursor.last()?.key, key.count == 4 else { return 1 }
-                return UInt32(bigEndian: key.loadUnaligned(as: UInt32.self)) + 1
-            }
-        }
-        let code = nextTypeCode!
+        let code = try peekNextTypeCode()
         nextTypeCode = code + 1
         var key = code.bigEndian
         var name = type

@@ -112,6 +112,21 @@ package final class PostgresConnection: @unchecked Sendable {
         try check(PQexec(connection, sql), what())
     }
 
+    /// Runs `body` in a transaction (`begin` starts it) about `what`: committed if `body` returns,
+    /// rolled back if it throws.
+    package func transaction<T>(_ what: @autoclosure () -> String, begin: String = "BEGIN", _ body: () throws(EventLogError) -> T) throws(EventLogError) -> T {
+        try run(begin, "starting a transaction for \(what())")
+        let value: T
+        do throws(EventLogError) {
+            value = try body()
+        } catch {
+            try? run("ROLLBACK", "rolling back")
+            throw error
+        }
+        try run("COMMIT", "committing \(what())")
+        return value
+    }
+
     /// Copies `rows` into `table`'s `columns` with `COPY … FROM STDIN (FORMAT binary)`: the fast way
     /// to insert many rows in the current transaction.
     package func copy(into table: String, columns: [String], rows: BinaryCopy) throws(EventLogError) {

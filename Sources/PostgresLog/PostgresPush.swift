@@ -38,17 +38,12 @@ extension PostgresLog {
             var copied: UInt64 = 0
             var total: UInt64?
             while true {
-                try connection.run("BEGIN", "starting a transaction")
-                do throws(EventLogError) {
-                    let step = try pushStep(log, connection, total: &total, copiedBefore: copied)
-                    try connection.run("COMMIT", "committing records of ledger \(ledger)")
-                    copied += step.copied
-                    if step.copied > 0 { progress?(copied, total ?? copied) }
-                    if step.finished { return PushResult(eventsCopied: copied, head: step.head) }
-                } catch {
-                    try? connection.run("ROLLBACK", "rolling back")
-                    throw error
+                let step = try connection.transaction("records of ledger \(ledger)") { () throws(EventLogError) in
+                    try pushStep(log, connection, total: &total, copiedBefore: copied)
                 }
+                copied += step.copied
+                if step.copied > 0 { progress?(copied, total ?? copied) }
+                if step.finished { return PushResult(eventsCopied: copied, head: step.head) }
             }
         }
     }
@@ -56,16 +51,7 @@ extension PostgresLog {
     /// One transaction of a push: locks the ledger's row, copies the next records, moves the head.
     private func pushStep(_ log: EventLog, _ connection: PostgresConnection, total: inout UInt64?, copiedBefore: UInt64)
         throws(EventLogError) -> (copied: UInt64, finished: Bool, head: HeadHash?) {
-        let id = PostgresConnection.Value.text(ledger)
-        // The ledger's row is made if new, then locked: every extension of this ledger's chain waits here.
-        try connection.execute("INSERT INTO clientledger_ledger (ledger, head) VALUES ($1, 0) ON CONFLICT (ledger) DO NOTHING", [id],
-                               "registering ledger \(ledger)")
-        let remote = try Self.head(try connection.execute("SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1 FOR UPDATE", [id],
-                                                          "locking the head of ledger \(ledger)"), ledger: ledger)
-        let knownStream = try connection.execute("SELECT coalesce(max(number), 0) FROM clientledger_stream WHERE ledger = $1", [id],
-                                                 "reading the streams of ledger \(ledger)").int64(0, 0) ?? 0
-        let knownType = try connection.execute("SELECT coalesce(max(code), 0)::bigint FROM clientledger_event_type WHERE ledger = $1", [id],
-                                               "reading the event types of ledger \(ledger)").int64(0, 0) ?? 0
+        let (remote, knownStream, knownType) = try lockHead(connection)
         let ledgerBytes = Array(ledger.utf8)
         let from = remote?.position ?? 0
 
@@ -123,11 +109,36 @@ extension PostgresLog {
         guard batch.through > from else {
             return (0, true, remote.map { HeadHash(position: $0.position, hash: $0.hash) })
         }
-        if batch.types.count > 0 { try connection.copy(into: "clientledger_event_type", columns: ["ledger", "code", "name"], rows: batch.types) }
-        if batch.streams.count > 0 { try connection.copy(into: "clientledger_stream", columns: ["ledger", "number", "name"], rows: batch.streams) }
-        try connection.copy(into: "clientledger_record", columns: ["ledger", "position", "record"], rows: batch.records)
-        try connection.execute("UPDATE clientledger_ledger SET head = $2, head_hash = $3 WHERE ledger = $1",
-                               [id, .int64(Int64(batch.through)), .bytes(batch.hash.bytes)], "moving the head of ledger \(ledger)")
+        try extend(connection, records: batch.records, streams: batch.streams, types: batch.types, head: batch.through, hash: batch.hash)
         return (batch.through - from, batch.through == batch.last, HeadHash(position: batch.through, hash: batch.hash))
+    }
+
+    /// The first step of every transaction that extends the ledger: makes its row if it is new and
+    /// locks it (`SELECT … FOR UPDATE`, held to the end of the transaction: every other extension of
+    /// this ledger waits here), and returns its head with the highest stream number and type code it
+    /// names.
+    func lockHead(_ connection: PostgresConnection) throws(EventLogError)
+        -> (head: (position: UInt64, hash: ChainHash)?, lastStream: Int64, lastType: Int64) {
+        let id = PostgresConnection.Value.text(ledger)
+        try connection.execute("INSERT INTO clientledger_ledger (ledger, head) VALUES ($1, 0) ON CONFLICT (ledger) DO NOTHING", [id],
+                               "registering ledger \(ledger)")
+        let head = try Self.head(try connection.execute("SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1 FOR UPDATE", [id],
+                                                        "locking the head of ledger \(ledger)"), ledger: ledger)
+        let lastStream = try connection.execute("SELECT coalesce(max(number), 0) FROM clientledger_stream WHERE ledger = $1", [id],
+                                                "reading the streams of ledger \(ledger)").int64(0, 0) ?? 0
+        let lastType = try connection.execute("SELECT coalesce(max(code), 0)::bigint FROM clientledger_event_type WHERE ledger = $1", [id],
+                                              "reading the event types of ledger \(ledger)").int64(0, 0) ?? 0
+        return (head, lastStream, lastType)
+    }
+
+    /// The last step: copies the records and new names, and moves the ledger's head to `head`
+    /// (whose record's hash is `hash`), under the lock ``lockHead(_:)`` took.
+    func extend(_ connection: PostgresConnection, records: BinaryCopy, streams: BinaryCopy, types: BinaryCopy,
+                head: UInt64, hash: ChainHash) throws(EventLogError) {
+        if types.count > 0 { try connection.copy(into: "clientledger_event_type", columns: ["ledger", "code", "name"], rows: types) }
+        if streams.count > 0 { try connection.copy(into: "clientledger_stream", columns: ["ledger", "number", "name"], rows: streams) }
+        try connection.copy(into: "clientledger_record", columns: ["ledger", "position", "record"], rows: records)
+        try connection.execute("UPDATE clientledger_ledger SET head = $2, head_hash = $3 WHERE ledger = $1",
+                               [.text(ledger), .int64(Int64(head)), .bytes(hash.bytes)], "moving the head of ledger \(ledger)")
     }
 }

@@ -14,8 +14,7 @@ enum PostgresSchema {
     /// Creates what is missing, under an advisory lock so that processes starting together do not
     /// race to create the same table.
     static func create(_ connection: PostgresConnection) throws(EventLogError) {
-        try connection.run("BEGIN", "starting to create the ClientLedger tables")
-        do throws(EventLogError) {
+        try connection.transaction("the ClientLedger tables") { () throws(EventLogError) in
             try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int64(lockKey)], "waiting for the schema lock")
             try connection.run(definitions, "creating the ClientLedger tables")
             let rows = try connection.execute("SELECT version FROM clientledger_schema", [], "reading the schema version")
@@ -24,10 +23,6 @@ enum PostgresSchema {
             } else if let stored = rows.int32(0, 0), stored > version {
                 throw EventLogError(.newerFormat, "the database holds ClientLedger tables of version \(stored); this library knows up to \(version)")
             }
-            try connection.run("COMMIT", "committing the ClientLedger tables")
-        } catch {
-            try? connection.run("ROLLBACK", "rolling back")
-            throw error
         }
     }
 

@@ -21,9 +21,9 @@ extension PostgresLog {
     public func verify(anchors: [HeadHash] = [], progress: ((_ checked: UInt64, _ total: UInt64) -> Void)? = nil) throws(EventLogError) -> ChainVerification {
         try withConnection { (connection) throws(EventLogError) -> ChainVerification in
             // One snapshot for the whole walk: pushes and appends that commit meanwhile are not seen.
-            try connection.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a read-only transaction")
-            defer { try? connection.run("ROLLBACK", "ending the read-only transaction") }
-            return try verify(connection, anchors: anchors, progress: progress)
+            try connection.transaction("verifying ledger \(ledger)", begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { () throws(EventLogError) in
+                try verify(connection, anchors: anchors, progress: progress)
+            }
         }
     }
 

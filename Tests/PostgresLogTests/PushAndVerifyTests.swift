@@ -10,7 +10,7 @@ import EventLog
 @Suite("PostgreSQL: push and verify")
 struct PushAndVerifyTests {
     /// A new LMDB log in a temporary directory with `count` events over three streams and two types.
-    final class LocalLog {
+    final class LocalLog: Sendable {
         let path = NSTemporaryDirectory() + "postgreslog-tests/\(UUID().uuidString)"
         let log: EventLog
 

@@ -1,0 +1,218 @@
+import EventLog
+
+extension PostgresLog {
+    /// Records copied per page when a replica catches up: one query, one local transaction.
+    static let pullPageRecords: Int64 = 8_192
+
+    /// Makes `log` a replica of this ledger: copies the records it lacks (``pull(into:)``), then
+    /// routes every write to `log` through the database. A write transaction on `log` that
+    /// appends events extends this ledger first — under the lock on its row, only if the ledger's
+    /// head is still the replica's — and commits locally only once the database has committed:
+    /// the same positions, bytes and head hash in both. If another instance extended the ledger
+    /// first, the transaction is undone, the replica catches up, and the write runs again, deciding
+    /// anew (an append that expected a version sees the other instance's events; a retried one is
+    /// recognised by its event ids). So positions stay gapless and in commit order across every
+    /// instance, and a caller reads its own writes from its replica as soon as its append returns.
+    ///
+    /// Handles on the same path in one process share one replica. Projections run on the replica,
+    /// inline, as on any log; so do reads, which never touch the database.
+    ///
+    /// - Throws: what ``pull(into:)`` throws; ``EventLogError/Code/misuse`` if `log` was opened
+    ///   read-only or already replicates a ledger.
+    public func attach(_ log: EventLog) throws(EventLogError) {
+        guard !log.isReadOnly else {
+            throw EventLogError(.misuse, "the log at \(log.path) was opened read-only: a replica must be writable to follow the ledger")
+        }
+        try pull(into: log)
+        let attached = log.core.authority.withLock { authority -> Bool in
+            guard authority == nil else { return false }
+            authority = ReplicaAuthority(shared: self)
+            return true
+        }
+        guard attached else { throw EventLogError(.misuse, "the log at \(log.path) already replicates a ledger") }
+    }
+
+    /// Stops routing `log`'s writes through the database: it becomes a log of its own again, which
+    /// holds what it held.
+    public func detach(_ log: EventLog) {
+        log.core.authority.withLock { $0 = nil }
+    }
+
+    /// Copies into `log` the records of this ledger it lacks, checking each as it goes: the record
+    /// at the replica's head must be the one the database holds there, and each new record must
+    /// link to the one before it, be the next version of its stream, and carry the numbers this
+    /// replica has (or gives next) for its names — a replica is a witness that the ledger was not
+    /// rewritten. Works in transactions of 8,192 records.
+    ///
+    /// - Returns: how many records were copied.
+    /// - Throws: ``EventLogError/Code/brokenChain`` naming the position if the database's ledger
+    ///   is not the replica's continued (rewritten, cut back, or another ledger); nothing is copied
+    ///   then. ``EventLogError/Code/storage`` if the database cannot be read.
+    @discardableResult
+    public func pull(into log: EventLog) throws(EventLogError) -> UInt64 {
+        do {
+            return try pull(into: log.core)
+        } catch let error as EventLogError {
+            throw error
+        } catch {
+            throw EventLogError.wrap(error, "copying ledger \(ledger) into the replica at \(log.path)")
+        }
+    }
+
+    /// ``pull(into:)`` on the engine's core (a replica catching up inside a write's retry).
+    func pull(into core: LogCore) throws -> UInt64 {
+        var copied: UInt64 = 0
+        while true {
+            let local = try core.performRead { snapshot -> (head: UInt64, record: [UInt8]) in
+                var record: [UInt8] = []
+                if snapshot.lastPosition > 0 {
+                    try snapshot.forEachEvent(from: snapshot.lastPosition, through: snapshot.lastPosition) { record = Array($0.header.bytes) }
+                }
+                return (snapshot.lastPosition, record)
+            }
+            let page = try fetchPage(after: local.head, record: local.record)
+            guard !page.records.isEmpty else { return copied }
+            // The database's lock is not held while the replica writes: a write on the replica
+            // takes the replica's lock first and the database's second, never the other way.
+            // The records before a break are kept (they hold); the break is reported after.
+            let (count, failure) = try core.performWrite { session -> (Int, (any Error)?) in
+                for (offset, record) in page.records.enumerated() {
+                    let position = local.head + 1 + UInt64(offset)
+                    do {
+                        try record.withUnsafeBytes { bytes in
+                            let header = try RecordHeader(position: position, bytes: bytes)
+                            let typeName = try page.types[header.typeCode] ?? Self.localName(ofType: header.typeCode, session, position)
+                            let streamName = try page.streams[header.streamNumber] ?? Self.localName(ofStream: header.streamNumber, session, position)
+                            try session.replicate(bytes, at: position, typeName: typeName, streamName: streamName)
+                        }
+                    } catch let error as EventLogError where offset > 0 && error.code != .storage {
+                        return (offset, error)
+                    }
+                }
+                return (page.records.count, nil)
+            }
+            copied += UInt64(count)
+            if let failure { throw failure }
+        }
+    }
+
+    /// The records after `head` (up to a page), with the names of the streams and types that are
+    /// new in them; first checks that the database's record at `head` is the replica's `record`.
+    private func fetchPage(after head: UInt64, record: [UInt8]) throws(EventLogError)
+        -> (records: [[UInt8]], streams: [UInt64: String], types: [UInt32: String]) {
+        try withConnection { (connection) throws(EventLogError) in
+            // One snapshot for the head check, the records and their names.
+            try connection.transaction("reading ledger \(ledger)", begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { () throws(EventLogError) in
+                let id = PostgresConnection.Value.text(ledger)
+                let remote = try Self.head(try connection.execute("SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1", [id],
+                                                                  "reading the head of ledger \(ledger)"), ledger: ledger)
+                let remoteHead = remote?.position ?? 0
+                guard head <= remoteHead else {
+                    throw EventLogError(.brokenChain, "the replica holds \(head) records, ledger \(ledger) in the database only \(remoteHead): the ledger was cut back, or the replica belongs to another ledger; the replica stops here",
+                                        position: remoteHead + 1)
+                }
+                if head > 0 {
+                    let rows = try connection.execute("SELECT record FROM clientledger_record WHERE ledger = $1 AND position = $2",
+                                                      [id, .int64(Int64(head))], "reading the record at position \(head) of ledger \(ledger)")
+                    guard rows.count == 1, rows.bytes(0, 0) == record else {
+                        throw EventLogError(.brokenChain, "ledger \(ledger) in the database holds another record at position \(head) than the replica: it was rewritten there or before, or the replica belongs to another ledger; the replica stops here",
+                                            position: head)
+                    }
+                }
+                guard remoteHead > head else { return ([], [:], [:]) }
+                let through = min(Int64(remoteHead), Int64(head) + Self.pullPageRecords)
+                let rows = try connection.execute("SELECT position, record FROM clientledger_record WHERE ledger = $1 AND position > $2 AND position <= $3 ORDER BY position",
+                                                  [id, .int64(Int64(head)), .int64(through)], "reading the records of ledger \(ledger)")
+                var records: [[UInt8]] = []
+                records.reserveCapacity(rows.count)
+                for index in 0..<rows.count {
+                    guard rows.int64(index, 0) == Int64(head) + 1 + Int64(index) else {
+                        throw EventLogError(.brokenChain, "the hash chain breaks at position \(head + 1 + UInt64(index)): ledger \(ledger) in the database holds no record there",
+                                            position: head + 1 + UInt64(index))
+                    }
+                    records.append(rows.bytes(index, 1))
+                }
+                guard Int64(records.count) == through - Int64(head) else {
+                    throw EventLogError(.brokenChain, "the hash chain breaks at position \(head + 1 + UInt64(records.count)): ledger \(ledger) in the database holds no record there",
+                                        position: head + 1 + UInt64(records.count))
+                }
+                // Names the replica may lack: every stream and type numbered after the highest the
+                // page's records use is left out, so a page brings at most its own new names.
+                var streams: [UInt64: String] = [:], types: [UInt32: String] = [:]
+                var highestStream: UInt64 = 0, highestType: UInt32 = 0
+                for (offset, record) in records.enumerated() {
+                    let numbers = record.withUnsafeBytes { bytes -> (stream: UInt64, type: UInt32)? in
+                        // A record that does not decode is named by the replica's own check of it.
+                        (try? RecordHeader(position: head + 1 + UInt64(offset), bytes: bytes)).map { ($0.streamNumber, $0.typeCode) }
+                    }
+                    highestStream = max(highestStream, numbers?.stream ?? 0)
+                    highestType = max(highestType, numbers?.type ?? 0)
+                }
+                let streamRows = try connection.execute("SELECT number, name FROM clientledger_stream WHERE ledger = $1 AND number > $2 AND number <= $3",
+                                                        [id, .int64(Int64(highestStream) - Int64(records.count)), .int64(Int64(highestStream))],
+                                                        "reading the streams of ledger \(ledger)")
+                for index in 0..<streamRows.count {
+                    if let number = streamRows.int64(index, 0) { streams[UInt64(number)] = String(decoding: streamRows.bytes(index, 1), as: UTF8.self) }
+                }
+                let typeRows = try connection.execute("SELECT code, name FROM clientledger_event_type WHERE ledger = $1 AND code <= $2",
+                                                      [id, .int32(Int32(bitPattern: highestType))], "reading the event types of ledger \(ledger)")
+                for index in 0..<typeRows.count {
+                    if let code = typeRows.int32(index, 0) { types[UInt32(bitPattern: code)] = String(decoding: typeRows.bytes(index, 1), as: UTF8.self) }
+                }
+                return (records, streams, types)
+            }
+        }
+    }
+
+    private static func localName(ofType code: UInt32, _ session: WriteSession, _ position: UInt64) throws -> String {
+        guard let name = try session.txn.typeName(session.schema, code: code) else {
+            throw EventLogError(.brokenChain, "the record at position \(position) of the shared log has type code \(code), which neither the database nor the replica names", position: position)
+        }
+        return name
+    }
+
+    private static func localName(ofStream number: UInt64, _ session: WriteSession, _ position: UInt64) throws -> String {
+        guard let name = try session.txn.streamEntry(session.schema, number: number)?.name else {
+            throw EventLogError(.brokenChain, "the record at position \(position) of the shared log belongs to stream number \(number), which neither the database nor the replica names", position: position)
+        }
+        return name
+    }
+
+    /// Extends the ledger with a replica's write transaction, or says it is behind.
+    func accept(_ records: CommittingRecords) throws(EventLogError) {
+        try withConnection { (connection) throws(EventLogError) in
+            try connection.transaction("records of ledger \(ledger)") { () throws(EventLogError) in
+                let (remote, _, _) = try lockHead(connection)
+                let remoteHead = remote?.position ?? 0
+                guard remoteHead == records.startHead, (remote?.hash ?? .genesis) == records.startHash else {
+                    if remoteHead > records.startHead {
+                        throw EventLogError(.replicaBehind, "ledger \(ledger) in the database is at position \(remoteHead), the replica at \(records.startHead): another instance appended first")
+                    }
+                    throw EventLogError(.brokenChain, "ledger \(ledger) in the database is at \(remoteHead) and does not hold the replica's record at position \(records.startHead): it was cut back or rewritten, or the replica belongs to another ledger; nothing is appended",
+                                        position: records.startHead)
+                }
+                var copy = BinaryCopy(), streams = BinaryCopy(), types = BinaryCopy()
+                let ledgerBytes = Array(ledger.utf8)
+                for (offset, record) in records.records.enumerated() {
+                    record.withUnsafeBytes { copy.append(ledger: ledgerBytes, number: Int64(records.startHead) + 1 + Int64(offset), bytes: $0) }
+                }
+                for stream in records.newStreams {
+                    Array(stream.name.utf8).withUnsafeBytes { streams.append(ledger: ledgerBytes, number: Int64(stream.number), bytes: $0) }
+                }
+                for type in records.newTypes {
+                    types.append([.text(ledger), .int32(Int32(bitPattern: type.code)), .bytes(Array(type.name.utf8))])
+                }
+                try extend(connection, records: copy, streams: streams, types: types, head: records.endHead, hash: records.endHash)
+            }
+        }
+    }
+}
+
+/// The database as the authority of a replica (see ``CommitAuthority``).
+private struct ReplicaAuthority: CommitAuthority {
+    let shared: PostgresLog
+
+    func accept(_ records: CommittingRecords) throws { try shared.accept(records) }
+
+    func catchUp(_ core: LogCore) throws { _ = try shared.pull(into: core) }
+}

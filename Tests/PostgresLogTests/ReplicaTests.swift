@@ -1,0 +1,156 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+import EventLog
+@testable import PostgresLog
+
+/// LMDB logs as replicas of a ledger in a real PostgreSQL server: they catch up with every link
+/// checked, their writes extend the ledger there first, and replicas that race converge on one
+/// gapless chain with the same head hash.
+@Suite("PostgreSQL: replicas")
+struct ReplicaTests {
+    typealias LocalLog = PushAndVerifyTests.LocalLog
+
+    static func shared(_ name: String = #function) throws -> PostgresLog {
+        try PostgresLog(connectingTo: try PostgresServer.conninfo(), ledger: PushAndVerifyTests.ledgerID(name))
+    }
+
+    @Test func anEmptyReplicaCatchesUpToTheSameChain() throws {
+        let source = try LocalLog(events: 300)
+        let shared = try Self.shared()
+        try shared.push(from: source.log)
+        let replica = try LocalLog()
+        #expect(try shared.pull(into: replica.log) == 300)
+        #expect(try replica.log.headHash() == (try source.log.headHash()))
+        #expect(try replica.log.verify().isIntact)
+        #expect(try shared.pull(into: replica.log) == 0)
+        // Streams and their versions are the source's.
+        let versions = try replica.log.read { snapshot in try (0..<3).map { try snapshot.streamVersion("client-\($0)") } }
+        #expect(versions == [100, 100, 100])
+    }
+
+    @Test func aReplicasAppendsExtendTheLedgerFirst() async throws {
+        let shared = try Self.shared()
+        let first = try LocalLog(), second = try LocalLog()
+        try shared.attach(first.log)
+        try shared.attach(second.log)
+        for index in 0..<5 {
+            try await first.log.append([NewEvent(type: "Booked", payload: Array("first \(index)".utf8))], to: "first")
+        }
+        #expect(try shared.head() == (try first.log.headHash()))
+        // The second replica is behind: its append catches up, then extends the ledger after the first's.
+        let appended = try await second.log.append([NewEvent(type: "Paid", payload: Array("second".utf8))], to: "second", expecting: .noStream)
+        #expect(appended.firstPosition == 6)
+        #expect(try second.log.lastPosition() == 6)
+        #expect(try shared.head() == (try second.log.headHash()))
+        try shared.pull(into: first.log)
+        #expect(try first.log.headHash() == (try second.log.headHash()))
+        #expect(try shared.verify().isIntact)
+        #expect(try first.log.verify().isIntact)
+        #expect(try second.log.verify().isIntact)
+    }
+
+    @Test func aStaleExpectedVersionIsDecidedOnTheCaughtUpReplica() async throws {
+        let shared = try Self.shared()
+        let first = try LocalLog(), second = try LocalLog()
+        try shared.attach(first.log)
+        try shared.attach(second.log)
+        try await first.log.append([NewEvent(type: "Opened", payload: [1])], to: "till", expecting: .noStream)
+        // The second replica has not seen the stream: its `.noStream` holds locally, but not in the ledger.
+        let error = await #expect(throws: EventLogError.self) {
+            try await second.log.append([NewEvent(type: "Opened", payload: [2])], to: "till", expecting: .noStream)
+        }
+        #expect(error?.code == .wrongExpectedVersion)
+        #expect(try second.log.read { try $0.streamVersion("till") } == 1)
+        #expect(try shared.head()?.position == 1)
+    }
+
+    @Test func racingReplicasKeepOneGaplessChain() async throws {
+        let shared = try Self.shared()
+        let replicas = try (0..<3).map { _ in try LocalLog() }
+        for replica in replicas { try shared.attach(replica.log) }
+        let perTask = 15, tasksPerReplica = 3
+        // Every task bumps one shared counter stream with expected versions, retrying on conflict:
+        // exactly one append wins each version.
+        let wins = try await withThrowingTaskGroup(of: Int.self) { group in
+            for replica in replicas {
+                for task in 0..<tasksPerReplica {
+                    group.addTask {
+                        var won = 0
+                        while won < perTask {
+                            let version = try replica.log.read { try $0.streamVersion("counter") } ?? 0
+                            do {
+                                try await replica.log.append([NewEvent(type: "Bumped", payload: Array("\(task)-\(won)".utf8))], to: "counter",
+                                                             expecting: version == 0 ? .noStream : .exactly(version))
+                                won += 1
+                            } catch let error as EventLogError where error.code == .wrongExpectedVersion {
+                                continue
+                            }
+                        }
+                        return won
+                    }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let total = replicas.count * tasksPerReplica * perTask
+        #expect(wins == total)
+        for replica in replicas { try shared.pull(into: replica.log) }
+        let head = try #require(try shared.head())
+        #expect(head.position == UInt64(total))
+        for replica in replicas {
+            #expect(try replica.log.headHash() == head)
+            #expect(try replica.log.read { try $0.streamVersion("counter") } == UInt64(total))
+        }
+        #expect(try shared.verify().isIntact)
+    }
+
+    @Test func aRewrittenLedgerStopsTheReplicaAtThePosition() throws {
+        let source = try LocalLog(events: 20)
+        let shared = try Self.shared()
+        try shared.push(from: source.log)
+        let replica = try LocalLog()
+        try shared.pull(into: replica.log)
+        try source.append(10, offset: 20)
+        try shared.push(from: source.log)
+        // A record the replica has not copied yet, changed in the database.
+        try PostgresServer.psql("UPDATE clientledger_record SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE ledger = '\(shared.ledger)' AND position = 25")
+        let broken = try #require(throws: EventLogError.self) { try shared.pull(into: replica.log) }
+        #expect(broken.code == .brokenChain)
+        #expect(broken.position == 25)
+        // The records before it were copied; the changed one and those after it were not.
+        #expect(try replica.log.lastPosition() == 24)
+        // The record at the replica's head, rewritten: the replica names it.
+        try PostgresServer.psql("UPDATE clientledger_record SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE ledger = '\(shared.ledger)' AND position = 24")
+        let rewritten = try #require(throws: EventLogError.self) { try shared.pull(into: replica.log) }
+        #expect(rewritten.position == 24)
+        #expect(rewritten.message.contains("another record at position 24"))
+    }
+
+    @Test func aReplicaOfAnotherLedgerIsRefused() throws {
+        let shared = try Self.shared()
+        try shared.push(from: try LocalLog(events: 5).log)
+        let other = try LocalLog(events: 3)
+        let error = try #require(throws: EventLogError.self) { try shared.attach(other.log) }
+        #expect(error.code == .brokenChain)
+        #expect(error.position == 3)
+        #expect(try other.log.lastPosition() == 3)
+        let longer = try LocalLog(events: 8)
+        let ahead = try #require(throws: EventLogError.self) { try shared.pull(into: longer.log) }
+        #expect(ahead.code == .brokenChain)
+    }
+
+    @Test func attachingTwiceOrReadOnlyIsMisuse() throws {
+        let shared = try Self.shared()
+        let replica = try LocalLog()
+        try shared.attach(replica.log)
+        #expect(throws: EventLogError.self) { try shared.attach(replica.log) }
+        shared.detach(replica.log)
+        try shared.attach(replica.log)
+        try replica.log.write { try $0.append([NewEvent(type: "Booked", payload: [1])], to: "s") }
+        let readOnly = try EventLog(path: replica.path + "/log", options: .readOnly)
+        let error = try #require(throws: EventLogError.self) { try shared.attach(readOnly) }
+        #expect(error.code == .misuse)
+        #expect(try shared.head() == (try replica.log.headHash()))
+    }
+}
