@@ -18,6 +18,9 @@ package protocol CommitAuthority: Sendable {
     func accept(_ records: CommittingRecords) throws
     /// Copies into `core` the records of the authority it lacks; called outside any transaction.
     func catchUp(_ core: LogCore) throws
+    /// Stops whatever the authority runs for this log (a follower), and returns once it has; called
+    /// when the authority is replaced or the log closes.
+    func stop()
 }
 
 /// The records one write transaction adds, as an authority needs them.

@@ -263,6 +263,12 @@ package final class LogCore: Sendable {
     /// environment. Called by the registry, under its lock, when the last handle goes away.
     package func shutdown() {
         committer.stop()
+        // What follows a shared log into this one stops before the environment goes.
+        let replicated = authority.withLock { current -> (any CommitAuthority)? in
+            defer { current = nil }
+            return current
+        }
+        replicated?.stop()
         environment.close()
     }
 }

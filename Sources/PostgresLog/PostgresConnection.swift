@@ -1,5 +1,8 @@
 import CLibPQ
 import EventLog
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One libpq connection, used from one thread at a time: ``PostgresLog`` uses it only under its
 /// lock, which is what makes the unchecked `Sendable` true.
@@ -103,13 +106,53 @@ package final class PostgresConnection: @unchecked Sendable {
         }
         defer { buffers.forEach { $0.deallocate() } }
         let values: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
+        try reconnectIfLost()
         let result = PQexecParams(connection, sql, Int32(encoded.count), types, values, lengths, formats, 1)
         return try check(result, what())
     }
 
     /// Runs `sql` (several statements are allowed), with no parameters and no rows.
     package func run(_ sql: String, _ what: @autoclosure () -> String) throws(EventLogError) {
+        try reconnectIfLost()
         try check(PQexec(connection, sql), what())
+    }
+
+    /// A connection that was lost (the server restarted, a failover, the network) is made again
+    /// before the next statement; the statement that met the loss failed with its error, and a
+    /// transaction it was in is gone.
+    private func reconnectIfLost() throws(EventLogError) {
+        guard PQstatus(connection) == CONNECTION_BAD else { return }
+        PQreset(connection)
+        guard PQstatus(connection) == CONNECTION_OK else {
+            throw EventLogError(.storage, "the connection to PostgreSQL was lost and cannot be made again: \(Self.text(PQerrorMessage(connection)))")
+        }
+    }
+
+    /// Waits up to `timeout` seconds for a notification on a channel this connection listens to
+    /// (`LISTEN`), and returns the payloads of those that arrived; empty on a timeout. Throws if the
+    /// connection is lost (it is made again at the next statement).
+    package func notifications(waitingUpTo timeout: Double) throws(EventLogError) -> [String] {
+        var payloads = drainNotifications()
+        guard payloads.isEmpty else { return payloads }
+        let socket = PQsocket(connection)
+        guard socket >= 0 else { throw EventLogError(.storage, "the connection to PostgreSQL is not open") }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, Int32(max(0, timeout * 1000)))
+        guard ready > 0 else { return [] }
+        guard PQconsumeInput(connection) == 1 else {
+            throw EventLogError(.storage, "the connection to PostgreSQL was lost: \(Self.text(PQerrorMessage(connection)))")
+        }
+        payloads = drainNotifications()
+        return payloads
+    }
+
+    private func drainNotifications() -> [String] {
+        var payloads: [String] = []
+        while let notification = PQnotifies(connection) {
+            payloads.append(String(cString: notification.pointee.extra))
+            PQfreemem(notification)
+        }
+        return payloads
     }
 
     /// Runs `body` in a transaction (`begin` starts it) about `what`: committed if `body` returns,

@@ -27,6 +27,8 @@ import Synchronization
 public final class PostgresLog: Sendable {
     /// The ledger's id in the database.
     public let ledger: String
+    /// Kept for the followers' connections of their own (``attach(_:pollInterval:)``).
+    let conninfo: String
     private let connection: PostgresConnection
     /// Held around every use of `connection`: libpq's connections are not for two threads at once.
     private let lock = Mutex(())
@@ -47,6 +49,7 @@ public final class PostgresLog: Sendable {
         let connection = try PostgresConnection(conninfo)
         try PostgresSchema.create(connection)
         self.ledger = ledger
+        self.conninfo = conninfo
         self.connection = connection
     }
 

@@ -140,5 +140,10 @@ extension PostgresLog {
         try connection.copy(into: "clientledger_record", columns: ["ledger", "position", "record"], rows: records)
         try connection.execute("UPDATE clientledger_ledger SET head = $2, head_hash = $3 WHERE ledger = $1",
                                [.text(ledger), .int64(Int64(head)), .bytes(hash.bytes)], "moving the head of ledger \(ledger)")
+        // Delivered at commit, to replicas that listen (a wake-up only: they poll as well).
+        try connection.execute("SELECT pg_notify($1, $2)", [.text(Self.notificationChannel), .text(ledger)], "notifying the replicas of ledger \(ledger)")
     }
+
+    /// The channel on which a transaction that extends a ledger notifies, with the ledger's id as payload.
+    static let notificationChannel = "clientledger"
 }

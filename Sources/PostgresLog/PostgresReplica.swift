@@ -1,41 +1,68 @@
 import EventLog
+import Foundation
+import Synchronization
 
 extension PostgresLog {
     /// Records copied per page when a replica catches up: one query, one local transaction.
     static let pullPageRecords: Int64 = 8_192
 
     /// Makes `log` a replica of this ledger: copies the records it lacks (``pull(into:)``), then
-    /// routes every write to `log` through the database. A write transaction on `log` that
-    /// appends events extends this ledger first — under the lock on its row, only if the ledger's
-    /// head is still the replica's — and commits locally only once the database has committed:
-    /// the same positions, bytes and head hash in both. If another instance extended the ledger
-    /// first, the transaction is undone, the replica catches up, and the write runs again, deciding
-    /// anew (an append that expected a version sees the other instance's events; a retried one is
-    /// recognised by its event ids). So positions stay gapless and in commit order across every
-    /// instance, and a caller reads its own writes from its replica as soon as its append returns.
+    /// follows the ledger and routes every write to `log` through the database.
+    ///
+    /// **Following.** A thread with a connection of its own listens for the notification that each
+    /// transaction extending the ledger sends (`LISTEN`/`NOTIFY`, a wake-up only) and copies the new
+    /// records within moments; it also looks every `pollInterval` seconds, which is all it does where
+    /// notifications do not pass (pgbouncer in transaction mode). It reconnects by itself after a
+    /// lost connection. If it finds the ledger rewritten (a broken chain), it stops, and so does
+    /// every write to `log`, with the error naming the position (``replicaProblem(of:)``); reads go
+    /// on from what the replica holds, which held. `pollInterval` `nil`: no follower (the replica
+    /// catches up when it writes, or on ``pull(into:)``).
+    ///
+    /// **Writing.** A write transaction on `log` that appends events extends this ledger first —
+    /// under the lock on its row, only if the ledger's head is still the replica's — and commits
+    /// locally only once the database has committed: the same positions, bytes and head hash in
+    /// both. If another instance extended the ledger first, the transaction is undone, the replica
+    /// catches up, and the write runs again, deciding anew (an append that expected a version sees
+    /// the other instance's events; a retried one is recognised by its event ids). So positions stay
+    /// gapless and in commit order across every instance, and a caller reads its own writes from
+    /// its replica as soon as its append returns. A write decides on what the replica holds: one
+    /// that expects a version the replica has not copied yet is refused as it would be on a log of
+    /// its own, after which the replica has caught up.
     ///
     /// Handles on the same path in one process share one replica. Projections run on the replica,
     /// inline, as on any log; so do reads, which never touch the database.
     ///
     /// - Throws: what ``pull(into:)`` throws; ``EventLogError/Code/misuse`` if `log` was opened
     ///   read-only or already replicates a ledger.
-    public func attach(_ log: EventLog) throws(EventLogError) {
+    public func attach(_ log: EventLog, pollInterval: Double? = 1) throws(EventLogError) {
         guard !log.isReadOnly else {
             throw EventLogError(.misuse, "the log at \(log.path) was opened read-only: a replica must be writable to follow the ledger")
         }
         try pull(into: log)
-        let attached = log.core.authority.withLock { authority -> Bool in
-            guard authority == nil else { return false }
-            authority = ReplicaAuthority(shared: self)
+        let authority = ReplicaAuthority(shared: self, core: log.core)
+        let attached = log.core.authority.withLock { current -> Bool in
+            guard current == nil else { return false }
+            current = authority
             return true
         }
         guard attached else { throw EventLogError(.misuse, "the log at \(log.path) already replicates a ledger") }
+        if let pollInterval { authority.startFollowing(pollInterval: max(pollInterval, 0.01)) }
     }
 
-    /// Stops routing `log`'s writes through the database: it becomes a log of its own again, which
-    /// holds what it held.
+    /// Stops following and routing `log`'s writes through the database: it becomes a log of its
+    /// own again, which holds what it held.
     public func detach(_ log: EventLog) {
-        log.core.authority.withLock { $0 = nil }
+        let authority = log.core.authority.withLock { current -> (any CommitAuthority)? in
+            defer { current = nil }
+            return current
+        }
+        authority?.stop()
+    }
+
+    /// Why `log`, a replica of this ledger, stopped following it and refuses writes (a broken chain
+    /// in the database, naming the position); `nil` while it follows, or if it is not attached.
+    public func replicaProblem(of log: EventLog) -> EventLogError? {
+        (log.core.authority.withLock { $0 } as? ReplicaAuthority)?.problem.withLock { $0 }
     }
 
     /// Copies into `log` the records of this ledger it lacks, checking each as it goes: the record
@@ -76,6 +103,8 @@ extension PostgresLog {
             // takes the replica's lock first and the database's second, never the other way.
             // The records before a break are kept (they hold); the break is reported after.
             let (count, failure) = try core.performWrite { session -> (Int, (any Error)?) in
+                // Another pass (the follower, or a write catching up) may have copied them meanwhile.
+                guard session.head == local.head else { return (0, nil) }
                 for (offset, record) in page.records.enumerated() {
                     let position = local.head + 1 + UInt64(offset)
                     do {
@@ -208,11 +237,85 @@ extension PostgresLog {
     }
 }
 
-/// The database as the authority of a replica (see ``CommitAuthority``).
-private struct ReplicaAuthority: CommitAuthority {
+/// The database as the authority of a replica (see ``CommitAuthority``), and the thread that
+/// follows it.
+private final class ReplicaAuthority: CommitAuthority {
     let shared: PostgresLog
+    /// The replica's core, held weakly: the core holds this authority.
+    private weak let core: LogCore?
+    /// The broken chain that stopped the replica, once found.
+    let problem = Mutex<EventLogError?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    /// Signalled by the follower when it has stopped.
+    private let stopped = Mutex<Bool>(true)
+    /// A follower waits at most this long between looks at `stopping`, so that it stops promptly.
+    private static let slice = 0.1
 
-    func accept(_ records: CommittingRecords) throws { try shared.accept(records) }
+    init(shared: PostgresLog, core: LogCore) {
+        self.shared = shared
+        self.core = core
+    }
 
-    func catchUp(_ core: LogCore) throws { _ = try shared.pull(into: core) }
+    func accept(_ records: CommittingRecords) throws {
+        if let problem = problem.withLock({ $0 }) { throw problem }
+        try shared.accept(records)
+    }
+
+    func catchUp(_ core: LogCore) throws {
+        if let problem = problem.withLock({ $0 }) { throw problem }
+        do {
+            _ = try shared.pull(into: core)
+        } catch let error as EventLogError where error.code == .brokenChain {
+            stopServing(error)
+            throw error
+        }
+    }
+
+    private func stopServing(_ error: EventLogError) {
+        problem.withLock { $0 = $0 ?? error }
+        core?.logger.error("the replica stopped following ledger \(shared.ledger): \(error.message)")
+    }
+
+    func startFollowing(pollInterval: Double) {
+        stopped.withLock { $0 = false }
+        let thread = Thread { [self] in
+            follow(pollInterval: pollInterval)
+            stopped.withLock { $0 = true }
+        }
+        thread.name = "clientledger-replica"
+        thread.start()
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        while !stopped.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.005) }
+    }
+
+    /// Copies the ledger's new records as they are notified, and every `pollInterval` seconds.
+    private func follow(pollInterval: Double) {
+        var listener: PostgresConnection?
+        var lastLook = Date.distantPast
+        while !stopping.load(ordering: .relaxed) {
+            do {
+                if listener == nil {
+                    let connection = try PostgresConnection(shared.conninfo)
+                    try connection.run("LISTEN \(PostgresLog.notificationChannel)", "listening for ledger \(shared.ledger)")
+                    listener = connection
+                    lastLook = .distantPast // whatever was notified while not listening
+                }
+                let notified = try listener?.notifications(waitingUpTo: Self.slice).contains(shared.ledger) ?? false
+                guard notified || Date().timeIntervalSince(lastLook) >= pollInterval else { continue }
+                lastLook = Date()
+                guard let core, !stopping.load(ordering: .relaxed) else { return }
+                _ = try shared.pull(into: core)
+            } catch let error as EventLogError where error.code == .brokenChain {
+                stopServing(error)
+                return
+            } catch {
+                // The database is away or the connection was lost: listen again after a pause.
+                listener = nil
+                Thread.sleep(forTimeInterval: Self.slice)
+            }
+        }
+    }
 }

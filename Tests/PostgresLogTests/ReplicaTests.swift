@@ -154,3 +154,71 @@ struct ReplicaTests {
         #expect(try shared.head() == (try replica.log.headHash()))
     }
 }
+
+/// A replica that follows: it copies what other instances append without writing itself, and stops
+/// at a rewritten ledger, refusing writes with the position.
+@Suite("PostgreSQL: following replicas")
+struct FollowingReplicaTests {
+    typealias LocalLog = PushAndVerifyTests.LocalLog
+
+    /// Waits up to `seconds` for `condition`.
+    static func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return try condition()
+    }
+
+    @Test func aNotifiedReplicaCopiesAnotherInstancesAppends() async throws {
+        let shared = try ReplicaTests.shared()
+        let writer = try LocalLog(), follower = try LocalLog()
+        try shared.attach(writer.log, pollInterval: nil)
+        // A poll interval far beyond the test: only the notification can bring the records in time.
+        try shared.attach(follower.log, pollInterval: 3_600)
+        try await writer.log.append([NewEvent(type: "Booked", payload: [1]), NewEvent(type: "Booked", payload: [2])], to: "a")
+        #expect(try Self.eventually { try follower.log.lastPosition() == 2 })
+        #expect(try follower.log.headHash() == (try writer.log.headHash()))
+        shared.detach(follower.log)
+        try await writer.log.append([NewEvent(type: "Booked", payload: [3])], to: "a")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try follower.log.lastPosition() == 2)
+    }
+
+    @Test func aPollingReplicaCopiesWhatNoNotificationAnnounced() throws {
+        let shared = try ReplicaTests.shared()
+        let follower = try LocalLog()
+        try shared.attach(follower.log, pollInterval: 0.2)
+        // Pushed by a process that does not notify: a push does notify, so the notification is
+        // taken out of the way by copying the records with SQL instead.
+        let source = try LocalLog(events: 7)
+        let other = try ReplicaTests.shared("other")
+        try other.push(from: source.log)
+        for table in ["clientledger_record", "clientledger_stream", "clientledger_event_type"] {
+            try PostgresServer.psql("INSERT INTO \(table) SELECT '\(shared.ledger)', \(table == "clientledger_record" ? "position, record" : table == "clientledger_stream" ? "number, name" : "code, name") FROM \(table) WHERE ledger = '\(other.ledger)'")
+        }
+        try PostgresServer.psql("INSERT INTO clientledger_ledger SELECT '\(shared.ledger)', head, head_hash FROM clientledger_ledger WHERE ledger = '\(other.ledger)'")
+        #expect(try Self.eventually { try follower.log.lastPosition() == 7 })
+        #expect(try follower.log.headHash() == (try source.log.headHash()))
+    }
+
+    @Test func aRewrittenLedgerStopsTheFollowerAndItsWrites() async throws {
+        let shared = try ReplicaTests.shared()
+        let writer = try LocalLog(), follower = try LocalLog()
+        try shared.attach(writer.log, pollInterval: nil)
+        try await writer.log.append([NewEvent(type: "Booked", payload: [1])], to: "a")
+        try shared.attach(follower.log, pollInterval: 0.1)
+        try PostgresServer.psql("UPDATE clientledger_record SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE ledger = '\(shared.ledger)' AND position = 1")
+        // The writer's next append carries the record on; the follower, holding the true record 1,
+        // finds that the database's differs.
+        try await writer.log.append([NewEvent(type: "Booked", payload: [2])], to: "a")
+        #expect(Self.eventually { shared.replicaProblem(of: follower.log) != nil })
+        #expect(shared.replicaProblem(of: follower.log)?.position == 1)
+        let refused = await #expect(throws: EventLogError.self) {
+            try await follower.log.append([NewEvent(type: "Booked", payload: [3])], to: "b")
+        }
+        #expect(refused?.code == .brokenChain)
+        #expect(try follower.log.lastPosition() == 1)
+    }
+}
