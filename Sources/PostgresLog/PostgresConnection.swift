@@ -13,6 +13,8 @@ import Glibc
 /// and SQLSTATE; nothing here traps on what the server or the network does.
 package final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
+    /// The SQLSTATE of the last statement that failed (empty: an error libpq made itself).
+    private var lastState = ""
 
     /// Connects with a libpq connection string (`host=… dbname=…`) or URL (`postgresql://…`).
     package init(_ conninfo: String) throws(EventLogError) {
@@ -106,15 +108,36 @@ package final class PostgresConnection: @unchecked Sendable {
         }
         defer { buffers.forEach { $0.deallocate() } }
         let values: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
-        try reconnectIfLost()
-        let result = PQexecParams(connection, sql, Int32(encoded.count), types, values, lengths, formats, 1)
-        return try check(result, what())
+        return try retryingOutsideTransactions(what()) { () throws(EventLogError) in
+            try check(PQexecParams(connection, sql, Int32(encoded.count), types, values, lengths, formats, 1), what())
+        }
     }
 
     /// Runs `sql` (several statements are allowed), with no parameters and no rows.
     package func run(_ sql: String, _ what: @autoclosure () -> String) throws(EventLogError) {
+        try retryingOutsideTransactions(what()) { () throws(EventLogError) in try check(PQexec(connection, sql), what()) }
+    }
+
+    /// Runs `statement`, first making the connection again if it was lost. A statement that finds
+    /// the connection lost outside a transaction (the first of a transaction, or one on its own)
+    /// is run once more on a new connection: nothing of it can have happened. Inside a transaction
+    /// the loss is the caller's error: the transaction is gone.
+    @discardableResult
+    private func retryingOutsideTransactions(_ what: @autoclosure () -> String, _ statement: () throws(EventLogError) -> Rows) throws(EventLogError) -> Rows {
         try reconnectIfLost()
-        try check(PQexec(connection, sql), what())
+        let idle = PQtransactionStatus(connection) == PQTRANS_IDLE
+        do {
+            return try statement()
+        } catch {
+            // libpq may report a lost connection as a failed statement and still call the
+            // connection good: an error it made itself (no SQLSTATE), or the server's "connection
+            // exception" or "operator intervention" (a shutdown), means the connection is gone.
+            let lost = PQstatus(connection) == CONNECTION_BAD || lastState.isEmpty || lastState.hasPrefix("08") || lastState.hasPrefix("57P")
+            guard idle, lost else { throw error }
+            PQreset(connection)
+            guard PQstatus(connection) == CONNECTION_OK else { throw error }
+            return try statement()
+        }
     }
 
     /// A connection that was lost (the server restarted, a failover, the network) is made again
@@ -193,6 +216,7 @@ package final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     private func check(_ result: OpaquePointer?, _ what: String, expecting expected: ExecStatusType? = nil) throws(EventLogError) -> Rows {
         guard let result else {
+            lastState = ""
             throw EventLogError(.storage, "\(what) failed: \(Self.text(PQerrorMessage(connection)))")
         }
         let rows = Rows(result)
@@ -200,6 +224,7 @@ package final class PostgresConnection: @unchecked Sendable {
         let fine = expected.map { status == $0 } ?? (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
         guard fine else {
             let state = Self.text(PQresultErrorField(result, Int32(UInt8(ascii: "C"))))
+            lastState = state
             let message = Self.text(PQresultErrorMessage(result))
             throw EventLogError(.storage, "\(what) failed\(state.isEmpty ? "" : " (SQLSTATE \(state))"): \(message.isEmpty ? Self.text(PQerrorMessage(connection)) : message)")
         }
