@@ -26,6 +26,8 @@ let package = Package(
         .library(name: "ClientLedger", targets: ["ClientLedger"]),
         // A ledger's log in PostgreSQL: only services that share one across machines link libpq.
         .library(name: "PostgresLog", targets: ["PostgresLog"]),
+        // A PostgreSQL server of one's own for tests and benchmarks (as swift-nio ships NIOTestUtils).
+        .library(name: "PostgresTestSupport", targets: ["PostgresTestSupport"]),
         // The realistic demo history (`ledger demo`, the benchmarks).
         .library(name: "SalonDemo", targets: ["SalonDemo"]),
         .executable(name: "ledger", targets: ["LedgerTool"]),

@@ -38,6 +38,17 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "PostgresBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "EventLog", package: root),
+                .product(name: "PostgresLog", package: root),
+                .product(name: "PostgresTestSupport", package: root),
+            ],
+            path: "Benchmarks/PostgresBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "ClientLedgerBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

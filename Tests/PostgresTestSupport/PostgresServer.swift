@@ -44,8 +44,13 @@ public final class PostgresCluster: Sendable {
     public let conninfo: String
     private var data: String { directory + "/data" }
 
-    /// Makes a new cluster in a temporary directory and starts it.
-    public init() throws {
+    /// Whether the server syncs its WAL to disk, as in production (`fsync` on); tests run without.
+    let fsync: Bool
+
+    /// Makes a new cluster in a temporary directory and starts it; `fsync`: whether the server
+    /// syncs its writes (PostgreSQL's default; off for tests, on for benchmarks).
+    public init(fsync: Bool = false) throws {
+        self.fsync = fsync
         bin = try Self.serverPrograms()
         directory = NSTemporaryDirectory() + "clientledger-pg-\(getpid())-\(UUID().uuidString.prefix(8))"
         user = getuid() == 0 ? "postgres" : nil
@@ -64,7 +69,7 @@ public final class PostgresCluster: Sendable {
     /// Starts the server (again), and returns once it accepts connections.
     public func start() throws {
         try runServer("pg_ctl", ["-D", data, "-l", directory + "/server.log", "-w", "-t", "60", "-o",
-                                 "-k \(directory) -c listen_addresses='' -p 5432 -c fsync=off -c full_page_writes=off -c max_connections=200",
+                                 "-k \(directory) -c listen_addresses='' -p 5432 -c max_connections=200" + (fsync ? "" : " -c fsync=off -c full_page_writes=off"),
                                  "start"])
     }
 
