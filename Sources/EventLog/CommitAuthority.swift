@@ -1,23 +1,33 @@
 /// The seam through which a log replicates a shared, authoritative one (a ledger in PostgreSQL,
 /// `PostgresLog`): the authority must accept each write transaction's new records before they
-/// commit here, and brings this log up to itself when it is behind.
+/// commit here, and brings this log up to itself.
 ///
-/// With an authority set (``LogCore/authority``), a write transaction that appended records calls
-/// ``accept(_:)`` after its projections, just before the local commit. The authority extends its
-/// own log with exactly these records — the same positions, bytes and chain — if its head is still
-/// where this log's was when the transaction began, and throws ``EventLogError/Code/replicaBehind``
-/// if another writer extended it first. The local transaction then aborts, ``catchUp(_:)`` copies
-/// what this log lacks (``WriteSession/replicate(_:at:typeName:streamName:)``, every link checked),
-/// and the write runs again, deciding anew: an append that expected a version sees the other
-/// writer's events, and a retried one is recognised by its event ids.
+/// With an authority set (``LogCore/authority``), every write of this process runs so:
 ///
-/// If the authority commits and the local commit then fails (the process dies in between), the
-/// records are in the authority and not here: the next catch-up brings them.
+/// 1. ``prepare(_:)``, before the local write transaction begins: the authority takes its log's
+///    lock for this write (other writers, in any process, wait) and copies into this log what it
+///    lacks (``WriteSession/replicate(_:at:typeName:streamName:)``, every link checked). The write
+///    then decides on the shared log's latest state, and nothing it decides can be overtaken.
+/// 2. The write transaction runs as on any log; if it appended records, ``accept(_:)`` is called
+///    after its projections, just before the local commit: the authority extends its log with
+///    exactly these records — the same positions, bytes and chain — and commits, which releases
+///    its lock. Then the local transaction commits.
+/// 3. ``finish()`` afterwards, whatever happened: it releases the lock if ``accept(_:)`` did not
+///    (the write appended nothing, or failed).
+///
+/// If the authority finds its log moved on all the same (its lock was lost with a connection, say)
+/// it throws ``EventLogError/Code/replicaBehind``; the local transaction aborts and the write runs
+/// again from step 1. If the authority commits and the local commit then fails (the process dies in
+/// between), the records are in the authority and not here: the next ``prepare(_:)`` brings them,
+/// and a retried append is recognised by its event ids.
 package protocol CommitAuthority: Sendable {
-    /// Extends the authority's log with `records`, or throws ``EventLogError/Code/replicaBehind``.
+    /// Takes the authority's lock for one write of this process, and brings `core` up to it.
+    func prepare(_ core: LogCore) throws
+    /// Extends the authority's log with `records` and commits, or throws
+    /// ``EventLogError/Code/replicaBehind``.
     func accept(_ records: CommittingRecords) throws
-    /// Copies into `core` the records of the authority it lacks; called outside any transaction.
-    func catchUp(_ core: LogCore) throws
+    /// Ends the write that ``prepare(_:)`` began: releases what ``accept(_:)`` did not.
+    func finish()
     /// Stops whatever the authority runs for this log (a follower), and returns once it has; called
     /// when the authority is replaced or the log closes.
     func stop()

@@ -186,18 +186,21 @@ package final class LogCore: Sendable {
     /// Runs `body` in a write transaction of this log, commits, and updates the caches and waiting
     /// subscribers. `body` may run more than once if the map must grow; it must not have outside effects.
     package func performWrite<T>(_ body: (inout WriteSession) throws -> T) throws -> T {
-        // With an authority, a write that found it moved on catches up and runs again (see
-        // CommitAuthority); the tries are bounded, so a shared log that never stops moving is an
-        // error rather than a loop.
+        guard let authority = authority.withLock({ $0 }) else { return try performLocalWrite(body) }
+        // With an authority, the write takes its lock and catches up first, and extends it before
+        // the local commit (see CommitAuthority). Should the authority find itself moved on all the
+        // same, the write runs again; the tries are bounded, so a shared log that never stops moving
+        // is an error rather than a loop.
         var tries = 0
         while true {
+            try authority.prepare(self)
             do {
-                return try performWriteOnce(body)
+                defer { authority.finish() }
+                return try performWriteOnce(body, authority: authority)
             } catch let error as EventLogError where error.code == .replicaBehind {
                 tries += 1
-                guard tries < Self.replicaTries, let authority = authority.withLock({ $0 }) else { throw error }
-                metrics.replicaCatchUps.increment()
-                try authority.catchUp(self)
+                guard tries < Self.replicaTries else { throw error }
+                metrics.replicaRetries.increment()
             }
         }
     }
@@ -205,7 +208,13 @@ package final class LogCore: Sendable {
     /// How often a write tries to extend a shared log before it reports ``EventLogError/Code/replicaBehind``.
     static let replicaTries = 64
 
-    private func performWriteOnce<T>(_ body: (inout WriteSession) throws -> T) throws -> T {
+    /// A write transaction on this log alone, without its ``authority``: for work that appends no
+    /// events of its own (projection steps, copying the shared log's records).
+    package func performLocalWrite<T>(_ body: (inout WriteSession) throws -> T) throws -> T {
+        try performWriteOnce(body, authority: nil)
+    }
+
+    private func performWriteOnce<T>(_ body: (inout WriteSession) throws -> T, authority: (any CommitAuthority)?) throws -> T {
         guard !options.readOnly else {
             throw EventLogError(.readOnly, "the log at \(environment.path) was opened read-only; nothing can be written to it")
         }
@@ -228,8 +237,12 @@ package final class LogCore: Sendable {
                     throw error
                 }
                 try session.finish()
-                if session.head > session.startHead, !session.isReplicating, let authority = authority.withLock({ $0 }) {
-                    try authority.accept(try session.committingRecords())
+                if session.head > session.startHead, !session.isReplicating {
+                    if let authority {
+                        try authority.accept(try session.committingRecords())
+                    } else if self.authority.withLock({ $0 != nil }) {
+                        throw EventLogError(.misuse, "a write of a replica appended events without its shared log; nothing is committed")
+                    }
                 }
                 committed = session
                 return value

@@ -10,9 +10,9 @@ package struct LogMetrics: Sendable {
     package let commitDuration: Timer
     /// `eventlog_group_commit_size`: how many appends one group commit carried.
     package let groupCommitSize: Recorder
-    /// `eventlog_replica_catch_ups_total`: writes that found the shared log moved on, caught up and
-    /// ran again (a replica of a ledger in PostgreSQL).
-    package let replicaCatchUps: Counter
+    /// `eventlog_replica_write_retries_total`: writes of a replica (of a ledger in PostgreSQL) that
+    /// found the shared log moved on despite its lock — a lost connection — and ran again.
+    package let replicaRetries: Counter
     private let factory: any MetricsFactory
 
     package init(factory: any MetricsFactory) {
@@ -21,7 +21,7 @@ package struct LogMetrics: Sendable {
         commits = Counter(label: "eventlog_commits_total", factory: factory)
         commitDuration = Timer(label: "eventlog_commit_duration_seconds", factory: factory)
         groupCommitSize = Recorder(label: "eventlog_group_commit_size", aggregate: true, factory: factory)
-        replicaCatchUps = Counter(label: "eventlog_replica_catch_ups_total", factory: factory)
+        replicaRetries = Counter(label: "eventlog_replica_write_retries_total", factory: factory)
     }
 
     /// Reports where a projection's catch-up or rebuild stands: `eventlog_projection_lag_events`

@@ -51,7 +51,8 @@ extension PostgresLog {
     /// One transaction of a push: locks the ledger's row, copies the next records, moves the head.
     private func pushStep(_ log: EventLog, _ connection: PostgresConnection, total: inout UInt64?, copiedBefore: UInt64)
         throws(EventLogError) -> (copied: UInt64, finished: Bool, head: HeadHash?) {
-        let (remote, knownStream, knownType) = try lockHead(connection)
+        let remote = try lockHead(connection)
+        let (knownStream, knownType) = try lastNumbers(connection)
         let ledgerBytes = Array(ledger.utf8)
         let from = remote?.position ?? 0
 
@@ -115,20 +116,27 @@ extension PostgresLog {
 
     /// The first step of every transaction that extends the ledger: makes its row if it is new and
     /// locks it (`SELECT … FOR UPDATE`, held to the end of the transaction: every other extension of
-    /// this ledger waits here), and returns its head with the highest stream number and type code it
-    /// names.
-    func lockHead(_ connection: PostgresConnection) throws(EventLogError)
-        -> (head: (position: UInt64, hash: ChainHash)?, lastStream: Int64, lastType: Int64) {
+    /// this ledger waits here), and returns its head.
+    func lockHead(_ connection: PostgresConnection) throws(EventLogError) -> (position: UInt64, hash: ChainHash)? {
         let id = PostgresConnection.Value.text(ledger)
-        try connection.execute("INSERT INTO clientledger_ledger (ledger, head) VALUES ($1, 0) ON CONFLICT (ledger) DO NOTHING", [id],
-                               "registering ledger \(ledger)")
-        let head = try Self.head(try connection.execute("SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1 FOR UPDATE", [id],
-                                                        "locking the head of ledger \(ledger)"), ledger: ledger)
-        let lastStream = try connection.execute("SELECT coalesce(max(number), 0) FROM clientledger_stream WHERE ledger = $1", [id],
-                                                "reading the streams of ledger \(ledger)").int64(0, 0) ?? 0
-        let lastType = try connection.execute("SELECT coalesce(max(code), 0)::bigint FROM clientledger_event_type WHERE ledger = $1", [id],
-                                              "reading the event types of ledger \(ledger)").int64(0, 0) ?? 0
-        return (head, lastStream, lastType)
+        let lock = "SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1 FOR UPDATE"
+        var rows = try connection.execute(lock, [id], "locking the head of ledger \(ledger)")
+        if rows.count == 0 {
+            try connection.execute("INSERT INTO clientledger_ledger (ledger, head) VALUES ($1, 0) ON CONFLICT (ledger) DO NOTHING", [id],
+                                   "registering ledger \(ledger)")
+            rows = try connection.execute(lock, [id], "locking the head of ledger \(ledger)")
+        }
+        return try Self.head(rows, ledger: ledger)
+    }
+
+    /// The highest stream number and type code the ledger names.
+    private func lastNumbers(_ connection: PostgresConnection) throws(EventLogError) -> (stream: Int64, type: Int64) {
+        let id = PostgresConnection.Value.text(ledger)
+        let stream = try connection.execute("SELECT coalesce(max(number), 0) FROM clientledger_stream WHERE ledger = $1", [id],
+                                            "reading the streams of ledger \(ledger)").int64(0, 0) ?? 0
+        let type = try connection.execute("SELECT coalesce(max(code), 0)::bigint FROM clientledger_event_type WHERE ledger = $1", [id],
+                                          "reading the event types of ledger \(ledger)").int64(0, 0) ?? 0
+        return (stream, type)
     }
 
     /// The last step: copies the records and new names, and moves the ledger's head to `head`
@@ -138,10 +146,11 @@ extension PostgresLog {
         if types.count > 0 { try connection.copy(into: "clientledger_event_type", columns: ["ledger", "code", "name"], rows: types) }
         if streams.count > 0 { try connection.copy(into: "clientledger_stream", columns: ["ledger", "number", "name"], rows: streams) }
         try connection.copy(into: "clientledger_record", columns: ["ledger", "position", "record"], rows: records)
-        try connection.execute("UPDATE clientledger_ledger SET head = $2, head_hash = $3 WHERE ledger = $1",
-                               [.text(ledger), .int64(Int64(head)), .bytes(hash.bytes)], "moving the head of ledger \(ledger)")
-        // Delivered at commit, to replicas that listen (a wake-up only: they poll as well).
-        try connection.execute("SELECT pg_notify($1, $2)", [.text(Self.notificationChannel), .text(ledger)], "notifying the replicas of ledger \(ledger)")
+        // The head moves, and the replicas that listen are notified (delivered at commit; a wake-up
+        // only: they poll as well), in one statement.
+        try connection.execute("WITH moved AS (UPDATE clientledger_ledger SET head = $2, head_hash = $3 WHERE ledger = $1 RETURNING ledger) "
+                               + "SELECT pg_notify($4, ledger) FROM moved",
+                               [.text(ledger), .int64(Int64(head)), .bytes(hash.bytes), .text(Self.notificationChannel)], "moving the head of ledger \(ledger)")
     }
 
     /// The channel on which a transaction that extends a ledger notifies, with the ledger's id as payload.

@@ -18,16 +18,15 @@ extension PostgresLog {
     /// on from what the replica holds, which held. `pollInterval` `nil`: no follower (the replica
     /// catches up when it writes, or on ``pull(into:)``).
     ///
-    /// **Writing.** A write transaction on `log` that appends events extends this ledger first —
-    /// under the lock on its row, only if the ledger's head is still the replica's — and commits
-    /// locally only once the database has committed: the same positions, bytes and head hash in
-    /// both. If another instance extended the ledger first, the transaction is undone, the replica
-    /// catches up, and the write runs again, deciding anew (an append that expected a version sees
-    /// the other instance's events; a retried one is recognised by its event ids). So positions stay
-    /// gapless and in commit order across every instance, and a caller reads its own writes from
-    /// its replica as soon as its append returns. A write decides on what the replica holds: one
-    /// that expects a version the replica has not copied yet is refused as it would be on a log of
-    /// its own, after which the replica has caught up.
+    /// **Writing.** Every write to `log` first takes the ledger's lock in the database (on a
+    /// connection of its own) and copies under it what the replica lacks: it decides on the
+    /// ledger's latest state, and nobody can extend the ledger until it is done. If it appended
+    /// events, they extend the ledger and the database commits just before the replica does: the
+    /// same positions, bytes and head hash in both. So positions stay gapless and in commit order
+    /// across every instance, no write is ever undone for being late, and a caller reads its own
+    /// writes from its replica as soon as its append returns. If the process dies between the two
+    /// commits, the next write copies the records back, and a retried append is recognised by its
+    /// event ids.
     ///
     /// Handles on the same path in one process share one replica. Projections run on the replica,
     /// inline, as on any log; so do reads, which never touch the database.
@@ -86,8 +85,10 @@ extension PostgresLog {
         }
     }
 
-    /// ``pull(into:)`` on the engine's core (a replica catching up inside a write's retry).
-    func pull(into core: LogCore) throws -> UInt64 {
+    /// ``pull(into:)`` on the engine's core. With `locked`, a connection whose transaction holds the
+    /// ledger's lock (a write's ``CommitAuthority/prepare(_:)``), the pages are read in that
+    /// transaction; otherwise each in a read-only transaction of the shared connection.
+    func pull(into core: LogCore, locked: PostgresConnection? = nil, head lockedHead: (position: UInt64, hash: ChainHash)?? = nil) throws -> UInt64 {
         var copied: UInt64 = 0
         while true {
             let local = try core.performRead { snapshot -> (head: UInt64, record: [UInt8]) in
@@ -97,12 +98,19 @@ extension PostgresLog {
                 }
                 return (snapshot.lastPosition, record)
             }
-            let page = try fetchPage(after: local.head, record: local.record)
+            let page = if let locked {
+                try readPage(locked, after: local.head, record: local.record, knownHead: lockedHead)
+            } else {
+                try withConnection { (connection) throws(EventLogError) in
+                    try connection.transaction("reading ledger \(ledger)", begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { () throws(EventLogError) in
+                        try readPage(connection, after: local.head, record: local.record)
+                    }
+                }
+            }
             guard !page.records.isEmpty else { return copied }
-            // The database's lock is not held while the replica writes: a write on the replica
-            // takes the replica's lock first and the database's second, never the other way.
-            // The records before a break are kept (they hold); the break is reported after.
-            let (count, failure) = try core.performWrite { session -> (Int, (any Error)?) in
+            // The shared connection is not held while the replica writes. The records before a
+            // break are kept (they hold); the break is reported after.
+            let (count, failure) = try core.performLocalWrite { session -> (Int, (any Error)?) in
                 // Another pass (the follower, or a write catching up) may have copied them meanwhile.
                 guard session.head == local.head else { return (0, nil) }
                 for (offset, record) in page.records.enumerated() {
@@ -126,71 +134,73 @@ extension PostgresLog {
     }
 
     /// The records after `head` (up to a page), with the names of the streams and types that are
-    /// new in them; first checks that the database's record at `head` is the replica's `record`.
-    private func fetchPage(after head: UInt64, record: [UInt8]) throws(EventLogError)
+    /// new in them, read in `connection`'s transaction; first checks that the database's record at
+    /// `head` is the replica's `record`.
+    private func readPage(_ connection: PostgresConnection, after head: UInt64, record: [UInt8],
+                          knownHead: (position: UInt64, hash: ChainHash)?? = nil) throws(EventLogError)
         -> (records: [[UInt8]], streams: [UInt64: String], types: [UInt32: String]) {
-        try withConnection { (connection) throws(EventLogError) in
-            // One snapshot for the head check, the records and their names.
-            try connection.transaction("reading ledger \(ledger)", begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { () throws(EventLogError) in
-                let id = PostgresConnection.Value.text(ledger)
-                let remote = try Self.head(try connection.execute("SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1", [id],
-                                                                  "reading the head of ledger \(ledger)"), ledger: ledger)
-                let remoteHead = remote?.position ?? 0
-                guard head <= remoteHead else {
-                    throw EventLogError(.brokenChain, "the replica holds \(head) records, ledger \(ledger) in the database only \(remoteHead): the ledger was cut back, or the replica belongs to another ledger; the replica stops here",
-                                        position: remoteHead + 1)
-                }
-                if head > 0 {
-                    let rows = try connection.execute("SELECT record FROM clientledger_record WHERE ledger = $1 AND position = $2",
-                                                      [id, .int64(Int64(head))], "reading the record at position \(head) of ledger \(ledger)")
-                    guard rows.count == 1, rows.bytes(0, 0) == record else {
-                        throw EventLogError(.brokenChain, "ledger \(ledger) in the database holds another record at position \(head) than the replica: it was rewritten there or before, or the replica belongs to another ledger; the replica stops here",
-                                            position: head)
-                    }
-                }
-                guard remoteHead > head else { return ([], [:], [:]) }
-                let through = min(Int64(remoteHead), Int64(head) + Self.pullPageRecords)
-                let rows = try connection.execute("SELECT position, record FROM clientledger_record WHERE ledger = $1 AND position > $2 AND position <= $3 ORDER BY position",
-                                                  [id, .int64(Int64(head)), .int64(through)], "reading the records of ledger \(ledger)")
-                var records: [[UInt8]] = []
-                records.reserveCapacity(rows.count)
-                for index in 0..<rows.count {
-                    guard rows.int64(index, 0) == Int64(head) + 1 + Int64(index) else {
-                        throw EventLogError(.brokenChain, "the hash chain breaks at position \(head + 1 + UInt64(index)): ledger \(ledger) in the database holds no record there",
-                                            position: head + 1 + UInt64(index))
-                    }
-                    records.append(rows.bytes(index, 1))
-                }
-                guard Int64(records.count) == through - Int64(head) else {
-                    throw EventLogError(.brokenChain, "the hash chain breaks at position \(head + 1 + UInt64(records.count)): ledger \(ledger) in the database holds no record there",
-                                        position: head + 1 + UInt64(records.count))
-                }
-                // Names the replica may lack: every stream and type numbered after the highest the
-                // page's records use is left out, so a page brings at most its own new names.
-                var streams: [UInt64: String] = [:], types: [UInt32: String] = [:]
-                var highestStream: UInt64 = 0, highestType: UInt32 = 0
-                for (offset, record) in records.enumerated() {
-                    let numbers = record.withUnsafeBytes { bytes -> (stream: UInt64, type: UInt32)? in
-                        // A record that does not decode is named by the replica's own check of it.
-                        (try? RecordHeader(position: head + 1 + UInt64(offset), bytes: bytes)).map { ($0.streamNumber, $0.typeCode) }
-                    }
-                    highestStream = max(highestStream, numbers?.stream ?? 0)
-                    highestType = max(highestType, numbers?.type ?? 0)
-                }
-                let streamRows = try connection.execute("SELECT number, name FROM clientledger_stream WHERE ledger = $1 AND number > $2 AND number <= $3",
-                                                        [id, .int64(Int64(highestStream) - Int64(records.count)), .int64(Int64(highestStream))],
-                                                        "reading the streams of ledger \(ledger)")
-                for index in 0..<streamRows.count {
-                    if let number = streamRows.int64(index, 0) { streams[UInt64(number)] = String(decoding: streamRows.bytes(index, 1), as: UTF8.self) }
-                }
-                let typeRows = try connection.execute("SELECT code, name FROM clientledger_event_type WHERE ledger = $1 AND code <= $2",
-                                                      [id, .int32(Int32(bitPattern: highestType))], "reading the event types of ledger \(ledger)")
-                for index in 0..<typeRows.count {
-                    if let code = typeRows.int32(index, 0) { types[UInt32(bitPattern: code)] = String(decoding: typeRows.bytes(index, 1), as: UTF8.self) }
-                }
-                return (records, streams, types)
+        let id = PostgresConnection.Value.text(ledger)
+        let remote: (position: UInt64, hash: ChainHash)?
+        if let knownHead {
+            remote = knownHead
+        } else {
+            remote = try Self.head(try connection.execute("SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1", [id],
+                                                          "reading the head of ledger \(ledger)"), ledger: ledger)
+        }
+        let remoteHead = remote?.position ?? 0
+        guard head <= remoteHead else {
+            throw EventLogError(.brokenChain, "the replica holds \(head) records, ledger \(ledger) in the database only \(remoteHead): the ledger was cut back, or the replica belongs to another ledger; the replica stops here",
+                                position: remoteHead + 1)
+        }
+        if head > 0 {
+            let rows = try connection.execute("SELECT record FROM clientledger_record WHERE ledger = $1 AND position = $2",
+                                              [id, .int64(Int64(head))], "reading the record at position \(head) of ledger \(ledger)")
+            guard rows.count == 1, rows.bytes(0, 0) == record else {
+                throw EventLogError(.brokenChain, "ledger \(ledger) in the database holds another record at position \(head) than the replica: it was rewritten there or before, or the replica belongs to another ledger; the replica stops here",
+                                    position: head)
             }
         }
+        guard remoteHead > head else { return ([], [:], [:]) }
+        let through = min(Int64(remoteHead), Int64(head) + Self.pullPageRecords)
+        let rows = try connection.execute("SELECT position, record FROM clientledger_record WHERE ledger = $1 AND position > $2 AND position <= $3 ORDER BY position",
+                                          [id, .int64(Int64(head)), .int64(through)], "reading the records of ledger \(ledger)")
+        var records: [[UInt8]] = []
+        records.reserveCapacity(rows.count)
+        for index in 0..<rows.count {
+            guard rows.int64(index, 0) == Int64(head) + 1 + Int64(index) else {
+                throw EventLogError(.brokenChain, "the hash chain breaks at position \(head + 1 + UInt64(index)): ledger \(ledger) in the database holds no record there",
+                                    position: head + 1 + UInt64(index))
+            }
+            records.append(rows.bytes(index, 1))
+        }
+        guard Int64(records.count) == through - Int64(head) else {
+            throw EventLogError(.brokenChain, "the hash chain breaks at position \(head + 1 + UInt64(records.count)): ledger \(ledger) in the database holds no record there",
+                                position: head + 1 + UInt64(records.count))
+        }
+        // Names the replica may lack: every stream and type numbered after the highest the
+        // page's records use is left out, so a page brings at most its own new names.
+        var streams: [UInt64: String] = [:], types: [UInt32: String] = [:]
+        var highestStream: UInt64 = 0, highestType: UInt32 = 0
+        for (offset, record) in records.enumerated() {
+            let numbers = record.withUnsafeBytes { bytes -> (stream: UInt64, type: UInt32)? in
+                // A record that does not decode is named by the replica's own check of it.
+                (try? RecordHeader(position: head + 1 + UInt64(offset), bytes: bytes)).map { ($0.streamNumber, $0.typeCode) }
+            }
+            highestStream = max(highestStream, numbers?.stream ?? 0)
+            highestType = max(highestType, numbers?.type ?? 0)
+        }
+        let streamRows = try connection.execute("SELECT number, name FROM clientledger_stream WHERE ledger = $1 AND number > $2 AND number <= $3",
+                                                [id, .int64(Int64(highestStream) - Int64(records.count)), .int64(Int64(highestStream))],
+                                                "reading the streams of ledger \(ledger)")
+        for index in 0..<streamRows.count {
+            if let number = streamRows.int64(index, 0) { streams[UInt64(number)] = String(decoding: streamRows.bytes(index, 1), as: UTF8.self) }
+        }
+        let typeRows = try connection.execute("SELECT code, name FROM clientledger_event_type WHERE ledger = $1 AND code <= $2",
+                                              [id, .int32(Int32(bitPattern: highestType))], "reading the event types of ledger \(ledger)")
+        for index in 0..<typeRows.count {
+            if let code = typeRows.int32(index, 0) { types[UInt32(bitPattern: code)] = String(decoding: typeRows.bytes(index, 1), as: UTF8.self) }
+        }
+        return (records, streams, types)
     }
 
     private static func localName(ofType code: UInt32, _ session: WriteSession, _ position: UInt64) throws -> String {
@@ -207,33 +217,30 @@ extension PostgresLog {
         return name
     }
 
-    /// Extends the ledger with a replica's write transaction, or says it is behind.
-    func accept(_ records: CommittingRecords) throws(EventLogError) {
-        try withConnection { (connection) throws(EventLogError) in
-            try connection.transaction("records of ledger \(ledger)") { () throws(EventLogError) in
-                let (remote, _, _) = try lockHead(connection)
-                let remoteHead = remote?.position ?? 0
-                guard remoteHead == records.startHead, (remote?.hash ?? .genesis) == records.startHash else {
-                    if remoteHead > records.startHead {
-                        throw EventLogError(.replicaBehind, "ledger \(ledger) in the database is at position \(remoteHead), the replica at \(records.startHead): another instance appended first")
-                    }
-                    throw EventLogError(.brokenChain, "ledger \(ledger) in the database is at \(remoteHead) and does not hold the replica's record at position \(records.startHead): it was cut back or rewritten, or the replica belongs to another ledger; nothing is appended",
-                                        position: records.startHead)
-                }
-                var copy = BinaryCopy(), streams = BinaryCopy(), types = BinaryCopy()
-                let ledgerBytes = Array(ledger.utf8)
-                for (offset, record) in records.records.enumerated() {
-                    record.withUnsafeBytes { copy.append(ledger: ledgerBytes, number: Int64(records.startHead) + 1 + Int64(offset), bytes: $0) }
-                }
-                for stream in records.newStreams {
-                    Array(stream.name.utf8).withUnsafeBytes { streams.append(ledger: ledgerBytes, number: Int64(stream.number), bytes: $0) }
-                }
-                for type in records.newTypes {
-                    types.append([.text(ledger), .int32(Int32(bitPattern: type.code)), .bytes(Array(type.name.utf8))])
-                }
-                try extend(connection, records: copy, streams: streams, types: types, head: records.endHead, hash: records.endHash)
+    /// Extends the ledger with a replica's write transaction in `connection`'s transaction, which
+    /// holds the ledger's lock (``lockHead(_:)``, which found the ledger's head at `remote`), or
+    /// says it is behind.
+    func accept(_ records: CommittingRecords, in connection: PostgresConnection, head remote: (position: UInt64, hash: ChainHash)?) throws(EventLogError) {
+        let remoteHead = remote?.position ?? 0
+        guard remoteHead == records.startHead, (remote?.hash ?? .genesis) == records.startHash else {
+            if remoteHead > records.startHead {
+                throw EventLogError(.replicaBehind, "ledger \(ledger) in the database is at position \(remoteHead), the replica at \(records.startHead): another instance appended first")
             }
+            throw EventLogError(.brokenChain, "ledger \(ledger) in the database is at \(remoteHead) and does not hold the replica's record at position \(records.startHead): it was cut back or rewritten, or the replica belongs to another ledger; nothing is appended",
+                                position: records.startHead)
         }
+        var copy = BinaryCopy(), streams = BinaryCopy(), types = BinaryCopy()
+        let ledgerBytes = Array(ledger.utf8)
+        for (offset, record) in records.records.enumerated() {
+            record.withUnsafeBytes { copy.append(ledger: ledgerBytes, number: Int64(records.startHead) + 1 + Int64(offset), bytes: $0) }
+        }
+        for stream in records.newStreams {
+            Array(stream.name.utf8).withUnsafeBytes { streams.append(ledger: ledgerBytes, number: Int64(stream.number), bytes: $0) }
+        }
+        for type in records.newTypes {
+            types.append([.text(ledger), .int32(Int32(bitPattern: type.code)), .bytes(Array(type.name.utf8))])
+        }
+        try extend(connection, records: copy, streams: streams, types: types, head: records.endHead, hash: records.endHash)
     }
 }
 
@@ -256,19 +263,58 @@ private final class ReplicaAuthority: CommitAuthority {
         self.core = core
     }
 
-    func accept(_ records: CommittingRecords) throws {
-        if let problem = problem.withLock({ $0 }) { throw problem }
-        try shared.accept(records)
-    }
+    /// The connection this process's writes extend the ledger with, made at the first write; used
+    /// only between ``prepare(_:)`` and ``finish()``, under `writing`.
+    private nonisolated(unsafe) var writer: PostgresConnection?
+    /// Whether `writer` has a transaction open (``prepare(_:)`` began it, ``accept(_:)`` did not
+    /// commit it yet).
+    private nonisolated(unsafe) var open = false
+    /// The ledger's head as the open transaction locked it.
+    private nonisolated(unsafe) var lockedHead: (position: UInt64, hash: ChainHash)?
+    /// Held from ``prepare(_:)`` to ``finish()``: one write of this process at a time talks to the
+    /// database, as one at a time writes to the replica.
+    private let writing = NSLock()
 
-    func catchUp(_ core: LogCore) throws {
+    func prepare(_ core: LogCore) throws {
         if let problem = problem.withLock({ $0 }) { throw problem }
+        writing.lock()
         do {
-            _ = try shared.pull(into: core)
-        } catch let error as EventLogError where error.code == .brokenChain {
-            stopServing(error)
+            let connection = try writer ?? PostgresConnection(shared.conninfo)
+            writer = connection
+            try connection.run("BEGIN", "starting a write to ledger \(shared.ledger)")
+            open = true
+            // The ledger's lock, then what the replica lacks, read under it: the write decides on
+            // the ledger's latest state, and nobody can extend it until this write commits.
+            lockedHead = try shared.lockHead(connection)
+            do {
+                // What the replica lacks, read under the lock; a replica at the ledger's head has
+                // only its head record compared, byte for byte, with the database's.
+                _ = try shared.pull(into: core, locked: connection, head: lockedHead)
+            } catch let error as EventLogError where error.code == .brokenChain {
+                stopServing(error)
+                throw error
+            }
+        } catch {
+            finish()
             throw error
         }
+    }
+
+    func accept(_ records: CommittingRecords) throws {
+        guard open, let writer else {
+            throw EventLogError(.misuse, "a replica's write reached the database without taking its lock first")
+        }
+        try shared.accept(records, in: writer, head: lockedHead)
+        try writer.run("COMMIT", "committing records of ledger \(shared.ledger)")
+        open = false
+    }
+
+    func finish() {
+        if open {
+            try? writer?.run("ROLLBACK", "ending a write to ledger \(shared.ledger)")
+            open = false
+        }
+        writing.unlock()
     }
 
     private func stopServing(_ error: EventLogError) {

@@ -18,6 +18,31 @@ struct TrustTests {
         return ledger
     }
 
+    // MARK: Damage
+
+    @Test("a card lost from the cards (a damaged page) is damage, not \"no such client\"")
+    func lostCard() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory)
+        #expect(try ledger.card(of: ada) != nil)
+        // The card's entry removed below the ledger, as a damaged page can lose it.
+        let core = ledger.log.core
+        try core.performLocalWrite { session in
+            let record = try #require(try session.txn.projectionRecord(core.schema, name: "clientCards"))
+            let handles = try core.projectionHandles("clientCards")
+            let database = record.activeSlot == 0 ? handles.0 : handles.1
+            let removed = try Array("ada".utf8).withUnsafeBytes { try session.txn.delete(database, key: $0) }
+            #expect(removed)
+        }
+        let error = #expect(throws: LedgerError.self) { try ledger.card(of: ada) }
+        #expect(error?.code == .corruptPayload)
+        #expect(error?.message.contains("rebuild") == true)
+        // A client who never was stays no client.
+        #expect(try ledger.card(of: ben) == nil)
+        try ledger.rebuildProjections()
+        #expect(try ledger.card(of: ada) != nil)
+    }
+
     // MARK: Sums
 
     @Test("points that would take a balance past the ledger's limit are refused naming the line and field; the import records nothing")

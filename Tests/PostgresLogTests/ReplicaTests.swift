@@ -56,7 +56,8 @@ struct ReplicaTests {
         try shared.attach(first.log)
         try shared.attach(second.log)
         try await first.log.append([NewEvent(type: "Opened", payload: [1])], to: "till", expecting: .noStream)
-        // The second replica has not seen the stream: its `.noStream` holds locally, but not in the ledger.
+        // The second replica has not copied the stream yet: its write copies it under the ledger's
+        // lock before it decides, so `.noStream` is decided on the ledger, where the stream exists.
         let error = await #expect(throws: EventLogError.self) {
             try await second.log.append([NewEvent(type: "Opened", payload: [2])], to: "till", expecting: .noStream)
         }
@@ -210,9 +211,15 @@ struct FollowingReplicaTests {
         try await writer.log.append([NewEvent(type: "Booked", payload: [1])], to: "a")
         try shared.attach(follower.log, pollInterval: 0.1)
         try PostgresServer.psql("UPDATE clientledger_record SET record = set_byte(record, 60, get_byte(record, 60) # 1) WHERE ledger = '\(shared.ledger)' AND position = 1")
-        // The writer's next append carries the record on; the follower, holding the true record 1,
-        // finds that the database's differs.
-        try await writer.log.append([NewEvent(type: "Booked", payload: [2])], to: "a")
+        // Both replicas hold the true record 1 and find that the database's differs: the writer as
+        // its next append catches up under the ledger's lock, the follower as it looks.
+        let stopped = await #expect(throws: EventLogError.self) {
+            try await writer.log.append([NewEvent(type: "Booked", payload: [2])], to: "a")
+        }
+        #expect(stopped?.code == .brokenChain)
+        #expect(stopped?.position == 1)
+        #expect(shared.replicaProblem(of: writer.log)?.position == 1)
+        #expect(try shared.head()?.position == 1)
         #expect(Self.eventually { shared.replicaProblem(of: follower.log) != nil })
         #expect(shared.replicaProblem(of: follower.log)?.position == 1)
         let refused = await #expect(throws: EventLogError.self) {

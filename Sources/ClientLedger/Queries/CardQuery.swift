@@ -9,18 +9,31 @@ extension SalonLedger {
     }
 
     private func readCard(of client: ClientID, now: Timestamp) throws(LedgerError) -> ClientCard? {
-        let record: CardRecord?
-        do {
-            record = try readCards { state in
-                try state.withValue(forKey: client.rawValue.utf8) { bytes -> CardRecord? in
-                    guard let bytes else { return nil }
-                    return try CardRecord(client: client, head: bytes, in: state)
+        func read() throws(LedgerError) -> CardRecord? {
+            do {
+                return try readCards { state in
+                    try state.withValue(forKey: client.rawValue.utf8) { bytes -> CardRecord? in
+                        guard let bytes else { return nil }
+                        return try CardRecord(client: client, head: bytes, in: state)
+                    }
                 }
+            } catch {
+                throw LedgerError.wrapping(error, "reading the card of \(client)", client: client)
             }
-        } catch {
-            throw LedgerError.wrapping(error, "reading the card of \(client)", client: client)
         }
-        guard let record else { return nil }
+        if let record = try read() { return try makeCard(client, record, now: now) }
+        // Every client stream has a card, written in the same transaction as its first event. A
+        // stream without one (read again, in case the client was registered in between) means the
+        // cards lost it — a damaged page — and "no such client" would be a wrong answer.
+        let stream: UInt64?
+        do { stream = try log.read { try $0.streamVersion(Self.stream(of: client)) } } catch {
+            throw LedgerError.wrapping(error, "reading the stream of \(client)", client: client)
+        }
+        guard stream != nil else { return nil }
+        guard let record = try read() else {
+            throw LedgerError(.corruptPayload, "the client cards hold no card for client \(client), though the log holds their events: the cards are damaged; rebuild them (ledger rebuild)",
+                              client: client.rawValue)
+        }
         return try makeCard(client, record, now: now)
     }
 

@@ -110,7 +110,7 @@ extension LogCore {
             }
             return (from, through, batch)
         }
-        return try performWrite { session in
+        return try performLocalWrite { session in
             let txn = session.txn
             let head = session.head
             // A projection never built serves nothing until its first build switches in (version 0).
@@ -162,7 +162,7 @@ extension LogCore {
     private func catchUpStep(_ entry: RegisteredProjection) throws -> ProjectionStep {
         let name = entry.projection.name
         let version = entry.projection.version
-        return try performWrite { session in
+        return try performLocalWrite { session in
             let txn = session.txn
             let head = session.head
             var record = try txn.projectionRecord(schema, name: name)
