@@ -9,6 +9,7 @@
 //   EventLog  — a domain-free engine: append, streams, concurrency control, hash chain, subscriptions
 //   CLibPQ    — the system PostgreSQL client library (Debian: libpq-dev), through pkg-config
 //   PostgresLog — the event log's records in PostgreSQL, the same bytes and chain as in LMDB
+//   ClientLedgerPostgres — the salon ledger on a ledger in PostgreSQL (keys there, a local replica)
 //   ClientLedger — the salon client domain: events, their codecs, rules, commands, personal data
 //               that can be forgotten, projections and queries
 //   SalonDemo — a realistic, reproducible salon history (Sources/SalonDemo): the demo's, the benchmarks'
@@ -26,6 +27,7 @@ let package = Package(
         .library(name: "ClientLedger", targets: ["ClientLedger"]),
         // A ledger's log in PostgreSQL: only services that share one across machines link libpq.
         .library(name: "PostgresLog", targets: ["PostgresLog"]),
+        .library(name: "ClientLedgerPostgres", targets: ["ClientLedgerPostgres"]),
         // A PostgreSQL server of one's own for tests and benchmarks (as swift-nio ships NIOTestUtils).
         .library(name: "PostgresTestSupport", targets: ["PostgresTestSupport"]),
         // The realistic demo history (`ledger demo`, the benchmarks).
@@ -86,6 +88,11 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        // The salon ledger on a ledger in PostgreSQL: the clients' keys there, a local replica.
+        .target(
+            name: "ClientLedgerPostgres",
+            dependencies: ["ClientLedger", "PostgresLog", "EventLog"]
+        ),
         .target(
             name: "SalonDemo",
             dependencies: ["ClientLedger"]
@@ -142,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresLogTests",
-            dependencies: ["PostgresLog", "EventLog", "PostgresTestSupport"]
+            dependencies: ["PostgresLog", "EventLog", "PostgresTestSupport", "ClientLedger", "ClientLedgerPostgres"]
         ),
         .testTarget(
             name: "ClientLedgerTests",

@@ -87,7 +87,7 @@ public final class SalonLedger: Sendable {
 
     /// The underlying event log (for reading, verifying and following it).
     public let log: EventLog
-    package let keys: ClientKeyStore
+    package let keys: any ClientKeys
     package let options: Options
     package let queue = ClientQueue()
     /// Spans, metrics and log lines of commands and queries.
@@ -104,19 +104,32 @@ public final class SalonLedger: Sendable {
     /// Throws ``LedgerError/Code/notALedger`` if `path` holds something else (or, read-only,
     /// nothing), ``LedgerError/Code/damaged`` or ``LedgerError/Code/brokenChain`` if the log cannot
     /// be trusted, ``LedgerError/Code/keyStore`` if the key file cannot be opened.
-    public init(path: String, options: Options = Options()) throws(LedgerError) {
-        let metrics = options.metricsFactory ?? MetricsSystem.factory
+    public convenience init(path: String, options: Options = Options()) throws(LedgerError) {
+        let log = try Self.openLog(path, options)
+        let empty = (try? log.lastPosition()) == 0
+        try self.init(log: log, keys: try ClientKeyStore(directory: path, readOnly: options.readOnly, required: !empty), options: options)
+    }
+
+    /// Opens the event log of a ledger at `path` with `options`.
+    package static func openLog(_ path: String, _ options: Options) throws(LedgerError) -> EventLog {
         do {
-            log = try EventLog(path: path, options: .init(durability: options.durability, projectionBatchSize: options.projectionBatchSize,
-                                                          readOnly: options.readOnly, logger: options.logger, metricsFactory: metrics))
+            let metrics = options.metricsFactory ?? MetricsSystem.factory
+            return try EventLog(path: path, options: .init(durability: options.durability, projectionBatchSize: options.projectionBatchSize,
+                                                           readOnly: options.readOnly, logger: options.logger, metricsFactory: metrics))
         } catch {
             throw LedgerError.wrapping(error, "opening the ledger at \(path)")
         }
-        let empty = (try? log.lastPosition()) == 0
-        keys = try ClientKeyStore(directory: path, readOnly: options.readOnly, required: !empty)
+    }
+
+    /// A ledger on `log` with its clients' keys in `keys`; `log` is ready to take the cards (a
+    /// replica has caught up with its shared log).
+    package init(log: EventLog, keys: any ClientKeys, options: Options) throws(LedgerError) {
+        let metrics = options.metricsFactory ?? MetricsSystem.factory
+        self.log = log
+        self.keys = keys
         self.options = options
         var logger = options.logger
-        logger[metadataKey: "clientledger.path"] = "\(path)"
+        logger[metadataKey: "clientledger.path"] = "\(log.path)"
         observation = LedgerObservation(logger: logger, factory: metrics, tracer: options.tracer ?? InstrumentationSystem.tracer)
         try finishInterruptedErasures()
         guard !options.readOnly else { return }

@@ -28,6 +28,9 @@ package protocol CommitAuthority: Sendable {
     func accept(_ records: CommittingRecords) throws
     /// Ends the write that ``prepare(_:)`` began: releases what ``accept(_:)`` did not.
     func finish()
+    /// Copies into `core` what it lacks, without the lock, and returns how many records: for a
+    /// reader that must not answer from behind (a command about to refuse on what it read).
+    func refresh(_ core: LogCore) throws -> UInt64
     /// Stops whatever the authority runs for this log (a follower), and returns once it has; called
     /// when the authority is replaced or the log closes.
     func stop()

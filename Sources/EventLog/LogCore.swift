@@ -208,6 +208,13 @@ package final class LogCore: Sendable {
     /// How often a write tries to extend a shared log before it reports ``EventLogError/Code/replicaBehind``.
     static let replicaTries = 64
 
+    /// Copies what the shared log this one replicates holds and this one lacks; `false` if there
+    /// is no shared log or nothing was missing.
+    package func refreshFromAuthority() throws -> Bool {
+        guard let authority = authority.withLock({ $0 }) else { return false }
+        return try authority.refresh(self) > 0
+    }
+
     /// A write transaction on this log alone, without its ``authority``: for work that appends no
     /// events of its own (projection steps, copying the shared log's records).
     package func performLocalWrite<T>(_ body: (inout WriteSession) throws -> T) throws -> T {

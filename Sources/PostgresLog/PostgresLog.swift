@@ -64,7 +64,7 @@ public final class PostgresLog: Sendable {
     }
 
     /// Runs `body` with the connection, one call at a time.
-    func withConnection<T: Sendable>(_ body: (PostgresConnection) throws(EventLogError) -> T) throws(EventLogError) -> T {
+    package func withConnection<T: Sendable>(_ body: (PostgresConnection) throws(EventLogError) -> T) throws(EventLogError) -> T {
         try lock.withLock { (_) throws(EventLogError) -> T in try body(connection) }
     }
 

@@ -309,6 +309,16 @@ private final class ReplicaAuthority: CommitAuthority {
         open = false
     }
 
+    func refresh(_ core: LogCore) throws -> UInt64 {
+        if let problem = problem.withLock({ $0 }) { throw problem }
+        do {
+            return try shared.pull(into: core)
+        } catch let error as EventLogError where error.code == .brokenChain {
+            stopServing(error)
+            throw error
+        }
+    }
+
     func finish() {
         if open {
             try? writer?.run("ROLLBACK", "ending a write to ledger \(shared.ledger)")

@@ -6,7 +6,7 @@ import EventLog
 /// A record is stored as exactly the bytes the LMDB format gives it (`docs/log-format.md`,
 /// "The record"), so its chain hash — the record's last 32 bytes — is the same in both stores, and
 /// so is the ledger's head hash.
-enum PostgresSchema {
+package enum PostgresSchema {
     /// The version of these tables, kept in `clientledger_schema`; a library refuses a database
     /// whose version is newer than this one.
     static let version: Int32 = 1
@@ -26,8 +26,9 @@ enum PostgresSchema {
         }
     }
 
+    /// The advisory lock under which tables are created (by this library and the layers above it):
     /// `hashtext('clientledger_schema')` would do as well; a fixed number needs no function.
-    private static let lockKey: Int64 = 0x436C_4C65_6467_6572 // "ClLedger"
+    package static let lockKey: Int64 = 0x436C_4C65_6467_6572 // "ClLedger"
 
     static let definitions = """
         CREATE TABLE IF NOT EXISTS clientledger_schema (

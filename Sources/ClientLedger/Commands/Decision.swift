@@ -227,13 +227,26 @@ extension SalonLedger {
                 try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6)))))
             }
             let decision: Decided
-            switch try deciding(clients, requiringRegistered: requiringRegistered, identity: identity, decide) {
+            let outcome: Outcome
+            // A replica of a shared ledger may refuse, or find nothing to do, on what it has not
+            // copied yet: then it catches up and, if it was behind, decides again.
+            let replicaHead = try self.replicaHead()
+            do throws(LedgerError) {
+                outcome = try deciding(clients, requiringRegistered: requiringRegistered, identity: identity, decide)
+            } catch {
+                if try caughtUp(since: replicaHead) { continue }
+                throw error
+            }
+            switch outcome {
             case .ranBefore(let earlier):
                 return .init(events: earlier, outcome: .replayed, attempts: attempt + 1) // a retry: the first run recorded these
             case .decided(let decided):
                 decision = decided
             }
-            guard !decision.events.isEmpty else { return .init(events: [], outcome: .unchanged, attempts: attempt + 1) }
+            guard !decision.events.isEmpty else {
+                if try caughtUp(since: replicaHead) { continue } // nothing to record, as far as a replica behind knew
+                return .init(events: [], outcome: .unchanged, attempts: attempt + 1)
+            }
 
             // A keyed command's events say which command and request they are (see CommandIdentity).
             let correlation = identity?.fingerprint ?? EventID()
@@ -286,6 +299,25 @@ extension SalonLedger {
         }
         throw LedgerError(.concurrentChange, "the client's history kept changing under the command; it was tried \(options.maximumAttempts) times",
                           client: clients.first?.rawValue)
+    }
+
+    /// The log's head, if it is a replica of a shared ledger (`nil` otherwise): taken before a
+    /// decision, for ``caughtUp(since:)``.
+    private func replicaHead() throws(LedgerError) -> UInt64? {
+        guard log.core.authority.withLock({ $0 != nil }) else { return nil }
+        return try? log.lastPosition()
+    }
+
+    /// Whether the log, a replica, holds more than it did at `head` once it has caught up with its
+    /// shared ledger: a decision taken at `head` may then be taken again.
+    private func caughtUp(since head: UInt64?) throws(LedgerError) -> Bool {
+        guard let head else { return false }
+        do {
+            _ = try log.core.refreshFromAuthority()
+            return try log.lastPosition() > head
+        } catch {
+            throw LedgerError.wrapping(error, "catching up with the shared ledger")
+        }
     }
 
     /// What ``deciding(_:requiringRegistered:identity:_:)`` found.

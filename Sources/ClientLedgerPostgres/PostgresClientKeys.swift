@@ -1,0 +1,173 @@
+import ClientLedger
+import EventLog
+import PostgresLog
+import Synchronization
+
+/// The clients' keys of a ledger in PostgreSQL, in the table `clientledger_client_key`, so that every
+/// instance can open every card and an erasure reaches all of them (see `docs/postgres.md`).
+///
+/// | column | holds |
+/// | --- | --- |
+/// | `ledger text`, `client text` | the primary key |
+/// | `key bytea` | the client's 32-byte key; NULL once destroyed |
+/// | `erasing boolean` | an erasure of the client was begun |
+///
+/// A key is made with `INSERT … ON CONFLICT DO NOTHING` and read back, so instances that meet a
+/// new client at once agree on one key. Keys are cached in memory once read; the cache serves only
+/// where the caller's snapshot of the log shows the client not erased (as the key file's cache
+/// does), and every other lookup asks the database, which an erasure by any instance has changed.
+///
+/// **What PostgreSQL keeps after an erasure.** Destroying a key sets it to NULL. PostgreSQL keeps
+/// the old row version until vacuum reclaims it, and the key stays in the write-ahead log and in
+/// every base backup taken before: an erasure is complete once autovacuum (or `VACUUM`) has run on
+/// the table and the WAL segments and backups older than it are gone. An operator bounds that with
+/// the retention of WAL archives and base backups.
+final class PostgresClientKeys: ClientKeys {
+    private let shared: PostgresLog
+    private struct Cache {
+        var keys: [String: [UInt8]] = [:]
+        var destroyed: Set<String> = []
+    }
+    private let cache = Mutex(Cache())
+
+    let marksErasures = true
+
+    init(_ shared: PostgresLog) throws(LedgerError) {
+        self.shared = shared
+        do {
+            try shared.withConnection { (connection) throws(EventLogError) in
+                try connection.transaction("the ClientLedger key table") { () throws(EventLogError) in
+                    try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int64(PostgresSchema.lockKey)], "waiting for the schema lock")
+                    try connection.run("""
+                        CREATE TABLE IF NOT EXISTS clientledger_client_key (
+                            ledger  text NOT NULL,
+                            client  text NOT NULL,
+                            key     bytea CHECK (octet_length(key) = 32),
+                            erasing boolean NOT NULL DEFAULT false,
+                            PRIMARY KEY (ledger, client)
+                        )
+                        """, "creating the key table")
+                }
+            }
+        } catch {
+            throw LedgerError.wrapping(error, "opening the clients' keys in PostgreSQL")
+        }
+    }
+
+    /// Runs `body` on the database, turning its errors into key-store errors about `what`.
+    private func database<T: Sendable>(_ what: String, _ body: (PostgresConnection) throws(EventLogError) -> T) throws(LedgerError) -> T {
+        do {
+            return try shared.withConnection(body)
+        } catch {
+            throw LedgerError(.keyStore, "\(what) in PostgreSQL failed: \(error.message)", cause: error)
+        }
+    }
+
+    private var ledger: PostgresConnection.Value { .text(shared.ledger) }
+
+    func key(for client: ClientID) throws(LedgerError) -> ClientKey? {
+        try key(for: client, knownNotErased: false)
+    }
+
+    func key(for client: ClientID, knownNotErased: Bool) throws(LedgerError) -> ClientKey? {
+        if knownNotErased, let cached = cache.withLock({ $0.keys[client.rawValue] }) { return ClientKey(bytes: cached) }
+        let row = try database("reading the key of client \(client)") { (connection) throws(EventLogError) -> [UInt8]?? in
+            let rows = try connection.execute("SELECT key FROM clientledger_client_key WHERE ledger = $1 AND client = $2",
+                                              [ledger, .text(client.rawValue)], "reading the key of client \(client)")
+            guard rows.count > 0 else { return .some(nil) } // no key
+            return rows.isNull(0, 0) ? nil : .some(rows.bytes(0, 0)) // nil: destroyed
+        }
+        return remember(client, row)
+    }
+
+    /// Caches what the database said of `client`'s key: `nil` destroyed, `.some(nil)` none, bytes.
+    private func remember(_ client: ClientID, _ row: [UInt8]??) -> ClientKey? {
+        cache.withLock { cache in
+            switch row {
+            case .none:
+                cache.keys[client.rawValue] = nil
+                cache.destroyed.insert(client.rawValue)
+                return nil
+            case .some(.none):
+                return nil
+            case .some(.some(let bytes)):
+                cache.keys[client.rawValue] = bytes
+                return ClientKey(bytes: bytes)
+            }
+        }
+    }
+
+    func isDestroyed(_ client: ClientID) -> Bool {
+        cache.withLock { $0.destroyed.contains(client.rawValue) }
+    }
+
+    func keyCreatingIfNeeded(for client: ClientID) throws(LedgerError) -> ClientKey {
+        let fresh = try ClientKey.generate().bytes
+        let row = try database("making the key of client \(client)") { (connection) throws(EventLogError) -> [UInt8]?? in
+            // Another instance may make this client's key at the same moment: one row wins, both read it.
+            try connection.execute("INSERT INTO clientledger_client_key (ledger, client, key) VALUES ($1, $2, $3) ON CONFLICT (ledger, client) DO NOTHING",
+                                   [ledger, .text(client.rawValue), .bytes(fresh)], "making the key of client \(client)")
+            let rows = try connection.execute("SELECT key FROM clientledger_client_key WHERE ledger = $1 AND client = $2",
+                                              [ledger, .text(client.rawValue)], "reading the key of client \(client)")
+            return rows.count > 0 && !rows.isNull(0, 0) ? .some(rows.bytes(0, 0)) : nil
+        }
+        guard let key = remember(client, row) else {
+            throw LedgerError(.keyStore, "client \(client) was erased; their key cannot be made again", client: client.rawValue)
+        }
+        return key
+    }
+
+    func createKeys(for clients: [ClientID]) throws(LedgerError) {
+        guard !clients.isEmpty else { return }
+        try database("making the keys of \(clients.count) clients") { (connection) throws(EventLogError) in
+            try connection.transaction("the keys of \(clients.count) clients") { () throws(EventLogError) in
+                for client in clients {
+                    let fresh: [UInt8]
+                    do throws(LedgerError) { fresh = try ClientKey.generate().bytes } catch {
+                        throw EventLogError(.storage, "no random key could be made: \(error.message)")
+                    }
+                    try connection.execute("INSERT INTO clientledger_client_key (ledger, client, key) VALUES ($1, $2, $3) ON CONFLICT (ledger, client) DO NOTHING",
+                                           [ledger, .text(client.rawValue), .bytes(fresh)], "making the key of client \(client)")
+                }
+            }
+        }
+    }
+
+    func markErasing(_ clients: [ClientID]) throws(LedgerError) {
+        guard !clients.isEmpty else { return }
+        try database("marking \(clients.count) erasures") { (connection) throws(EventLogError) in
+            try connection.transaction("marking erasures") { () throws(EventLogError) in
+                for client in clients {
+                    try connection.execute("UPDATE clientledger_client_key SET erasing = true WHERE ledger = $1 AND client = $2",
+                                           [ledger, .text(client.rawValue)], "marking the erasure of client \(client)")
+                }
+            }
+        }
+    }
+
+    func unfinishedErasures() throws(LedgerError) -> [ClientID] {
+        try database("reading the unfinished erasures") { (connection) throws(EventLogError) -> [ClientID] in
+            let rows = try connection.execute("SELECT client FROM clientledger_client_key WHERE ledger = $1 AND erasing AND key IS NOT NULL",
+                                              [ledger], "reading the unfinished erasures")
+            return (0..<rows.count).map { ClientID(unchecked: String(decoding: rows.bytes($0, 0), as: UTF8.self)) }
+        }
+    }
+
+    func startMarkingErasures() throws(LedgerError) {}
+
+    func destroyKey(of client: ClientID) throws(LedgerError) {
+        try database("destroying the key of client \(client)") { (connection) throws(EventLogError) in
+            _ = try connection.execute("UPDATE clientledger_client_key SET key = NULL WHERE ledger = $1 AND client = $2",
+                                       [ledger, .text(client.rawValue)], "destroying the key of client \(client)")
+        }
+        _ = remember(client, nil)
+    }
+
+    func treatAsDestroyed(_ clients: [ClientID]) {
+        for client in clients { _ = remember(client, nil) }
+    }
+
+    func copyFile(to destination: String) throws(LedgerError) {
+        throw LedgerError(.keyStore, "the clients' keys of a ledger in PostgreSQL live in the database: back up the database (pg_dump, base backups), not a replica")
+    }
+}

@@ -1,0 +1,115 @@
+import ClientLedger
+import ClientLedgerPostgres
+import EventLog
+import Foundation
+import PostgresLog
+import PostgresTestSupport
+import Testing
+
+/// The salon ledger on a ledger in PostgreSQL, through three replicas in three directories (three
+/// instances of a service): the money rules hold across them exactly as in one process, every
+/// instance opens every card, an erasure reaches all, and they end with one head hash and the same
+/// cards.
+@Suite("PostgreSQL: the salon ledger on replicas")
+struct SalonReplicaTests {
+    /// Three salon ledgers on one ledger in PostgreSQL, each on a replica of its own.
+    final class Instances: Sendable {
+        let directory = NSTemporaryDirectory() + "salon-replicas-\(UUID().uuidString)"
+        let shared: PostgresLog
+        let ledgers: [SalonLedger]
+
+        init(_ count: Int = 3, name: String = #function) throws {
+            let id = PushAndVerifyTests.ledgerID(name)
+            shared = try PostgresLog(connectingTo: try PostgresServer.conninfo(), ledger: id)
+            var ledgers: [SalonLedger] = []
+            for index in 0..<count {
+                // Each instance has a connection of its own, as it would on its own machine.
+                let own = try PostgresLog(connectingTo: try PostgresServer.conninfo(), ledger: id)
+                ledgers.append(try SalonLedger(replicaAt: directory + "/replica\(index)", of: own, options: .init(durability: .nonDurable)))
+            }
+            self.ledgers = ledgers
+        }
+
+        deinit {
+            for ledger in ledgers { ledger.close() }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+
+        /// Brings every replica to the ledger's head.
+        func converge() throws {
+            for ledger in ledgers { _ = try shared.pull(into: ledger.log) }
+        }
+    }
+
+    static func day(_ text: String) -> Timestamp { Timestamp(rfc3339: text + "T12:00:00Z")! }
+
+    @Test func everyInstanceOpensEveryCardAndAnErasureReachesAll() async throws {
+        let instances = try Instances()
+        let (a, b, c) = (instances.ledgers[0], instances.ledgers[1], instances.ledgers[2])
+        let ada = try ClientID("ada")
+        try await a.registerClient(ada, name: "Ada Lovelace", phone: "+441234567890", at: Self.day("2026-01-02"))
+        // Another instance's command catches up before it decides, and seals with the same key.
+        try await b.addNote(to: ada, note: try NoteID("n1"), text: "prefers mornings", alert: true, at: Self.day("2026-01-03"))
+        try instances.converge()
+        for ledger in instances.ledgers {
+            let card = try #require(try ledger.card(of: ada))
+            #expect(card.name == "Ada Lovelace")
+            #expect(card.alerts.map(\.text) == ["prefers mornings"])
+        }
+        try await c.erase(ada, at: Self.day("2026-01-04"))
+        try instances.converge()
+        for ledger in instances.ledgers {
+            let card = try #require(try ledger.card(of: ada))
+            #expect(card.erased)
+            #expect(card.name == nil)
+            #expect(card.alerts.map(\.text) == [""])
+        }
+        // No instance can make the erased client a key again.
+        let refused = await #expect(throws: LedgerError.self) {
+            try await a.registerClient(ada, name: "Ada again", at: Self.day("2026-01-05"))
+        }
+        #expect(refused != nil)
+    }
+
+    @Test func theMoneyRulesHoldAcrossInstancesAsInOneProcess() async throws {
+        let instances = try Instances()
+        let first = instances.ledgers[0]
+        let ada = try ClientID("ada")
+        try await first.changeLoyaltyProgramme(LoyaltyProgramme(pointsPerStep: 1, revenueStep: 100, minimumBalanceToRedeem: 10,
+                                                                reward: .amountPerPoint(5)), at: Self.day("2026-01-01"))
+        try await first.registerClient(ada, name: "Ada", at: Self.day("2026-01-02"))
+        // 100 points: ten redemptions of 10.
+        try await first.checkOut(ada, visit: try VisitID("v1"), revenue: 10_000, at: Self.day("2026-01-03"))
+        try await first.sellSubscription(to: ada, subscription: try SubscriptionID("s1"), plan: "10 cuts", price: 30_000,
+                                         allowance: .sessions(10), at: Self.day("2026-01-03"))
+
+        func race(_ attempts: Int, _ command: @escaping @Sendable (SalonLedger) async throws -> Void) async -> Int {
+            await withTaskGroup(of: Bool.self) { group in
+                for attempt in 0..<attempts {
+                    let ledger = instances.ledgers[attempt % instances.ledgers.count]
+                    group.addTask {
+                        do { try await command(ledger); return true } catch { return false }
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+        }
+        let redeemed = await race(100) { ledger in try await ledger.redeemPoints(ada, points: 10, at: Self.day("2026-01-04")) }
+        let used = await race(50) { ledger in
+            try await ledger.useSubscription(try SubscriptionID("s1"), of: ada, .sessions(1), at: Self.day("2026-01-04"))
+        }
+        #expect(redeemed == 10)
+        #expect(used == 10)
+
+        try instances.converge()
+        let head = try #require(try instances.shared.head())
+        #expect(try instances.shared.verify().isIntact)
+        let cards = try instances.ledgers.map { ledger in try #require(try ledger.card(of: ada)) }
+        for (ledger, card) in zip(instances.ledgers, cards) {
+            #expect(try ledger.log.headHash() == head)
+            #expect(card.points == 0)
+            #expect(card.subscriptions.first?.remaining == 0)
+            #expect(card == cards[0])
+        }
+    }
+}
