@@ -9,9 +9,9 @@
 //   EventLog  — a domain-free engine: append, streams, concurrency control, hash chain, subscriptions
 //   CLibPQ    — the system PostgreSQL client library (Debian: libpq-dev), through pkg-config
 //   PostgresLog — the event log's records in PostgreSQL, the same bytes and chain as in LMDB
-//   ClientLedgerPostgres — the salon ledger on a ledger in PostgreSQL (keys there, a local replica)
 //   ClientLedger — the salon client domain: events, their codecs, rules, commands, personal data
 //               that can be forgotten, projections and queries
+//   ClientLedgerPostgres — the salon ledger on a ledger in PostgreSQL (keys there, a local replica)
 //   SalonDemo — a realistic, reproducible salon history (Sources/SalonDemo): the demo's, the benchmarks'
 //   ledger    — the command-line tool for operators and accountants (Sources/LedgerTool)
 //
@@ -101,6 +101,7 @@ let package = Package(
             name: "LedgerTool",
             dependencies: [
                 "ClientLedger",
+                "ClientLedgerPostgres",
                 "PostgresLog",
                 "SalonDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

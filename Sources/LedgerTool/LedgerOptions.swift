@@ -1,15 +1,20 @@
 import ArgumentParser
 import ClientLedger
 import EventLog
+import ClientLedgerPostgres
 import Foundation
 
-/// The options every command shares: which ledger, and whether to print JSON.
+/// The options every command shares: which ledger (a directory, or a ledger in PostgreSQL with its
+/// local replica), and whether to print JSON.
 struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The ledger's directory.", valueName: "PATH"))
     var ledger = "salon.ledger"
 
     @Flag(name: .long, help: "Print JSON for programs instead of a table.")
     var json = false
+
+    /// A ledger in PostgreSQL (`--postgres`, `--salon`): then `--ledger` names the local replica.
+    @OptionGroup var postgres: PostgresOptions
 
     /// How a command opens the ledger.
     enum Access {
@@ -23,10 +28,23 @@ struct LedgerOptions: ParsableArguments {
 
     /// Opens the ledger for `access`; it must exist unless `.creating`. `projectionBatchSize`:
     /// see ``SalonLedger/Options/projectionBatchSize`` (`nil`: its default).
+    ///
+    /// A ledger in PostgreSQL is opened through its local replica at `--ledger` (created if absent),
+    /// which every command first brings up to date: the ledger in the database is only read by the
+    /// commands that read, and written through its lock by those that record.
     func open(_ access: Access, projectionBatchSize: UInt64? = nil) throws(ToolError) -> SalonLedger {
-        if access != .creating { try requireLedger() }
         var options = SalonLedger.Options(readOnly: access == .reading)
         if let projectionBatchSize { options.projectionBatchSize = projectionBatchSize }
+        if let target = try postgres.target() {
+            let shared = try postgres.connect(target)
+            options.readOnly = false // the replica is brought up to date; the ledger is written only by commands
+            do {
+                return try SalonLedger(replicaAt: ledger, of: shared, options: options, pollInterval: nil)
+            } catch {
+                throw ToolError(error)
+            }
+        }
+        if access != .creating { try requireLedger() }
         do {
             return try SalonLedger(path: ledger, options: options)
         } catch {

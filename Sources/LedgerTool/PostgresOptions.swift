@@ -5,7 +5,8 @@ import PostgresLog
 
 /// Where a ledger lives in PostgreSQL: `--postgres CONNINFO --salon ID`, or the environment's
 /// `CLIENTLEDGER_POSTGRES` and `CLIENTLEDGER_SALON` (so that a password in the connection string
-/// need not appear on a command line).
+/// need not appear on a command line). Every command takes them (``LedgerOptions``); `--ledger`
+/// then names the local replica.
 struct PostgresOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The PostgreSQL database: a libpq connection string (\"host=db dbname=salons\") or URL (postgresql://user@db/salons). Default: $CLIENTLEDGER_POSTGRES.", valueName: "CONNINFO"))
     var postgres: String?

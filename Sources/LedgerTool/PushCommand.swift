@@ -18,15 +18,14 @@ struct PushCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: LedgerOptions
-    @OptionGroup var postgres: PostgresOptions
 
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
-            guard let target = try postgres.target() else {
+            guard let target = try options.postgres.target() else {
                 throw ToolError(.refused, "push needs the database: give --postgres CONNINFO and --salon ID (or CLIENTLEDGER_POSTGRES and CLIENTLEDGER_SALON)")
             }
             let log = try options.openLog()
-            let shared = try postgres.connect(target)
+            let shared = try options.postgres.connect(target)
             let interactive = isatty(STDERR_FILENO) == 1 && !options.json
             let started = Date()
             let pushed = try shared.push(from: log) { copied, total in

@@ -19,7 +19,6 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var options: LedgerOptions
     @OptionGroup var anchorOptions: AnchorOptions
-    @OptionGroup var postgres: PostgresOptions
 
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
@@ -28,8 +27,8 @@ struct VerifyCommand: AsyncParsableCommand {
             let report = { (done: UInt64, total: UInt64) in
                 if interactive, done % 65_536 == 0 || done == total { standardError.write("\rverifying \(done)/\(total)") }
             }
-            let verification = if let target = try postgres.target() {
-                try postgres.connect(target).verify(anchors: anchors) { report($0, $1) }
+            let verification = if let target = try options.postgres.target() {
+                try options.postgres.connect(target).verify(anchors: anchors) { report($0, $1) }
             } else {
                 try options.openLog().verify(anchors: anchors) { report($0, $1) }
             }

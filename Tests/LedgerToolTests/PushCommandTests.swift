@@ -65,4 +65,23 @@ struct PushCommandTests {
         #expect(unreachable.status == 3)
         #expect(unreachable.stderr.contains("cannot connect to PostgreSQL"), "\(unreachable.stderr)")
     }
+
+    @Test("every command works on a ledger in PostgreSQL through a local replica: an import through one, a card through another")
+    func commandsThroughReplicas() throws {
+        let scratch = Scratch()
+        let conninfo = try PostgresServer.conninfo()
+        let salon = "salon-\(UUID().uuidString.prefix(8))"
+        let shared = ["--postgres", conninfo, "--salon", salon]
+        let imported = try ledger(["import", try fixture("salon.jsonl"), "--ledger", scratch.child("replica-1")] + shared, in: scratch)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        // Another instance, with a replica of its own: the same card, opened with the keys in the database.
+        let card = try ledger(["card", "ada", "--json", "--ledger", scratch.child("replica-2")] + shared, in: scratch)
+        #expect(card.status == 0, "\(card.stderr)")
+        let object = try card.object()
+        #expect((object["name"] as? String)?.isEmpty == false, "\(card.stdout)")
+        // The replica holds the ledger's head, and the ledger in the database verifies.
+        let local = try #require(try ledger("verify", "--ledger", scratch.child("replica-2"), "--json", in: scratch).object()["headHash"] as? String)
+        let remote = try ledger(["verify", "--json"] + shared, in: scratch)
+        #expect(try remote.object()["headHash"] as? String == local)
+    }
 }
