@@ -133,9 +133,13 @@ def main(argv):
         print(__doc__.strip(), file=sys.stderr)
         return 1
     source = sys.stdin if argv[1] == "-" else open(argv[1], encoding="ascii")
-    checked, head, problem = verify(read_dump(source), argv[2:])
+    return report(*verify(read_dump(source), argv[2:]))
+
+
+def report(checked, head, problem, subject="log"):
+    """Prints the outcome of verify() and returns the exit status: 0 holds, 2 does not."""
     if problem:
-        print("the log does not hold after %d records: %s" % (checked, problem), file=sys.stderr)
+        print("the %s does not hold after %d records: %s" % (subject, checked, problem), file=sys.stderr)
         return 2
     print("verified %d events" % checked)
     print("head hash: %s" % ("%d:%s" % (checked, head) if head else "(empty log)"))

@@ -61,12 +61,7 @@ def main(argv):
         stated_head, stated_hash = int(row[0][0]), row[0][1]
         if stated_head != checked or (checked > 0 and stated_hash != head):
             problem = "the ledger's row states head %d:%s, but its records end at %d:%s" % (stated_head, stated_hash, checked, head)
-    if problem:
-        print("the ledger does not hold after %d records: %s" % (checked, problem), file=sys.stderr)
-        return 2
-    print("verified %d events" % checked)
-    print("head hash: %s" % ("%d:%s" % (checked, head) if head else "(empty log)"))
-    return 0
+    return verify_dump.report(checked, head, problem, "ledger")
 
 
 if __name__ == "__main__":

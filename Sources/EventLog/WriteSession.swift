@@ -303,15 +303,7 @@ package struct WriteSession {
             slot = existingSlot
             number = streams.table[slot: slot].number
         } else {
-            number = try allocateStreamNumber()
-            var key = stream
-            var value = number.littleEndian
-            try key.withUTF8 { utf8 in
-                try withUnsafeBytes(of: &value) { try txn.put(schema.streamIndex, key: UnsafeRawBufferPointer(utf8), value: $0) }
-            }
-            try txn.putStreamEntry(schema, number: number, head: .absent, name: stream)
-            slot = streams.table.set(WriterStream(number: number, head: .absent), for: stream)
-            newStreams.append((number, stream))
+            (number, slot) = try createStream(stream)
         }
         let recordedAt: Timestamp
         if let transactionTime {
@@ -409,15 +401,7 @@ package struct WriteSession {
             if let slot {
                 finalSlot = slot
             } else {
-                let number = try allocateStreamNumber()
-                var key = streamName
-                var value = number.littleEndian
-                try key.withUTF8 { utf8 in
-                    try withUnsafeBytes(of: &value) { try txn.put(schema.streamIndex, key: UnsafeRawBufferPointer(utf8), value: $0) }
-                }
-                try txn.putStreamEntry(schema, number: number, head: .absent, name: streamName)
-                finalSlot = streams.table.set(WriterStream(number: number, head: .absent), for: streamName)
-                newStreams.append((number, streamName))
+                finalSlot = try createStream(streamName).slot
             }
             _ = try typeCode(registering: typeName)
             let cursor: LMDBCursor
@@ -452,6 +436,20 @@ package struct WriteSession {
         }
         return CommittingRecords(startHead: startHead, startHash: startHash, records: records, endHash: lastHash,
                                  newStreams: newStreams, newTypes: newTypes)
+    }
+
+    /// Makes stream `name` with the next number: its entries in `streamIndex` and `streams` (no
+    /// events yet) and its slot in the writer's cache.
+    private mutating func createStream(_ name: String) throws -> (number: UInt64, slot: Int) {
+        let number = try allocateStreamNumber()
+        var key = name
+        var value = number.littleEndian
+        try key.withUTF8 { utf8 in
+            try withUnsafeBytes(of: &value) { try txn.put(schema.streamIndex, key: UnsafeRawBufferPointer(utf8), value: $0) }
+        }
+        try txn.putStreamEntry(schema, number: number, head: .absent, name: name)
+        newStreams.append((number, name))
+        return (number, streams.table.set(WriterStream(number: number, head: .absent), for: name))
     }
 
     /// The number the next new stream gets.

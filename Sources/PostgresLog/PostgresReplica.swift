@@ -302,7 +302,10 @@ private final class ReplicaAuthority: CommitAuthority {
 
     func accept(_ records: CommittingRecords) throws {
         guard open, let writer else {
-            throw EventLogError(.misuse, "a replica's write reached the database without taking its lock first")
+            // The local transaction ran again after this write had committed in the database (the
+            // map grew at the local commit): the database holds these records already. Run the
+            // write again from the lock; the replica copies them, and the retry recognises them.
+            throw EventLogError(.replicaBehind, "the write to ledger \(shared.ledger) committed in the database before the replica could commit it; it runs again")
         }
         try shared.accept(records, in: writer, head: lockedHead)
         try writer.run("COMMIT", "committing records of ledger \(shared.ledger)")

@@ -8,12 +8,8 @@ import Testing
 struct PushCommandTests {
     @Test("a pushed ledger has the local head hash in PostgreSQL, verifies there, and a second push copies nothing")
     func pushAndVerify() throws {
-        let scratch = Scratch()
-        let path = scratch.child("salon.ledger")
-        try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
+        let (scratch, path, conninfo, salon) = try importedSalon()
         let local = try #require(try ledger("verify", "--ledger", path, "--json", in: scratch).object()["headHash"] as? String)
-        let conninfo = try PostgresServer.conninfo()
-        let salon = "salon-\(UUID().uuidString.prefix(8))"
 
         let pushed = try ledger("push", "--ledger", path, "--postgres", conninfo, "--salon", salon, "--json", in: scratch)
         #expect(pushed.status == 0, "\(pushed.stderr)")
@@ -32,13 +28,17 @@ struct PushCommandTests {
         #expect(again.stdout.contains("Pushed 0 events"), "\(again.stdout)")
     }
 
-    @Test("a record changed in PostgreSQL fails verify with exit code 2 naming its position")
-    func tampered() throws {
+    /// The fixture salon imported into a new local ledger, the shared server, and a new ledger id.
+    func importedSalon() throws -> (scratch: Scratch, path: String, conninfo: String, salon: String) {
         let scratch = Scratch()
         let path = scratch.child("salon.ledger")
         try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
-        let conninfo = try PostgresServer.conninfo()
-        let salon = "salon-\(UUID().uuidString.prefix(8))"
+        return (scratch, path, try PostgresServer.conninfo(), "salon-\(UUID().uuidString.prefix(8))")
+    }
+
+    @Test("a record changed in PostgreSQL fails verify with exit code 2 naming its position")
+    func tampered() throws {
+        let (scratch, path, conninfo, salon) = try importedSalon()
         try #require(try ledger("push", "--ledger", path, "--postgres", conninfo, "--salon", salon, in: scratch).status == 0)
         try PostgresServer.psql("""
             UPDATE clientledger_record SET record = set_byte(record, 60, get_byte(record, 60) # 1)
@@ -51,9 +51,7 @@ struct PushCommandTests {
 
     @Test("push without a database, or without a ledger id, is refused; an unreachable database exits 3")
     func refused() throws {
-        let scratch = Scratch()
-        let path = scratch.child("salon.ledger")
-        try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
+        let (scratch, path, _, _) = try importedSalon()
         let noDatabase = try ledger(["push", "--ledger", path], in: scratch, environment: ["CLIENTLEDGER_POSTGRES": ""])
         #expect(noDatabase.status == 1)
         #expect(noDatabase.stderr.contains("--postgres"))
