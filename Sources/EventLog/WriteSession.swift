@@ -325,14 +325,7 @@ package struct WriteSession {
                 let position = head + 1
                 let actorBytes = event.pointee.metadata.actor?.utf8.count ?? 0
                 let size = RecordFormat.size(metadata: event.pointee.metadata, actorBytes: actorBytes, payloadCount: event.pointee.payload.count)
-                let cursor: LMDBCursor
-                if let appendCursor {
-                    cursor = appendCursor
-                } else {
-                    cursor = try txn.openWriteCursor(schema.events)
-                    appendCursor = cursor
-                }
-                let buffer = try cursor.reserveAppending(key: position, count: size)
+                let buffer = try recordCursor().reserveAppending(key: position, count: size)
                 lastHash = RecordFormat.encode(event, typeCode: code, streamNumber: number, streamName: stream,
                                                streamVersion: streamHead.version + 1, previousPosition: streamHead.lastPosition,
                                                recordedAt: recordedAt, position: position, previousHash: lastHash, into: buffer)
@@ -404,14 +397,7 @@ package struct WriteSession {
                 finalSlot = try createStream(streamName).slot
             }
             _ = try typeCode(registering: typeName)
-            let cursor: LMDBCursor
-            if let appendCursor {
-                cursor = appendCursor
-            } else {
-                cursor = try txn.openWriteCursor(schema.events)
-                appendCursor = cursor
-            }
-            let buffer = try cursor.reserveAppending(key: position, count: bytes.count)
+            let buffer = try recordCursor().reserveAppending(key: position, count: bytes.count)
             if let source = bytes.baseAddress, let destination = buffer.baseAddress { destination.copyMemory(from: source, byteCount: bytes.count) }
             lastHash = header.storedHash
             lastRecordedAt = header.recordedAt
@@ -436,6 +422,15 @@ package struct WriteSession {
         }
         return CommittingRecords(startHead: startHead, startHash: startHash, records: records, endHash: lastHash,
                                  newStreams: newStreams, newTypes: newTypes)
+    }
+
+    /// The cursor this transaction appends records with, opened at its first record.
+    @inline(__always)
+    private mutating func recordCursor() throws -> LMDBCursor {
+        if let appendCursor { return appendCursor }
+        let cursor = try txn.openWriteCursor(schema.events)
+        appendCursor = cursor
+        return cursor
     }
 
     /// Makes stream `name` with the next number: its entries in `streamIndex` and `streams` (no
