@@ -72,8 +72,9 @@ extension PostgresLog {
     ///
     /// - Returns: how many records were copied.
     /// - Throws: ``EventLogError/Code/brokenChain`` naming the position if the database's ledger
-    ///   is not the replica's continued (rewritten, cut back, or another ledger); nothing is copied
-    ///   then. ``EventLogError/Code/storage`` if the database cannot be read.
+    ///   is not the replica's continued (rewritten, cut back, or another ledger): the records before
+    ///   the break are kept, none after it. ``EventLogError/Code/storage`` if the database cannot be
+    ///   read.
     @discardableResult
     public func pull(into log: EventLog) throws(EventLogError) -> UInt64 {
         do {

@@ -94,3 +94,22 @@ struct RestartTests {
         #expect(try shared.verify().isIntact)
     }
 }
+
+/// The tests' own server must not hold the test process's files: a file another test writes and
+/// then runs (the tool copied for another user) would stay "busy" for as long as the server runs.
+@Suite("PostgreSQL: the tests' server")
+struct TestServerTests {
+    @Test func theServerHoldsNoneOfTheTestProcesssFiles() throws {
+        let path = NSTemporaryDirectory() + "held-\(UUID().uuidString)"
+        // Opened without close-on-exec, as a copy in progress is.
+        let descriptor = open(path, O_WRONLY | O_CREAT, 0o600)
+        #expect(descriptor >= 0)
+        defer { close(descriptor); unlink(path) }
+        let cluster = try PostgresCluster()
+        let pid = try cluster.serverProcess()
+        let held = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")
+        }
+        #expect(!held.contains(path), "\(held)")
+    }
+}

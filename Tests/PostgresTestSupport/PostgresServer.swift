@@ -79,6 +79,13 @@ public final class PostgresCluster: Sendable {
         try runServer("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"])
     }
 
+    /// The process id of the running server (its postmaster), from `postmaster.pid`.
+    public func serverProcess() throws -> Int32 {
+        let text = try String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8)
+        guard let first = text.split(separator: "\n").first, let pid = Int32(first) else { throw ServerError("no server process in \(data)/postmaster.pid") }
+        return pid
+    }
+
     /// Runs `sql` with `psql` on the database of `conninfo` (default: this cluster's).
     @discardableResult
     public func psql(_ sql: String, conninfo: String? = nil) throws -> String {
@@ -147,6 +154,15 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, scratch + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, scratch + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else of this process passes to the child: the server `pg_ctl start` leaves running
+        // would hold every descriptor open for as long as it runs — a file another test is writing
+        // and then executes, for one, which would stay "busy" (ETXTBSY).
+        // (glibc's `posix_spawn_file_actions_addclosefrom_np`, 2.34 on, which Swift's Glibc module
+        // does not show: found at run time.)
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        }
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
