@@ -12,6 +12,11 @@ struct Ledger: AsyncParsableCommand {
             that only read (card, clients, residual, audit, coverage, nudges, verify, export, stats, \
             backup) write nothing and create nothing: they work on a read-only copy.
 
+            With --postgres CONNINFO --salon ID (or CLIENTLEDGER_POSTGRES and CLIENTLEDGER_SALON) \
+            a command works on that ledger in PostgreSQL, and --ledger names its local replica, \
+            which the command creates if absent and brings up to date first; the ledger in the \
+            database is written only by the commands that record.
+
             Instants are RFC 3339 (2026-11-22T10:00:00Z, 2026-11-22T11:00:00+01:00) or plain dates \
             (2026-11-22). A plain date means the start of that day in the salon's time zone for \
             --from, and its end for --as-of, --to and --now.
