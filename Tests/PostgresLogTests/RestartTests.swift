@@ -41,6 +41,8 @@ struct RestartTests {
                             }
                         }
                         ids.append(event.id)
+                        // Paced, so that the crash below meets the writers still writing.
+                        try await Task.sleep(for: .milliseconds(5))
                     }
                     return (ids, failures)
                 }

@@ -64,7 +64,33 @@ public final class PostgresCluster: Sendable {
         Self.registerCleanup(self)
     }
 
+    /// Makes a streaming standby of `primary` in a temporary directory (`pg_basebackup -R`), and
+    /// starts it: it follows the primary until ``promote()``.
+    public init(standbyOf primary: PostgresCluster) throws {
+        fsync = primary.fsync
+        bin = primary.bin
+        user = primary.user
+        directory = NSTemporaryDirectory() + "clientledger-pg-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let user {
+            try Self.run("/bin/chown", [user, directory])
+        }
+        conninfo = "host=\(directory) port=5432 user=postgres dbname=postgres"
+        try runServer("pg_basebackup", ["-h", primary.directory, "-p", "5432", "-U", "postgres", "-D", directory + "/data", "-R", "-X", "stream", "--no-sync",
+                                        "-d", "host=\(primary.directory) port=5432 user=postgres application_name=standby"])
+        try start()
+        Self.registerCleanup(self)
+    }
+
     deinit { cleanUp() }
+
+    /// Makes this standby the primary (`pg_ctl promote`), and returns once it accepts writes.
+    public func promote() throws {
+        try runServer("pg_ctl", ["-D", data, "-w", "-t", "60", "promote"])
+    }
+
+    /// The directory of the server's Unix socket: a `host` of a connection string.
+    public var socketDirectory: String { directory }
 
     /// Starts the server (again), and returns once it accepts connections.
     public func start() throws {
