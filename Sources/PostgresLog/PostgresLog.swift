@@ -9,20 +9,24 @@ import Synchronization
 /// means what ``EventLog/verify(anchors:progress:)`` means. Any number of ledgers share one
 /// database, each under its own id (a salon's, for example), with its own positions and chain.
 ///
-/// What this version does:
+/// - ``attach(_:pollInterval:)`` makes an LMDB log the ledger's local replica: it catches up,
+///   follows, and every write to it extends the ledger first, under the lock on the ledger's row;
+///   ``pull(into:)`` and ``detach(_:)`` go with it. (`SalonLedger(replicaAt:of:)`, in
+///   `ClientLedgerPostgres`, opens the salon ledger that way.)
 /// - ``push(from:progress:)`` copies a local LMDB log into the database, in transactions that each
-///   extend the chain under a lock on the ledger's row, and carries on where an earlier push
-///   stopped;
+///   extend the chain under that lock, and carries on where an earlier push stopped.
 /// - ``verify(anchors:progress:)`` checks the ledger in the database from its first record, and
 ///   ``head()`` reads its head.
 ///
 /// The calls block while the database answers: call them from a thread that may block, as the
-/// ``EventLog`` calls. One `PostgresLog` holds one connection and runs one call at a time.
+/// ``EventLog`` calls. One `PostgresLog` holds one connection and runs one call at a time; each
+/// replica attached to it has a connection of its own for its writes, and one for its follower.
 ///
 /// ```swift
 /// let shared = try PostgresLog(connectingTo: "host=db.example dbname=salons", ledger: "salon-42")
-/// let pushed = try shared.push(from: localLog)
-/// print(pushed.head)                                // the same head hash as localLog.headHash()
+/// let replica = try EventLog(path: "/var/lib/booking/salon-42")
+/// try shared.attach(replica)                        // catches up, then follows
+/// try await replica.append(events, to: "client-7")  // extends the ledger in PostgreSQL first
 /// ```
 public final class PostgresLog: Sendable {
     /// The ledger's id in the database.
