@@ -74,7 +74,7 @@ extension PostgresLog {
                 if total == nil { total = snapshot.lastPosition - from + copiedBefore }
                 let through = min(snapshot.lastPosition, from + Self.pushBatchRecords)
                 batch.through = from
-                var nextStream = UInt64(knownStream), nextType = UInt32(knownType)
+                var nextStream = UInt64(clamping: knownStream), nextType = UInt32(clamping: knownType)
                 // From the database's head record, to compare it with the local one; every record
                 // read is checked against the local chain on the way.
                 try snapshot.forEachEvent(from: max(from, 1), through: through) { event in
@@ -90,13 +90,13 @@ extension PostgresLog {
                     guard batch.records.byteCount < Self.pushBatchBytes else { return }
                     if header.streamNumber > nextStream {
                         nextStream = header.streamNumber
-                        Array(event.stream.utf8).withUnsafeBytes { batch.streams.append(ledger: ledgerBytes, number: Int64(nextStream), bytes: $0) }
+                        Array(event.stream.utf8).withUnsafeBytes { batch.streams.append(ledger: ledgerBytes, number: Int64(bitPattern: nextStream), bytes: $0) }
                     }
                     if header.typeCode > nextType {
                         nextType = header.typeCode
                         batch.types.append([.text(ledger), .int32(Int32(bitPattern: nextType)), .bytes(Array(event.type.utf8))])
                     }
-                    batch.records.append(ledger: ledgerBytes, number: Int64(event.position), bytes: header.bytes)
+                    batch.records.append(ledger: ledgerBytes, number: Int64(bitPattern: event.position), bytes: header.bytes)
                     batch.through = event.position
                     batch.hash = header.storedHash
                 }

@@ -191,10 +191,10 @@ extension PostgresLog {
             highestType = max(highestType, numbers?.type ?? 0)
         }
         let streamRows = try connection.execute("SELECT number, name FROM clientledger_stream WHERE ledger = $1 AND number > $2 AND number <= $3",
-                                                [id, .int64(Int64(highestStream) - Int64(records.count)), .int64(Int64(highestStream))],
+                                                [id, .int64(Int64(clamping: highestStream) - Int64(records.count)), .int64(Int64(clamping: highestStream))],
                                                 "reading the streams of ledger \(ledger)")
         for index in 0..<streamRows.count {
-            if let number = streamRows.int64(index, 0) { streams[UInt64(number)] = String(decoding: streamRows.bytes(index, 1), as: UTF8.self) }
+            if let number = streamRows.int64(index, 0) { streams[UInt64(bitPattern: number)] = String(decoding: streamRows.bytes(index, 1), as: UTF8.self) }
         }
         let typeRows = try connection.execute("SELECT code, name FROM clientledger_event_type WHERE ledger = $1 AND code <= $2",
                                               [id, .int32(Int32(bitPattern: highestType))], "reading the event types of ledger \(ledger)")
@@ -236,7 +236,7 @@ extension PostgresLog {
             record.withUnsafeBytes { copy.append(ledger: ledgerBytes, number: Int64(records.startHead) + 1 + Int64(offset), bytes: $0) }
         }
         for stream in records.newStreams {
-            Array(stream.name.utf8).withUnsafeBytes { streams.append(ledger: ledgerBytes, number: Int64(stream.number), bytes: $0) }
+            Array(stream.name.utf8).withUnsafeBytes { streams.append(ledger: ledgerBytes, number: Int64(bitPattern: stream.number), bytes: $0) }
         }
         for type in records.newTypes {
             types.append([.text(ledger), .int32(Int32(bitPattern: type.code)), .bytes(Array(type.name.utf8))])

@@ -16,15 +16,19 @@ struct ConcurrentRebuildTests {
         // Another process appends in small imports while the rebuild runs.
         let chunks = (1...12).map { ImportFailureTests.history(clients: 40, visits: 3, prefix: "late\($0)-") }
         let writer = Task.detached {
-            var statuses: [Int32] = []
-            for chunk in chunks { statuses.append(try ledger("import", "-", "--ledger", path, in: scratch, stdin: chunk).status) }
-            return statuses
+            var statuses: [Int32] = [], errors: [String] = []
+            for chunk in chunks {
+                let run = try ledger("import", "-", "--ledger", path, in: scratch, stdin: chunk)
+                statuses.append(run.status)
+                if run.status != 0 { errors.append(run.stderr) }
+            }
+            return (statuses, errors)
         }
         let rebuild = try ledger("rebuild", "--ledger", path, in: scratch)
-        let statuses = try await writer.value
+        let (statuses, errors) = try await writer.value
         #expect(rebuild.status == 0, "\(rebuild.stderr)")
         #expect(rebuild.stderr.contains("clientCards:"), "plain progress lines when not on a terminal: \(rebuild.stderr)")
-        #expect(statuses.allSatisfy { $0 == 0 })
+        #expect(statuses.allSatisfy { $0 == 0 }, "\(statuses): \(errors)")
 
         let expectedEvents = 3_000 * 9 + 12 * 40 * 4
         let stats = try ledger("stats", "--ledger", path, "--json", in: scratch).object()

@@ -128,6 +128,24 @@ struct ReplicaTests {
         #expect(rewritten.message.contains("another record at position 24"))
     }
 
+    @Test func aRecordWithAnImpossibleStreamNumberIsABreakNotATrap() throws {
+        let source = try LocalLog(events: 3)
+        let shared = try Self.shared()
+        try shared.push(from: source.log)
+        let replica = try LocalLog()
+        try shared.pull(into: replica.log)
+        // A fourth record written behind the library's back: the third's, with stream number 2⁶⁴ − 1.
+        try PostgresServer.psql("""
+            INSERT INTO clientledger_record SELECT ledger, 4, overlay(record PLACING '\\xffffffffffffffff'::bytea FROM 9 FOR 8)
+            FROM clientledger_record WHERE ledger = '\(shared.ledger)' AND position = 3;
+            UPDATE clientledger_ledger SET head = 4 WHERE ledger = '\(shared.ledger)'
+            """)
+        let error = try #require(throws: EventLogError.self) { try shared.pull(into: replica.log) }
+        #expect(error.code == .brokenChain)
+        #expect(error.position == 4)
+        #expect(try replica.log.lastPosition() == 3)
+    }
+
     @Test func aReplicaOfAnotherLedgerIsRefused() throws {
         let shared = try Self.shared()
         try shared.push(from: try LocalLog(events: 5).log)
