@@ -215,6 +215,17 @@ public final class LogSnapshot {
         return StoredEvent(RecordedEvent(position: position, header: header, snapshot: self))
     }
 
+    /// The highest stream number and event type code this snapshot names (`0` where it names none):
+    /// a replica's copy of the shared log asks the shared log only for names numbered after these.
+    package func lastNumbers() throws -> (stream: UInt64, type: UInt32) {
+        let stream = try txn.withCursor(core.schema.streams) { cursor in try cursor.last()?.key.bigEndianUInt64 ?? 0 }
+        let type = try txn.withCursor(core.schema.eventTypes) { cursor -> UInt32 in
+            guard let key = try cursor.last()?.key, key.count == 4 else { return 0 }
+            return UInt32(bigEndian: key.loadUnaligned(as: UInt32.self))
+        }
+        return (stream, type)
+    }
+
     /// The position and hash of the last event: what an accountant writes down to prove later that
     /// the log up to here was not rewritten. `nil` for an empty log. The last record's link is
     /// checked; ``EventLog/verify(anchors:progress:)`` checks all of them.

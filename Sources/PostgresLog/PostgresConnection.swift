@@ -15,6 +15,9 @@ package final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
     /// The SQLSTATE of the last statement that failed (empty: an error libpq made itself).
     private var lastState = ""
+    /// The statements of ``pipeline(_:_:)`` prepared on this connection (lost with it), by their SQL.
+    private var prepared: [String: String] = [:]
+    private var pendingNames: [String: String] = [:]
 
     /// Connects with a libpq connection string (`host=… dbname=…`) or URL (`postgresql://…`).
     package init(_ conninfo: String) throws(EventLogError) {
@@ -39,15 +42,51 @@ package final class PostgresConnection: @unchecked Sendable {
         case int64(Int64)
         case bytes([UInt8])
         case text(String)
+        /// An `int4[]`, `int8[]` or `bytea[]` of one dimension (for `unnest`): many rows in one
+        /// parameter.
+        case int32Array([Int32])
+        case int64Array([Int64])
+        case bytesArray([[UInt8]])
 
-        /// The binary form and its type's OID (`int4`, `int8`, `bytea`, `text`).
+        /// The binary form and its type's OID (`int4`, `int8`, `bytea`, `text`, and their arrays).
         var encoded: (bytes: [UInt8], type: Oid) {
             switch self {
-            case .int32(let value): (withUnsafeBytes(of: value.bigEndian) { Array($0) }, 23)
-            case .int64(let value): (withUnsafeBytes(of: value.bigEndian) { Array($0) }, 20)
+            case .int32(let value): (Self.bigEndian(value), 23)
+            case .int64(let value): (Self.bigEndian(value), 20)
             case .bytes(let value): (value, 17)
             case .text(let value): (Array(value.utf8), 25)
+            case .int32Array(let values): (Self.array(values.map { Self.bigEndian($0) }, element: 23), 1007)
+            case .int64Array(let values): (Self.array(values.map { Self.bigEndian($0) }, element: 20), 1016)
+            case .bytesArray(let values): (Self.array(values, element: 17), 1001)
             }
+        }
+
+        private static func bigEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+            withUnsafeBytes(of: value.bigEndian) { Array($0) }
+        }
+
+        /// An array's binary form (PostgreSQL's `array_send`): dimensions, whether any element is
+        /// NULL, the elements' type, each dimension's length and lower bound, then every element
+        /// with its length.
+        private static func array(_ elements: [[UInt8]], element: Oid) -> [UInt8] {
+            var bytes = bigEndian(Int32(1)) + bigEndian(Int32(0)) + bigEndian(Int32(bitPattern: element))
+            bytes += bigEndian(Int32(clamping: elements.count)) + bigEndian(Int32(1))
+            bytes.reserveCapacity(bytes.count + elements.reduce(0) { $0 + 4 + $1.count })
+            for value in elements {
+                bytes += bigEndian(Int32(clamping: value.count))
+                bytes += value
+            }
+            return bytes
+        }
+    }
+
+    /// One statement of a ``pipeline(_:_:)``.
+    package struct Statement {
+        package let sql: String
+        package let parameters: [Value]
+        package init(_ sql: String, _ parameters: [Value] = []) {
+            self.sql = sql
+            self.parameters = parameters
         }
     }
 
@@ -94,22 +133,87 @@ package final class PostgresConnection: @unchecked Sendable {
     /// command). `what` names the step in an error's message.
     @discardableResult
     package func execute(_ sql: String, _ parameters: [Value] = [], _ what: @autoclosure () -> String) throws(EventLogError) -> Rows {
-        let encoded = parameters.map(\.encoded)
-        let types = encoded.map(\.type)
-        let lengths = encoded.map { Int32($0.bytes.count) }
-        let formats = [Int32](repeating: 1, count: encoded.count)
-        // The values stay alive, unmoved, while libpq reads them.
-        let buffers = encoded.map { value -> UnsafeMutablePointer<CChar> in
-            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(value.bytes.count, 1))
-            value.bytes.withUnsafeBytes { bytes in
-                if let base = bytes.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: bytes.count) }
-            }
-            return buffer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
-        let values: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
+        let encoded = EncodedParameters(parameters)
         return try retryingOutsideTransactions(what()) { () throws(EventLogError) in
-            try check(PQexecParams(connection, sql, Int32(encoded.count), types, values, lengths, formats, 1), what())
+            try encoded.withPointers { count, types, values, lengths, formats throws(EventLogError) in
+                try check(PQexecParams(connection, sql, count, types, values, lengths, formats, 1), what())
+            }
+        }
+    }
+
+    /// Runs `statements` in one round trip (libpq's pipeline mode: all are sent, then a sync, then
+    /// the results are read) and returns the rows of each. If one fails, the ones after it do not
+    /// run, and its error is thrown; inside a transaction the transaction is then failed, and the
+    /// caller rolls it back. For a few small statements: all are sent before any result is read.
+    package func pipeline(_ statements: [Statement], _ what: @autoclosure () -> String) throws(EventLogError) -> [Rows] {
+        try retryingOutsideTransactions(what()) { () throws(EventLogError) -> [Rows] in
+            guard PQenterPipelineMode(connection) == 1 else {
+                lastState = ""
+                throw EventLogError(.storage, "\(what()) failed: \(Self.text(PQerrorMessage(connection)))")
+            }
+            defer { PQexitPipelineMode(connection) }
+            // Each statement is prepared once per connection (named by its number in `prepared`),
+            // so that the server parses and plans it once; `preparing` are those this flight prepares.
+            var queued: [(preparing: String?, statement: Bool)] = []
+            for statement in statements {
+                let encoded = EncodedParameters(statement.parameters)
+                let name: String
+                var preparing: String?
+                if let known = prepared[statement.sql] {
+                    name = known
+                } else {
+                    name = "clientledger_\(prepared.count + queued.count { $0.preparing != nil })"
+                    let sent = encoded.withPointers { count, types, _, _, _ in PQsendPrepare(connection, name, statement.sql, count, types) }
+                    guard sent == 1 else { break }
+                    queued.append((statement.sql, false))
+                    preparing = statement.sql
+                }
+                let sent = encoded.withPointers { count, _, values, lengths, formats in
+                    PQsendQueryPrepared(connection, name, count, values, lengths, formats, 1)
+                }
+                guard sent == 1 else { break }
+                queued.append((nil, true))
+                if let preparing { pendingNames[preparing] = name }
+            }
+            guard PQpipelineSync(connection) == 1 else {
+                lastState = ""
+                pendingNames = [:]
+                throw EventLogError(.storage, "\(what()) failed: \(Self.text(PQerrorMessage(connection)))")
+            }
+            // Each statement's result, each followed by a null; then the sync's.
+            var rows: [Rows] = []
+            var failure: EventLogError?
+            for entry in queued {
+                guard let result = PQgetResult(connection) else { break }
+                do throws(EventLogError) {
+                    if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                        PQclear(result)
+                    } else {
+                        let checked = try check(result, what())
+                        if entry.statement {
+                            rows.append(checked)
+                        } else if let sql = entry.preparing, let name = pendingNames[sql] {
+                            prepared[sql] = name
+                        }
+                    }
+                } catch {
+                    failure = failure ?? error
+                }
+                while let extra = PQgetResult(connection) { PQclear(extra) }
+            }
+            pendingNames = [:]
+            let sent = queued.count { $0.statement }
+            while let result = PQgetResult(connection) {
+                let status = PQresultStatus(result)
+                PQclear(result)
+                if status == PGRES_PIPELINE_SYNC { break }
+            }
+            if let failure { throw failure }
+            guard sent == statements.count, rows.count == statements.count else {
+                lastState = ""
+                throw EventLogError(.storage, "\(what()) failed: \(Self.text(PQerrorMessage(connection)))")
+            }
+            return rows
         }
     }
 
@@ -123,7 +227,7 @@ package final class PostgresConnection: @unchecked Sendable {
     /// is run once more on a new connection: nothing of it can have happened. Inside a transaction
     /// the loss is the caller's error: the transaction is gone.
     @discardableResult
-    private func retryingOutsideTransactions(_ what: @autoclosure () -> String, _ statement: () throws(EventLogError) -> Rows) throws(EventLogError) -> Rows {
+    private func retryingOutsideTransactions<T>(_ what: @autoclosure () -> String, _ statement: () throws(EventLogError) -> T) throws(EventLogError) -> T {
         try reconnectIfLost()
         let idle = PQtransactionStatus(connection) == PQTRANS_IDLE
         do {
@@ -135,6 +239,7 @@ package final class PostgresConnection: @unchecked Sendable {
             let lost = PQstatus(connection) == CONNECTION_BAD || lastState.isEmpty || lastState.hasPrefix("08") || lastState.hasPrefix("57P")
             guard idle, lost else { throw error }
             PQreset(connection)
+            prepared = [:]
             guard PQstatus(connection) == CONNECTION_OK else { throw error }
             return try statement()
         }
@@ -146,6 +251,7 @@ package final class PostgresConnection: @unchecked Sendable {
     private func reconnectIfLost() throws(EventLogError) {
         guard PQstatus(connection) == CONNECTION_BAD else { return }
         PQreset(connection)
+        prepared = [:]
         guard PQstatus(connection) == CONNECTION_OK else {
             throw EventLogError(.storage, "the connection to PostgreSQL was lost and cannot be made again: \(Self.text(PQerrorMessage(connection)))")
         }
@@ -236,6 +342,32 @@ package final class PostgresConnection: @unchecked Sendable {
         var text = String(cString: pointer)
         while text.last?.isNewline == true || text.last == " " { text.removeLast() }
         return text
+    }
+}
+
+/// Parameters in the binary form libpq takes: the values stay alive, unmoved, while it reads them
+/// (as long as this lives).
+private final class EncodedParameters {
+    let types: [Oid]
+    let lengths: [Int32]
+    let buffers: [UnsafeMutableRawBufferPointer]
+
+    init(_ parameters: [PostgresConnection.Value]) {
+        let encoded = parameters.map(\.encoded)
+        types = encoded.map(\.type)
+        lengths = encoded.map { Int32(clamping: $0.bytes.count) }
+        buffers = encoded.map { value in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(value.bytes.count, 1), alignment: 1)
+            buffer.copyBytes(from: value.bytes)
+            return buffer
+        }
+    }
+
+    deinit { buffers.forEach { $0.deallocate() } }
+
+    func withPointers<T, E: Error>(_ body: (Int32, [Oid], [UnsafePointer<CChar>?], [Int32], [Int32]) throws(E) -> T) throws(E) -> T {
+        let values: [UnsafePointer<CChar>?] = buffers.map { $0.baseAddress.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) } }
+        return try body(Int32(types.count), types, values, lengths, [Int32](repeating: 1, count: types.count))
     }
 }
 

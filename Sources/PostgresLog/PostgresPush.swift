@@ -119,15 +119,17 @@ extension PostgresLog {
     /// this ledger waits here), and returns its head.
     func lockHead(_ connection: PostgresConnection) throws(EventLogError) -> (position: UInt64, hash: ChainHash)? {
         let id = PostgresConnection.Value.text(ledger)
-        let lock = "SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1 FOR UPDATE"
-        var rows = try connection.execute(lock, [id], "locking the head of ledger \(ledger)")
+        var rows = try connection.execute(Self.lockQuery, [id], "locking the head of ledger \(ledger)")
         if rows.count == 0 {
             try connection.execute("INSERT INTO clientledger_ledger (ledger, head) VALUES ($1, 0) ON CONFLICT (ledger) DO NOTHING", [id],
                                    "registering ledger \(ledger)")
-            rows = try connection.execute(lock, [id], "locking the head of ledger \(ledger)")
+            rows = try connection.execute(Self.lockQuery, [id], "locking the head of ledger \(ledger)")
         }
         return try Self.head(rows, ledger: ledger)
     }
+
+    /// Locks ledger `$1`'s row and returns its head.
+    static let lockQuery = "SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1 FOR UPDATE"
 
     /// The highest stream number and type code the ledger names.
     private func lastNumbers(_ connection: PostgresConnection) throws(EventLogError) -> (stream: Int64, type: Int64) {
@@ -148,11 +150,22 @@ extension PostgresLog {
         try connection.copy(into: "clientledger_record", columns: ["ledger", "position", "record"], rows: records)
         // The head moves, and the replicas that listen are notified (delivered at commit; a wake-up
         // only: they poll as well), in one statement.
-        try connection.execute("WITH moved AS (UPDATE clientledger_ledger SET head = $2, head_hash = $3 WHERE ledger = $1 RETURNING ledger) "
-                               + "SELECT pg_notify($4, ledger) FROM moved",
-                               [.text(ledger), .int64(Int64(head)), .bytes(hash.bytes), .text(Self.notificationChannel)], "moving the head of ledger \(ledger)")
+        try connection.execute(Self.moveQuery, [.text(ledger), .int64(Int64(head)), .bytes(hash.bytes), .text(Self.notificationChannel)],
+                               "moving the head of ledger \(ledger)")
     }
 
-    /// The channel on which a transaction that extends a ledger notifies, with the ledger's id as payload.
+    /// Moves ledger `$1`'s head to `$2` with hash `$3`, and notifies channel `$4` with the payload
+    /// `<head> <ledger>`.
+    static let moveQuery = "WITH moved AS (UPDATE clientledger_ledger SET head = $2, head_hash = $3 WHERE ledger = $1 RETURNING ledger, head) "
+        + "SELECT pg_notify($4, head::text || ' ' || ledger) FROM moved"
+
+    /// The head a notification announces for this ledger; `nil` if it is about another one.
+    func announcedHead(_ payload: String) -> UInt64? {
+        guard let space = payload.firstIndex(of: " "), payload[payload.index(after: space)...] == ledger else { return nil }
+        return UInt64(payload[..<space])
+    }
+
+    /// The channel on which a transaction that extends a ledger notifies, with its new head and the
+    /// ledger's id as payload (`<head> <ledger>`).
     static let notificationChannel = "clientledger"
 }

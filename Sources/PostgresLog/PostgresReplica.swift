@@ -38,6 +38,14 @@ extension PostgresLog {
             throw EventLogError(.misuse, "the log at \(log.path) was opened read-only: a replica must be writable to follow the ledger")
         }
         try pull(into: log)
+        // The database holds every commit durably: the replica's own flush its data, not LMDB's
+        // meta page. A system crash may then undo the replica's last commits (never damage it);
+        // the next write or look copies them again.
+        do {
+            try log.core.environment.flushesMetaPage(false)
+        } catch {
+            throw EventLogError.wrap(error, "setting up the replica at \(log.path)")
+        }
         let authority = ReplicaAuthority(shared: self, core: log.core)
         let attached = log.core.authority.withLock { current -> Bool in
             guard current == nil else { return false }
@@ -86,26 +94,55 @@ extension PostgresLog {
         }
     }
 
-    /// ``pull(into:)`` on the engine's core. With `locked`, a connection whose transaction holds the
-    /// ledger's lock (a write's ``CommitAuthority/prepare(_:)``), the pages are read in that
-    /// transaction; otherwise each in a read-only transaction of the shared connection.
-    func pull(into core: LogCore, locked: PostgresConnection? = nil, head lockedHead: (position: UInt64, hash: ChainHash)?? = nil) throws -> UInt64 {
+    /// What a write read in the transaction that locked the ledger (``CommitAuthority/prepare(_:)``):
+    /// the ledger's head, and the first page of records after the replica's head `after`.
+    struct LockedRead {
+        let connection: PostgresConnection
+        let head: (position: UInt64, hash: ChainHash)?
+        let after: UInt64
+        /// The record at `after` and the page after it, as the lock's transaction read them.
+        let record: PostgresConnection.Rows?
+        let page: PostgresConnection.Rows?
+    }
+
+    /// The record at `$2`.
+    static let recordQuery = "SELECT record FROM clientledger_record WHERE ledger = $1 AND position = $2"
+
+    /// The page of records after `$2` (a replica's head), up to `$3` and never past the ledger's
+    /// head: what a replica copies in one local transaction.
+    static let pageQuery = "SELECT position, record FROM clientledger_record WHERE ledger = $1 AND position > $2 AND position <= $3 "
+        + "AND position <= (SELECT head FROM clientledger_ledger WHERE ledger = $1) ORDER BY position"
+
+    /// ``pull(into:)`` on the engine's core. With `locked` (a write's ``CommitAuthority/prepare(_:)``),
+    /// the pages are read in the transaction that holds the ledger's lock, the first one as it was
+    /// read with the lock; otherwise each in a read-only transaction of the shared connection.
+    func pull(into core: LogCore, locked: LockedRead? = nil) throws -> UInt64 {
         var copied: UInt64 = 0
         while true {
-            let local = try core.performRead { snapshot -> (head: UInt64, record: [UInt8]) in
-                var record: [UInt8] = []
-                if snapshot.lastPosition > 0 {
-                    try snapshot.forEachEvent(from: snapshot.lastPosition, through: snapshot.lastPosition) { record = Array($0.header.bytes) }
-                }
-                return (snapshot.lastPosition, record)
-            }
+            let local = try Self.localHead(core)
             let page = if let locked {
-                try readPage(locked, after: local.head, record: local.record, knownHead: lockedHead)
+                try readPage(locked.connection, after: local, remote: locked.head,
+                             prefetched: locked.after == local.head ? locked.record.flatMap { record in locked.page.map { (record, $0) } } : nil)
             } else {
                 try withConnection { (connection) throws(EventLogError) in
-                    try connection.transaction("reading ledger \(ledger)", begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { () throws(EventLogError) in
-                        try readPage(connection, after: local.head, record: local.record)
+                    // The head, the replica's head record and the page after it, from one snapshot
+                    // in one round trip.
+                    let id = PostgresConnection.Value.text(ledger)
+                    let results: [PostgresConnection.Rows]
+                    do throws(EventLogError) {
+                        results = try connection.pipeline([
+                            .init("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+                            .init("SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1", [id]),
+                            .init(Self.recordQuery, [id, .int64(Int64(local.head))]),
+                            .init(Self.pageQuery, [id, .int64(Int64(local.head)), .int64(Int64(local.head) + Self.pullPageRecords)]),
+                            .init("COMMIT"),
+                        ], "reading ledger \(ledger)")
+                    } catch {
+                        // A statement that failed leaves the transaction open, and failed.
+                        try? connection.run("ROLLBACK", "ending a read of ledger \(ledger)")
+                        throw error
                     }
+                    return try readPage(connection, after: local, remote: try Self.head(results[1], ledger: ledger), prefetched: (results[2], results[3]))
                 }
             }
             guard !page.records.isEmpty else { return copied }
@@ -131,77 +168,116 @@ extension PostgresLog {
             }
             copied += UInt64(count)
             if let failure { throw failure }
+            if let problem = page.problem { throw problem }
         }
     }
 
-    /// The records after `head` (up to a page), with the names of the streams and types that are
-    /// new in them, read in `connection`'s transaction; first checks that the database's record at
-    /// `head` is the replica's `record`.
-    private func readPage(_ connection: PostgresConnection, after head: UInt64, record: [UInt8],
-                          knownHead: (position: UInt64, hash: ChainHash)?? = nil) throws(EventLogError)
-        -> (records: [[UInt8]], streams: [UInt64: String], types: [UInt32: String]) {
-        let id = PostgresConnection.Value.text(ledger)
-        let remote: (position: UInt64, hash: ChainHash)?
-        if let knownHead {
-            remote = knownHead
-        } else {
-            remote = try Self.head(try connection.execute("SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1", [id],
-                                                          "reading the head of ledger \(ledger)"), ledger: ledger)
+    /// A replica's head: its last position and that record's hash, and the highest stream number
+    /// and type code it names.
+    struct LocalHead {
+        var head: UInt64 = 0
+        var hash = ChainHash.genesis
+        var record: [UInt8] = []
+        var lastStream: UInt64 = 0
+        var lastType: UInt32 = 0
+    }
+
+    static func localHead(_ core: LogCore) throws -> LocalHead {
+        try core.performRead { snapshot -> LocalHead in
+            var local = LocalHead(head: snapshot.lastPosition)
+            if snapshot.lastPosition > 0 {
+                try snapshot.forEachEvent(from: snapshot.lastPosition, through: snapshot.lastPosition) { event in
+                    local.hash = event.header.storedHash
+                    local.record = Array(event.header.bytes)
+                }
+            }
+            (local.lastStream, local.lastType) = try snapshot.lastNumbers()
+            return local
         }
+    }
+
+    /// A page of records to copy: the records after the replica's head, with the names of the
+    /// streams and types that are new in them; `problem`, a break found after the last of them.
+    struct Page {
+        var records: [[UInt8]] = []
+        var streams: [UInt64: String] = [:]
+        var types: [UInt32: String] = [:]
+        var problem: EventLogError?
+    }
+
+    /// The records after `local`'s head (up to a page), read in `connection`'s transaction, in which
+    /// the ledger's head is `remote` (`prefetched`: the record at the replica's head and the page
+    /// after it, read already). The replica's head record must be byte for byte the database's
+    /// there; the first record read must link to it
+    /// (``WriteSession/replicate(_:at:typeName:streamName:)`` checks every link); and the ledger's
+    /// last record must have the hash its head row names.
+    private func readPage(_ connection: PostgresConnection, after local: LocalHead, remote: (position: UInt64, hash: ChainHash)?,
+                          prefetched: (record: PostgresConnection.Rows, page: PostgresConnection.Rows)? = nil) throws(EventLogError) -> Page {
+        let id = PostgresConnection.Value.text(ledger)
+        let head = local.head
         let remoteHead = remote?.position ?? 0
         guard head <= remoteHead else {
             throw EventLogError(.brokenChain, "the replica holds \(head) records, ledger \(ledger) in the database only \(remoteHead): the ledger was cut back, or the replica belongs to another ledger; the replica stops here",
                                 position: remoteHead + 1)
         }
         if head > 0 {
-            let rows = try connection.execute("SELECT record FROM clientledger_record WHERE ledger = $1 AND position = $2",
-                                              [id, .int64(Int64(head))], "reading the record at position \(head) of ledger \(ledger)")
-            guard rows.count == 1, rows.bytes(0, 0) == record else {
+            let rows = if let prefetched { prefetched.record } else {
+                try connection.execute(Self.recordQuery, [id, .int64(Int64(head))], "reading the record at position \(head) of ledger \(ledger)")
+            }
+            guard rows.count == 1, rows.bytes(0, 0) == local.record, remoteHead > head || remote?.hash == local.hash else {
                 throw EventLogError(.brokenChain, "ledger \(ledger) in the database holds another record at position \(head) than the replica: it was rewritten there or before, or the replica belongs to another ledger; the replica stops here",
                                     position: head)
             }
         }
-        guard remoteHead > head else { return ([], [:], [:]) }
+        guard remoteHead > head else { return Page() }
         let through = min(Int64(remoteHead), Int64(head) + Self.pullPageRecords)
-        let rows = try connection.execute("SELECT position, record FROM clientledger_record WHERE ledger = $1 AND position > $2 AND position <= $3 ORDER BY position",
-                                          [id, .int64(Int64(head)), .int64(through)], "reading the records of ledger \(ledger)")
-        var records: [[UInt8]] = []
-        records.reserveCapacity(rows.count)
+        let rows = if let prefetched { prefetched.page } else {
+            try connection.execute(Self.pageQuery, [id, .int64(Int64(head)), .int64(Int64(head) + Self.pullPageRecords)], "reading the records of ledger \(ledger)")
+        }
+        var page = Page()
+        page.records.reserveCapacity(rows.count)
         for index in 0..<rows.count {
-            guard rows.int64(index, 0) == Int64(head) + 1 + Int64(index) else {
-                throw EventLogError(.brokenChain, "the hash chain breaks at position \(head + 1 + UInt64(index)): ledger \(ledger) in the database holds no record there",
-                                    position: head + 1 + UInt64(index))
-            }
-            records.append(rows.bytes(index, 1))
+            guard rows.int64(index, 0) == Int64(head) + 1 + Int64(index) else { break }
+            page.records.append(rows.bytes(index, 1))
         }
-        guard Int64(records.count) == through - Int64(head) else {
-            throw EventLogError(.brokenChain, "the hash chain breaks at position \(head + 1 + UInt64(records.count)): ledger \(ledger) in the database holds no record there",
-                                position: head + 1 + UInt64(records.count))
+        let end = Int64(head) + Int64(page.records.count)
+        if end < through {
+            page.problem = EventLogError(.brokenChain, "the hash chain breaks at position \(end + 1): ledger \(ledger) in the database holds no record there",
+                                         position: UInt64(end + 1))
+        } else if end == Int64(remoteHead), let last = page.records.last,
+                  last.withUnsafeBytes({ (try? RecordHeader(position: UInt64(end), bytes: $0))?.storedHash }) != remote?.hash {
+            page.problem = EventLogError(.brokenChain, "ledger \(ledger) in the database names another hash for its head at position \(end) than its record there has: its head row or that record was changed",
+                                         position: UInt64(end))
         }
-        // Names the replica may lack: every stream and type numbered after the highest the
-        // page's records use is left out, so a page brings at most its own new names.
-        var streams: [UInt64: String] = [:], types: [UInt32: String] = [:]
+        // Names the replica lacks: only the streams and types numbered after the replica's last
+        // and up to the highest the page's records use.
         var highestStream: UInt64 = 0, highestType: UInt32 = 0
-        for (offset, record) in records.enumerated() {
-            let numbers = record.withUnsafeBytes { bytes -> (stream: UInt64, type: UInt32)? in
-                // A record that does not decode is named by the replica's own check of it.
+        for (offset, record) in page.records.enumerated() {
+            // A record that does not decode is named by the replica's own check of it.
+            let numbers = record.withUnsafeBytes { bytes in
                 (try? RecordHeader(position: head + 1 + UInt64(offset), bytes: bytes)).map { ($0.streamNumber, $0.typeCode) }
             }
-            highestStream = max(highestStream, numbers?.stream ?? 0)
-            highestType = max(highestType, numbers?.type ?? 0)
+            guard let (stream, type) = numbers else { continue }
+            highestStream = max(highestStream, stream)
+            highestType = max(highestType, type)
         }
-        let streamRows = try connection.execute("SELECT number, name FROM clientledger_stream WHERE ledger = $1 AND number > $2 AND number <= $3",
-                                                [id, .int64(Int64(clamping: highestStream) - Int64(records.count)), .int64(Int64(clamping: highestStream))],
-                                                "reading the streams of ledger \(ledger)")
-        for index in 0..<streamRows.count {
-            if let number = streamRows.int64(index, 0) { streams[UInt64(bitPattern: number)] = String(decoding: streamRows.bytes(index, 1), as: UTF8.self) }
+        if highestStream > local.lastStream {
+            let streamRows = try connection.execute("SELECT number, name FROM clientledger_stream WHERE ledger = $1 AND number > $2 AND number <= $3",
+                                                    [id, .int64(Int64(clamping: local.lastStream)), .int64(Int64(clamping: highestStream))],
+                                                    "reading the streams of ledger \(ledger)")
+            for index in 0..<streamRows.count {
+                if let number = streamRows.int64(index, 0) { page.streams[UInt64(bitPattern: number)] = String(decoding: streamRows.bytes(index, 1), as: UTF8.self) }
+            }
         }
-        let typeRows = try connection.execute("SELECT code, name FROM clientledger_event_type WHERE ledger = $1 AND code <= $2",
-                                              [id, .int32(Int32(bitPattern: highestType))], "reading the event types of ledger \(ledger)")
-        for index in 0..<typeRows.count {
-            if let code = typeRows.int32(index, 0) { types[UInt32(bitPattern: code)] = String(decoding: typeRows.bytes(index, 1), as: UTF8.self) }
+        if highestType > local.lastType {
+            let typeRows = try connection.execute("SELECT code, name FROM clientledger_event_type WHERE ledger = $1 AND code > $2 AND code <= $3",
+                                                  [id, .int32(Int32(bitPattern: local.lastType)), .int32(Int32(bitPattern: highestType))],
+                                                  "reading the event types of ledger \(ledger)")
+            for index in 0..<typeRows.count {
+                if let code = typeRows.int32(index, 0) { page.types[UInt32(bitPattern: code)] = String(decoding: typeRows.bytes(index, 1), as: UTF8.self) }
+            }
         }
-        return (records, streams, types)
+        return page
     }
 
     private static func localName(ofType code: UInt32, _ session: WriteSession, _ position: UInt64) throws -> String {
@@ -219,8 +295,10 @@ extension PostgresLog {
     }
 
     /// Extends the ledger with a replica's write transaction in `connection`'s transaction, which
-    /// holds the ledger's lock (``lockHead(_:)``, which found the ledger's head at `remote`), or
-    /// says it is behind.
+    /// holds the ledger's lock (``lockHead(_:)``, which found the ledger's head at `remote`), and
+    /// commits; or says it is behind. A write of up to ``pipelinedRecords`` records takes one round
+    /// trip: its rows go as arrays (`unnest`), pipelined with the head's move and the commit; a
+    /// larger one is copied (`COPY`).
     func accept(_ records: CommittingRecords, in connection: PostgresConnection, head remote: (position: UInt64, hash: ChainHash)?) throws(EventLogError) {
         let remoteHead = remote?.position ?? 0
         guard remoteHead == records.startHead, (remote?.hash ?? .genesis) == records.startHash else {
@@ -229,6 +307,24 @@ extension PostgresLog {
             }
             throw EventLogError(.brokenChain, "ledger \(ledger) in the database is at \(remoteHead) and does not hold the replica's record at position \(records.startHead): it was cut back or rewritten, or the replica belongs to another ledger; nothing is appended",
                                 position: records.startHead)
+        }
+        let id = PostgresConnection.Value.text(ledger)
+        if records.records.count <= Self.pipelinedRecords, records.records.reduce(0, { $0 + $1.count }) <= Self.pipelinedBytes {
+            var statements: [PostgresConnection.Statement] = []
+            if !records.newTypes.isEmpty {
+                statements.append(.init("INSERT INTO clientledger_event_type (ledger, code, name) SELECT $1, code, name FROM unnest($2::integer[], $3::bytea[]) AS t(code, name)",
+                                        [id, .int32Array(records.newTypes.map { Int32(bitPattern: $0.code) }), .bytesArray(records.newTypes.map { Array($0.name.utf8) })]))
+            }
+            if !records.newStreams.isEmpty {
+                statements.append(.init("INSERT INTO clientledger_stream (ledger, number, name) SELECT $1, number, name FROM unnest($2::bigint[], $3::bytea[]) AS t(number, name)",
+                                        [id, .int64Array(records.newStreams.map { Int64(bitPattern: $0.number) }), .bytesArray(records.newStreams.map { Array($0.name.utf8) })]))
+            }
+            statements.append(.init("INSERT INTO clientledger_record (ledger, position, record) SELECT $1, $2 + n, record FROM unnest($3::bytea[]) WITH ORDINALITY AS t(record, n)",
+                                    [id, .int64(Int64(records.startHead)), .bytesArray(records.records)]))
+            statements.append(.init(Self.moveQuery, [id, .int64(Int64(records.endHead)), .bytes(records.endHash.bytes), .text(Self.notificationChannel)]))
+            statements.append(.init("COMMIT"))
+            _ = try connection.pipeline(statements, "appending \(records.records.count) records to ledger \(ledger)")
+            return
         }
         var copy = BinaryCopy(), streams = BinaryCopy(), types = BinaryCopy()
         let ledgerBytes = Array(ledger.utf8)
@@ -239,10 +335,15 @@ extension PostgresLog {
             Array(stream.name.utf8).withUnsafeBytes { streams.append(ledger: ledgerBytes, number: Int64(bitPattern: stream.number), bytes: $0) }
         }
         for type in records.newTypes {
-            types.append([.text(ledger), .int32(Int32(bitPattern: type.code)), .bytes(Array(type.name.utf8))])
+            types.append([id, .int32(Int32(bitPattern: type.code)), .bytes(Array(type.name.utf8))])
         }
         try extend(connection, records: copy, streams: streams, types: types, head: records.endHead, hash: records.endHash)
+        try connection.run("COMMIT", "committing records of ledger \(ledger)")
     }
+
+    /// The most records, and bytes of them, a write sends in one round trip rather than by `COPY`.
+    static let pipelinedRecords = 512
+    static let pipelinedBytes = 4 << 20
 }
 
 /// The database as the authority of a replica (see ``CommitAuthority``), and the thread that
@@ -282,15 +383,29 @@ private final class ReplicaAuthority: CommitAuthority {
         do {
             let connection = try writer ?? PostgresConnection(shared.conninfo)
             writer = connection
-            try connection.run("BEGIN", "starting a write to ledger \(shared.ledger)")
-            open = true
-            // The ledger's lock, then what the replica lacks, read under it: the write decides on
-            // the ledger's latest state, and nobody can extend it until this write commits.
-            lockedHead = try shared.lockHead(connection)
+            open = true // from here on, finish() rolls back whatever began
+            // The ledger's lock, then what the replica lacks, read under it, in one round trip:
+            // the write decides on the ledger's latest state, and nobody can extend it until this
+            // write commits.
+            let local = try PostgresLog.localHead(core)
+            let id = PostgresConnection.Value.text(shared.ledger)
+            let results = try connection.pipeline([
+                .init("BEGIN"),
+                .init(PostgresLog.lockQuery, [id]),
+                .init(PostgresLog.recordQuery, [id, .int64(Int64(local.head))]),
+                .init(PostgresLog.pageQuery, [id, .int64(Int64(local.head)), .int64(Int64(local.head) + PostgresLog.pullPageRecords)]),
+            ], "locking ledger \(shared.ledger) for a write")
+            var read: (record: PostgresConnection.Rows, page: PostgresConnection.Rows)? = (results[2], results[3])
+            if results[1].count == 1 {
+                lockedHead = try PostgresLog.head(results[1], ledger: shared.ledger)
+            } else {
+                // A ledger's first write makes its row.
+                lockedHead = try shared.lockHead(connection)
+                read = nil
+            }
             do {
-                // What the replica lacks, read under the lock; a replica at the ledger's head has
-                // only its head record compared, byte for byte, with the database's.
-                _ = try shared.pull(into: core, locked: connection, head: lockedHead)
+                _ = try shared.pull(into: core, locked: .init(connection: connection, head: lockedHead, after: local.head,
+                                                              record: read?.record, page: read?.page))
             } catch let error as EventLogError where error.code == .brokenChain {
                 stopServing(error)
                 throw error
@@ -309,7 +424,6 @@ private final class ReplicaAuthority: CommitAuthority {
             throw EventLogError(.replicaBehind, "the write to ledger \(shared.ledger) committed in the database before the replica could commit it; it runs again")
         }
         try shared.accept(records, in: writer, head: lockedHead)
-        try writer.run("COMMIT", "committing records of ledger \(shared.ledger)")
         open = false
     }
 
@@ -355,6 +469,8 @@ private final class ReplicaAuthority: CommitAuthority {
     private func follow(pollInterval: Double) {
         var listener: PostgresConnection?
         var lastLook = Date.distantPast
+        // A look put off because a write of this process was under way.
+        var pending = false
         while !stopping.load(ordering: .relaxed) {
             do {
                 if listener == nil {
@@ -363,10 +479,21 @@ private final class ReplicaAuthority: CommitAuthority {
                     listener = connection
                     lastLook = .distantPast // whatever was notified while not listening
                 }
-                let notified = try listener?.notifications(waitingUpTo: Self.slice).contains(shared.ledger) ?? false
-                guard notified || Date().timeIntervalSince(lastLook) >= pollInterval else { continue }
+                let announced = try listener?.notifications(waitingUpTo: pending ? Self.slice / 20 : Self.slice).compactMap(shared.announcedHead).max()
+                guard let core else { return }
+                // A notification of what the replica holds already (its own write's) needs no look.
+                let notified = try announced.map { $0 > (try core.performRead { $0.lastPosition }) } ?? false
+                guard pending || notified || Date().timeIntervalSince(lastLook) >= pollInterval else { continue }
+                // A write of this process copies what is new under the ledger's lock anyway: the
+                // follower does not race it for the replica, and looks again when it is done.
+                guard writing.try() else {
+                    pending = true
+                    continue
+                }
+                defer { writing.unlock() }
+                pending = false
                 lastLook = Date()
-                guard let core, !stopping.load(ordering: .relaxed) else { return }
+                guard !stopping.load(ordering: .relaxed) else { return }
                 _ = try shared.pull(into: core)
             } catch let error as EventLogError where error.code == .brokenChain {
                 stopServing(error)

@@ -128,6 +128,44 @@ struct ReplicaTests {
         #expect(rewritten.message.contains("another record at position 24"))
     }
 
+    @Test func aHeadRowThatNamesAnotherHashIsABreak() throws {
+        let source = try LocalLog(events: 5)
+        let shared = try Self.shared()
+        try shared.push(from: source.log)
+        try PostgresServer.psql("UPDATE clientledger_ledger SET head_hash = sha256('another') WHERE ledger = '\(shared.ledger)'")
+        let replica = try LocalLog()
+        let error = try #require(throws: EventLogError.self) { try shared.pull(into: replica.log) }
+        #expect(error.code == .brokenChain)
+        #expect(error.position == 5)
+        #expect(error.message.contains("names another hash for its head"))
+        // The records themselves hold, and were copied; the head row's claim was not believed.
+        #expect(try replica.log.headHash() == (try source.log.headHash()))
+    }
+
+    @Test func aWriteThatTheDatabaseRefusesCommitsNothingAndTheNextOneGoesThrough() async throws {
+        let shared = try Self.shared()
+        let replica = try LocalLog()
+        try shared.attach(replica.log, pollInterval: nil)
+        try await replica.log.append([NewEvent(type: "Booked", payload: [1])], to: "a")
+        // A row at the next position, put there behind the library's back (the head not moved):
+        // the write's insert fails in the middle of its round trip.
+        try PostgresServer.psql("INSERT INTO clientledger_record SELECT ledger, 2, record FROM clientledger_record WHERE ledger = '\(shared.ledger)' AND position = 1")
+        let refused = await #expect(throws: EventLogError.self) {
+            try await replica.log.append([NewEvent(type: "Booked", payload: [2])], to: "a")
+        }
+        #expect(refused?.code == .storage)
+        #expect(refused?.message.contains("23505") == true)
+        #expect(try replica.log.lastPosition() == 1)
+        #expect(try shared.head()?.position == 1)
+        // The failed transaction was rolled back: once the row is gone, the next write goes through
+        // on the same connection.
+        try PostgresServer.psql("DELETE FROM clientledger_record WHERE ledger = '\(shared.ledger)' AND position = 2")
+        try await replica.log.append([NewEvent(type: "Booked", payload: [3])], to: "a")
+        #expect(try shared.head() == (try replica.log.headHash()))
+        #expect(try shared.verify().isIntact)
+        shared.detach(replica.log)
+    }
+
     @Test func aRecordWithAnImpossibleStreamNumberIsABreakNotATrap() throws {
         let source = try LocalLog(events: 3)
         let shared = try Self.shared()

@@ -390,6 +390,14 @@ package final class LMDBEnvironment: @unchecked Sendable {
         }
     }
 
+    /// Whether a commit also flushes LMDB's meta page (`MDB_NOMETASYNC` off, the default) or leaves
+    /// it to the next commit's flush: one flush per commit instead of two. The file stays whole
+    /// either way; without the meta flush a system crash (not a process's) may undo the last
+    /// commits. For a log whose commits another store holds durably (a replica).
+    package func flushesMetaPage(_ flushes: Bool) throws(LMDBError) {
+        try lmdbCheck(mdb_env_set_flags(pointer, UInt32(MDB_NOMETASYNC), flushes ? 0 : 1), "mdb_env_set_flags")
+    }
+
     /// Flushes written data to disk (`mdb_env_sync` with force), for a log opened non-durably.
     package func sync() throws(LMDBError) {
         try lmdbCheck(mdb_env_sync(pointer, 1), "mdb_env_sync")
