@@ -148,9 +148,15 @@ let package = Package(
             name: "PostgresTestSupport",
             path: "Tests/PostgresTestSupport"
         ),
+        // Child process of the multi-process tests: one service instance on a replica.
+        .executableTarget(
+            name: "SalonReplicaWorker",
+            dependencies: ["ClientLedger", "ClientLedgerPostgres", "PostgresLog"],
+            path: "Tests/SalonReplicaWorker"
+        ),
         .testTarget(
             name: "PostgresLogTests",
-            dependencies: ["PostgresLog", "EventLog", "PostgresTestSupport", "ClientLedger", "ClientLedgerPostgres"]
+            dependencies: ["PostgresLog", "EventLog", "PostgresTestSupport", "ClientLedger", "ClientLedgerPostgres", "SalonReplicaWorker"]
         ),
         .testTarget(
             name: "ClientLedgerTests",

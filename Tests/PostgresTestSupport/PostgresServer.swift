@@ -209,5 +209,5 @@ public final class PostgresCluster: Sendable {
 /// Why the test server could not be started or asked.
 public struct ServerError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
