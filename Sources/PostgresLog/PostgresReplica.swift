@@ -377,9 +377,15 @@ private final class ReplicaAuthority: CommitAuthority {
     /// database, as one at a time writes to the replica.
     private let writing = NSLock()
 
+    /// When the last write of this process began (`DispatchTime` nanoseconds), for the follower.
+    private let lastWrite = Atomic<UInt64>(0)
+    /// A write within this many seconds makes the process one that is writing (see ``follow(pollInterval:)``).
+    private static let busyWindow = 0.05
+
     func prepare(_ core: LogCore) throws {
         if let problem = problem.withLock({ $0 }) { throw problem }
         writing.lock()
+        lastWrite.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
         do {
             let connection = try writer ?? PostgresConnection(shared.conninfo)
             writer = connection
@@ -466,11 +472,16 @@ private final class ReplicaAuthority: CommitAuthority {
     }
 
     /// Copies the ledger's new records as they are notified, and every `pollInterval` seconds.
+    ///
+    /// A process that is writing catches up under the ledger's lock at every write: while it
+    /// writes (a write began within ``busyWindow``), the follower leaves the replica to its writes
+    /// and only notes what was announced; it copies what the writes did not bring once they pause.
+    /// A replica that only reads follows at once.
     private func follow(pollInterval: Double) {
         var listener: PostgresConnection?
         var lastLook = Date.distantPast
-        // A look put off because a write of this process was under way.
-        var pending = false
+        // The highest head announced that the replica may not hold yet.
+        var wanted: UInt64 = 0
         while !stopping.load(ordering: .relaxed) {
             do {
                 if listener == nil {
@@ -479,19 +490,17 @@ private final class ReplicaAuthority: CommitAuthority {
                     listener = connection
                     lastLook = .distantPast // whatever was notified while not listening
                 }
-                let announced = try listener?.notifications(waitingUpTo: pending ? Self.slice / 20 : Self.slice).compactMap(shared.announcedHead).max()
+                let announced = try listener?.notifications(waitingUpTo: wanted > 0 ? Self.busyWindow : Self.slice).compactMap(shared.announcedHead).max()
                 guard let core else { return }
+                wanted = max(wanted, announced ?? 0)
                 // A notification of what the replica holds already (its own write's) needs no look.
-                let notified = try announced.map { $0 > (try core.performRead { $0.lastPosition }) } ?? false
-                guard pending || notified || Date().timeIntervalSince(lastLook) >= pollInterval else { continue }
-                // A write of this process copies what is new under the ledger's lock anyway: the
-                // follower does not race it for the replica, and looks again when it is done.
-                guard writing.try() else {
-                    pending = true
-                    continue
-                }
+                if wanted > 0, wanted <= (try core.performRead { $0.lastPosition }) { wanted = 0 }
+                let pollDue = Date().timeIntervalSince(lastLook) >= pollInterval
+                guard wanted > 0 || pollDue else { continue }
+                guard pollDue || DispatchTime.now().uptimeNanoseconds &- lastWrite.load(ordering: .relaxed) > UInt64(Self.busyWindow * 1e9),
+                      writing.try() else { continue }
                 defer { writing.unlock() }
-                pending = false
+                wanted = 0
                 lastLook = Date()
                 guard !stopping.load(ordering: .relaxed) else { return }
                 _ = try shared.pull(into: core)

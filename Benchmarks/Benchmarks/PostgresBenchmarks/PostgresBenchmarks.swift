@@ -8,6 +8,10 @@
 // - Postgres.Append.ThreeReplicas.16: the same 512 appends from 16 tasks spread over three replicas
 //   of the one ledger (three instances in one process), which race for its head: each append that
 //   finds another replica's events first catches up and runs again.
+// - Postgres.Append.ThreeProcesses.16: the same, with the three replicas in three processes (this
+//   benchmark's own executable started again as an appender: `CLIENTLEDGER_BENCH_APPENDER` in its
+//   environment makes it one), their 16 tasks split 6/5/5; timed from the signal to start to the
+//   last process's report.
 // - Postgres.Pull: an empty replica catching up with a ledger of 200,000 events, every link checked;
 //   reports events per second.
 // - Postgres.Push: an LMDB log of 200,000 events pushed into an empty ledger; events per second.
@@ -19,6 +23,7 @@ import EventLog
 import Foundation
 import PostgresLog
 import PostgresTestSupport
+import Synchronization
 
 private let payload = [UInt8](repeating: 0x61, count: 100)
 /// The figure of Pull and Push: events per second over the whole run.
@@ -93,10 +98,11 @@ private final class Bench: @unchecked Sendable {
     }
 }
 
-/// Appends 512 single events from `tasks` concurrent tasks, task `t` through replica `t % count`.
-private func appendSingles(_ replicas: [EventLog], tasks: Int) async throws {
+/// Appends 512 single events from `tasks` concurrent tasks, task `t` through replica `t % count`;
+/// with `only`, runs only the tasks `t` with `t % only.of == only.index` (one process's share).
+private func appendSingles(_ replicas: [EventLog], tasks: Int, only: (index: Int, of: Int)? = nil) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
-        for task in 0..<tasks {
+        for task in 0..<tasks where only.map({ task % $0.of == $0.index }) ?? true {
             let replica = replicas[task % replicas.count]
             group.addTask {
                 for index in 0..<(512 / tasks) {
@@ -108,7 +114,91 @@ private func appendSingles(_ replicas: [EventLog], tasks: Int) async throws {
     }
 }
 
+/// The environment variable that makes this executable an appender process, with its work:
+/// `CONNINFO<tab>LEDGER<tab>REPLICA_PATH<tab>INDEX<tab>PROCESSES`.
+private let appenderVariable = "CLIENTLEDGER_BENCH_APPENDER"
+
+/// An appender process: attaches a replica, says `ready`, then for every `go` line on its standard
+/// input appends its share of the 512 and says `done`; ends at the end of its input.
+private func runAppender(_ work: String) -> Never {
+    let parts = work.split(separator: "\t").map(String.init)
+    guard parts.count == 5, let index = Int(parts[3]), let processes = Int(parts[4]) else { exit(2) }
+    do {
+        let shared = try PostgresLog(connectingTo: parts[0], ledger: parts[1])
+        let log = try EventLog(path: parts[2], options: .init(durability: .durable, initialMapSize: 1 << 28))
+        try shared.attach(log)
+        FileHandle.standardOutput.write(Data("ready\n".utf8))
+        while readLine() == "go" {
+            let finished = DispatchSemaphore(value: 0)
+            let failure = Mutex<(any Error)?>(nil)
+            Task {
+                do { try await appendSingles([log], tasks: 16, only: (index, processes)) } catch { failure.withLock { $0 = error } }
+                finished.signal()
+            }
+            finished.wait()
+            if let error = failure.withLock({ $0 }) {
+                FileHandle.standardError.write(Data("appender: \(error)\n".utf8))
+                exit(1)
+            }
+            FileHandle.standardOutput.write(Data("done\n".utf8))
+        }
+        shared.detach(log)
+        log.close()
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("appender: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
+/// The appender processes of `Postgres.Append.ThreeProcesses.16`.
+private final class Appenders: @unchecked Sendable {
+    private var children: [(process: Process, input: FileHandle, output: FileHandle)] = []
+
+    func start(_ count: Int, conninfo: String, ledger: String, directory: (Int) -> String) throws {
+        for index in 0..<count {
+            let child = Process(), input = Pipe(), output = Pipe()
+            child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            child.arguments = []
+            child.environment = ProcessInfo.processInfo.environment.merging(
+                [appenderVariable: [conninfo, ledger, directory(index), "\(index)", "\(count)"].joined(separator: "\t")]) { $1 }
+            child.standardInput = input
+            child.standardOutput = output
+            child.standardError = FileHandle.standardError
+            try child.run()
+            children.append((child, input.fileHandleForWriting, output.fileHandleForReading))
+        }
+        for child in children { try expect("ready", from: child.output) }
+    }
+
+    /// One iteration: every process appends its share; returns when all have.
+    func round() throws {
+        for child in children { child.input.write(Data("go\n".utf8)) }
+        for child in children { try expect("done", from: child.output) }
+    }
+
+    func stop() {
+        for child in children {
+            try? child.input.close()
+            child.process.waitUntilExit()
+        }
+        children = []
+    }
+
+    private func expect(_ word: String, from output: FileHandle) throws {
+        var line: [UInt8] = []
+        while true {
+            var byte: UInt8 = 0
+            guard read(output.fileDescriptor, &byte, 1) == 1 else { throw BenchError("an appender ended before saying \(word)") }
+            if byte == UInt8(ascii: "\n") { break }
+            line.append(byte)
+        }
+        guard String(decoding: line, as: UTF8.self) == word else { throw BenchError("an appender said \(String(decoding: line, as: UTF8.self)), not \(word)") }
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
+    if let work = ProcessInfo.processInfo.environment[appenderVariable] { runAppender(work) }
     Benchmark.defaultConfiguration = .init(metrics: [.throughput, .wallClock], maxDuration: .seconds(20), maxIterations: 50)
 
     for (name, replicaCount, tasks) in [("Single.1", 1, 1), ("Single.16", 1, 16), ("ThreeReplicas.16", 3, 16)] {
@@ -124,6 +214,21 @@ let benchmarks: @Sendable () -> Void = {
                   }, teardown: { bench.stop() })) { _ in
             try await appendSingles(bench.replicas, tasks: tasks)
         }
+    }
+
+    let processes = Bench(), appenders = Appenders()
+    Benchmark("Postgres.Append.ThreeProcesses.16",
+              configuration: .init(setup: {
+                  _ = try processes.start()
+                  guard let cluster = processes.cluster else { return }
+                  let paths = (0..<3).map { freshDirectory("process\($0)") }
+                  processes.paths += paths
+                  try appenders.start(3, conninfo: cluster.conninfo, ledger: "salon", directory: { paths[$0] })
+              }, teardown: {
+                  appenders.stop()
+                  processes.stop()
+              })) { _ in
+        try appenders.round()
     }
 
     let eventCount = 200_000
