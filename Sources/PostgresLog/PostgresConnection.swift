@@ -84,9 +84,13 @@ package final class PostgresConnection: @unchecked Sendable {
     package struct Statement {
         package let sql: String
         package let parameters: [Value]
-        package init(_ sql: String, _ parameters: [Value] = []) {
+        /// Whether the pipeline succeeds even if this statement fails or its result never comes
+        /// (for a wake-up sent after a commit); only the last statements of a pipeline may be.
+        package let bestEffort: Bool
+        package init(_ sql: String, _ parameters: [Value] = [], bestEffort: Bool = false) {
             self.sql = sql
             self.parameters = parameters
+            self.bestEffort = bestEffort
         }
     }
 
@@ -145,6 +149,7 @@ package final class PostgresConnection: @unchecked Sendable {
     /// the results are read) and returns the rows of each. If one fails, the ones after it do not
     /// run, and its error is thrown; inside a transaction the transaction is then failed, and the
     /// caller rolls it back. For a few small statements: all are sent before any result is read.
+    /// Returns the rows of every statement, but for best-effort ones that failed (which come last).
     package func pipeline(_ statements: [Statement], _ what: @autoclosure () -> String) throws(EventLogError) -> [Rows] {
         try retryingOutsideTransactions(what()) { () throws(EventLogError) -> [Rows] in
             guard PQenterPipelineMode(connection) == 1 else {
@@ -154,7 +159,7 @@ package final class PostgresConnection: @unchecked Sendable {
             defer { PQexitPipelineMode(connection) }
             // Each statement is prepared once per connection (named by its number in `prepared`),
             // so that the server parses and plans it once; `preparing` are those this flight prepares.
-            var queued: [(preparing: String?, statement: Bool)] = []
+            var queued: [(preparing: String?, statement: Bool, bestEffort: Bool)] = []
             for statement in statements {
                 let encoded = EncodedParameters(statement.parameters)
                 let name: String
@@ -165,14 +170,14 @@ package final class PostgresConnection: @unchecked Sendable {
                     name = "clientledger_\(prepared.count + queued.count { $0.preparing != nil })"
                     let sent = encoded.withPointers { count, types, _, _, _ in PQsendPrepare(connection, name, statement.sql, count, types) }
                     guard sent == 1 else { break }
-                    queued.append((statement.sql, false))
+                    queued.append((statement.sql, false, statement.bestEffort))
                     preparing = statement.sql
                 }
                 let sent = encoded.withPointers { count, _, values, lengths, formats in
                     PQsendQueryPrepared(connection, name, count, values, lengths, formats, 1)
                 }
                 guard sent == 1 else { break }
-                queued.append((nil, true))
+                queued.append((nil, true, statement.bestEffort))
                 if let preparing { pendingNames[preparing] = name }
             }
             guard PQpipelineSync(connection) == 1 else {
@@ -197,19 +202,20 @@ package final class PostgresConnection: @unchecked Sendable {
                         }
                     }
                 } catch {
-                    failure = failure ?? error
+                    if !entry.bestEffort { failure = failure ?? error }
                 }
                 while let extra = PQgetResult(connection) { PQclear(extra) }
             }
             pendingNames = [:]
             let sent = queued.count { $0.statement }
+            let required = statements.count { !$0.bestEffort }
             while let result = PQgetResult(connection) {
                 let status = PQresultStatus(result)
                 PQclear(result)
                 if status == PGRES_PIPELINE_SYNC { break }
             }
             if let failure { throw failure }
-            guard sent == statements.count, rows.count == statements.count else {
+            guard sent >= required, rows.count >= required else {
                 lastState = ""
                 throw EventLogError(.storage, "\(what()) failed: \(Self.text(PQerrorMessage(connection)))")
             }

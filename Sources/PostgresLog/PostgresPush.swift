@@ -42,7 +42,10 @@ extension PostgresLog {
                     try pushStep(log, connection, total: &total, copiedBefore: copied)
                 }
                 copied += step.copied
-                if step.copied > 0 { progress?(copied, total ?? copied) }
+                if step.copied > 0, let head = step.head {
+                    notify(connection, head: head.position)
+                    progress?(copied, total ?? copied)
+                }
                 if step.finished { return PushResult(eventsCopied: copied, head: step.head) }
             }
         }
@@ -150,14 +153,26 @@ extension PostgresLog {
         try connection.copy(into: "clientledger_record", columns: ["ledger", "position", "record"], rows: records)
         // The head moves, and the replicas that listen are notified (delivered at commit; a wake-up
         // only: they poll as well), in one statement.
-        try connection.execute(Self.moveQuery, [.text(ledger), .int64(Int64(head)), .bytes(hash.bytes), .text(Self.notificationChannel)],
-                               "moving the head of ledger \(ledger)")
+        try connection.execute("UPDATE clientledger_ledger SET head = $2, head_hash = $3 WHERE ledger = $1",
+                               [.text(ledger), .int64(Int64(head)), .bytes(hash.bytes)], "moving the head of ledger \(ledger)")
     }
 
-    /// Moves ledger `$1`'s head to `$2` with hash `$3`, and notifies channel `$4` with the payload
-    /// `<head> <ledger>`.
-    static let moveQuery = "WITH moved AS (UPDATE clientledger_ledger SET head = $2, head_hash = $3 WHERE ledger = $1 RETURNING ledger, head) "
-        + "SELECT pg_notify($4, head::text || ' ' || ledger) FROM moved"
+    /// Tells the replicas that listen that the ledger's head is now `head`, after the transaction
+    /// that moved it committed (``notificationStatement(head:)``). A wake-up only: if it cannot be
+    /// sent, the followers find the records when they next look.
+    func notify(_ connection: PostgresConnection, head: UInt64) {
+        let statement = notificationStatement(head: head)
+        _ = try? connection.execute(statement.sql, statement.parameters, "notifying the replicas of ledger \(ledger)")
+    }
+
+    /// The wake-up for the replicas that follow the ledger: the payload `<head> <ledger>` on channel
+    /// ``notificationChannel``, sent in a transaction of its own after the one that moved the head
+    /// committed. (Not in that transaction: PostgreSQL serialises the commits of transactions that
+    /// notify — a lock on its notification queue, held through the commit's flush — which would
+    /// serialise the appends of every ledger in the database.)
+    func notificationStatement(head: UInt64) -> PostgresConnection.Statement {
+        .init("SELECT pg_notify($1, $2)", [.text(Self.notificationChannel), .text("\(head) \(ledger)")], bestEffort: true)
+    }
 
     /// The head a notification announces for this ledger; `nil` if it is about another one.
     func announcedHead(_ payload: String) -> UInt64? {

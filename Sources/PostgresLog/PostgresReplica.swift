@@ -319,10 +319,13 @@ extension PostgresLog {
                 statements.append(.init("INSERT INTO clientledger_stream (ledger, number, name) SELECT $1, number, name FROM unnest($2::bigint[], $3::bytea[]) AS t(number, name)",
                                         [id, .int64Array(records.newStreams.map { Int64(bitPattern: $0.number) }), .bytesArray(records.newStreams.map { Array($0.name.utf8) })]))
             }
-            statements.append(.init("INSERT INTO clientledger_record (ledger, position, record) SELECT $1, $2 + n, record FROM unnest($3::bytea[]) WITH ORDINALITY AS t(record, n)",
-                                    [id, .int64(Int64(records.startHead)), .bytesArray(records.records)]))
-            statements.append(.init(Self.moveQuery, [id, .int64(Int64(records.endHead)), .bytes(records.endHash.bytes), .text(Self.notificationChannel)]))
+            // The records and the head's move in one statement.
+            statements.append(.init("WITH added AS (INSERT INTO clientledger_record (ledger, position, record) "
+                                    + "SELECT $1, $2 + n, record FROM unnest($3::bytea[]) WITH ORDINALITY AS t(record, n)) "
+                                    + "UPDATE clientledger_ledger SET head = $4, head_hash = $5 WHERE ledger = $1",
+                                    [id, .int64(Int64(records.startHead)), .bytesArray(records.records), .int64(Int64(records.endHead)), .bytes(records.endHash.bytes)]))
             statements.append(.init("COMMIT"))
+            statements.append(notificationStatement(head: records.endHead))
             _ = try connection.pipeline(statements, "appending \(records.records.count) records to ledger \(ledger)")
             return
         }
@@ -339,6 +342,7 @@ extension PostgresLog {
         }
         try extend(connection, records: copy, streams: streams, types: types, head: records.endHead, hash: records.endHash)
         try connection.run("COMMIT", "committing records of ledger \(ledger)")
+        notify(connection, head: records.endHead)
     }
 
     /// The most records, and bytes of them, a write sends in one round trip rather than by `COPY`.

@@ -95,7 +95,7 @@ public final class PostgresCluster: Sendable {
     /// Starts the server (again), and returns once it accepts connections.
     public func start() throws {
         try runServer("pg_ctl", ["-D", data, "-l", directory + "/server.log", "-w", "-t", "60", "-o",
-                                 "-k \(directory) -c listen_addresses='' -p 5432 -c max_connections=200" + (fsync ? "" : " -c fsync=off -c full_page_writes=off"),
+                                 "-k \(directory) -c listen_addresses='' -p 5432 -c max_connections=400" + (fsync ? "" : " -c fsync=off -c full_page_writes=off"),
                                  "start"])
     }
 

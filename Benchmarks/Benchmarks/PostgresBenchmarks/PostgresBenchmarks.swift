@@ -12,6 +12,10 @@
 //   benchmark's own executable started again as an appender: `CLIENTLEDGER_BENCH_APPENDER` in its
 //   environment makes it one), their 16 tasks split 6/5/5; timed from the signal to start to the
 //   last process's report.
+// - Postgres.Append.HundredLedgers: 100 ledgers (salons) in one database, each with a replica of
+//   its own in this process (no followers: each replica is its ledger's only writer), and a task
+//   of its own that appends 10 events at a time, 10 times: 10,000 events per iteration. Reports
+//   events per second aggregated over the ledgers.
 // - Postgres.Pull: an empty replica catching up with a ledger of 200,000 events, every link checked;
 //   reports events per second.
 // - Postgres.Push: an LMDB log of 200,000 events pushed into an empty ledger; events per second.
@@ -58,6 +62,8 @@ private final class Bench: @unchecked Sendable {
     var replicas: [EventLog] = []
     var source: EventLog?
     var paths: [String] = []
+    /// The ledgers of the replicas, where each has its own (`shared` otherwise).
+    var sharedLogs: [PostgresLog] = []
 
     func start() throws -> PostgresLog {
         let cluster = try PostgresCluster(fsync: true)
@@ -87,7 +93,11 @@ private final class Bench: @unchecked Sendable {
     }
 
     func stop() {
-        for replica in replicas { shared?.detach(replica); replica.close() }
+        for (index, replica) in replicas.enumerated() {
+            (index < sharedLogs.count ? sharedLogs[index] : shared)?.detach(replica)
+            replica.close()
+        }
+        sharedLogs = []
         source?.close()
         replicas = []
         source = nil
@@ -229,6 +239,49 @@ let benchmarks: @Sendable () -> Void = {
                   processes.stop()
               })) { _ in
         try appenders.round()
+    }
+
+    let hundred = Bench()
+    Benchmark("Postgres.Append.HundredLedgers",
+              configuration: .init(metrics: [eventsPerSecond, .wallClock], maxIterations: 20,
+                                   setup: {
+                                       let cluster = try PostgresCluster(fsync: true)
+                                       hundred.cluster = cluster
+                                       for index in 0..<100 {
+                                           let shared = try PostgresLog(connectingTo: cluster.conninfo, ledger: "salon-\(index)")
+                                           let replica = try hundred.log("ledger\(index)")
+                                           try shared.attach(replica, pollInterval: nil)
+                                           hundred.replicas.append(replica)
+                                           hundred.sharedLogs.append(shared)
+                                       }
+                                   }, teardown: { hundred.stop() })) { benchmark in
+        let replicas = hundred.replicas
+        try measureEvents(benchmark, 10_000) {
+            let finished = DispatchSemaphore(value: 0)
+            let failure = Mutex<(any Error)?>(nil)
+            Task {
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for replica in replicas {
+                            group.addTask {
+                                for round in 0..<10 {
+                                    // New events each time (new ids): the same ones would be retries.
+                                    let events = (0..<10).map { _ in NewEvent(type: "Bench", payload: payload) }
+                                    try await replica.append(events, to: "stream-\(round % 4)")
+                                }
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                } catch {
+                    failure.withLock { $0 = error }
+                }
+                finished.signal()
+            }
+            finished.wait()
+            if let error = failure.withLock({ $0 }) { throw error }
+            return 10_000
+        }
     }
 
     let eventCount = 200_000
