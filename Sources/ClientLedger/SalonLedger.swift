@@ -102,13 +102,20 @@ public final class SalonLedger: Sendable {
     /// Opens the ledger in directory `path`, creating it if absent (unless ``Options/readOnly``).
     ///
     /// Throws ``LedgerError/Code/notALedger`` if `path` holds something else (or, read-only,
-    /// nothing), ``LedgerError/Code/damaged`` or ``LedgerError/Code/brokenChain`` if the log cannot
+    /// nothing, or it is the local replica of a ledger in PostgreSQL), ``LedgerError/Code/damaged`` or ``LedgerError/Code/brokenChain`` if the log cannot
     /// be trusted, ``LedgerError/Code/keyStore`` if the key file cannot be opened.
     public convenience init(path: String, options: Options = Options()) throws(LedgerError) {
+        if let shared = try? String(contentsOfFile: path + "/" + Self.replicaMarker, encoding: .utf8) {
+            throw LedgerError(.notALedger, "\(path) is the local replica of ledger \(shared.trimmingCharacters(in: .whitespacesAndNewlines)) in PostgreSQL, not a ledger of its own (its clients' keys are in the database): open it with its database, or make it one with `ledger pull`")
+        }
         let log = try Self.openLog(path, options)
         let empty = (try? log.lastPosition()) == 0
         try self.init(log: log, keys: try ClientKeyStore(directory: path, readOnly: options.readOnly, required: !empty), options: options)
     }
+
+    /// The file that marks a directory as the local replica of a shared ledger (it holds the
+    /// ledger's id): ``init(path:options:)`` refuses such a directory.
+    package static let replicaMarker = "replica-of"
 
     /// Opens the event log of a ledger at `path` with `options`.
     package static func openLog(_ path: String, _ options: Options) throws(LedgerError) -> EventLog {

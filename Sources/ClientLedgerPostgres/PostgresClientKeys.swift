@@ -167,6 +167,68 @@ final class PostgresClientKeys: ClientKeys {
         for client in clients { _ = remember(client, nil) }
     }
 
+    func everyKey() throws(LedgerError) -> [StoredClientKey] {
+        try database("reading the clients' keys") { (connection) throws(EventLogError) -> [StoredClientKey] in
+            let rows = try connection.execute("SELECT client, key, erasing FROM clientledger_client_key WHERE ledger = $1", [ledger], "reading the clients' keys")
+            var keys: [StoredClientKey] = []
+            keys.reserveCapacity(rows.count)
+            for index in 0..<rows.count {
+                let client = String(decoding: rows.bytes(index, 0), as: UTF8.self)
+                guard let id = try? ClientID(client) else {
+                    throw EventLogError(.damaged, "clientledger_client_key holds the client id \"\(client)\", which is not one")
+                }
+                let key = rows.isNull(index, 1) ? nil : rows.bytes(index, 1)
+                guard key?.count ?? 32 == 32 else { throw EventLogError(.damaged, "the key of client \(client) in clientledger_client_key is not 32 bytes") }
+                keys.append(StoredClientKey(client: id, key: key, erasing: rows.bytes(index, 2) == [1]))
+            }
+            return keys
+        }
+    }
+
+    func adopt(_ keys: [StoredClientKey]) throws(LedgerError) -> (added: Int, destroyed: Int) {
+        guard !keys.isEmpty else { return (0, 0) }
+        let incoming = "unnest($2::text[], $3::bytea[], $4::boolean[]) AS i(client, key, erasing)"
+        let parameters: [PostgresConnection.Value] = [ledger, .textArray(keys.map(\.client.rawValue)), .optionalBytesArray(keys.map(\.key)),
+                                                      .boolArray(keys.map(\.erasing))]
+        let counts = try database("taking in \(keys.count) clients' keys") { (connection) throws(EventLogError) -> (Int, Int) in
+            try connection.transaction("taking in clients' keys") { () throws(EventLogError) -> (Int, Int) in
+                let twice = try connection.execute("SELECT client FROM \(incoming) GROUP BY client HAVING count(*) > 1 LIMIT 1", parameters,
+                                                   "checking the keys to take in")
+                if twice.count > 0 {
+                    throw EventLogError(.misuse, "client \(String(decoding: twice.bytes(0, 0), as: UTF8.self)) comes twice among the keys to take in")
+                }
+                // Checked before and again after (an instance may have made a key meanwhile): a
+                // client with another key here means another ledger's keys, and nothing is taken in.
+                func refuseOtherKeys() throws(EventLogError) {
+                    let other = try connection.execute("SELECT i.client FROM \(incoming) JOIN clientledger_client_key k ON k.ledger = $1 AND k.client = i.client "
+                                                       + "WHERE i.key IS NOT NULL AND k.key IS NOT NULL AND i.key <> k.key LIMIT 1", parameters,
+                                                       "comparing the keys to take in")
+                    if other.count > 0 {
+                        throw EventLogError(.misuse, "client \(String(decoding: other.bytes(0, 0), as: UTF8.self)) has another key in the database: the keys belong to another ledger; none was taken in")
+                    }
+                }
+                try refuseOtherKeys()
+                let added = try connection.execute("WITH added AS (INSERT INTO clientledger_client_key (ledger, client, key, erasing) "
+                                                   + "SELECT $1, client, key, erasing FROM \(incoming) ON CONFLICT (ledger, client) DO NOTHING RETURNING 1) "
+                                                   + "SELECT count(*) FROM added", parameters, "adding the keys")
+                let destroyed = try connection.execute("WITH destroyed AS (UPDATE clientledger_client_key k SET key = NULL FROM \(incoming) "
+                                                       + "WHERE k.ledger = $1 AND k.client = i.client AND i.key IS NULL AND k.key IS NOT NULL RETURNING 1) "
+                                                       + "SELECT count(*) FROM destroyed", parameters, "destroying the keys destroyed before")
+                try connection.execute("UPDATE clientledger_client_key k SET erasing = true FROM \(incoming) "
+                                       + "WHERE k.ledger = $1 AND k.client = i.client AND i.erasing AND NOT k.erasing", parameters, "marking the erasures begun before")
+                try refuseOtherKeys()
+                return (Int(added.int64(0, 0) ?? 0), Int(destroyed.int64(0, 0) ?? 0))
+            }
+        }
+        cache.withLock { cache in
+            for stored in keys where stored.key == nil {
+                cache.keys[stored.client.rawValue] = nil
+                cache.destroyed.insert(stored.client.rawValue)
+            }
+        }
+        return counts
+    }
+
     func copyFile(to destination: String) throws(LedgerError) {
         throw LedgerError(.keyStore, "the clients' keys of a ledger in PostgreSQL live in the database: back up the database (pg_dump, base backups), not a replica")
     }

@@ -35,7 +35,7 @@ struct Ledger: AsyncParsableCommand {
             ResidualCommand.self, AuditCommand.self,
             CoverageCommand.self, NudgesCommand.self,
             VerifyCommand.self, RebuildCommand.self, StatsCommand.self, BackupCommand.self, RestoreCommand.self,
-            PushCommand.self,
+            PushCommand.self, PullCommand.self,
         ]
     )
 }

@@ -62,7 +62,7 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
-    private func requireLedger() throws(ToolError) {
+    func requireLedger() throws(ToolError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: ledger, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ToolError(.unavailable, "there is no ledger at \(ledger) (run `ledger demo` or `ledger import` to create one, or pass --ledger PATH)")

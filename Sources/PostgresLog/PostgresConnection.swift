@@ -47,6 +47,10 @@ package final class PostgresConnection: @unchecked Sendable {
         case int32Array([Int32])
         case int64Array([Int64])
         case bytesArray([[UInt8]])
+        /// A `bytea[]` whose `nil` elements are SQL NULL.
+        case optionalBytesArray([[UInt8]?])
+        case textArray([String])
+        case boolArray([Bool])
 
         /// The binary form and its type's OID (`int4`, `int8`, `bytea`, `text`, and their arrays).
         var encoded: (bytes: [UInt8], type: Oid) {
@@ -58,6 +62,9 @@ package final class PostgresConnection: @unchecked Sendable {
             case .int32Array(let values): (Self.array(values.map { Self.bigEndian($0) }, element: 23), 1007)
             case .int64Array(let values): (Self.array(values.map { Self.bigEndian($0) }, element: 20), 1016)
             case .bytesArray(let values): (Self.array(values, element: 17), 1001)
+            case .optionalBytesArray(let values): (Self.array(values, element: 17), 1001)
+            case .textArray(let values): (Self.array(values.map { Array($0.utf8) }, element: 25), 1009)
+            case .boolArray(let values): (Self.array(values.map { [$0 ? 1 : 0] }, element: 16), 1000)
             }
         }
 
@@ -68,11 +75,16 @@ package final class PostgresConnection: @unchecked Sendable {
         /// An array's binary form (PostgreSQL's `array_send`): dimensions, whether any element is
         /// NULL, the elements' type, each dimension's length and lower bound, then every element
         /// with its length.
-        private static func array(_ elements: [[UInt8]], element: Oid) -> [UInt8] {
-            var bytes = bigEndian(Int32(1)) + bigEndian(Int32(0)) + bigEndian(Int32(bitPattern: element))
+        private static func array(_ elements: [[UInt8]?], element: Oid) -> [UInt8] {
+            let nulls = elements.contains { $0 == nil }
+            var bytes = bigEndian(Int32(1)) + bigEndian(Int32(nulls ? 1 : 0)) + bigEndian(Int32(bitPattern: element))
             bytes += bigEndian(Int32(clamping: elements.count)) + bigEndian(Int32(1))
-            bytes.reserveCapacity(bytes.count + elements.reduce(0) { $0 + 4 + $1.count })
+            bytes.reserveCapacity(bytes.count + elements.reduce(0) { $0 + 4 + ($1?.count ?? 0) })
             for value in elements {
+                guard let value else {
+                    bytes += bigEndian(Int32(-1))
+                    continue
+                }
                 bytes += bigEndian(Int32(clamping: value.count))
                 bytes += value
             }

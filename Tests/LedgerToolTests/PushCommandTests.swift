@@ -64,6 +64,45 @@ struct PushCommandTests {
         #expect(unreachable.stderr.contains("cannot connect to PostgreSQL"), "\(unreachable.stderr)")
     }
 
+    @Test("a push takes the clients' keys along; a replica is not a ledger of its own until it leaves PostgreSQL with pull")
+    func keysTravelAndPullLeaves() throws {
+        let (scratch, path, conninfo, salon) = try importedSalon()
+        let shared = ["--postgres", conninfo, "--salon", salon]
+        let localCard = try ledger("card", "ada", "--json", "--ledger", path, in: scratch).object()
+        let localName = try #require(localCard["name"] as? String)
+        let pushed = try ledger(["push", "--ledger", path, "--json"] + shared, in: scratch)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        #expect((try pushed.object()["keysAdded"] as? Int).map { $0 > 0 } == true, "\(pushed.stdout)")
+
+        // An instance with a new replica opens the card with the keys the push brought.
+        let replica = scratch.child("replica")
+        let card = try ledger(["card", "ada", "--json", "--ledger", replica] + shared, in: scratch)
+        #expect(card.status == 0, "\(card.stderr)")
+        #expect(try card.object()["name"] as? String == localName)
+        // The replica is not a ledger of its own (its keys are in the database) …
+        let alone = try ledger("card", "ada", "--ledger", replica, in: scratch)
+        #expect(alone.status != 0)
+        #expect(alone.stderr.contains("ledger pull"), "\(alone.stderr)")
+        // … nor can a ledger of its own, with its key file, become a replica.
+        let keyed = try ledger(["card", "ada", "--ledger", path] + shared, in: scratch)
+        #expect(keyed.status != 0)
+        #expect(keyed.stderr.contains("ledger of its own"), "\(keyed.stderr)")
+
+        // Leaving PostgreSQL: the replica becomes a ledger of its own, with the keys.
+        let pulled = try ledger(["pull", "--ledger", replica, "--json"] + shared, in: scratch)
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        let remote = try #require(try ledger(["verify", "--json"] + shared, in: scratch).object()["headHash"] as? String)
+        #expect(try pulled.object()["head"] as? String == remote)
+        let own = try ledger("card", "ada", "--json", "--ledger", replica, in: scratch)
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(try own.object()["name"] as? String == localName)
+        #expect(try ledger("verify", "--ledger", replica, "--anchor", remote, in: scratch).status == 0)
+        // A new directory pulls the whole ledger.
+        let fresh = scratch.child("fresh")
+        #expect(try ledger(["pull", "--ledger", fresh] + shared, in: scratch).status == 0)
+        #expect(try ledger("card", "ada", "--json", "--ledger", fresh, in: scratch).object()["name"] as? String == localName)
+    }
+
     @Test("every command works on a ledger in PostgreSQL through a local replica: an import through one, a card through another")
     func commandsThroughReplicas() throws {
         let scratch = Scratch()

@@ -71,6 +71,49 @@ struct SalonReplicaTests {
         #expect(refused != nil)
     }
 
+    @Test func aPushCarriesTheKeysAndTheErasuresAndRefusesAnotherLedgersKeys() async throws {
+        let directory = NSTemporaryDirectory() + "salon-push-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let local = try SalonLedger(path: directory + "/local", options: .init(durability: .nonDurable))
+        let ada = try ClientID("ada"), bob = try ClientID("bob")
+        try await local.registerClient(ada, name: "Ada Lovelace", at: Self.day("2026-01-02"))
+        try await local.registerClient(bob, name: "Bob", at: Self.day("2026-01-02"))
+        try await local.erase(bob, at: Self.day("2026-01-03"))
+        local.close()
+
+        let id = PushAndVerifyTests.ledgerID(#function)
+        let shared = try PostgresLog(connectingTo: try PostgresServer.conninfo(), ledger: id)
+        let pushed = try SalonLedger.push(ledgerAt: directory + "/local", to: shared)
+        #expect(pushed.keysAdded == 2)
+        #expect(pushed.eventsCopied > 0)
+        let replica = try SalonLedger(replicaAt: directory + "/replica", of: shared, options: .init(durability: .nonDurable), pollInterval: nil)
+        #expect(try replica.card(of: ada)?.name == "Ada Lovelace")
+        #expect(try replica.card(of: bob)?.erased == true)
+        // The erased client's key did not travel: no instance can make them one.
+        await #expect(throws: LedgerError.self) { try await replica.registerClient(bob, name: "Bob again", at: Self.day("2026-01-05")) }
+        replica.close()
+        let again = try SalonLedger.push(ledgerAt: directory + "/local", to: shared)
+        #expect(again.eventsCopied == 0 && again.keysAdded == 0 && again.keysDestroyed == 0)
+
+        // Another salon's ledger, with another key for ada, under the same id: nothing is taken in.
+        let other = try SalonLedger(path: directory + "/other", options: .init(durability: .nonDurable))
+        try await other.registerClient(ada, name: "Ada Byron", at: Self.day("2026-01-02"))
+        other.close()
+        let refused = #expect(throws: LedgerError.self) { try SalonLedger.push(ledgerAt: directory + "/other", to: shared) }
+        #expect(refused?.code == .keyStore)
+        #expect(refused?.message.contains("client ada has another key") == true, "\(refused?.message ?? "")")
+        #expect(try shared.head() == pushed.head)
+
+        // Leaving: a ledger of its own again, with both clients as they were.
+        let pulled = try SalonLedger.pull(ledgerAt: directory + "/left", from: shared)
+        #expect(pulled.head == pushed.head)
+        let left = try SalonLedger(path: directory + "/left", options: .init(durability: .nonDurable))
+        #expect(try left.card(of: ada)?.name == "Ada Lovelace")
+        #expect(try left.card(of: bob)?.erased == true)
+        await #expect(throws: LedgerError.self) { try await left.registerClient(bob, name: "Bob again", at: Self.day("2026-01-05")) }
+        left.close()
+    }
+
     @Test func theMoneyRulesHoldAcrossInstancesAsInOneProcess() async throws {
         let instances = try Instances()
         let first = instances.ledgers[0]

@@ -246,13 +246,13 @@ package final class ClientKeyStore: Sendable {
         }
     }
 
-    /// The bytes of a new slot: `client`'s id and `key`, no erasure mark.
-    private static func slot(of client: ClientID, key: ClientKey) -> [UInt8] {
+    /// The bytes of a new slot: `client`'s id and `key` (zeros: none, for good), no erasure mark.
+    private static func slot(of client: ClientID, key: ClientKey?) -> [UInt8] {
         var slot = [UInt8](repeating: 0, count: slotSize)
         let id = Array(client.rawValue.utf8)
         slot[0] = UInt8(id.count)
         slot.replaceSubrange(1..<(1 + id.count), with: id)
-        slot.replaceSubrange(keyOffset..<slotSize, with: key.bytes)
+        if let key { slot.replaceSubrange(keyOffset..<slotSize, with: key.bytes) }
         return slot
     }
 
@@ -307,6 +307,80 @@ package final class ClientKeyStore: Sendable {
                 guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
             }
             state.entries[ByteString(client.rawValue)] = Entry(slot: entry.slot, destroyed: true, erasing: entry.erasing, cached: nil)
+        }
+    }
+
+    // MARK: Moving keys
+
+    package func everyKey() throws(LedgerError) -> [StoredClientKey] {
+        try state.withLock { (state) throws(LedgerError) -> [StoredClientKey] in
+            try readNewSlots(&state)
+            var keys: [StoredClientKey] = []
+            keys.reserveCapacity(state.entries.count)
+            for (id, entry) in state.entries {
+                let client = ClientID(unchecked: id.string)
+                let key = try currentKey(client, &state)?.bytes
+                keys.append(StoredClientKey(client: client, key: key, erasing: entry.erasing))
+            }
+            return keys
+        }
+    }
+
+    package func adopt(_ keys: [StoredClientKey]) throws(LedgerError) -> (added: Int, destroyed: Int) {
+        try state.withLock { (state) throws(LedgerError) -> (added: Int, destroyed: Int) in
+            try withFileLock { () throws(LedgerError) -> (added: Int, destroyed: Int) in
+                try readNewSlots(&state)
+                // Everything is checked before anything is written.
+                var seen = Set<ByteString>()
+                for stored in keys {
+                    let id = ByteString(stored.client.rawValue)
+                    guard seen.insert(id).inserted else {
+                        throw LedgerError(.keyStore, "client \(stored.client) comes twice among the keys to take in", client: stored.client.rawValue)
+                    }
+                    if let key = stored.key, state.entries[id] != nil, let mine = try currentKey(stored.client, &state)?.bytes, mine != key {
+                        throw LedgerError(.keyStore, "client \(stored.client) has another key in \(path): the keys belong to another ledger; none was taken in",
+                                          client: stored.client.rawValue)
+                    }
+                }
+                var slots: [UInt8] = []
+                var changes: [(offset: Int, bytes: [UInt8])] = []
+                var added: [(ByteString, Entry)] = []
+                var destroyed = 0
+                for stored in keys {
+                    let id = ByteString(stored.client.rawValue)
+                    if let entry = state.entries[id] {
+                        if stored.key == nil, !entry.destroyed {
+                            changes.append((Self.offset(of: entry.slot) + Self.keyOffset, [UInt8](repeating: 0, count: 32)))
+                            destroyed += 1
+                        }
+                        if stored.erasing, !entry.erasing { changes.append((Self.offset(of: entry.slot) + Self.markOffset, [1])) }
+                        continue
+                    }
+                    // A destroyed key comes as a slot without one: the client can never get a key here.
+                    var slot = Self.slot(of: stored.client, key: nil)
+                    if let key = stored.key { slot.replaceSubrange(Self.keyOffset..<Self.slotSize, with: key) }
+                    if stored.erasing { slot[Self.markOffset] = 1 }
+                    added.append((id, Entry(slot: state.slotsRead + added.count, destroyed: stored.key == nil, erasing: stored.erasing, cached: nil)))
+                    slots += slot
+                }
+                guard !slots.isEmpty || !changes.isEmpty else { return (0, 0) }
+                if !slots.isEmpty { try writeAll(slots, at: Self.offset(of: state.slotsRead)) }
+                for change in changes { try writeAll(change.bytes, at: change.offset) }
+                guard fsync(descriptor) == 0 else { throw LedgerError(.keyStore, "cannot sync the key file \(path)") }
+                for (id, entry) in added { state.entries[id] = entry }
+                state.slotsRead += added.count
+                // Entries whose slot changed are read again at their next use.
+                for stored in keys where stored.key == nil || stored.erasing {
+                    let id = ByteString(stored.client.rawValue)
+                    if var entry = state.entries[id] {
+                        entry.destroyed = entry.destroyed || stored.key == nil
+                        entry.erasing = entry.erasing || stored.erasing
+                        if entry.destroyed { entry.cached = nil }
+                        state.entries[id] = entry
+                    }
+                }
+                return (added.count, destroyed)
+            }
         }
     }
 

@@ -31,6 +31,31 @@ package protocol ClientKeys: Sendable {
     func treatAsDestroyed(_ clients: [ClientID])
     /// Copies the keys, consistently, into a key file at `destination` (a backup).
     func copyFile(to destination: String) throws(LedgerError)
+    /// Every client the store holds: its key (`nil` once destroyed) and whether its erasure was
+    /// begun; for moving a ledger's keys to another store.
+    func everyKey() throws(LedgerError) -> [StoredClientKey]
+    /// Takes in the keys of the same ledger from another store (``everyKey()``): a client it
+    /// lacks gets the key (or stays keyless for good, if destroyed there); a key destroyed in
+    /// either store is destroyed in this one (an erasure wins); an erasure begun there is marked
+    /// here. Throws ``LedgerError/Code/keyStore`` naming the client, and takes in nothing, if a
+    /// client has another key here: the stores belong to different ledgers.
+    /// - Returns: how many clients were new here, and how many keys it destroyed.
+    func adopt(_ keys: [StoredClientKey]) throws(LedgerError) -> (added: Int, destroyed: Int)
+}
+
+/// A client's key as a store holds it, to move it to another store.
+package struct StoredClientKey: Sendable {
+    package let client: ClientID
+    /// The key's 32 bytes; `nil` once destroyed.
+    package let key: [UInt8]?
+    /// Whether an erasure of the client was begun.
+    package let erasing: Bool
+
+    package init(client: ClientID, key: [UInt8]?, erasing: Bool) {
+        self.client = client
+        self.key = key
+        self.erasing = erasing
+    }
 }
 
 extension ClientKeyStore: ClientKeys {}
