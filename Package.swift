@@ -156,7 +156,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresLogTests",
-            dependencies: ["PostgresLog", "EventLog", "PostgresTestSupport", "ClientLedger", "ClientLedgerPostgres", "SalonReplicaWorker"]
+            dependencies: ["PostgresLog", "EventLog", "PostgresTestSupport", "ClientLedger", "ClientLedgerPostgres", "SalonReplicaWorker"],
+            // Read from the source tree (`#filePath`), as psql reads them.
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ClientLedgerTests",
