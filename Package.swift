@@ -138,9 +138,15 @@ let package = Package(
             dependencies: ["EventLog"],
             path: "Tests/EventLogCrashWriter"
         ),
+        // The engine's conformance suite, run by the LMDB and the PostgreSQL tests alike.
+        .target(
+            name: "EventLogConformance",
+            dependencies: ["EventLog"],
+            path: "Tests/EventLogConformance"
+        ),
         .testTarget(
             name: "EventLogTests",
-            dependencies: ["EventLog", "EventLogCrashWriter"],
+            dependencies: ["EventLog", "EventLogCrashWriter", "EventLogConformance"],
             resources: [.copy("Fixtures")]
         ),
         // Starts a PostgreSQL server of its own for the tests (Debian's postgresql package).
@@ -156,7 +162,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresLogTests",
-            dependencies: ["PostgresLog", "EventLog", "PostgresTestSupport", "ClientLedger", "ClientLedgerPostgres", "SalonReplicaWorker"],
+            dependencies: ["PostgresLog", "EventLog", "PostgresTestSupport", "ClientLedger", "ClientLedgerPostgres", "SalonReplicaWorker", "EventLogConformance"],
             // Read from the source tree (`#filePath`), as psql reads them.
             exclude: ["Fixtures"]
         ),
