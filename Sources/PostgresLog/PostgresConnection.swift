@@ -17,6 +17,9 @@ package final class PostgresConnection: @unchecked Sendable {
     private var lastState = ""
     /// The statements of ``pipeline(_:_:)`` prepared on this connection (lost with it), by their SQL.
     private var prepared: [String: String] = [:]
+    /// In the names of the prepared statements, so that no other client's statement is ever taken
+    /// for one of this connection's (behind a pool, server sessions pass between clients).
+    private let nonce = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     private var pendingNames: [String: String] = [:]
 
     /// Connects with a libpq connection string (`host=… dbname=…`) or URL (`postgresql://…`).
@@ -163,6 +166,22 @@ package final class PostgresConnection: @unchecked Sendable {
     /// caller rolls it back. For a few small statements: all are sent before any result is read.
     /// Returns the rows of every statement, but for best-effort ones that failed (which come last).
     package func pipeline(_ statements: [Statement], _ what: @autoclosure () -> String) throws(EventLogError) -> [Rows] {
+        let idle = PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE
+        do {
+            return try pipelineOnce(statements, what())
+        } catch {
+            // A statement this connection prepared is not on the server its session now runs on
+            // (a pool such as pgbouncer in transaction mode hands out server sessions per
+            // transaction): prepare again, and run once more if nothing had begun.
+            guard lastState == "26000" else { throw error }
+            prepared = [:]
+            guard idle else { throw error }
+            if PQtransactionStatus(connection) != PQTRANS_IDLE { try? run("ROLLBACK", "ending a failed transaction") }
+            return try pipelineOnce(statements, what())
+        }
+    }
+
+    private func pipelineOnce(_ statements: [Statement], _ what: @autoclosure () -> String) throws(EventLogError) -> [Rows] {
         try retryingOutsideTransactions(what()) { () throws(EventLogError) -> [Rows] in
             guard PQenterPipelineMode(connection) == 1 else {
                 lastState = ""
@@ -179,7 +198,7 @@ package final class PostgresConnection: @unchecked Sendable {
                 if let known = prepared[statement.sql] {
                     name = known
                 } else {
-                    name = "clientledger_\(prepared.count + queued.count { $0.preparing != nil })"
+                    name = "clientledger_\(nonce)_\(prepared.count + queued.count { $0.preparing != nil })"
                     let sent = encoded.withPointers { count, types, _, _, _ in PQsendPrepare(connection, name, statement.sql, count, types) }
                     guard sent == 1 else { break }
                     queued.append((statement.sql, false, statement.bestEffort))
