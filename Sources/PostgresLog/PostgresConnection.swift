@@ -15,6 +15,9 @@ package final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
     /// The SQLSTATE of the last statement that failed (empty: an error libpq made itself).
     private var lastState = ""
+    /// Whether the last failure was a prepared statement the server session lacked (SQLSTATE
+    /// 26000): the statements are prepared again at the next pipeline.
+    package var lostPreparedStatement: Bool { lastState == "26000" }
     /// The statements of ``pipeline(_:_:)`` prepared on this connection (lost with it), by their SQL.
     private var prepared: [String: String] = [:]
     /// In the names of the prepared statements, so that no other client's statement is ever taken

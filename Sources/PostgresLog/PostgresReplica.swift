@@ -433,7 +433,14 @@ private final class ReplicaAuthority: CommitAuthority {
             // write again from the lock; the replica copies them, and the retry recognises them.
             throw EventLogError(.replicaBehind, "the write to ledger \(shared.ledger) committed in the database before the replica could commit it; it runs again")
         }
-        try shared.accept(records, in: writer, head: lockedHead)
+        do {
+            try shared.accept(records, in: writer, head: lockedHead)
+        } catch {
+            // A pool handed this transaction a server session without the statements: nothing was
+            // appended; the write runs again from the lock, preparing them anew.
+            guard writer.lostPreparedStatement else { throw error }
+            throw EventLogError(.replicaBehind, "the server session of the write to ledger \(shared.ledger) lacked its prepared statements; it runs again")
+        }
         open = false
     }
 
