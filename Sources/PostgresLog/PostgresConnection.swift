@@ -23,6 +23,8 @@ package final class PostgresConnection: @unchecked Sendable {
     /// In the names of the prepared statements, so that no other client's statement is ever taken
     /// for one of this connection's (behind a pool, server sessions pass between clients).
     private let nonce = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    /// How many statement names this connection has used.
+    private var preparedNames = 0
     private var pendingNames: [String: String] = [:]
 
     /// Connects with a libpq connection string (`host=… dbname=…`) or URL (`postgresql://…`).
@@ -191,8 +193,8 @@ package final class PostgresConnection: @unchecked Sendable {
                 throw EventLogError(.storage, "\(what()) failed: \(Self.text(PQerrorMessage(connection)))")
             }
             defer { PQexitPipelineMode(connection) }
-            // Each statement is prepared once per connection (named by its number in `prepared`),
-            // so that the server parses and plans it once; `preparing` are those this flight prepares.
+            // Each statement is prepared once per connection, so that the server parses and plans it
+            // once; `preparing` are those this flight prepares.
             var queued: [(preparing: String?, statement: Bool, bestEffort: Bool)] = []
             for statement in statements {
                 let encoded = EncodedParameters(statement.parameters)
@@ -201,7 +203,10 @@ package final class PostgresConnection: @unchecked Sendable {
                 if let known = prepared[statement.sql] {
                     name = known
                 } else {
-                    name = "clientledger_\(nonce)_\(prepared.count + queued.count { $0.preparing != nil })"
+                    // A name never used before on this connection: behind a pool, a server session
+                    // may still hold a statement this connection prepared there long ago.
+                    name = "clientledger_\(nonce)_\(preparedNames)"
+                    preparedNames += 1
                     let sent = encoded.withPointers { count, types, _, _, _ in PQsendPrepare(connection, name, statement.sql, count, types) }
                     guard sent == 1 else { break }
                     queued.append((statement.sql, false, statement.bestEffort))
