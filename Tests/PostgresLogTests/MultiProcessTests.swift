@@ -50,13 +50,7 @@ struct MultiProcessTests {
         let seed = try SalonLedger(replicaAt: directory + "/seed", of: shared, options: .init(durability: .nonDurable), pollInterval: nil)
         defer { seed.close() }
         let ada = try ClientID("ada")
-        try await seed.changeLoyaltyProgramme(LoyaltyProgramme(pointsPerStep: 1, revenueStep: 100, minimumBalanceToRedeem: 10,
-                                                               reward: .amountPerPoint(5)), at: Self.day("2026-01-01"))
-        try await seed.registerClient(ada, name: "Ada", at: Self.day("2026-01-02"))
-        // 100 points pay for ten redemptions of 10; ten sessions for ten uses.
-        try await seed.checkOut(ada, visit: try VisitID("v1"), revenue: 10_000, at: Self.day("2026-01-03"))
-        try await seed.sellSubscription(to: ada, subscription: try SubscriptionID("s1"), plan: "10 cuts", price: 30_000,
-                                        allowance: .sessions(10), at: Self.day("2026-01-03"))
+        try await SalonReplicaTests.seedRace(seed)
 
         // Three processes, started together, race 100 redemptions and 50 session uses from 150 tasks.
         let start = String(Int((Date().timeIntervalSince1970 + 3) * 1000))

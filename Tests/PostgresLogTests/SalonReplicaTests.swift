@@ -114,17 +114,22 @@ struct SalonReplicaTests {
         left.close()
     }
 
+    /// Client ada, with 100 points that pay for ten redemptions of 10, and subscription s1 of ten
+    /// sessions: what the money-rule races race for.
+    static func seedRace(_ ledger: SalonLedger) async throws {
+        let ada = try ClientID("ada")
+        try await ledger.changeLoyaltyProgramme(LoyaltyProgramme(pointsPerStep: 1, revenueStep: 100, minimumBalanceToRedeem: 10,
+                                                                 reward: .amountPerPoint(5)), at: day("2026-01-01"))
+        try await ledger.registerClient(ada, name: "Ada", at: day("2026-01-02"))
+        try await ledger.checkOut(ada, visit: try VisitID("v1"), revenue: 10_000, at: day("2026-01-03"))
+        try await ledger.sellSubscription(to: ada, subscription: try SubscriptionID("s1"), plan: "10 cuts", price: 30_000,
+                                          allowance: .sessions(10), at: day("2026-01-03"))
+    }
+
     @Test func theMoneyRulesHoldAcrossInstancesAsInOneProcess() async throws {
         let instances = try Instances()
-        let first = instances.ledgers[0]
         let ada = try ClientID("ada")
-        try await first.changeLoyaltyProgramme(LoyaltyProgramme(pointsPerStep: 1, revenueStep: 100, minimumBalanceToRedeem: 10,
-                                                                reward: .amountPerPoint(5)), at: Self.day("2026-01-01"))
-        try await first.registerClient(ada, name: "Ada", at: Self.day("2026-01-02"))
-        // 100 points: ten redemptions of 10.
-        try await first.checkOut(ada, visit: try VisitID("v1"), revenue: 10_000, at: Self.day("2026-01-03"))
-        try await first.sellSubscription(to: ada, subscription: try SubscriptionID("s1"), plan: "10 cuts", price: 30_000,
-                                         allowance: .sessions(10), at: Self.day("2026-01-03"))
+        try await Self.seedRace(instances.ledgers[0])
 
         func race(_ attempts: Int, _ command: @escaping @Sendable (SalonLedger) async throws -> Void) async -> Int {
             await withTaskGroup(of: Bool.self) { group in
