@@ -26,6 +26,30 @@ struct BinaryCodecTests {
         }
     }
 
+    @Test("a reason on a reactivation or an erasure round-trips; without one the payload is the one of before")
+    func lifecycleReasons() throws {
+        let at = instant("2026-03-14T09:26:53Z")
+        for (with, without) in [(LedgerEvent.clientReactivated(ClientReactivated(at: at, client: ada, reason: "back from abroad")),
+                                 LedgerEvent.clientReactivated(ClientReactivated(at: at, client: ada))),
+                                (.clientErased(ClientErased(at: at, client: ada, reason: "request of 2026-11-30")),
+                                 .clientErased(ClientErased(at: at, client: ada)))] {
+            let bytes = try BinaryCodec.encode(with, key: nil)
+            #expect(try Self.decode(with, bytes, key: nil).event == with)
+            // Layout version 1 had no reason: its payload is still written, and read, as it was.
+            let old = try BinaryCodec.encode(without, key: nil)
+            #expect(bytes.count > old.count)
+            #expect(try Self.decode(without, old, key: nil).event == without)
+            #expect(try InterchangeCodec.decode(line: InterchangeCodec.encode(with), lineNumber: 1) == with)
+            #expect(!InterchangeCodec.encode(without).contains("reason"))
+        }
+        // The reason is checked as every text is.
+        let client = try ClientID("ada")
+        let refused = #expect(throws: LedgerError.self) {
+            try LedgerEvent.clientErased(ClientErased(at: at, client: client, reason: String(repeating: "x", count: 5_000))).validate()
+        }
+        #expect(refused?.field == "reason")
+    }
+
     @Test("payloads are compact and never JSON")
     func compact() throws {
         let checkout = try BinaryCodec.encode(.checkedOut(CheckedOut(at: instant("2026-03-14T09:26:53Z"), client: ada, visit: try VisitID("v1"), revenue: 4_550)), key: nil)

@@ -47,8 +47,11 @@ package enum BinaryCodec {
             w.byte(consentCode(e.consent)); w.bool(e.granted); w.optional(e.source) { $0.string($1) }
         case .clientArchived(let e):
             w.optional(e.reason) { $0.string($1) }
-        case .clientReactivated, .clientErased:
-            break
+        case .clientReactivated(let e):
+            // Written only when there is one: the payload without it is the one of before.
+            if let reason = e.reason { w.optional(reason) { $0.string($1) } }
+        case .clientErased(let e):
+            if let reason = e.reason { w.optional(reason) { $0.string($1) } }
         case .noteAdded(let e):
             w.string(e.note.rawValue); w.bool(e.alert)
             try sealed(e.client) { $0.string(e.text) }
@@ -207,9 +210,11 @@ package enum BinaryCodec {
         case .clientArchived:
             event = .clientArchived(ClientArchived(at: at, client: try clientID(), reason: try r.optional { (r) throws(LedgerError) in try r.string() }))
         case .clientReactivated:
-            event = .clientReactivated(ClientReactivated(at: at, client: try clientID()))
+            let client = try clientID()
+            event = .clientReactivated(ClientReactivated(at: at, client: client, reason: r.isAtEnd ? nil : try r.optional { (r) throws(LedgerError) in try r.string() }))
         case .clientErased:
-            event = .clientErased(ClientErased(at: at, client: try clientID()))
+            let client = try clientID()
+            event = .clientErased(ClientErased(at: at, client: client, reason: r.isAtEnd ? nil : try r.optional { (r) throws(LedgerError) in try r.string() }))
         case .noteAdded:
             let client = try clientID()
             let note: NoteID = try r.identifier()

@@ -96,9 +96,9 @@ public enum InterchangeCodec {
         case .clientArchived:
             return .clientArchived(ClientArchived(at: at, client: client, reason: try f.optionalString("reason")))
         case .clientReactivated:
-            return .clientReactivated(ClientReactivated(at: at, client: client))
+            return .clientReactivated(ClientReactivated(at: at, client: client, reason: try f.optionalString("reason")))
         case .clientErased:
-            return .clientErased(ClientErased(at: at, client: client))
+            return .clientErased(ClientErased(at: at, client: client, reason: try f.optionalString("reason")))
         case .noteAdded:
             return .noteAdded(NoteAdded(at: at, client: client, note: try f.identifier("note"), text: try f.string("text"), alert: try f.bool("alert")))
         case .noteRemoved:
@@ -191,8 +191,10 @@ public enum InterchangeCodec {
             o.string("consent", e.consent.rawValue); o.bool("granted", e.granted); o.optionalString("source", e.source)
         case .clientArchived(let e):
             o.optionalString("reason", e.reason)
-        case .clientReactivated, .clientErased:
-            break
+        case .clientReactivated(let e):
+            o.optionalString("reason", e.reason)
+        case .clientErased(let e):
+            o.optionalString("reason", e.reason)
         case .noteAdded(let e):
             o.string("note", e.note.rawValue); o.string("text", e.text); o.bool("alert", e.alert)
         case .noteRemoved(let e):

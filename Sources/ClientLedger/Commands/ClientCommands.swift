@@ -37,16 +37,18 @@ extension SalonLedger {
 
     /// Makes an archived client a client again.
     @discardableResult
-    public func reactivate(_ client: ClientID, at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await recording(.clientReactivated(ClientReactivated(at: at, client: client)), actor: actor)
+    public func reactivate(_ client: ClientID, reason: String? = nil, at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await recording(.clientReactivated(ClientReactivated(at: at, client: client, reason: reason)), actor: actor)
     }
 
     /// Forgets a client (GDPR erasure): records `ClientErased`, then destroys the client's key, so
     /// their personal data can never be read again. Amounts, points and dates stay, and the hash
     /// chain still verifies. Nothing about the client may change afterwards.
     @discardableResult
-    public func erase(_ client: ClientID, at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
-        try await recording(.clientErased(ClientErased(at: at, client: client)), actor: actor)
+    ///
+    /// `reason` (the request it answers, say) is stored in the clear: it must hold nothing personal.
+    public func erase(_ client: ClientID, reason: String? = nil, at: Timestamp = .now, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+        try await recording(.clientErased(ClientErased(at: at, client: client, reason: reason)), actor: actor)
     }
 
     /// Adds a note; an `alert` pops up at checkout and in the agenda (an allergy, say).

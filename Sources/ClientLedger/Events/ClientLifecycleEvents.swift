@@ -86,10 +86,12 @@ public struct ClientReactivated: Hashable, Sendable {
     public var at: Timestamp
     /// The client.
     public var client: ClientID
+    /// Why, if said (recorded since this field exists; older events have none).
+    public var reason: String?
 
     /// Creates the event.
-    public init(at: Timestamp, client: ClientID) {
-        self.at = at; self.client = client
+    public init(at: Timestamp, client: ClientID, reason: String? = nil) {
+        self.at = at; self.client = client; self.reason = reason
     }
 }
 
@@ -100,9 +102,12 @@ public struct ClientErased: Hashable, Sendable {
     public var at: Timestamp
     /// The client.
     public var client: ClientID
+    /// Why, if said — the request it answers, say; not sealed, so it must hold nothing personal
+    /// (recorded since this field exists; older events have none).
+    public var reason: String?
 
     /// Creates the event.
-    public init(at: Timestamp, client: ClientID) {
-        self.at = at; self.client = client
+    public init(at: Timestamp, client: ClientID, reason: String? = nil) {
+        self.at = at; self.client = client; self.reason = reason
     }
 }

@@ -22,6 +22,10 @@ extension LedgerEvent {
             try Check.optionalText(e.source, "source")
         case .clientArchived(let e):
             try Check.optionalText(e.reason, "reason")
+        case .clientReactivated(let e):
+            try Check.optionalText(e.reason, "reason")
+        case .clientErased(let e):
+            try Check.optionalText(e.reason, "reason")
         case .noteAdded(let e):
             try Check.text(e.text, "text")
         case .intakeRecorded(let e):
@@ -95,7 +99,7 @@ extension LedgerEvent {
             }
             if let months = p.expiryMonths { try Check.positive(Int64(months), "expiryMonths"); try Check.atMost(Int64(months), 1_200, "expiryMonths") }
             try Check.notNegative(p.referralBonusPoints, "referralBonusPoints")
-        case .clientReactivated, .clientErased, .noteRemoved,
+        case .noteRemoved,
              .subscriptionExpired, .appointmentRescheduled, .appointmentCancelled,
              .reminderScheduled, .reminderSent, .visitNudgeSent:
             break

@@ -116,7 +116,8 @@ package enum CardJournal {
         case .clientArchived:
             _ = try readOptional(&r) // the reason stays in the log
         case .clientReactivated, .clientErased:
-            break
+            // A reason, in payloads written since it exists; it stays in the log.
+            if !r.isAtEnd { _ = try readOptional(&r) }
         case .noteAdded:
             let note = try r.data(), alert = try r.bool()
             sealed = try r.data()
