@@ -30,7 +30,8 @@ struct CardCommand: AsyncParsableCommand {
         var out = "\(card.name ?? (card.erased ? "(erased)" : "(no name)"))  [\(card.client)]"
         if card.archived { out += "  ARCHIVED" }
         out += "\n"
-        for alert in card.alerts { out += "  ALERT: \(alert.text)\n" }
+        // An erased client's alerts are sealed for good: there is nothing to show of them.
+        for alert in card.alerts where !alert.text.isEmpty { out += "  ALERT: \(alert.text)\n" }
         if let phone = card.phone { out += "  phone      \(phone)  (\(card.callLink ?? ""))\n" }
         if let email = card.email { out += "  e-mail     \(email)\n" }
         if let birthDate = card.birthDate { out += "  born       \(birthDate)\n" }

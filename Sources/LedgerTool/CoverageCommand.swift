@@ -14,7 +14,7 @@ struct CoverageCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The instant (default: now); a date means the end of that day.", valueName: "INSTANT"))
     var now: String?
 
-    @Option(help: ArgumentHelp("Also write a one-page HTML report (two pie charts and the uncovered list) to FILE.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Also write a one-page HTML report (two pie charts and the uncovered list) to FILE; - writes it to standard output instead of the table.", valueName: "FILE"))
     var html: String?
 
     @Flag(name: .customLong("schedule-missing"), help: "Schedule now a reminder for every upcoming appointment that misses one and whose client agrees (not with --now: a what-if instant never dates a write).")
@@ -23,12 +23,22 @@ struct CoverageCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The channel of the reminders that --schedule-missing schedules: sms or email.", valueName: "CHANNEL"))
     var channel = "sms"
 
+    @Option(name: .customLong("only"), parsing: .upToNextOption,
+            help: ArgumentHelp("With --schedule-missing: only these appointments (of those that miss a reminder).", valueName: "APPOINTMENT"))
+    var only: [String] = []
+
     @Flag(help: "Print the uncovered appointments as CSV instead of a table.")
     var csv = false
 
     func validate() throws {
         if scheduleMissing && now != nil {
             throw ValidationError("--schedule-missing records reminders now; it cannot be combined with --now (a what-if instant never dates a write)")
+        }
+        if !only.isEmpty && !scheduleMissing {
+            throw ValidationError("--only chooses what --schedule-missing schedules; give --schedule-missing too")
+        }
+        if html == "-" && (options.json || csv) {
+            throw ValidationError("--html - writes the report to standard output: it cannot be combined with --json or --csv")
         }
     }
 
@@ -39,9 +49,14 @@ struct CoverageCommand: AsyncParsableCommand {
             guard let reminderChannel = Channel(rawValue: channel) else { throw ToolError(.refused, "--channel \(channel) is not a channel; use sms or email") }
             var scheduled: [RecordedLedgerEvent] = []
             if scheduleMissing {
-                scheduled = try await ledger.scheduleMissingReminders(at: at, channel: reminderChannel, actor: "ledger coverage")
+                let chosen = only.isEmpty ? nil : Set(try only.map { try AppointmentID($0) })
+                scheduled = try await ledger.scheduleMissingReminders(at: at, channel: reminderChannel, actor: "ledger coverage", only: chosen)
             }
             let coverage = try await ledger.reminderCoverage(now: at)
+            if html == "-" {
+                print(CoverageReport.html(coverage, salon: options.ledger), terminator: "")
+                return
+            }
             if let html {
                 do {
                     try CoverageReport.html(coverage, salon: options.ledger).write(toFile: html, atomically: true, encoding: .utf8)
@@ -50,7 +65,8 @@ struct CoverageCommand: AsyncParsableCommand {
                 }
             }
             if options.json {
-                print(try JSONOutput.encoding(coverage).adding([("scheduled", .int(Int64(scheduled.count)))]).rendered())
+                print(try JSONOutput.encoding(coverage).adding([("scheduled", .int(Int64(scheduled.count))),
+                                                                    ("scheduledReminders", try JSONOutput.encoding(scheduled))]).rendered())
                 return
             }
             var table = TextTable("window", "start", "appointment", "client", "reason")
@@ -66,7 +82,16 @@ struct CoverageCommand: AsyncParsableCommand {
             print(line("  past 7 days", coverage.past))
             print(line("  next 7 days", coverage.next))
             if !coverage.uncovered.isEmpty { print("\n" + table.rendered(), terminator: "") }
-            if scheduleMissing { print("\nScheduled \(scheduled.count) missing reminders by \(reminderChannel.rawValue).") }
+            if scheduleMissing {
+                print("\nScheduled \(scheduled.count) missing reminders by \(reminderChannel.rawValue)\(scheduled.isEmpty ? "." : ":")")
+                var done = TextTable("appointment", "client", "send at", "position")
+                for recorded in scheduled {
+                    if case .reminderScheduled(let reminder) = recorded.event {
+                        done.add(reminder.appointment.rawValue, reminder.client.rawValue, instant(reminder.sendAt), String(recorded.position))
+                    }
+                }
+                if !scheduled.isEmpty { print(done.rendered(), terminator: "") }
+            }
             if let html { print("\nWrote the report to \(html).") }
         }
     }

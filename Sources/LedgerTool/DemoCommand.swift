@@ -42,44 +42,73 @@ struct DemoCommand: AsyncParsableCommand {
             let end = try now.map { try InstantArgument.parse($0, option: "--now", dayEnd: .end, timeZone: "UTC") }
                 ?? Timestamp(secondsSinceEpoch: Timestamp.now.microsecondsSinceEpoch / 1_000_000)
             let existing = try ledger.log.lastPosition()
+            var created: JSONOutput = .null
             if existing > 0 {
-                print("\(options.ledger) already holds \(existing) events; nothing added. (Pass --ledger PATH for a new one.)\n")
+                if !options.json { print("\(options.ledger) already holds \(existing) events; nothing added. (Pass --ledger PATH for a new one.)\n") }
             } else {
                 let started = Date()
                 var salon = DemoSalon(clients: clients, seed: seed, years: years, now: end)
                 let events = salon.generate()
                 let summary = try await ledger.importEvents(events, actor: "ledger demo")
                 let seconds = Date().timeIntervalSince(started)
-                print("Created \(options.ledger): \(summary.events) events for \(clients) clients over \(years) years (seed \(seed)) in \(String(format: "%.1f", seconds)) s.\n")
+                created = .object([("events", .int(Int64(summary.events))), ("clients", .int(Int64(clients))), ("years", .int(Int64(years))),
+                                   ("seed", .number(String(seed))), ("seconds", .number(String(format: "%.1f", seconds)))])
+                if !options.json {
+                    print("Created \(options.ledger): \(summary.events) events for \(clients) clients over \(years) years (seed \(seed)) in \(String(format: "%.1f", seconds)) s.\n")
+                }
             }
-            try await tour(ledger, now: end)
+            let tour = try await Tour(ledger, now: end)
+            if options.json {
+                print(JSONOutput.object([
+                    ("ledger", .string(options.ledger)),
+                    ("created", created),
+                    ("card", try tour.card.map { try JSONOutput.encoding($0) } ?? .null),
+                    ("coverage", try JSONOutput.encoding(tour.coverage)),
+                    ("residual", try JSONOutput.encoding(tour.residual)),
+                    ("headHash", .optional(tour.head?.description)),
+                ]).rendered())
+            } else {
+                tour.print()
+            }
         }
     }
 
-    /// One client card, the reminder coverage, the residual value and the head hash.
-    private func tour(_ ledger: SalonLedger, now: Timestamp) async throws {
-        // The card that shows the most: an alert, a running subscription, a next appointment, many visits.
-        var featured: (card: ClientCard, score: Int)?
-        for summary in try await ledger.clients() where !summary.erased {
-            guard let card = try ledger.card(of: summary.client, now: now) else { continue }
-            let score = (card.alerts.isEmpty ? 0 : 1000) + (card.subscriptions.contains { $0.status == "active" } ? 500 : 0)
-                + (card.nextAppointment == nil ? 0 : 200) + min(card.visits.count, 100)
-            if score > featured?.score ?? -1 { featured = (card, score) }
+    /// What the tour shows: one client card, the reminder coverage, the residual value and the head hash.
+    private struct Tour {
+        let card: ClientCard?
+        let coverage: ReminderCoverage
+        let residual: ResidualReport
+        let head: HeadHash?
+
+        init(_ ledger: SalonLedger, now: Timestamp) async throws {
+            // The card that shows the most: an alert, a running subscription, a next appointment, many visits.
+            var featured: (card: ClientCard, score: Int)?
+            for summary in try await ledger.clients() where !summary.erased {
+                guard let card = try ledger.card(of: summary.client, now: now) else { continue }
+                let score = (card.alerts.isEmpty ? 0 : 1000) + (card.subscriptions.contains { $0.status == "active" } ? 500 : 0)
+                    + (card.nextAppointment == nil ? 0 : 200) + min(card.visits.count, 100)
+                if score > featured?.score ?? -1 { featured = (card, score) }
+            }
+            card = featured?.card
+            coverage = try await ledger.reminderCoverage(now: now)
+            residual = try await ledger.residualValue(asOf: now)
+            head = try ledger.log.headHash()
         }
-        if let featured {
-            print("── A client card (ledger card \(featured.card.client)) ──")
-            print(CardCommand.text(featured.card))
+
+        func print() {
+            if let card {
+                Swift.print("── A client card (ledger card \(card.client)) ──")
+                Swift.print(CardCommand.text(card))
+            }
+            Swift.print("── Reminder coverage (ledger coverage) ──")
+            for (name, window) in [("past 7 days", coverage.past), ("next 7 days", coverage.next)] {
+                Swift.print("  \(name): \(window.appointments) appointments, \(window.covered) with a reminder, \(window.missing) missing, \(window.noConsent) without consent")
+            }
+            Swift.print("\n── Residual subscription value (ledger residual) ──")
+            Swift.print("  \(money(residual.total)) EUR over \(residual.subscriptions.count) subscriptions of \(residual.perClient.count) clients")
+            Swift.print("\n── Head hash (ledger verify) ──")
+            Swift.print("  \(head?.description ?? "(empty log)")")
+            Swift.print("\nTry: ledger clients --search anna · ledger coverage --html coverage.html · ledger audit --from 2026-01-01 --to 2026-12-31 · ledger stats")
         }
-        let coverage = try await ledger.reminderCoverage(now: now)
-        print("── Reminder coverage (ledger coverage) ──")
-        for (name, window) in [("past 7 days", coverage.past), ("next 7 days", coverage.next)] {
-            print("  \(name): \(window.appointments) appointments, \(window.covered) with a reminder, \(window.missing) missing, \(window.noConsent) without consent")
-        }
-        let residual = try await ledger.residualValue(asOf: now)
-        print("\n── Residual subscription value (ledger residual) ──")
-        print("  \(money(residual.total)) EUR over \(residual.subscriptions.count) subscriptions of \(residual.perClient.count) clients")
-        print("\n── Head hash (ledger verify) ──")
-        print("  \(try ledger.log.headHash()?.description ?? "(empty log)")")
-        print("\nTry: ledger clients --search anna · ledger coverage --html coverage.html · ledger audit --from 2026-01-01 --to 2026-12-31 · ledger stats")
     }
 }

@@ -31,7 +31,8 @@ struct Ledger: AsyncParsableCommand {
         version: "1.0.0",
         subcommands: [
             DemoCommand.self, ImportCommand.self, ExportCommand.self,
-            CardCommand.self, ClientsCommand.self,
+            CardCommand.self, ClientsCommand.self, SubjectAccessCommand.self,
+            ArchiveCommand.self, ReactivateCommand.self, EraseCommand.self,
             ResidualCommand.self, AuditCommand.self,
             CoverageCommand.self, NudgesCommand.self,
             VerifyCommand.self, RebuildCommand.self, StatsCommand.self, BackupCommand.self, RestoreCommand.self,

@@ -7,8 +7,15 @@ import Foundation
 /// The options every command shares: which ledger (a directory, or a ledger in PostgreSQL with its
 /// local replica), and whether to print JSON.
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The ledger's directory.", valueName: "PATH"))
-    var ledger = "salon.ledger"
+    @Option(name: .customLong("ledger"), help: ArgumentHelp("The ledger's directory (default: CLIENTLEDGER_LEDGER, or ./salon.ledger).", valueName: "PATH"))
+    var ledgerArgument: String?
+
+    /// The ledger's directory: `--ledger`, else `CLIENTLEDGER_LEDGER`, else `salon.ledger`.
+    var ledger: String {
+        if let ledgerArgument { return ledgerArgument }
+        if let path = ProcessInfo.processInfo.environment["CLIENTLEDGER_LEDGER"], !path.isEmpty { return path }
+        return "salon.ledger"
+    }
 
     @Flag(name: .long, help: "Print JSON for programs instead of a table.")
     var json = false

@@ -112,12 +112,16 @@ extension SalonLedger {
     /// `at` is when the reminders are scheduled — it dates the events, like every command's `at` —
     /// and the coverage is taken as of it. A what-if question about another instant is a query:
     /// ``reminderCoverage(now:)``, which records nothing.
+    ///
+    /// `only`: just these appointments (the ones a receptionist ticked), of those that miss a
+    /// reminder; `nil`, all of them. An id that does not miss one is left alone.
     @discardableResult
-    public func scheduleMissingReminders(at: Timestamp = .now, channel: Channel = .sms, actor: String? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+    public func scheduleMissingReminders(at: Timestamp = .now, channel: Channel = .sms, actor: String? = nil,
+                                         only: Set<AppointmentID>? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
         let coverage = try await reminderCoverage(now: at)
         var recorded: [RecordedLedgerEvent] = []
         let lead = Int64(try salonState().settings(at: at).reminderLeadMinutes) * 60_000_000
-        for item in coverage.uncovered where item.window == "next" && item.reason == "missing" {
+        for item in coverage.uncovered where item.window == "next" && item.reason == "missing" && only.map({ $0.contains(item.appointment) }) ?? true {
             do {
                 recorded += try await scheduleReminder(for: item.appointment, of: item.client, channel: channel,
                                                        sendAt: max(at, item.start.adding(microseconds: -lead)), at: at, actor: actor)
