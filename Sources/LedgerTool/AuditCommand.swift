@@ -40,14 +40,15 @@ struct AuditCommand: AsyncParsableCommand {
             } else {
                 var table = TextTable("year sold", "opening", "sold", "used", "expired", "refunded", "closing", "cash refunded")
                 for (year, f) in report.rollForward.byYearSold.sorted(by: { $0.key < $1.key }) {
-                    table.add(String(year), money(f.opening), money(f.sold), money(f.used), money(f.expired), money(f.refunded), money(f.closing), money(f.refundedCash))
+                    table.add(.text(String(year)), .money(f.opening), .money(f.sold), .money(f.used), .money(f.expired), .money(f.refunded), .money(f.closing), .money(f.refundedCash))
                 }
-                table.add("total", money(total.opening), money(total.sold), money(total.used), money(total.expired), money(total.refunded),
-                          money(total.closing), money(total.refundedCash))
+                table.add(.text("total"), .money(total.opening), .money(total.sold), .money(total.used), .money(total.expired), .money(total.refunded),
+                          .money(total.closing), .money(total.refundedCash))
                 if csv {
                     print(table.csv(), terminator: "")
                 } else {
-                    print("Residual subscription value from \(start) (exclusive) to \(end) (inclusive):\n")
+                    let presentation = Presentation.current.withLock { $0 }
+                    print("Residual subscription value from \(presentation.typed(from, start)) to \(presentation.typed(to, end)):\n")
                     print(table.rendered())
                     print("opening + sold - used - expired - refunded = closing: \(total.addsUp ? "adds up" : "DOES NOT ADD UP")")
                     print("points outstanding at the end: \(report.pointsOutstanding)")

@@ -39,12 +39,12 @@ struct CardCommand: AsyncParsableCommand {
         out += "  consents   " + Consent.allCases.map { "\($0.rawValue) \(card.consents[$0]?.granted == true ? "yes" : "no")" }.joined(separator: ", ") + "\n"
         out += "  points     \(card.points)\n"
         out += "  visits     \(card.visits.count), revenue \(money(card.visits.reduce(Int128(0)) { $0 + Int128($1.revenue) })), last \(instant(card.lastVisit))\n"
-        if let next = card.nextAppointment { out += "  next       \(next.start) \(next.service) (\(next.minutes) min)\n" }
+        if let next = card.nextAppointment { out += "  next       \(instant(next.start)) \(next.service) (\(next.minutes) min)\n" }
         if !card.subscriptions.isEmpty {
             var table = TextTable("subscription", "plan", "kind", "remaining", "residual", "status", "purchased", "uses")
             for s in card.subscriptions {
-                table.add(s.subscription.rawValue, s.plan, s.kind, s.kind == "credit" ? money(s.remaining) : String(s.remaining),
-                          money(s.residualValue), s.status, instant(s.purchasedAt), String(s.usedAt.count))
+                table.add(.text(s.subscription.rawValue), .text(s.plan), .text(s.kind), s.kind == "credit" ? .money(s.remaining) : .count(s.remaining),
+                          .money(s.residualValue), .text(s.status), .instant(s.purchasedAt), .count(s.usedAt.count))
             }
             out += "\n" + table.rendered()
         }

@@ -13,6 +13,9 @@ struct ClientsCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Keep the clients whose id, name, e-mail or phone contains TEXT (ignoring case).", valueName: "TEXT"))
     var search: String?
 
+    @Flag(help: "Print CSV instead of a table.")
+    var csv = false
+
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
             let clients = try await options.open(.reading).clients(archived: archived, search: search)
@@ -21,9 +24,14 @@ struct ClientsCommand: AsyncParsableCommand {
             } else {
                 var table = TextTable("client", "name", "phone", "e-mail", "points", "last visit")
                 for c in clients {
-                    table.add(c.client.rawValue, c.name ?? (c.erased ? "(erased)" : "-"), c.phone ?? "-", c.email ?? "-", String(c.points), instant(c.lastVisit))
+                    table.add(.text(c.client.rawValue), .text(c.name ?? (c.erased ? "(erased)" : "-")), .text(c.phone ?? "-"), .text(c.email ?? "-"),
+                              .count(c.points), .instant(c.lastVisit))
                 }
-                print(table.rendered() + "\(clients.count) clients", terminator: "\n")
+                if csv {
+                    print(table.csv(), terminator: "")
+                } else {
+                    print(table.rendered() + "\(clients.count) clients", terminator: "\n")
+                }
             }
         }
     }

@@ -69,8 +69,12 @@ struct CoverageCommand: AsyncParsableCommand {
                                                                     ("scheduledReminders", try JSONOutput.encoding(scheduled))]).rendered())
                 return
             }
-            var table = TextTable("window", "start", "appointment", "client", "reason")
-            for item in coverage.uncovered { table.add(item.window, instant(item.start), item.appointment.rawValue, item.client.rawValue, item.reason) }
+            let names = try await ClientNames(ledger)
+            var table = TextTable("window", "start", "appointment", "client", "name", "phone", "reason")
+            for item in coverage.uncovered {
+                table.add(.text(item.window), .instant(item.start), .text(item.appointment.rawValue), .text(item.client.rawValue),
+                          .text(names[item.client]), .text(names.summary(item.client)?.phone ?? "-"), .text(item.reason))
+            }
             if csv {
                 print(table.csv(), terminator: "")
                 return
@@ -78,7 +82,7 @@ struct CoverageCommand: AsyncParsableCommand {
             func line(_ name: String, _ w: ReminderCoverage.Window) -> String {
                 "\(name): \(w.appointments) appointments, \(w.covered) with a reminder, \(w.missing) missing, \(w.noConsent) without consent"
             }
-            print("Reminder coverage at \(coverage.now)")
+            print("Reminder coverage at \(instant(coverage.now))")
             print(line("  past 7 days", coverage.past))
             print(line("  next 7 days", coverage.next))
             if !coverage.uncovered.isEmpty { print("\n" + table.rendered(), terminator: "") }
@@ -87,7 +91,7 @@ struct CoverageCommand: AsyncParsableCommand {
                 var done = TextTable("appointment", "client", "send at", "position")
                 for recorded in scheduled {
                     if case .reminderScheduled(let reminder) = recorded.event {
-                        done.add(reminder.appointment.rawValue, reminder.client.rawValue, instant(reminder.sendAt), String(recorded.position))
+                        done.add(.text(reminder.appointment.rawValue), .text(reminder.client.rawValue), .instant(reminder.sendAt), .count(recorded.position))
                     }
                 }
                 if !scheduled.isEmpty { print(done.rendered(), terminator: "") }

@@ -7,7 +7,7 @@ import Foundation
 enum CoverageReport {
     static func html(_ coverage: ReminderCoverage, salon: String) -> String {
         let rows = coverage.uncovered.map { item in
-            "<tr><td>\(item.window)</td><td>\(escape(item.start.description))</td><td>\(escape(item.appointment.rawValue))</td>"
+            "<tr><td>\(item.window)</td><td>\(escape(instant(item.start)))</td><td>\(escape(item.appointment.rawValue))</td>"
                 + "<td>\(escape(item.client.rawValue))</td><td class=\"\(item.reason)\">\(item.reason == "noConsent" ? "no consent" : "missing")</td></tr>"
         }.joined(separator: "\n")
         return """
@@ -15,7 +15,7 @@ enum CoverageReport {
             <html lang="en">
             <head>
             <meta charset="utf-8">
-            <title>Reminder coverage at \(escape(coverage.now.description))</title>
+            <title>Reminder coverage at \(escape(instant(coverage.now)))</title>
             <style>
             body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
             .charts { display: flex; gap: 4em; flex-wrap: wrap; }
@@ -29,7 +29,7 @@ enum CoverageReport {
             </head>
             <body>
             <h1>Reminder coverage</h1>
-            <p>\(escape(salon)), at \(escape(coverage.now.description)). Cancelled appointments are left out; a past appointment counts as covered if a reminder was sent, an upcoming one if a reminder is scheduled or sent.</p>
+            <p>\(escape(salon)), at \(escape(instant(coverage.now))). Cancelled appointments are left out; a past appointment counts as covered if a reminder was sent, an upcoming one if a reminder is scheduled or sent.</p>
             <div class="charts">
             \(pie("Past 7 days", coverage.past))
             \(pie("Next 7 days", coverage.next))

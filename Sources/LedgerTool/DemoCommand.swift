@@ -105,7 +105,7 @@ struct DemoCommand: AsyncParsableCommand {
                 Swift.print("  \(name): \(window.appointments) appointments, \(window.covered) with a reminder, \(window.missing) missing, \(window.noConsent) without consent")
             }
             Swift.print("\n── Residual subscription value (ledger residual) ──")
-            Swift.print("  \(money(residual.total)) EUR over \(residual.subscriptions.count) subscriptions of \(residual.perClient.count) clients")
+            Swift.print("  \(money(residual.total)) over \(residual.subscriptions.count) subscriptions of \(residual.perClient.count) clients")
             Swift.print("\n── Head hash (ledger verify) ──")
             Swift.print("  \(head?.description ?? "(empty log)")")
             Swift.print("\nTry: ledger clients --search anna · ledger coverage --html coverage.html · ledger audit --from 2026-01-01 --to 2026-12-31 · ledger stats")

@@ -23,6 +23,9 @@ struct LedgerOptions: ParsableArguments {
     /// A ledger in PostgreSQL (`--postgres`, `--salon`): then `--ledger` names the local replica.
     @OptionGroup var postgres: PostgresOptions
 
+    /// How dates, numbers and money are written (`--locale`).
+    @OptionGroup var locale: LocaleOption
+
     /// How a command opens the ledger.
     enum Access {
         /// Reading only: nothing is written, nothing is created; works on a read-only copy.
@@ -40,6 +43,22 @@ struct LedgerOptions: ParsableArguments {
     /// which every command first brings up to date: the ledger in the database is only read by the
     /// commands that read, and written through its lock by those that record.
     func open(_ access: Access, projectionBatchSize: UInt64? = nil) throws(ToolError) -> SalonLedger {
+        let ledger = try openLedger(access, projectionBatchSize: projectionBatchSize)
+        present(with: ledger)
+        return ledger
+    }
+
+    /// Writes for people from now on in the chosen locale, the salon's time zone and its currency.
+    func present(with ledger: SalonLedger) {
+        let settings = try? ledger.salonSettings()
+        Presentation.current.withLock { presentation in
+            presentation.language = locale.language
+            if let zone = settings.flatMap({ TimeZone(identifier: $0.timeZone) }) { presentation.timeZone = zone }
+            if let currency = settings?.currency { presentation.currency = currency }
+        }
+    }
+
+    private func openLedger(_ access: Access, projectionBatchSize: UInt64?) throws(ToolError) -> SalonLedger {
         var options = SalonLedger.Options(readOnly: access == .reading)
         if let projectionBatchSize { options.projectionBatchSize = projectionBatchSize }
         if let target = try postgres.target() {

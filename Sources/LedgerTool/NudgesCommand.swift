@@ -3,12 +3,17 @@ import ClientLedger
 
 /// `ledger nudges`: the clients a visit nudge is due for.
 struct NudgesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "nudges", abstract: "List the clients a visit nudge is due for.")
+    static let configuration = CommandConfiguration(
+        commandName: "nudges",
+        abstract: "List the clients a visit nudge is due for, with their name, phone and the channel to reach them by.")
 
     @OptionGroup var options: LedgerOptions
 
     @Option(help: ArgumentHelp("The instant (default: now); a date means the end of that day.", valueName: "INSTANT"))
     var now: String?
+
+    @Flag(help: "Print CSV instead of a table.")
+    var csv = false
 
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
@@ -17,10 +22,21 @@ struct NudgesCommand: AsyncParsableCommand {
             let due = try await ledger.visitNudgesDue(now: at)
             if options.json {
                 print(try JSONOutput.encoding(due).rendered())
+                return
+            }
+            let names = try await ClientNames(ledger)
+            var table = TextTable("client", "name", "phone", "e-mail", "channel", "last visit")
+            for nudge in due {
+                let summary = names.summary(nudge.client)
+                // By text message where there is a phone, else by e-mail.
+                let channel = summary?.phone != nil ? Channel.sms.rawValue : summary?.email != nil ? Channel.email.rawValue : "-"
+                table.add(.text(nudge.client.rawValue), .text(names[nudge.client]), .text(summary?.phone ?? "-"), .text(summary?.email ?? "-"),
+                          .text(channel), .instant(nudge.lastVisit))
+            }
+            if csv {
+                print(table.csv(), terminator: "")
             } else {
-                var table = TextTable("client", "last visit")
-                for nudge in due { table.add(nudge.client.rawValue, instant(nudge.lastVisit)) }
-                print(table.rendered() + "\(due.count) visit nudges due at \(at) (\(try ledger.salonSettings(at: at).visitNudgeWeeks) weeks after the last visit).")
+                print(table.rendered() + "\(due.count) visit nudges due at \(instant(at)) (\(try ledger.salonSettings(at: at).visitNudgeWeeks) weeks after the last visit).")
             }
         }
     }

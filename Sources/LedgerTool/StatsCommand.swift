@@ -48,7 +48,7 @@ struct StatsCommand: AsyncParsableCommand {
                 return
             }
             var table = TextTable("event type", "events")
-            for (type, count) in types { table.add(type, String(count)) }
+            for (type, count) in types { table.add(.text(type), .count(count)) }
             print(table.rendered())
             print("events:         \(events)")
             print("clients:        \(clientStreams.count)")

@@ -1,46 +1,83 @@
+import ClientLedger
+import EventLog
 import Foundation
 
-/// Rows of text printed as aligned columns (numbers right-aligned), or as CSV.
+/// Rows printed as aligned columns (numbers right-aligned), or as CSV, written the way the
+/// command's ``Presentation`` says: money with the currency in a table, as a plain number in CSV
+/// (the header then names the currency), instants in the salon's time zone.
 struct TextTable {
+    /// One cell: its value, not yet written.
+    enum Cell {
+        case text(String)
+        /// Cents.
+        case money(Int128)
+        case instant(Timestamp?)
+        case count(Int64)
+
+        static func money(_ cents: Int64) -> Cell { .money(Int128(cents)) }
+        static func count(_ value: Int) -> Cell { .count(Int64(value)) }
+        static func count(_ value: UInt64) -> Cell { .count(Int64(clamping: value)) }
+
+        var isNumber: Bool {
+            switch self {
+            case .money, .count: true
+            case .text, .instant: false
+            }
+        }
+    }
+
     let headers: [String]
-    var rows: [[String]] = []
+    var rows: [[Cell]] = []
 
     init(_ headers: String...) {
         self.headers = headers
     }
 
-    mutating func add(_ cells: String...) {
+    mutating func add(_ cells: Cell...) {
         rows.append(cells)
     }
 
     /// Aligned columns with a header line, for a terminal.
-    func rendered() -> String {
+    func rendered(_ presentation: Presentation = Presentation.current.withLock { $0 }) -> String {
+        let texts = rows.map { $0.map { Self.text($0, presentation, csv: false) } }
         var widths = headers.map(\.count)
-        for row in rows {
+        for row in texts {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
         }
-        func line(_ cells: [String]) -> String {
+        func line(_ cells: [String], numbers: [Bool]) -> String {
             cells.enumerated().map { index, cell in
                 let pad = String(repeating: " ", count: widths[index] - cell.count)
-                return TextTable.isNumeric(cell) ? pad + cell : cell + pad
+                return index < numbers.count && numbers[index] ? pad + cell : cell + pad
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
-        var out = line(headers) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-        for row in rows { out += line(row) + "\n" }
+        var out = line(headers, numbers: []) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        for (row, cells) in zip(texts, rows) { out += line(row, numbers: cells.map(\.isNumber)) + "\n" }
         return out
     }
 
-    /// RFC 4180 CSV with a header line: fields with commas, quotes or line breaks are quoted.
-    func csv() -> String {
+    /// CSV as the locale's spreadsheet opens it: a UTF-8 byte order mark (so that names keep their
+    /// accents), the locale's separator (`;` where the decimal mark is a comma), a header line in
+    /// which money columns name the currency, plain numbers, CR LF line ends; fields with the
+    /// separator, quotes or line breaks are quoted (RFC 4180).
+    func csv(_ presentation: Presentation = Presentation.current.withLock { $0 }) -> String {
+        let separator = presentation.csvSeparator
         func field(_ text: String) -> String {
-            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            guard text.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
             return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
-        return ([headers] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        let moneyColumns = Set(rows.flatMap { $0.enumerated().compactMap { index, cell in if case .money = cell { index } else { nil } } })
+        let header = headers.enumerated().map { index, name in moneyColumns.contains(index) ? "\(name) (\(presentation.currency))" : name }
+        let lines = [header] + rows.map { $0.map { Self.text($0, presentation, csv: true) } }
+        return "\u{FEFF}" + lines.map { $0.map(field).joined(separator: String(separator)) }.joined(separator: "\r\n") + "\r\n"
     }
 
-    private static func isNumeric(_ cell: String) -> Bool {
-        !cell.isEmpty && cell.allSatisfy { $0.isNumber || $0 == "." || $0 == "-" || $0 == "," }
+    private static func text(_ cell: Cell, _ presentation: Presentation, csv: Bool) -> String {
+        switch cell {
+        case .text(let text): text
+        case .money(let cents): csv ? presentation.amount(cents, grouped: false) : presentation.money(cents)
+        case .instant(let value): presentation.instant(value)
+        case .count(let value): String(value)
+        }
     }
 }
 
@@ -50,5 +87,4 @@ extension String {
         while copy.last == " " { copy.removeLast() }
         return copy
     }
-
 }

@@ -124,8 +124,10 @@ struct QueryCommandTests {
         #expect(refused.status == 64)
         #expect(refused.stderr.contains("--now"))
         #expect(try ledger("verify", "--ledger", path, "--json", in: scratch).object()["headHash"] as? String == before)
-        let csv = try ledger("coverage", "--now", Self.now, "--csv", "--ledger", path, in: scratch)
-        #expect(csv.stdout == "window,start,appointment,client,reason\r\npast,2026-11-19T10:00:00Z,a1,bob,noConsent\r\nnext,2026-11-24T10:00:00Z,a1,cleo,missing\r\n")
+        // In the salon's time zone (Europe/Berlin), with the clients' names, as British Excel opens it.
+        let csv = try ledger("coverage", "--now", Self.now, "--csv", "--locale", "en-GB", "--ledger", path, in: scratch)
+        #expect(csv.stdout == "\u{FEFF}window,start,appointment,client,name,phone,reason\r\npast,19/11/2026 11:00,a1,bob,Bob Builder,-,noConsent\r\n"
+                + "next,24/11/2026 11:00,a1,cleo,Cleo Patra,-,missing\r\n")
     }
 
     @Test("nudges: only the client past six weeks with consent and nothing booked")

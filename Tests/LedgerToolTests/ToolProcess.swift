@@ -98,7 +98,8 @@ func ledger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil, as
     let (process, out, err) = try startLedger(arguments, in: scratch, stdin: stdin, asAnotherUser: asAnotherUser, environment: environment)
     process.waitUntilExit()
     return ToolRun(status: process.terminationStatus,
-                   stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                   // Byte for byte (reading as a file drops a UTF-8 byte order mark, which CSV has).
+                   stdout: FileManager.default.contents(atPath: out).map { String(decoding: $0, as: UTF8.self) } ?? "",
                    stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
                    killedBySignal: process.terminationReason == .uncaughtSignal)
 }

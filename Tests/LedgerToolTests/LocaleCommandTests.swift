@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// Tables, CSV and reports in the salon's time zone and a locale: dates as the locale writes them,
+/// money with the salon's currency, CSV as that locale's Excel opens it; JSON unchanged.
+@Suite("ledger: the salon's time zone and locale")
+struct LocaleCommandTests {
+    let scratch = Scratch()
+    let path: String
+
+    init() throws {
+        path = scratch.child("salon.ledger")
+        try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
+    }
+
+    @Test("residual: money with the currency in each locale's way, a total row, the instant in the salon's time zone")
+    func residual() throws {
+        let german = try ledger("residual", "--as-of", "2026-11-20", "--locale", "de-DE", "--ledger", path, in: scratch)
+        #expect(german.status == 0, "\(german.stderr)")
+        #expect(german.stdout.contains("175,00 €"), "\(german.stdout)")
+        #expect(german.stdout.contains("Ada Lovelace"))
+        #expect(german.stdout.contains("01.02.2025 11:00"), "purchased 2025-02-01T10:00Z, in Berlin: \(german.stdout)")
+        #expect(german.stdout.contains("as of 20.11.2026 23:59"), "\(german.stdout)")
+        let dutch = try ledger("residual", "--as-of", "2026-11-20", "--locale", "nl-NL", "--ledger", path, in: scratch)
+        #expect(dutch.stdout.contains("€ 175,00") && dutch.stdout.contains("01-02-2025 11:00"), "\(dutch.stdout)")
+        let british = try ledger("residual", "--as-of", "2026-11-20", "--locale", "en-GB", "--ledger", path, in: scratch)
+        #expect(british.stdout.contains("€175.00") && british.stdout.contains("01/02/2025 11:00"), "\(british.stdout)")
+        // JSON keeps the library's one shape: cents and UTC.
+        let json = try ledger("residual", "--as-of", "2026-11-20", "--locale", "de-DE", "--json", "--ledger", path, in: scratch).object()
+        #expect(json["total"] as? Int == 17_500)
+    }
+
+    @Test("CSV opens in the locale's Excel: a byte order mark, ; and a decimal comma for de and nl, the currency in the header, a total line")
+    func csv() throws {
+        let german = try ledger("residual", "--as-of", "2026-11-20", "--csv", "--locale", "de-DE", "--ledger", path, in: scratch).stdout
+        #expect(german == "\u{FEFF}client;name;subscription;plan;kind;remaining;residual (EUR);purchased\r\n"
+                + "ada;Ada Lovelace;s1;10 blow-dries;sessions;7;175,00;01.02.2025 11:00\r\n"
+                + "total;;;;;;175,00;\r\n")
+        let british = try ledger("residual", "--as-of", "2026-11-20", "--csv", "--locale", "en-GB", "--ledger", path, in: scratch).stdout
+        #expect(british.contains("ada,Ada Lovelace,s1,10 blow-dries,sessions,7,175.00,01/02/2025 11:00\r\n"), "\(british)")
+        let clients = try ledger("clients", "--csv", "--locale", "nl-NL", "--ledger", path, in: scratch)
+        #expect(clients.status == 0, "\(clients.stderr)")
+        #expect(clients.stdout.hasPrefix("\u{FEFF}client;name;phone;e-mail;points;last visit\r\n"), "\(clients.stdout)")
+        let nudges = try ledger("nudges", "--now", "2026-11-22T12:00:00Z", "--csv", "--locale", "de-DE", "--ledger", path, in: scratch)
+        #expect(nudges.status == 0, "\(nudges.stderr)")
+        #expect(nudges.stdout.hasPrefix("\u{FEFF}client;name;phone;e-mail;channel;last visit\r\n"), "\(nudges.stdout)")
+    }
+
+    @Test("audit: the period as the dates the accountant typed; the locale from the environment; a locale the tool does not write is refused")
+    func auditAndEnvironment() throws {
+        let audit = try ledger(["audit", "--from", "2026-01-01", "--to", "2026-12-31", "--ledger", path], in: scratch,
+                               environment: ["CLIENTLEDGER_LOCALE": "", "LANG": "de_DE.UTF-8", "LC_ALL": ""])
+        #expect(audit.status == 0, "\(audit.stderr)")
+        #expect(audit.stdout.contains("from 01.01.2026 to 31.12.2026"), "\(audit.stdout)")
+        #expect(audit.stdout.contains("175,00 €"))
+        let chosen = try ledger(["audit", "--from", "2026-01-01", "--to", "2026-12-31", "--ledger", path], in: scratch,
+                                environment: ["CLIENTLEDGER_LOCALE": "nl-NL", "LANG": "de_DE.UTF-8"])
+        #expect(chosen.stdout.contains("from 01-01-2026 to 31-12-2026"), "\(chosen.stdout)")
+        let refused = try ledger("residual", "--locale", "fr-FR", "--ledger", path, in: scratch)
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("de-DE, nl-NL or en-GB"), "\(refused.stderr)")
+    }
+}
