@@ -12,13 +12,20 @@ struct ChangeOptions: ParsableArguments {
     var reason: String?
 }
 
-/// Prints what a lifecycle command recorded: the events as JSON, or a sentence.
-private func report(_ recorded: [RecordedLedgerEvent], _ sentence: String, json: Bool) throws {
-    if json {
-        print(try JSONOutput.encoding(recorded).rendered())
-    } else {
-        let positions = recorded.map { String($0.position) }.joined(separator: ", ")
-        print(recorded.isEmpty ? sentence + " (nothing to record)." : sentence + " (position \(positions)).")
+extension ChangeOptions {
+    /// Opens the ledger for writing, records the change `record` makes for `client` (with this
+    /// reason, and this actor or `command`'s name), and prints it: the events as JSON, or a sentence
+    /// beginning with `done`.
+    func record(_ options: LedgerOptions, client: ClientID, command: String, done: String,
+                _ record: (SalonLedger, _ reason: String?, _ actor: String) async throws(LedgerError) -> [RecordedLedgerEvent]) async throws {
+        let ledger = try options.open(.writing)
+        let recorded = try await record(ledger, reason, actor ?? "ledger \(command)")
+        if options.json {
+            print(try JSONOutput.encoding(recorded).rendered())
+        } else {
+            let positions = recorded.map { String($0.position) }.joined(separator: ", ")
+            print(recorded.isEmpty ? "\(done) client \(client) (nothing to record)." : "\(done) client \(client) (position \(positions)).")
+        }
     }
 }
 
@@ -34,10 +41,10 @@ struct ArchiveCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
-            let ledger = try options.open(.writing)
             let id = try ClientID(client)
-            let recorded = try await ledger.archive(id, reason: change.reason, actor: change.actor ?? "ledger archive")
-            try report(recorded, "Archived client \(id)", json: options.json)
+            try await change.record(options, client: id, command: "archive", done: "Archived") { (ledger, reason, actor) throws(LedgerError) in
+                try await ledger.archive(id, reason: reason, actor: actor)
+            }
         }
     }
 }
@@ -54,10 +61,10 @@ struct ReactivateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
-            let ledger = try options.open(.writing)
             let id = try ClientID(client)
-            let recorded = try await ledger.reactivate(id, reason: change.reason, actor: change.actor ?? "ledger reactivate")
-            try report(recorded, "Reactivated client \(id)", json: options.json)
+            try await change.record(options, client: id, command: "reactivate", done: "Reactivated") { (ledger, reason, actor) throws(LedgerError) in
+                try await ledger.reactivate(id, reason: reason, actor: actor)
+            }
         }
     }
 }
@@ -93,9 +100,9 @@ struct EraseCommand: AsyncParsableCommand {
                     throw ToolError(.refused, "not confirmed; client \(id) was not erased")
                 }
             }
-            let ledger = try options.open(.writing)
-            let recorded = try await ledger.erase(id, reason: change.reason, actor: change.actor ?? "ledger erase")
-            try report(recorded, "Erased client \(id)", json: options.json)
+            try await change.record(options, client: id, command: "erase", done: "Erased") { (ledger, reason, actor) throws(LedgerError) in
+                try await ledger.erase(id, reason: reason, actor: actor)
+            }
         }
     }
 }

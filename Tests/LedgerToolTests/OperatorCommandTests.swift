@@ -66,18 +66,7 @@ struct OperatorCommandTests {
 
     @Test("--schedule-missing --only schedules the chosen appointments and prints them")
     func scheduleOnly() throws {
-        let scratch = Scratch()
-        let path = scratch.child("salon.ledger")
-        let now = Timestamp.now
-        let soon = Timestamp(microsecondsSinceEpoch: (now.microsecondsSinceEpoch / 1_000_000 + 3 * 86_400) * 1_000_000)
-        let booked = Timestamp(microsecondsSinceEpoch: (now.microsecondsSinceEpoch / 1_000_000 - 86_400) * 1_000_000)
-        var lines = [#"{"type":"ClientRegistered","at":"\#(booked)","client":"ada","name":"Ada"}"#,
-                     #"{"type":"ConsentChanged","at":"\#(booked)","client":"ada","consent":"reminders","granted":true}"#]
-        for appointment in ["a1", "a2", "a3"] {
-            lines.append(#"{"type":"AppointmentBooked","at":"\#(booked)","client":"ada","appointment":"\#(appointment)","start":"\#(soon)","minutes":60,"service":"cut"}"#)
-        }
-        try lines.joined(separator: "\n").write(toFile: scratch.child("soon.jsonl"), atomically: true, encoding: .utf8)
-        try #require(try ledger("import", scratch.child("soon.jsonl"), "--ledger", path, in: scratch).status == 0)
+        let (scratch, path) = try TrustCommandTests.salonWithUpcomingAppointments(["a1", "a2", "a3"])
         let refused = try ledger("coverage", "--only", "a1", "--ledger", path, in: scratch)
         #expect(refused.status != 0)
         let run = try ledger("coverage", "--schedule-missing", "--only", "a1", "a3", "--ledger", path, in: scratch)

@@ -183,20 +183,28 @@ struct TrustCommandTests {
         #expect(!FileManager.default.fileExists(atPath: other))
     }
 
-    @Test("--schedule-missing records reminders dated now, for the appointments of the next 7 days")
-    func scheduleNow() throws {
+    /// A new ledger in which ada, who agrees to reminders, booked `appointments` yesterday, all
+    /// three days from now, none with a reminder yet.
+    static func salonWithUpcomingAppointments(_ appointments: [String]) throws -> (scratch: Scratch, path: String) {
         let scratch = Scratch()
         let path = scratch.child("salon.ledger")
-        let now = Timestamp.now
-        let soon = Timestamp(microsecondsSinceEpoch: (now.microsecondsSinceEpoch / 1_000_000 + 3 * 86_400) * 1_000_000)
-        let booked = Timestamp(microsecondsSinceEpoch: (now.microsecondsSinceEpoch / 1_000_000 - 86_400) * 1_000_000)
-        let lines = [
-            #"{"type":"ClientRegistered","at":"\#(booked)","client":"ada","name":"Ada"}"#,
-            #"{"type":"ConsentChanged","at":"\#(booked)","client":"ada","consent":"reminders","granted":true}"#,
-            #"{"type":"AppointmentBooked","at":"\#(booked)","client":"ada","appointment":"a1","start":"\#(soon)","minutes":60,"service":"cut"}"#,
-        ]
+        let now = Timestamp.now.microsecondsSinceEpoch / 1_000_000
+        let soon = Timestamp(microsecondsSinceEpoch: (now + 3 * 86_400) * 1_000_000)
+        let booked = Timestamp(microsecondsSinceEpoch: (now - 86_400) * 1_000_000)
+        var lines = [#"{"type":"ClientRegistered","at":"\#(booked)","client":"ada","name":"Ada"}"#,
+                     #"{"type":"ConsentChanged","at":"\#(booked)","client":"ada","consent":"reminders","granted":true}"#]
+        for appointment in appointments {
+            lines.append(#"{"type":"AppointmentBooked","at":"\#(booked)","client":"ada","appointment":"\#(appointment)","start":"\#(soon)","minutes":60,"service":"cut"}"#)
+        }
         try lines.joined(separator: "\n").write(toFile: scratch.child("soon.jsonl"), atomically: true, encoding: .utf8)
         try #require(try ledger("import", scratch.child("soon.jsonl"), "--ledger", path, in: scratch).status == 0)
+        return (scratch, path)
+    }
+
+    @Test("--schedule-missing records reminders dated now, for the appointments of the next 7 days")
+    func scheduleNow() throws {
+        let now = Timestamp.now
+        let (scratch, path) = try Self.salonWithUpcomingAppointments(["a1"])
         let run = try ledger("coverage", "--schedule-missing", "--ledger", path, "--json", in: scratch)
         #expect(try run.object()["scheduled"] as? Int == 1)
         let exported = try ledger("export", "--from", "4", "--ledger", path, in: scratch).stdout
