@@ -7,10 +7,15 @@ struct Ledger: AsyncParsableCommand {
         commandName: "ledger",
         abstract: "Query, import, audit and maintain a salon's client ledger.",
         discussion: """
-            Every command takes --ledger PATH (default: ./salon.ledger) and prints a table; --json \
-            prints JSON for programs, and --csv a spreadsheet where one is natural. The commands \
-            that only read (card, clients, residual, audit, coverage, nudges, verify, export, stats, \
-            backup) write nothing and create nothing: they work on a read-only copy.
+            Every command takes --ledger PATH (default: CLIENTLEDGER_LEDGER, else ./salon.ledger) \
+            and prints a table; --json prints JSON for programs, and --csv a spreadsheet where one \
+            is natural. The commands that only read (card, clients, subject-access, residual, audit, \
+            coverage, nudges, verify, export, stats, backup) write nothing and create nothing: they \
+            work on a read-only copy.
+
+            Tables, CSV and reports are written in the salon's time zone and a locale: --locale \
+            de-DE, nl-NL or en-GB (default: CLIENTLEDGER_LOCALE, else the language of LC_ALL or \
+            LANG). CSV opens in that locale's Excel. JSON keeps UTC instants and cents.
 
             With --postgres CONNINFO --salon ID (or CLIENTLEDGER_POSTGRES and CLIENTLEDGER_SALON) \
             a command works on that ledger in PostgreSQL, and --ledger names its local replica, \
