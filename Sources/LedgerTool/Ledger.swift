@@ -38,7 +38,7 @@ struct Ledger: AsyncParsableCommand {
             DemoCommand.self, ImportCommand.self, ExportCommand.self,
             CardCommand.self, ClientsCommand.self, SubjectAccessCommand.self,
             ArchiveCommand.self, ReactivateCommand.self, EraseCommand.self,
-            ResidualCommand.self, AuditCommand.self,
+            ResidualCommand.self, AuditCommand.self, PointsLiabilityCommand.self,
             CoverageCommand.self, NudgesCommand.self,
             VerifyCommand.self, RebuildCommand.self, StatsCommand.self, BackupCommand.self, RestoreCommand.self,
             PushCommand.self, PullCommand.self,

@@ -46,6 +46,25 @@ struct LocaleCommandTests {
         #expect(nudges.stdout.hasPrefix("\u{FEFF}client;name;phone;e-mail;channel;last visit\r\n"), "\(nudges.stdout)")
     }
 
+    @Test("points-liability rolls the points forward in points and money; its closing balance is the audit's points outstanding")
+    func pointsLiability() throws {
+        let demo = scratch.child("demo.ledger")
+        try #require(try ledger("demo", "--clients", "30", "--ledger", demo, in: scratch).status == 0)
+        let run = try ledger("points-liability", "--from", "2020-01-01", "--to", "2030-12-31", "--json", "--ledger", demo, in: scratch)
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try run.object()
+        let points = try #require(object["points"] as? [String: Int])
+        #expect(points["opening"] == 0)
+        #expect(points["opening"]! + points["earned"]! - points["redeemed"]! - points["expired"]! + points["adjusted"]! == points["closing"]!)
+        #expect(points["earned"]! > 0)
+        let audit = try ledger("audit", "--from", "2020-01-01", "--to", "2030-12-31", "--json", "--ledger", demo, in: scratch).object()
+        #expect(audit["pointsOutstanding"] as? Int == points["closing"])
+        let money = try #require(object["money"] as? [String: Int])
+        #expect(money["closing"] == points["closing"]! * (object["pointValueAtClosing"] as? Int ?? 0))
+        let table = try ledger("points-liability", "--from", "2020-01-01", "--to", "2030-12-31", "--locale", "de-DE", "--ledger", demo, in: scratch)
+        #expect(table.stdout.contains("from 01.01.2020 to 31.12.2030") && table.stdout.contains("revaluation") && table.stdout.contains(" €"), "\(table.stdout)")
+    }
+
     @Test("audit: the period as the dates the accountant typed; the locale from the environment; a locale the tool does not write is refused")
     func auditAndEnvironment() throws {
         let audit = try ledger(["audit", "--from", "2026-01-01", "--to", "2026-12-31", "--ledger", path], in: scratch,
