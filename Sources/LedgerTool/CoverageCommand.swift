@@ -24,7 +24,7 @@ struct CoverageCommand: AsyncParsableCommand {
     var channel = "sms"
 
     @Option(name: .customLong("only"), parsing: .upToNextOption,
-            help: ArgumentHelp("With --schedule-missing: only these appointments (of those that miss a reminder).", valueName: "APPOINTMENT"))
+            help: ArgumentHelp("With --schedule-missing: only these appointments (of those that miss a reminder), each as CLIENT/APPOINTMENT (an appointment id is its client's own; split at the last /).", valueName: "CLIENT/APPOINTMENT"))
     var only: [String] = []
 
     @Flag(help: "Print the uncovered appointments as CSV instead of a table.")
@@ -42,6 +42,18 @@ struct CoverageCommand: AsyncParsableCommand {
         }
     }
 
+    /// `CLIENT/APPOINTMENT`, split at the last `/`.
+    static func clientAppointment(_ text: String) throws(ToolError) -> ClientAppointment {
+        guard let slash = text.lastIndex(of: "/") else {
+            throw ToolError(.refused, "--only \(text) names no client: give CLIENT/APPOINTMENT, such as ada/a1")
+        }
+        do {
+            return ClientAppointment(client: try ClientID(String(text[..<slash])), appointment: try AppointmentID(String(text[text.index(after: slash)...])))
+        } catch {
+            throw ToolError(error, prefix: "--only \(text)")
+        }
+    }
+
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(scheduleMissing ? .writing : .reading)
@@ -49,7 +61,7 @@ struct CoverageCommand: AsyncParsableCommand {
             guard let reminderChannel = Channel(rawValue: channel) else { throw ToolError(.refused, "--channel \(channel) is not a channel; use sms or email") }
             var scheduled: [RecordedLedgerEvent] = []
             if scheduleMissing {
-                let chosen = only.isEmpty ? nil : Set(try only.map { try AppointmentID($0) })
+                let chosen = only.isEmpty ? nil : Set(try only.map { (text) throws(ToolError) in try Self.clientAppointment(text) })
                 scheduled = try await ledger.scheduleMissingReminders(at: at, channel: reminderChannel, actor: "ledger coverage", only: chosen)
             }
             let coverage = try await ledger.reminderCoverage(now: at)

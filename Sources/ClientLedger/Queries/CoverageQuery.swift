@@ -1,5 +1,20 @@
 import EventLog
 
+/// One client's appointment: an appointment id is the client's own, so it takes both to name one
+/// in the salon.
+public struct ClientAppointment: Hashable, Sendable, Codable {
+    /// The client.
+    public let client: ClientID
+    /// Their appointment.
+    public let appointment: AppointmentID
+
+    /// Names `client`'s `appointment`.
+    public init(client: ClientID, appointment: AppointmentID) {
+        self.client = client
+        self.appointment = appointment
+    }
+}
+
 /// Of the appointments of the last and the next 7 days, how many had a reminder — Belbo's
 /// reminder overview — and which did not, and why.
 public struct ReminderCoverage: Hashable, Sendable, Codable {
@@ -114,14 +129,15 @@ extension SalonLedger {
     /// ``reminderCoverage(now:)``, which records nothing.
     ///
     /// `only`: just these appointments (the ones a receptionist ticked), of those that miss a
-    /// reminder; `nil`, all of them. An id that does not miss one is left alone.
+    /// reminder; `nil`, all of them. One that does not miss one is left alone.
     @discardableResult
     public func scheduleMissingReminders(at: Timestamp = .now, channel: Channel = .sms, actor: String? = nil,
-                                         only: Set<AppointmentID>? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
+                                         only: Set<ClientAppointment>? = nil) async throws(LedgerError) -> [RecordedLedgerEvent] {
         let coverage = try await reminderCoverage(now: at)
         var recorded: [RecordedLedgerEvent] = []
         let lead = Int64(try salonState().settings(at: at).reminderLeadMinutes) * 60_000_000
-        for item in coverage.uncovered where item.window == "next" && item.reason == "missing" && only.map({ $0.contains(item.appointment) }) ?? true {
+        for item in coverage.uncovered where item.window == "next" && item.reason == "missing"
+            && only.map({ $0.contains(ClientAppointment(client: item.client, appointment: item.appointment)) }) ?? true {
             do {
                 recorded += try await scheduleReminder(for: item.appointment, of: item.client, channel: channel,
                                                        sendAt: max(at, item.start.adding(microseconds: -lead)), at: at, actor: actor)

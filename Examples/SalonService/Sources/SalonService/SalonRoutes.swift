@@ -16,10 +16,19 @@ struct SalonRoutes: Sendable {
     /// Where the process's metrics (the ledger's among them) are kept, for `GET /metrics`.
     let metrics: PrometheusCollectorRegistry
 
-    /// The router with every endpoint; each request is logged.
+    /// The routes (for the answer to a method a path does not take).
+    static let routes: [(pattern: String, methods: [HTTPRequest.Method])] = [
+        ("/metrics", [.get]), ("/clients/:id/card", [.get]), ("/coverage", [.get]), ("/clients/:id/checkout", [.post]),
+        ("/", [.get]), ("/reminders", [.get]), ("/reminders/schedule", [.post]), ("/clients", [.get]), ("/clients/:id", [.get]),
+        ("/clients/:id/consents", [.post]), ("/clients/:id/archive", [.post]), ("/clients/:id/reactivate", [.post]), ("/clients/:id/erase", [.post]),
+    ]
+
+    /// The router with every endpoint — the JSON API and the front desk's pages; each request is
+    /// logged, and every error is JSON.
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(LogRequestsMiddleware(.info))
+        router.middlewares.add(JSONErrorsMiddleware(routes: Self.routes))
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
@@ -27,6 +36,18 @@ struct SalonRoutes: Sendable {
         router.get("clients/:id/card") { request, context in try card(request, context: context) }
         router.get("coverage") { request, _ in try await coverage(request) }
         router.post("clients/:id/checkout") { request, context in try await checkOut(request, context: context) }
+
+        // The front desk: server-rendered pages in German, Dutch or English.
+        let reminders = FrontDeskReminders(ledger: ledger), clients = FrontDeskClients(ledger: ledger)
+        router.get("/") { _, _ in FrontDeskPage.redirect("/reminders") }
+        router.get("reminders") { request, _ in try await reminders.page(request) }
+        router.post("reminders/schedule") { request, _ in try await reminders.schedule(request) }
+        router.get("clients") { request, _ in try await clients.search(request) }
+        router.get("clients/:id") { request, context in try await clients.card(request, client: try clientID(context)) }
+        router.post("clients/:id/consents") { request, context in try await clients.changeConsent(request, client: try clientID(context)) }
+        for change in ["archive", "reactivate", "erase"] {
+            router.post("clients/:id/\(change)") { request, context in try await clients.lifecycle(request, client: try clientID(context), change: change) }
+        }
         return router
     }
 
@@ -117,8 +138,10 @@ struct APIError: HTTPResponseError {
 
     /// The HTTP status.
     let status: HTTPResponse.Status
-    /// What went wrong: a ledger refusal, or one the service made (`invalidBody`).
+    /// What went wrong: a ledger refusal, or one the service made (`invalidBody`, `notFound`, `methodNotAllowed`).
     let error: LedgerError
+    /// The methods a path takes, for a 405.
+    var allow: String?
 
     /// Creates an error with an explicit status.
     init(_ status: HTTPResponse.Status, _ error: LedgerError) {
@@ -152,6 +175,7 @@ struct APIError: HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try context.responseEncoder.encode(Body(error: error), from: request, context: context)
         response.status = status
+        if let allow { response.headers[.allow] = allow }
         return response
     }
 }

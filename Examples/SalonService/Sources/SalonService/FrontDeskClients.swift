@@ -1,0 +1,179 @@
+import ClientLedger
+import Foundation
+import Hummingbird
+
+/// `/clients?q=…` (search) and `/clients/{id}` (the card), with the card's forms: consents as
+/// toggles recorded with the staff member as their source, archive, reactivate, and erase with a
+/// confirmation.
+struct FrontDeskClients: Sendable {
+    let ledger: SalonLedger
+
+    /// `GET /clients?q=TEXT`: accent-insensitive search in names, e-mail addresses and phone
+    /// numbers (national or international form).
+    func search(_ request: Request) async throws -> Response {
+        let language = FrontDeskLanguage.of(request)
+        let format = FrontDeskFormat(language, settings: try? ledger.salonSettings())
+        let query = request.uri.queryParameters["q"].map(String.init) ?? ""
+        var body = """
+            <form method="get" action="/clients" role="search">
+            <label for="q">\(language(.searchLabel))</label>
+            <input type="search" id="q" name="q" value="\(escape(query))" autofocus>
+            <button type="submit">\(language(.search))</button></form>
+            """
+        if !query.trimmingCharacters(in: .whitespaces).isEmpty {
+            let found = try await ledger.clients(search: query)
+            if found.isEmpty {
+                body += "<p>\(language(.noClients))</p>"
+            } else {
+                body += "<table><thead><tr><th scope=\"col\">\(language(.client))</th><th scope=\"col\">\(language(.phone))</th><th scope=\"col\">\(language(.email))</th>"
+                    + "<th scope=\"col\" class=\"number\">\(language(.points))</th><th scope=\"col\">\(language(.lastVisit))</th></tr></thead><tbody>"
+                for client in found.prefix(100) {
+                    body += "<tr><td><a href=\"\(Self.path(client.client))\">\(escape(client.name ?? client.client.rawValue))</a></td>"
+                        + "<td>\(client.phone.map { "<a href=\"tel:\(escape($0))\">\(escape($0))</a>" } ?? "–")</td><td>\(escape(client.email ?? "–"))</td>"
+                        + "<td class=\"number\">\(format.number(client.points))</td><td>\(escape(format.day(client.lastVisit)))</td></tr>"
+                }
+                body += "</tbody></table>"
+            }
+        }
+        return FrontDeskPage(title: language(.clients), language: language, path: "/clients", body: body).response()
+    }
+
+    /// `/clients/{id}` of `client`.
+    static func path(_ client: ClientID) -> String {
+        "/clients/" + escape(client.rawValue.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? client.rawValue)
+    }
+
+    /// `GET /clients/{id}`: the card. Alerts first; then the call link, consents as toggles,
+    /// points with their history, subscriptions, notes, forms, documents, visits and appointments;
+    /// archive, reactivate and erase at the end. Prints without the forms.
+    func card(_ request: Request, client: ClientID) async throws -> Response {
+        let language = FrontDeskLanguage.of(request)
+        let format = FrontDeskFormat(language, settings: try? ledger.salonSettings())
+        guard let card = try ledger.card(of: client) else {
+            return FrontDeskPage(title: language(.notFound), language: language, path: "/clients", body: "").response()
+        }
+        let staff = request.cookies["staff"]?.value ?? ""
+        let base = Self.path(client)
+        var body = ""
+        for alert in card.alerts where !alert.text.isEmpty {
+            body += "<p class=\"alert\" role=\"alert\"><strong>\(language(.alert)):</strong> \(escape(alert.text))</p>"
+        }
+        if card.erased { body += "<p class=\"muted\">\(language(.erased))</p>" }
+        if card.archived { body += "<p class=\"muted\">\(language(.archived))</p>" }
+        if let phone = card.phone {
+            body += "<p>\(language(.phone)): <a href=\"tel:\(escape(phone))\">\(escape(phone))</a> <a class=\"no-print\" href=\"tel:\(escape(phone))\">(\(language(.call)))</a></p>"
+        }
+        if let email = card.email { body += "<p>\(language(.email)): <a href=\"mailto:\(escape(email))\">\(escape(email))</a></p>" }
+        body += "<p class=\"no-print\"><button type=\"button\" onclick=\"window.print()\">\(language(.print))</button></p>"
+
+        // Consents, each a toggle that records a consent change with the staff member as source.
+        body += "<h2>\(language(.consents))</h2><table><tbody>"
+        for (consent, label) in [(Consent.reminders, language(.consentReminders)), (.marketing, language(.consentMarketing)), (.visitNudges, language(.consentNudges))] {
+            let state = card.consents[consent]
+            let granted = state?.granted == true
+            body += "<tr><th scope=\"row\">\(escape(label))</th><td>\(granted ? language(.granted) : language(.notGranted))"
+            if let at = state?.changedAt { body += " <span class=\"muted\">(\(escape(format.day(at)))\(state?.source.map { ", " + escape($0) } ?? ""))</span>" }
+            body += "</td><td>"
+            if !card.erased {
+                let field = "staff-\(consent.rawValue)"
+                body += """
+                    <form method="post" action="\(base)/consents" class="inline">
+                    <input type="hidden" name="consent" value="\(consent.rawValue)">
+                    <input type="hidden" name="granted" value="\(granted ? "false" : "true")">
+                    <label for="\(field)">\(language(.staff))</label>
+                    <input type="text" id="\(field)" name="staff" value="\(escape(staff))" required size="10">
+                    <button type="submit" id="toggle-\(consent.rawValue)">\(granted ? language(.withdraw) : language(.grant)): \(escape(label))</button>
+                    </form>
+                    """
+            }
+            body += "</td></tr>"
+        }
+        body += "</tbody></table>"
+
+        body += "<h2>\(language(.points)): \(format.number(card.points))</h2>"
+        if !card.pointsHistory.isEmpty {
+            body += "<table><thead><tr><th scope=\"col\">\(language(.time))</th><th scope=\"col\" class=\"number\">\(language(.points))</th><th scope=\"col\">\(language(.reason))</th></tr></thead><tbody>"
+            for change in card.pointsHistory.reversed() {
+                body += "<tr><td>\(escape(format.day(change.at)))</td><td class=\"number\">\(format.number(change.points))</td><td>\(escape(change.kind))\(change.reason.map { ": " + escape($0) } ?? "")</td></tr>"
+            }
+            body += "</tbody></table>"
+        }
+
+        if !card.subscriptions.isEmpty {
+            body += "<h2>\(language(.subscriptions))</h2><table><thead><tr><th scope=\"col\">\(language(.service))</th><th scope=\"col\" class=\"number\">\(language(.remaining))</th>"
+                + "<th scope=\"col\" class=\"number\">\(language(.residual))</th><th scope=\"col\">\(language(.purchased))</th><th scope=\"col\">\(language(.used))</th></tr></thead><tbody>"
+            for subscription in card.subscriptions {
+                let remaining = subscription.kind == "credit" ? format.money(subscription.remaining) : format.number(subscription.remaining)
+                body += "<tr><td>\(escape(subscription.plan))</td><td class=\"number\">\(remaining)</td><td class=\"number\">\(format.money(subscription.residualValue))</td>"
+                    + "<td>\(escape(format.day(subscription.purchasedAt)))</td><td>\(subscription.usedAt.map { escape(format.day($0)) }.joined(separator: ", "))</td></tr>"
+            }
+            body += "</tbody></table>"
+        }
+        let notes = card.notes.filter { !$0.text.isEmpty }
+        if !notes.isEmpty { body += "<h2>\(language(.notes))</h2><ul>" + notes.map { "<li>\(escape($0.text))</li>" }.joined() + "</ul>" }
+        if !card.intakeForms.isEmpty {
+            body += "<h2>\(language(.forms))</h2><ul>" + card.intakeForms.map { form in
+                "<li>\(escape(format.day(form.at))): " + form.answers.sorted { $0.key < $1.key }.map { "\(escape($0.key)): \(escape($0.value))" }.joined(separator: "; ") + "</li>"
+            }.joined() + "</ul>"
+        }
+        if !card.documents.isEmpty {
+            body += "<h2>\(language(.documents))</h2><ul>" + card.documents.map { "<li>\(escape($0.name)) (\(escape($0.mediaType)))</li>" }.joined() + "</ul>"
+        }
+        if !card.appointments.isEmpty {
+            body += "<h2>\(language(.upcoming))</h2><ul>" + card.appointments.sorted { $0.start > $1.start }.prefix(20).map { appointment in
+                "<li>\(escape(format.instant(appointment.start))) · \(escape(appointment.service))\(appointment.cancelled ? " (\(language(.cancelled)))" : "")</li>"
+            }.joined() + "</ul>"
+        }
+        if !card.visits.isEmpty {
+            body += "<h2>\(language(.visits)) (\(card.visits.count))</h2><ul>" + card.visits.sorted { $0.at > $1.at }.prefix(20).map { visit in
+                "<li>\(escape(format.day(visit.at))) · \(language(.revenue)) \(format.money(visit.revenue))</li>"
+            }.joined() + "</ul>"
+        }
+
+        if !card.erased {
+            body += "<section class=\"no-print\"><h2>\(language(.archive)) / \(language(.erase))</h2>"
+            body += card.archived
+                ? "<form method=\"post\" action=\"\(base)/reactivate\" class=\"inline\"><button type=\"submit\">\(language(.reactivate))</button></form>"
+                : "<form method=\"post\" action=\"\(base)/archive\" class=\"inline\"><button type=\"submit\">\(language(.archive))</button></form>"
+            body += """
+                <form method="post" action="\(base)/erase"><label for="confirm">\(language(.eraseConfirm))</label>
+                <input type="text" id="confirm" name="confirm" required autocomplete="off">
+                <button type="submit">\(language(.erase))</button></form></section>
+                """
+        }
+        let title = card.name ?? (card.erased ? language(.erased) : client.rawValue)
+        return FrontDeskPage(title: title, language: language, path: base, body: body).response()
+    }
+
+    /// `POST /clients/{id}/consents` (`consent`, `granted`, `staff`): records the change with the
+    /// staff member as its source and actor, remembers the staff member in a cookie, and shows the
+    /// card again.
+    func changeConsent(_ request: Request, client: ClientID) async throws -> Response {
+        let fields = formFields(String(buffer: try await request.body.collect(upTo: 1 << 16)))
+        func field(_ name: String) -> String? { fields.first { $0.name == name }?.value }
+        guard let consent = field("consent").flatMap(Consent.init(rawValue:)), let granted = field("granted").map({ $0 == "true" }),
+              let staff = field("staff")?.trimmingCharacters(in: .whitespaces), !staff.isEmpty else {
+            throw APIError(.badRequest, LedgerError(.invalidField, "the form needs consent, granted and staff"))
+        }
+        try await ledger.changeConsent(of: client, consent, granted: granted, source: "front desk: \(staff)", actor: staff)
+        var response = FrontDeskPage.redirect(Self.path(client))
+        response.headers[.setCookie] = "staff=\(staff.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""); Path=/; SameSite=Lax"
+        return response
+    }
+
+    /// `POST /clients/{id}/archive`, `/reactivate`, `/erase` (with `confirm` = the client's id).
+    func lifecycle(_ request: Request, client: ClientID, change: String) async throws -> Response {
+        let fields = formFields(String(buffer: try await request.body.collect(upTo: 1 << 16)))
+        let actor = request.cookies["staff"].map { $0.value.removingPercentEncoding ?? $0.value } ?? "front desk"
+        switch change {
+        case "archive": try await ledger.archive(client, actor: actor)
+        case "reactivate": try await ledger.reactivate(client, actor: actor)
+        default:
+            guard fields.first(where: { $0.name == "confirm" })?.value.trimmingCharacters(in: .whitespaces) == client.rawValue else {
+                throw APIError(.badRequest, LedgerError(.invalidField, "to erase client \(client), type their id to confirm", field: "confirm"))
+            }
+            try await ledger.erase(client, actor: actor)
+        }
+        return FrontDeskPage.redirect(Self.path(client))
+    }
+}

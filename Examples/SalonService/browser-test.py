@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""The front desk in a real browser: headless Chromium, driven through chromedriver's WebDriver
+protocol (plain HTTP; Python's standard library only).
+
+    python3 Examples/SalonService/browser-test.py LEDGER_TOOL SALON_SERVICE
+
+Makes a 1,000-client demo salon with the `ledger` tool, starts the service on it, and as a
+receptionist would: opens /reminders, follows the count of upcoming appointments without a
+reminder, ticks two of them and submits — the ledger must then hold reminders for exactly those
+two; searches "muller" and finds a Müller; opens the card and withdraws or grants a consent as a
+staff member — the ledger must hold that change with the staff member as its source. Every
+control must have a label a screen reader can read, and the pages speak German and Dutch too.
+Exits 0 if all holds, 1 otherwise (naming what did not).
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ELEMENT = "element-6066-11e4-a52f-4a5c3b2c9e80"
+
+
+def element_id(reference):
+    """The id of an element reference (W3C's key; chromedriver names some elements otherwise)."""
+    return reference.get(ELEMENT) or next(iter(reference.values()))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {seconds} s")
+
+
+class Browser:
+    """A WebDriver session of headless Chromium."""
+
+    def __init__(self, driver):
+        self.driver = driver
+        capabilities = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": shutil.which("chromium") or "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"]}}}}
+        self.session = self.call("POST", "/session", capabilities)["sessionId"]
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.driver + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.load(response)["value"]
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"WebDriver {method} {path}: {error.read().decode()[:500]}")
+
+    def go(self, url):
+        self.call("POST", f"/session/{self.session}/url", {"url": url})
+
+    def url(self):
+        return self.call("GET", f"/session/{self.session}/url")
+
+    def find(self, css):
+        return element_id(self.call("POST", f"/session/{self.session}/element", {"using": "css selector", "value": css}))
+
+    def find_all(self, css):
+        return [element_id(e) for e in self.call("POST", f"/session/{self.session}/elements", {"using": "css selector", "value": css})]
+
+    def click(self, element):
+        self.call("POST", f"/session/{self.session}/element/{element}/click", {})
+
+    def type(self, element, text):
+        self.call("POST", f"/session/{self.session}/element/{element}/clear", {})
+        self.call("POST", f"/session/{self.session}/element/{element}/value", {"text": text})
+
+    def attribute(self, element, name):
+        return self.call("GET", f"/session/{self.session}/element/{element}/attribute/{name}")
+
+    def text(self, element):
+        return self.call("GET", f"/session/{self.session}/element/{element}/text")
+
+    def script(self, source):
+        return self.call("POST", f"/session/{self.session}/execute/sync", {"script": source, "args": []})
+
+    def close(self):
+        self.call("DELETE", f"/session/{self.session}")
+
+
+# Every visible control must have a name a screen reader reads: a label, aria-label(ledby) or text.
+UNLABELLED = """
+return Array.from(document.querySelectorAll('input, button, select, textarea'))
+  .filter(e => e.type !== 'hidden')
+  .filter(e => !(e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e.labels && e.labels.length) ||
+                 (e.tagName === 'BUTTON' && e.textContent.trim())))
+  .map(e => e.outerHTML.slice(0, 120));
+"""
+
+
+def main():
+    tool, service = sys.argv[1], sys.argv[2]
+    failures = []
+
+    def check(condition, what):
+        print(("ok      " if condition else "FAILED  ") + what)
+        if not condition:
+            failures.append(what)
+
+    work = tempfile.mkdtemp(prefix="frontdesk-")
+    ledger = os.path.join(work, "salon.ledger")
+    subprocess.run([tool, "demo", "--clients", "1000", "--ledger", ledger], check=True, stdout=subprocess.DEVNULL)
+    port, driver_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([service, ledger, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    browser = None
+    try:
+        wait_for(base + "/reminders")
+        wait_for(f"http://127.0.0.1:{driver_port}/status")
+        browser = Browser(f"http://127.0.0.1:{driver_port}")
+        head = json.loads(subprocess.run([tool, "verify", "--json", "--ledger", ledger], check=True, capture_output=True, text=True).stdout)["headHash"]
+        before = int(head.split(":")[0])
+
+        # The overview: two pies; the count without a reminder leads to the list of upcoming ones.
+        started = time.time()
+        browser.go(base + "/reminders?lang=en")
+        check(len(browser.find_all("figure svg")) == 2, "/reminders shows two pie charts")
+        print(f"        /reminders loaded and rendered in {time.time() - started:.2f} s")
+        check(browser.script(UNLABELLED) == [], "every control of /reminders has a label")
+        browser.click(browser.find("#next-missing-link"))
+        check(browser.url().endswith("#next-missing"), "the count without a reminder links to the upcoming list")
+        boxes = browser.find_all("input[name=appointment]:not([disabled])")
+        check(len(boxes) >= 2, f"at least two upcoming appointments can be ticked ({len(boxes)})")
+        disabled = browser.find_all("#next-missing ~ form input[disabled]")
+        check(all("consent" in (browser.attribute(e, "aria-label") or "") for e in disabled),
+              "appointments of clients without consent are listed but cannot be ticked")
+        ticked = [browser.attribute(box, "value") for box in boxes[:2]]
+        for box in boxes[:2]:
+            browser.click(box)
+        browser.click(browser.find("form[action='/reminders/schedule'] button[type=submit]"))
+        deadline = time.time() + 10
+        while "scheduled=" not in browser.url() and time.time() < deadline:
+            time.sleep(0.1)
+        check("scheduled=2" in browser.url(), f"the form reports two reminders scheduled ({browser.url()})")
+        check("2 reminder(s) scheduled" in browser.text(browser.find("p.notice")), "the page says so")
+        exported = subprocess.run([tool, "export", "--from", str(before + 1), "--ledger", ledger], check=True, capture_output=True, text=True).stdout
+        events = [json.loads(line) for line in exported.splitlines() if line.strip()]
+        check(sorted(e["client"] + "/" + e["appointment"] for e in events if e["type"] == "ReminderScheduled") == sorted(ticked) and len(events) == 2,
+              f"the ledger holds reminders for exactly the two ticked appointments {ticked}")
+
+        # Search, accent-insensitive; then the card.
+        browser.go(base + "/clients?lang=en")
+        browser.type(browser.find("#q"), "muller")
+        browser.click(browser.find("form[role=search] button"))
+        names = [browser.text(e) for e in browser.find_all("table a[href^='/clients/']")]
+        check(any("Müller" in name for name in names), f"searching 'muller' finds a Müller ({len(names)} found)")
+        check(browser.script(UNLABELLED) == [], "every control of /clients has a label")
+        browser.click(browser.find_all("table a[href^='/clients/']")[0])
+        check(browser.find_all("h2"), "the card opens")
+        check(browser.script(UNLABELLED) == [], "every control of the card has a label")
+        head = json.loads(subprocess.run([tool, "verify", "--json", "--ledger", ledger], check=True, capture_output=True, text=True).stdout)["headHash"]
+        before = int(head.split(":")[0])
+        browser.type(browser.find("#staff-marketing"), "anna")
+        browser.click(browser.find("#toggle-marketing"))
+        deadline = time.time() + 10
+        while "front desk: anna" not in browser.script("return document.body.innerText") and time.time() < deadline:
+            time.sleep(0.1)
+        exported = subprocess.run([tool, "export", "--from", str(before + 1), "--ledger", ledger], check=True, capture_output=True, text=True).stdout
+        events = [json.loads(line) for line in exported.splitlines() if line.strip()]
+        check(len(events) == 1 and events[0]["type"] == "ConsentChanged" and events[0]["consent"] == "marketing"
+              and events[0].get("source") == "front desk: anna", f"the toggle recorded one consent change by anna ({events})")
+        check("front desk: anna" in browser.script("return document.body.innerText"), "the card shows the change and who made it")
+
+        # The JSON API beside the pages: every error is JSON, unknown routes and wrong methods too.
+        for method, path, status in (("GET", "/no-such-page", 404), ("DELETE", "/reminders", 405), ("GET", "/clients/nobody/card", 404)):
+            request = urllib.request.Request(base + path, method=method)
+            try:
+                urllib.request.urlopen(request, timeout=10)
+                check(False, f"{method} {path} answers {status}")
+            except urllib.error.HTTPError as error:
+                body = json.loads(error.read())
+                check(error.code == status and "code" in body.get("error", {}), f"{method} {path} answers {status} with a JSON error ({body})")
+
+        # German and Dutch.
+        browser.go(base + "/reminders?lang=de")
+        check(browser.text(browser.find("h1")) == "Erinnerungen", "German")
+        browser.go(base + "/reminders?lang=nl")
+        check(browser.text(browser.find("h1")) == "Herinneringen", "Dutch")
+    finally:
+        if browser:
+            try:
+                browser.close()
+            except Exception:
+                pass
+        for process in (server, driver):
+            process.terminate()
+            process.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+    print("browser test: " + ("passed" if not failures else f"{len(failures)} failed"))
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
