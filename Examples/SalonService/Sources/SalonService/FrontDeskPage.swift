@@ -53,6 +53,7 @@ struct FrontDeskPage {
         header { background: #1b3a5c; padding: .6em 1.2em; }
         header a, header strong { color: #fff; margin-right: 1.2em; }
         .languages { float: right; color: #fff; }
+        .languages a, .languages strong { margin: 0 .2em; }
         main { padding: 1em 1.5em; max-width: 1200px; }
         .charts { display: flex; gap: 3em; flex-wrap: wrap; align-items: flex-start; }
         figure { margin: 0; }
