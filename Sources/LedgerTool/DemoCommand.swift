@@ -57,6 +57,8 @@ struct DemoCommand: AsyncParsableCommand {
                     print("Created \(options.ledger): \(summary.events) events for \(clients) clients over \(years) years (seed \(seed)) in \(String(format: "%.1f", seconds)) s.\n")
                 }
             }
+            // The history set the salon's time zone and currency: write the tour in them.
+            options.present(with: ledger)
             let tour = try await Tour(ledger, now: end)
             if options.json {
                 print(JSONOutput.object([
