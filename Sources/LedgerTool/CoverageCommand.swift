@@ -65,23 +65,16 @@ struct CoverageCommand: AsyncParsableCommand {
                 scheduled = try await ledger.scheduleMissingReminders(at: at, channel: reminderChannel, actor: "ledger coverage", only: chosen)
             }
             let coverage = try await ledger.reminderCoverage(now: at)
-            if html == "-" {
-                print(CoverageReport.html(coverage, salon: options.ledger), terminator: "")
-                return
-            }
+            let names = try await ClientNames(ledger)
             if let html {
-                do {
-                    try CoverageReport.html(coverage, salon: options.ledger).write(toFile: html, atomically: true, encoding: .utf8)
-                } catch {
-                    throw ToolError(.refused, "cannot write the HTML report to \(html): \(error.localizedDescription)")
-                }
+                try HTMLReport.write(CoverageReport.html(coverage, salon: options.ledger, names: names), to: html)
+                if html == "-" { return }
             }
             if options.json {
                 print(try JSONOutput.encoding(coverage).adding([("scheduled", .int(Int64(scheduled.count))),
                                                                     ("scheduledReminders", try JSONOutput.encoding(scheduled))]).rendered())
                 return
             }
-            let names = try await ClientNames(ledger)
             var table = TextTable("window", "start", "appointment", "client", "name", "phone", "reason")
             for item in coverage.uncovered {
                 table.add(.text(item.window), .instant(item.start), .text(item.appointment.rawValue), .text(item.client.rawValue),

@@ -54,6 +54,29 @@ struct Presentation: Sendable {
         }
     }
 
+    /// The month of `value` in the salon's time zone: `01.2026` (de), `01-2026` (nl), `01/2026` (en).
+    func month(_ value: Timestamp) -> String {
+        String(parts(value).date.dropFirst(3))
+    }
+
+    /// The last instant of every month, in the salon's time zone, that ends after `start` and at or
+    /// before `end`; then `end` itself if it is not one of them.
+    func monthEnds(after start: Timestamp, through end: Timestamp) -> [Timestamp] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        func date(_ t: Timestamp) -> Date { Date(timeIntervalSince1970: Double(t.microsecondsSinceEpoch / 1_000_000)) }
+        guard var month = calendar.dateInterval(of: .month, for: date(start))?.start else { return [end] }
+        var ends: [Timestamp] = []
+        while let next = calendar.date(byAdding: .month, value: 1, to: month) {
+            let last = Timestamp(microsecondsSinceEpoch: Int64(next.timeIntervalSince1970) * 1_000_000 - 1)
+            guard last <= end else { break }
+            if last > start { ends.append(last) }
+            month = next
+        }
+        if ends.last != end { ends.append(end) }
+        return ends
+    }
+
     private func parts(_ value: Timestamp) -> (date: String, hour: Int, minute: Int) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone

@@ -13,9 +13,34 @@ struct ResidualCommand: AsyncParsableCommand {
     @Flag(help: "Print CSV (one line per subscription, and a total line) instead of a table.")
     var csv = false
 
+    @Flag(help: "Month by month from --from to --to: the residual value at the end of each month (in the salon's time zone).")
+    var monthly = false
+
+    @Option(help: ArgumentHelp("With --monthly: the period's start; a date means the start of that day.", valueName: "INSTANT"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("With --monthly: the period's end; a date means the end of that day.", valueName: "INSTANT"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("With --monthly: also write a one-page HTML report with the months charted to FILE; - writes it to standard output instead of the table.", valueName: "FILE"))
+    var html: String?
+
+    func validate() throws {
+        if monthly {
+            guard from != nil, to != nil else { throw ValidationError("--monthly needs --from and --to") }
+            guard asOf == nil else { throw ValidationError("--monthly gives the value at each month's end; it cannot be combined with --as-of") }
+        } else if from != nil || to != nil || html != nil {
+            throw ValidationError("--from, --to and --html go with --monthly")
+        }
+        if html == "-" && (csv || options.json) {
+            throw ValidationError("--html - writes the report to standard output: it cannot be combined with --json or --csv")
+        }
+    }
+
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
+            if monthly, let from, let to { return try await months(ledger, from: from, to: to) }
             let report = try await ledger.residualValue(asOf: try InstantArgument.parse(asOf, option: "--as-of", dayEnd: .end, ledger: ledger))
             if options.json {
                 print(try JSONOutput.encoding(report).rendered())
@@ -34,6 +59,42 @@ struct ResidualCommand: AsyncParsableCommand {
                 print(table.rendered() + "Residual value as of \(instant(report.asOf)): \(money(report.total)) over \(report.subscriptions.count) subscriptions of \(report.perClient.count) clients.")
             }
         }
+    }
+}
+
+extension ResidualCommand {
+    /// `--monthly`: the residual value at the end of every month of the period.
+    func months(_ ledger: SalonLedger, from: String, to: String) async throws {
+        let start = try InstantArgument.parse(from, option: "--from", dayEnd: .start, ledger: ledger)
+        let end = try InstantArgument.parse(to, option: "--to", dayEnd: .end, ledger: ledger)
+        guard start < end else { throw ToolError(.refused, "--to \(to) is not after --from \(from)") }
+        let presentation = Presentation.current.withLock { $0 }
+        var reports: [ResidualReport] = []
+        for monthEnd in presentation.monthEnds(after: start, through: end) {
+            reports.append(try await ledger.residualValue(asOf: monthEnd))
+        }
+        if options.json {
+            print(JSONOutput.array(reports.map { report in
+                .object([("asOf", .string(report.asOf.description)), ("total", .int(report.total)), ("subscriptions", .int(Int64(report.subscriptions.count)))])
+            }).rendered())
+            return
+        }
+        var table = TextTable("month", "as of", "residual", "subscriptions")
+        for report in reports {
+            table.add(.text(presentation.month(report.asOf)), .instant(report.asOf), .money(report.total), .count(report.subscriptions.count))
+        }
+        if let html {
+            let page = HTMLReport.page("Residual subscription value, \(presentation.typed(from, start)) – \(presentation.typed(to, end))", """
+                <p>At the end of each month, in the salon's time zone (\(HTMLReport.escape(presentation.timeZone.identifier))), in \(HTMLReport.escape(presentation.currency)).</p>
+                \(HTMLReport.bars("Residual value by month", labels: reports.map { presentation.month($0.asOf) }, values: reports.map(\.total)))
+                <table><tr><th>month</th><th>as of</th><th class="number">residual</th><th class="number">subscriptions</th></tr>
+                \(reports.map { "<tr><td>\(presentation.month($0.asOf))</td><td>\(HTMLReport.escape(instant($0.asOf)))</td><td class=\"number\">\(HTMLReport.escape(money($0.total)))</td><td class=\"number\">\($0.subscriptions.count)</td></tr>" }.joined())
+                </table>
+                """)
+            try HTMLReport.write(page, to: html)
+            if html == "-" { return }
+        }
+        print(csv ? table.csv() : table.rendered(), terminator: "")
     }
 }
 

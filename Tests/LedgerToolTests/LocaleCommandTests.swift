@@ -65,6 +65,32 @@ struct LocaleCommandTests {
         #expect(table.stdout.contains("from 01.01.2020 to 31.12.2030") && table.stdout.contains("revaluation") && table.stdout.contains(" €"), "\(table.stdout)")
     }
 
+    @Test("residual --monthly gives each month's end in the salon's time zone, as a table, JSON and a charted page; audit --html is one printable page with the proof")
+    func monthlyAndHTMLReports() throws {
+        let monthly = try ledger("residual", "--monthly", "--from", "2025-01-01", "--to", "2025-03-31", "--locale", "de-DE", "--ledger", path, in: scratch)
+        #expect(monthly.status == 0, "\(monthly.stderr)")
+        #expect(monthly.stdout.contains("01.2025  31.01.2025 23:59") && monthly.stdout.contains("03.2025  31.03.2025 23:59"), "\(monthly.stdout)")
+        let json = try ledger("residual", "--monthly", "--from", "2025-01-01", "--to", "2025-03-31", "--json", "--ledger", path, in: scratch).json() as? [[String: Any]]
+        // The ends of January, February and March in Berlin, one microsecond before midnight, in UTC.
+        #expect(json?.compactMap { $0["asOf"] as? String } == ["2025-01-31T22:59:59.999999Z", "2025-02-28T22:59:59.999999Z", "2025-03-31T21:59:59.999999Z"])
+        // Ada bought her 10 blow-dries (€250) on 1 February 2025: nothing at the end of January.
+        #expect(json?.first?["total"] as? Int == 0)
+        #expect((json?.last?["total"] as? Int).map { $0 > 0 } == true)
+        let page = try ledger("residual", "--monthly", "--from", "2025-01-01", "--to", "2025-03-31", "--html", "-", "--ledger", path, in: scratch)
+        #expect(page.stdout.hasPrefix("<!DOCTYPE html>") && page.stdout.contains("<svg"), "\(page.stdout.prefix(200))")
+        let refused = try ledger("residual", "--monthly", "--ledger", path, in: scratch)
+        #expect(refused.status == 64)
+
+        let head = try #require(try ledger("verify", "--json", "--ledger", path, in: scratch).object()["headHash"] as? String)
+        let audit = try ledger("audit", "--from", "2026-01-01", "--to", "2026-12-31", "--html", "-", "--ledger", path, in: scratch)
+        #expect(audit.status == 0, "\(audit.stderr)")
+        #expect(audit.stdout.contains("Loyalty points") && audit.stdout.contains("adds up") && audit.stdout.contains(head), "\(audit.stdout.prefix(300))")
+        #expect(audit.stdout.contains("@page"))
+        // The coverage page tells its parts apart without red and green.
+        let coverage = try ledger("coverage", "--now", "2026-11-22T12:00:00Z", "--html", "-", "--ledger", path, in: scratch).stdout
+        #expect(coverage.contains("url(#stripes)") && !coverage.contains("#c62828") && !coverage.contains("#2e7d32"))
+    }
+
     @Test("audit: the period as the dates the accountant typed; the locale from the environment; a locale the tool does not write is refused")
     func auditAndEnvironment() throws {
         let audit = try ledger(["audit", "--from", "2026-01-01", "--to", "2026-12-31", "--ledger", path], in: scratch,
