@@ -7,8 +7,9 @@ protocol (plain HTTP; Python's standard library only).
 Makes a 1,000-client demo salon with the `ledger` tool, starts the service on it, and as a
 receptionist would: opens /reminders, follows the count of upcoming appointments without a
 reminder, ticks two of them and submits — the ledger must then hold reminders for exactly those
-two; searches "muller" and finds a Müller; opens the card and withdraws or grants a consent as a
-staff member — the ledger must hold that change with the staff member as its source. Every
+two; searches "muller" and finds a Müller; opens a card and withdraws or grants a consent as a staff
+member — the ledger must hold that change with the staff member as its source — and redeems
+points (the discount recorded) and too many (refused on the page, nothing recorded). Every
 control must have a label a screen reader can read, and the pages speak German and Dutch too.
 Exits 0 if all holds, 1 otherwise (naming what did not).
 """
@@ -167,7 +168,11 @@ def main():
         names = [browser.text(e) for e in browser.find_all("table a[href^='/clients/']")]
         check(any("Müller" in name for name in names), f"searching 'muller' finds a Müller ({len(names)} found)")
         check(browser.script(UNLABELLED) == [], "every control of /clients has a label")
-        browser.click(browser.find_all("table a[href^='/clients/']")[0])
+        # A client who holds enough points to redeem (the demo's programme: from 100).
+        rows = browser.script("""return Array.from(document.querySelectorAll('tbody tr')).map(r =>
+            [r.querySelector('a').getAttribute('href'), r.querySelector('td.number').textContent.replace(/[^0-9]/g, '')]);""")
+        chosen = next((href for href, points in rows if points and int(points) >= 100), rows[0][0])
+        browser.go(base + chosen + "?lang=en")
         check(browser.find_all("h2"), "the card opens")
         check(browser.script(UNLABELLED) == [], "every control of the card has a label")
         head = json.loads(subprocess.run([tool, "verify", "--json", "--ledger", ledger], check=True, capture_output=True, text=True).stdout)["headHash"]
@@ -182,6 +187,26 @@ def main():
         check(len(events) == 1 and events[0]["type"] == "ConsentChanged" and events[0]["consent"] == "marketing"
               and events[0].get("source") == "front desk: anna", f"the toggle recorded one consent change by anna ({events})")
         check("front desk: anna" in browser.script("return document.body.innerText"), "the card shows the change and who made it")
+
+        # Redeeming points at the desk: the programme's discount, recorded by anna; too many are refused, on the page.
+        def redeem(points, outcome):
+            head = json.loads(subprocess.run([tool, "verify", "--json", "--ledger", ledger], check=True, capture_output=True, text=True).stdout)["headHash"]
+            browser.type(browser.find("#redeem-points"), str(points))
+            browser.click(browser.find("#redeem"))
+            # The form's answer is the card again, its address saying how it went.
+            deadline = time.time() + 10
+            while outcome not in browser.url() and time.time() < deadline:
+                time.sleep(0.1)
+            check(outcome in browser.url(), f"redeeming {points} points comes back to the card with {outcome}")
+            exported = subprocess.run([tool, "export", "--from", str(int(head.split(":")[0]) + 1), "--ledger", ledger],
+                                      check=True, capture_output=True, text=True).stdout
+            return [json.loads(line) for line in exported.splitlines() if line.strip()]
+        redeemed = redeem(100, "?redeemed=")
+        check([(e["type"], e.get("points")) for e in redeemed] == [("DiscountRedeemed", 100)], f"redeeming 100 points records the discount ({redeemed})")
+        check("100 points redeemed" in browser.text(browser.find("p.notice")), "the card says what was redeemed")
+        refused = redeem(99_999_999, "?error=")
+        check(refused == [], "redeeming more than the balance records nothing")
+        check("Not recorded" in browser.text(browser.find("p.alert[role=alert]")), "the card says why, as a page, not as JSON")
 
         # The JSON API beside the pages: every error is JSON, unknown routes and wrong methods too.
         for method, path, status in (("GET", "/no-such-page", 404), ("DELETE", "/reminders", 405), ("GET", "/clients/nobody/card", 404)):

@@ -52,9 +52,17 @@ struct FrontDeskClients: Sendable {
         guard let card = try ledger.card(of: client) else {
             return FrontDeskPage(title: language(.notFound), language: language, path: "/clients", body: "").response()
         }
-        let staff = request.cookies["staff"]?.value ?? ""
+        let staff = request.cookies["staff"].map { $0.value.removingPercentEncoding ?? $0.value } ?? ""
         let base = Self.path(client)
         var body = ""
+        // What the last form did: a refusal of the ledger's rules, or a redemption's discount.
+        if let error = request.uri.queryParameters["error"].map(String.init) {
+            body += "<p class=\"alert\" role=\"alert\"><strong>\(language(.refused)):</strong> \(escape(error))</p>"
+        }
+        if let points = request.uri.queryParameters["redeemed"].flatMap({ Int64(String($0)) }),
+           let discount = request.uri.queryParameters["discount"].flatMap({ Int64(String($0)) }) {
+            body += "<p class=\"notice\" role=\"status\">\(escape(language(.redeemed(format.number(points), format.money(discount)))))</p>"
+        }
         for alert in card.alerts where !alert.text.isEmpty {
             body += "<p class=\"alert\" role=\"alert\"><strong>\(language(.alert)):</strong> \(escape(alert.text))</p>"
         }
@@ -91,6 +99,14 @@ struct FrontDeskClients: Sendable {
         body += "</tbody></table>"
 
         body += "<h2>\(language(.points)): \(format.number(card.points))</h2>"
+        if !card.erased && !card.archived {
+            body += """
+                <form method="post" action="\(base)/redeem" class="no-print">
+                <label for="redeem-points">\(language(.redeem))</label>
+                <input type="number" id="redeem-points" name="points" min="1" step="1" required>
+                <button type="submit" id="redeem">\(language(.redeemButton))</button></form>
+                """
+        }
         if !card.pointsHistory.isEmpty {
             body += "<table><thead><tr><th scope=\"col\">\(language(.time))</th><th scope=\"col\" class=\"number\">\(language(.points))</th><th scope=\"col\">\(language(.reason))</th></tr></thead><tbody>"
             for change in card.pointsHistory.reversed() {
@@ -153,26 +169,61 @@ struct FrontDeskClients: Sendable {
         func field(_ name: String) -> String? { fields.first { $0.name == name }?.value }
         guard let consent = field("consent").flatMap(Consent.init(rawValue:)), let granted = field("granted").map({ $0 == "true" }),
               let staff = field("staff")?.trimmingCharacters(in: .whitespaces), !staff.isEmpty else {
-            throw APIError(.badRequest, LedgerError(.invalidField, "the form needs consent, granted and staff"))
+            return Self.back(to: client, refused: LedgerError(.invalidField, "the form needs a consent, whether it is granted, and the staff member", field: "staff"))
         }
-        try await ledger.changeConsent(of: client, consent, granted: granted, source: "front desk: \(staff)", actor: staff)
+        do {
+            try await ledger.changeConsent(of: client, consent, granted: granted, source: "front desk: \(staff)", actor: staff)
+        } catch {
+            return Self.back(to: client, refused: error)
+        }
         var response = FrontDeskPage.redirect(Self.path(client))
         response.headers[.setCookie] = "staff=\(staff.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""); Path=/; SameSite=Lax"
         return response
     }
 
+    /// `POST /clients/{id}/redeem` (`points`): redeems them for the programme's discount, recorded
+    /// with the staff member as actor, and shows the card with the discount granted.
+    func redeem(_ request: Request, client: ClientID) async throws -> Response {
+        let fields = formFields(String(buffer: try await request.body.collect(upTo: 1 << 16)))
+        guard let points = fields.first(where: { $0.name == "points" }).flatMap({ Int64($0.value) }) else {
+            return Self.back(to: client, refused: LedgerError(.invalidAmount, "the points to redeem must be a whole number", field: "points"))
+        }
+        do {
+            let recorded = try await ledger.redeemPoints(client, points: points, actor: Self.staff(request))
+            var discount: Cents = 0
+            for event in recorded { if case .discountRedeemed(let redeemed) = event.event { discount = redeemed.discount } }
+            return FrontDeskPage.redirect(Self.path(client) + "?redeemed=\(points)&discount=\(discount)")
+        } catch {
+            return Self.back(to: client, refused: error)
+        }
+    }
+
+    /// Back to the card, saying why the ledger refused what the form asked (its rules hold at the desk too).
+    static func back(to client: ClientID, refused error: LedgerError) -> Response {
+        FrontDeskPage.redirect(path(client) + "?error=" + (error.message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+    }
+
+    /// The staff member the desk remembers (a cookie), or "front desk".
+    static func staff(_ request: Request) -> String {
+        request.cookies["staff"].map { $0.value.removingPercentEncoding ?? $0.value } ?? "front desk"
+    }
+
     /// `POST /clients/{id}/archive`, `/reactivate`, `/erase` (with `confirm` = the client's id).
     func lifecycle(_ request: Request, client: ClientID, change: String) async throws -> Response {
         let fields = formFields(String(buffer: try await request.body.collect(upTo: 1 << 16)))
-        let actor = request.cookies["staff"].map { $0.value.removingPercentEncoding ?? $0.value } ?? "front desk"
-        switch change {
-        case "archive": try await ledger.archive(client, actor: actor)
-        case "reactivate": try await ledger.reactivate(client, actor: actor)
-        default:
-            guard fields.first(where: { $0.name == "confirm" })?.value.trimmingCharacters(in: .whitespaces) == client.rawValue else {
-                throw APIError(.badRequest, LedgerError(.invalidField, "to erase client \(client), type their id to confirm", field: "confirm"))
+        let actor = Self.staff(request)
+        do {
+            switch change {
+            case "archive": try await ledger.archive(client, actor: actor)
+            case "reactivate": try await ledger.reactivate(client, actor: actor)
+            default:
+                guard fields.first(where: { $0.name == "confirm" })?.value.trimmingCharacters(in: .whitespaces) == client.rawValue else {
+                    return Self.back(to: client, refused: LedgerError(.invalidField, "to erase client \(client), type their id to confirm", field: "confirm"))
+                }
+                try await ledger.erase(client, actor: actor)
             }
-            try await ledger.erase(client, actor: actor)
+        } catch {
+            return Self.back(to: client, refused: error)
         }
         return FrontDeskPage.redirect(Self.path(client))
     }

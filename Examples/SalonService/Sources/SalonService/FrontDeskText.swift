@@ -73,6 +73,14 @@ struct FrontDeskText: Sendable {
     static let call = Self("Anrufen", "Bellen", "Call")
     static let notFound = Self("Nicht gefunden.", "Niet gevonden.", "Not found.")
 
+    static let redeem = Self("Punkte einlösen", "Punten inwisselen", "Redeem points")
+    static let redeemButton = Self("Einlösen", "Inwisselen", "Redeem")
+    static let refused = Self("Nicht erfasst", "Niet vastgelegd", "Not recorded")
+
+    static func redeemed(_ points: String, _ discount: String) -> Self {
+        Self("\(points) Punkte eingelöst: \(discount) Rabatt.", "\(points) punten ingewisseld: \(discount) korting.", "\(points) points redeemed: \(discount) discount.")
+    }
+
     static func scheduled(_ count: Int) -> Self {
         Self("\(count) Erinnerung(en) geplant.", "\(count) herinnering(en) gepland.", "\(count) reminder(s) scheduled.")
     }

@@ -20,7 +20,7 @@ struct SalonRoutes: Sendable {
     static let routes: [(pattern: String, methods: [HTTPRequest.Method])] = [
         ("/metrics", [.get]), ("/clients/:id/card", [.get]), ("/coverage", [.get]), ("/clients/:id/checkout", [.post]),
         ("/", [.get]), ("/reminders", [.get]), ("/reminders/schedule", [.post]), ("/clients", [.get]), ("/clients/:id", [.get]),
-        ("/clients/:id/consents", [.post]), ("/clients/:id/archive", [.post]), ("/clients/:id/reactivate", [.post]), ("/clients/:id/erase", [.post]),
+        ("/clients/:id/consents", [.post]), ("/clients/:id/redeem", [.post]), ("/clients/:id/archive", [.post]), ("/clients/:id/reactivate", [.post]), ("/clients/:id/erase", [.post]),
     ]
 
     /// The router with every endpoint — the JSON API and the front desk's pages; each request is
@@ -45,6 +45,7 @@ struct SalonRoutes: Sendable {
         router.get("clients") { request, _ in try await clients.search(request) }
         router.get("clients/:id") { request, context in try await clients.card(request, client: try clientID(context)) }
         router.post("clients/:id/consents") { request, context in try await clients.changeConsent(request, client: try clientID(context)) }
+        router.post("clients/:id/redeem") { request, context in try await clients.redeem(request, client: try clientID(context)) }
         for change in ["archive", "reactivate", "erase"] {
             router.post("clients/:id/\(change)") { request, context in try await clients.lifecycle(request, client: try clientID(context), change: change) }
         }
