@@ -3,7 +3,7 @@ import Foundation
 
 extension SalonLedger {
     /// Writes a backup of the ledger into the directory `destination`, while commands go on: a
-    /// consistent, compacted copy of the log as of one snapshot (``EventLog/backup(to:)``: every
+    /// consistent, compacted copy of the log as of one snapshot (``EventLog/backup(to:progress:)``: every
     /// record's link checked, the copy verified), then the key file. The keys are copied after the
     /// log, so every client the copy registers has its key in it.
     ///
@@ -11,16 +11,18 @@ extension SalonLedger {
     /// ``restore(from:to:)``. It holds the personal data keys of every client not erased when it was
     /// taken: keep it as safe as the ledger, and note that an erasure made later does not reach it.
     ///
+    /// `progress`, if given, is told the events copied so far and how many there are (every 50,000).
+    ///
     /// - Returns: the head hash of the backup (`nil` for an empty ledger): write it down beside it.
     /// - Throws: ``LedgerError/Code/invalidField`` if `destination` holds anything;
     ///   ``LedgerError/Code/brokenChain`` or ``LedgerError/Code/damaged`` if the ledger cannot be
     ///   trusted (a backup of it could not be either); ``LedgerError/Code/storage`` or
     ///   ``LedgerError/Code/keyStore`` if the copy cannot be written. Nothing is left behind then.
     @discardableResult
-    public func backup(to destination: String) throws(LedgerError) -> HeadHash? {
+    public func backup(to destination: String, progress: ((_ copied: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> HeadHash? {
         let head: HeadHash?
         do {
-            head = try log.backup(to: destination)
+            head = try log.backup(to: destination, progress: progress)
         } catch where error.code == .misuse {
             throw LedgerError(.invalidField, error.message, field: "destination", cause: error)
         } catch {

@@ -36,7 +36,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         /// was recorded. Run `ledger verify`, and restore from a backup.
         public static let brokenChain = Code(rawValue: "brokenChain")
         /// The ledger's data file is damaged where it had to be read. Nothing was changed; restore
-        /// the ledger from a backup (``SalonLedger/backup(to:)``).
+        /// the ledger from a backup (``SalonLedger/backup(to:progress:)``).
         public static let damaged = Code(rawValue: "damaged")
         /// A change to a ledger opened read-only.
         public static let readOnly = Code(rawValue: "readOnly")

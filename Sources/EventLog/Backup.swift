@@ -19,8 +19,11 @@ extension EventLog {
     /// - Throws: ``EventLogError/Code/misuse`` if `destination` holds anything;
     ///   ``EventLogError/Code/brokenChain`` or ``EventLogError/Code/damaged`` if the log does not hold;
     ///   ``EventLogError/Code/storage`` if the copy cannot be written.
+    ///
+    /// `progress`, if given, is told the records copied so far and the log's last position, every
+    /// 50,000 records and at the end of the copy.
     @discardableResult
-    public func backup(to destination: String) throws(EventLogError) -> HeadHash? {
+    public func backup(to destination: String, progress: ((_ copied: UInt64, _ total: UInt64) -> Void)? = nil) throws(EventLogError) -> HeadHash? {
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
         let existed = fileManager.fileExists(atPath: destination, isDirectory: &isDirectory)
@@ -41,7 +44,7 @@ extension EventLog {
             for name in try core.environment.databaseNames() where name != Schema.eventsName {
                 if let database = try core.environment.openHandle(name, create: false) { databases.append((name, database)) }
             }
-            let head = try read { snapshot in try LogCopier(snapshot: snapshot, databases: databases, destination: destination).copy() }
+            let head = try read { snapshot in try LogCopier(snapshot: snapshot, databases: databases, destination: destination, progress: progress).copy() }
             // The copy must hold as the log does: its tables were copied unchecked, the records checked.
             let copy = try EventLog(path: destination, options: .readOnly)
             let verification = try copy.verify(anchors: head.map { [$0] } ?? [])
@@ -72,6 +75,7 @@ private struct LogCopier {
     /// Every named database but `events`, with its handle.
     let databases: [(String, LMDBDatabase)]
     let destination: String
+    let progress: ((_ copied: UInt64, _ total: UInt64) -> Void)?
     static let entriesPerTransaction = 50_000
 
     func copy() throws -> HeadHash? {
@@ -89,9 +93,11 @@ private struct LogCopier {
             if pending.count == Self.entriesPerTransaction {
                 try Self.append(pending, to: events, in: target)
                 pending.removeAll(keepingCapacity: true)
+                progress?(event.position, snapshot.lastPosition)
             }
         }
         try Self.append(pending, to: events, in: target)
+        progress?(snapshot.lastPosition, snapshot.lastPosition)
         try target.sync()
         return try snapshot.headHash()
     }

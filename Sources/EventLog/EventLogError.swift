@@ -56,7 +56,7 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         public static let brokenChain = Code(rawValue: "brokenChain")
         /// The log's data file is damaged where the storage engine must read it (a page it cannot
         /// read safely). Nothing was changed; restore the log from a backup
-        /// (``EventLog/backup(to:)``).
+        /// (``EventLog/backup(to:progress:)``).
         public static let damaged = Code(rawValue: "damaged")
         /// The storage engine (LMDB) or the file system failed; ``EventLogError/cause`` has details.
         public static let storage = Code(rawValue: "storage")

@@ -26,7 +26,8 @@ struct BackupCommand: AsyncParsableCommand {
         try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
             let started = Date()
-            let head = try ledger.backup(to: destination)
+            let progress = ProgressReporter()
+            let head = try ledger.backup(to: destination) { copied, total in progress.report("backup", done: copied, total: total) }
             let seconds = Date().timeIntervalSince(started)
             if options.json {
                 print(JSONOutput.object([("backup", .string(destination)), ("headHash", .optional(head?.description)),

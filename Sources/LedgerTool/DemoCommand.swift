@@ -49,7 +49,10 @@ struct DemoCommand: AsyncParsableCommand {
                 let started = Date()
                 var salon = DemoSalon(clients: clients, seed: seed, years: years, now: end)
                 let events = salon.generate()
-                let summary = try await ledger.importEvents(events, actor: "ledger demo")
+                let progress = ProgressReporter()
+                let summary = try await ledger.importEvents(events, actor: "ledger demo") { step in
+                    progress.report(step.phase == .checking ? "demo: checking" : "demo: recording", done: UInt64(step.events), total: step.total.map(UInt64.init))
+                }
                 let seconds = Date().timeIntervalSince(started)
                 created = .object([("events", .int(Int64(summary.events))), ("clients", .int(Int64(clients))), ("years", .int(Int64(years))),
                                    ("seed", .number(String(seed))), ("seconds", .number(String(format: "%.1f", seconds)))])

@@ -38,7 +38,16 @@ struct ExportCommand: AsyncParsableCommand {
                 output = FileHandle.standardOutput
             }
             do {
-                let count = try ledger.exportInterchangeUTF8(from: from) { chunk in try output.write(contentsOf: chunk) }
+                // Every line is an event: the lines written so far are the progress.
+                let last = try ledger.log.lastPosition()
+                let total = from <= last ? last - from + 1 : 0
+                let progress = ProgressReporter()
+                var written: UInt64 = 0
+                let count = try ledger.exportInterchangeUTF8(from: from) { chunk in
+                    try output.write(contentsOf: chunk)
+                    written += UInt64(chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+                    progress.report("export", done: written, total: total)
+                }
                 if let partial {
                     try output.synchronize()
                     try output.close()

@@ -28,13 +28,17 @@ struct ImportCommand: AsyncParsableCommand {
             // A refused import into a ledger that did not exist leaves no empty ledger behind.
             let existed = FileManager.default.fileExists(atPath: options.ledger)
             let summary: ImportSummary
+            let progress = ProgressReporter()
+            let report: @Sendable (ImportProgress) -> Void = { step in
+                progress.report(step.phase == .checking ? "import: checking" : "import: recording", done: UInt64(step.events), total: step.total.map(UInt64.init))
+            }
             do {
                 let ledger = try options.open(.creating)
                 if file == "-" {
-                    summary = try await ledger.importInterchange(utf8: Array(FileHandle.standardInput.readDataToEndOfFile()), actor: "ledger import")
+                    summary = try await ledger.importInterchange(utf8: Array(FileHandle.standardInput.readDataToEndOfFile()), actor: "ledger import", progress: report)
                 } else {
                     // Read twice in pieces (decide, then record), never whole.
-                    summary = try await ledger.importInterchange(contentsOf: URL(fileURLWithPath: file), actor: "ledger import")
+                    summary = try await ledger.importInterchange(contentsOf: URL(fileURLWithPath: file), actor: "ledger import", progress: report)
                 }
             } catch {
                 if !existed { try? FileManager.default.removeItem(atPath: options.ledger) }

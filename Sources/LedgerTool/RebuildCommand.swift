@@ -37,20 +37,12 @@ struct RebuildCommand: AsyncParsableCommand {
                 throw ToolError(.refused, "there is no projection \(name); the ledger keeps \(SalonLedger.projectionNames.joined(separator: ", "))")
             }
             let ledger = try options.open(.writing, projectionBatchSize: batchEvents)
-            let terminal = isatty(STDERR_FILENO) == 1
-            var lastLine = Date.distantPast
             let started = Date()
             var final: ProjectionProgress?
+            let reporter = ProgressReporter()
             try ledger.rebuildProjections { progress in
                 final = progress
-                let now = Date()
-                let done = progress.eventsDone >= progress.eventsTotal
-                if terminal {
-                    standardError.write("\r" + Self.bar(progress) + (done ? "\n" : ""))
-                } else if done || now.timeIntervalSince(lastLine) >= 1 {
-                    lastLine = now
-                    standardError.write(Self.line(progress) + "\n")
-                }
+                reporter.report(progress.projection, done: progress.eventsDone, total: progress.eventsTotal)
             }
             let seconds = Date().timeIntervalSince(started)
             let events = final?.eventsDone ?? 0
@@ -61,18 +53,5 @@ struct RebuildCommand: AsyncParsableCommand {
                 print("Rebuilt \(SalonLedger.projectionNames.joined(separator: ", ")) from \(events) events in \(String(format: "%.2f", seconds)) s; switched atomically.")
             }
         }
-    }
-
-    private static func line(_ p: ProjectionProgress) -> String {
-        let eta = p.secondsRemaining.map { String(format: "%.1f s left", $0) } ?? "time left unknown"
-        return "\(p.projection): \(p.eventsDone)/\(p.eventsTotal) events, \(Int(p.eventsPerSecond)) events/s, \(eta)"
-    }
-
-    private static func bar(_ p: ProjectionProgress) -> String {
-        let fraction = p.eventsTotal == 0 ? 1 : min(1, Double(p.eventsDone) / Double(p.eventsTotal))
-        let width = 30, filled = Int(fraction * Double(width))
-        let eta = p.secondsRemaining.map { String(format: "ETA %.1fs", $0) } ?? ""
-        return "\(p.projection) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            + "] \(Int(fraction * 100))% \(p.eventsDone)/\(p.eventsTotal) \(Int(p.eventsPerSecond))/s \(eta)\u{1B}[K"
     }
 }

@@ -559,17 +559,17 @@ struct DomainRegressionTests {
         // Same length, another amount: only the bytes tell.
         let changed = first.replacingOccurrences(of: "4500", with: "9900")
         let refused = await expectRefusal(ledger, .storage) {
-            _ = try await ledger.importing(.pieces(InterchangePieces(.file(file))), actor: nil) {
+            _ = try await ledger.importing(.pieces(InterchangePieces(.file(file))), actor: nil, betweenReads: {
                 try? Data(changed.utf8).write(to: file)
-            }
+            })
         }
         #expect(refused?.message.contains("changed") == true)
         // Cut short: the second read finds fewer bytes than the first.
         try Data(first.utf8).write(to: file)
         await expectRefusal(ledger, .storage) {
-            _ = try await ledger.importing(.pieces(InterchangePieces(.file(file), pieceSize: 16)), actor: nil) {
+            _ = try await ledger.importing(.pieces(InterchangePieces(.file(file), pieceSize: 16)), actor: nil, betweenReads: {
                 try? Data(first.utf8.prefix(40)).write(to: file)
-            }
+            })
         }
         #expect(try ledger.log.lastPosition() == 0)
         #expect(try ledger.card(of: id("ada")) == nil)
@@ -585,20 +585,20 @@ struct DomainRegressionTests {
         try await ledger.importInterchange(#"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"ada","name":"Ada"}"#)
         let visit = #"{"type":"CheckedOut","at":"2026-01-03T10:00:00Z","client":"ada","visit":"v2","revenue":4500}"#
         var reads = 0
-        let summary = try await ledger.importing(.pieces(InterchangePieces(.memory(Array(visit.utf8)))), actor: nil) {
+        let summary = try await ledger.importing(.pieces(InterchangePieces(.memory(Array(visit.utf8)))), actor: nil, betweenReads: {
             reads += 1
             if reads == 1 { _ = try? await ledger.checkOut(self.ada, visit: id("v1"), revenue: 100, at: day("2026-01-03")) }
-        }
+        })
         #expect(reads == 2 && summary.positions == 3...3)
         #expect(try ledger.card(of: ada)?.visits.map(\.visit) == [id("v1"), id("v2")])
 
         reads = 0
         let again = #"{"type":"CheckedOut","at":"2026-01-04T10:00:00Z","client":"ada","visit":"v3","revenue":4500}"#
         do {
-            _ = try await ledger.importing(.pieces(InterchangePieces(.memory(Array(again.utf8)))), actor: nil) {
+            _ = try await ledger.importing(.pieces(InterchangePieces(.memory(Array(again.utf8)))), actor: nil, betweenReads: {
                 reads += 1
                 if reads == 1 { _ = try? await ledger.checkOut(self.ada, visit: id("v3"), revenue: 100, at: day("2026-01-04")) }
-            }
+            })
             Issue.record("the import recorded a visit the command recorded first")
         } catch {
             // Decided again, the visit is the command's already: refused on its line, before a second read.

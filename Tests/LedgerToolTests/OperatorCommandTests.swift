@@ -81,6 +81,22 @@ struct OperatorCommandTests {
         #expect(uncovered.compactMap { $0["appointment"] as? String } == ["a2"])
     }
 
+    @Test("import, export, backup and demo tell how far they are on standard error, the output untouched")
+    func progress() throws {
+        let scratch = Scratch()
+        let path = scratch.child("salon.ledger")
+        let imported = try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch)
+        #expect(imported.stderr.contains("import: checking: 42/42 events") && imported.stderr.contains("import: recording: 42/42 events"), "\(imported.stderr)")
+        let exported = try ledger("export", "--ledger", path, in: scratch)
+        #expect(exported.stderr.contains("export: 42/42 events"), "\(exported.stderr)")
+        #expect(exported.stdout.split(separator: "\n").count == 42)
+        let backup = try ledger("backup", scratch.child("backup"), "--ledger", path, in: scratch)
+        #expect(backup.stderr.contains("backup: 42/42 events"), "\(backup.stderr)")
+        let demo = try ledger("demo", "--clients", "10", "--json", "--ledger", scratch.child("demo"), in: scratch)
+        #expect(demo.stderr.contains("demo: recording:"), "\(demo.stderr)")
+        #expect(try demo.object()["created"] is [String: Any])
+    }
+
     @Test("the ledger is named by CLIENTLEDGER_LEDGER; coverage --html - prints the page; demo --json prints the tour")
     func environmentStdoutAndJSON() throws {
         let (scratch, path) = try importedSalon()

@@ -30,44 +30,49 @@ extension SalonLedger {
     /// transaction — to record. Memory holds those states, the pieces, and the transaction's
     /// pages, not the events; see `docs/projections.md` for what that comes to.
     @discardableResult
-    public func importInterchange(_ text: String, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
-        try await importInterchange(utf8: Array(text.utf8), actor: actor)
+    public func importInterchange(_ text: String, actor: String? = nil, progress: (@Sendable (ImportProgress) -> Void)? = nil) async throws(LedgerError) -> ImportSummary {
+        try await importInterchange(utf8: Array(text.utf8), actor: actor, progress: progress)
     }
 
-    /// Imports JSON Lines given as bytes, as ``importInterchange(_:actor:)`` does: lines end in LF
+    /// Imports JSON Lines given as bytes, as ``importInterchange(_:actor:progress:)`` does: lines end in LF
     /// or CR LF, a UTF-8 byte order mark before the first line is ignored, and a line that is not
     /// UTF-8 is refused with its number and the byte at fault.
     @discardableResult
-    public func importInterchange(utf8 bytes: [UInt8], actor: String? = nil) async throws(LedgerError) -> ImportSummary {
+    public func importInterchange(utf8 bytes: [UInt8], actor: String? = nil, progress: (@Sendable (ImportProgress) -> Void)? = nil) async throws(LedgerError) -> ImportSummary {
         try checkWritable("an import")
-        return try await importing(.pieces(InterchangePieces(.memory(bytes))), actor: actor)
+        return try await importing(.pieces(InterchangePieces(.memory(bytes))), actor: actor, progress: progress)
     }
 
-    /// Imports the JSON Lines file at `url`, as ``importInterchange(_:actor:)`` does. The file is
+    /// Imports the JSON Lines file at `url`, as ``importInterchange(_:actor:progress:)`` does. The file is
     /// read in pieces, never whole into memory (nor mapped: a file cut short while it is read must
     /// end in an error, not a signal), and read twice: if its bytes differ the second time (someone
     /// changed it meanwhile), nothing is recorded. Throws ``LedgerError/Code/storage`` naming the
     /// file if it cannot be read, and records nothing.
     @discardableResult
-    public func importInterchange(contentsOf url: URL, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
+    public func importInterchange(contentsOf url: URL, actor: String? = nil, progress: (@Sendable (ImportProgress) -> Void)? = nil) async throws(LedgerError) -> ImportSummary {
         try checkWritable("an import")
-        return try await importing(.pieces(InterchangePieces(.file(url))), actor: actor)
+        return try await importing(.pieces(InterchangePieces(.file(url))), actor: actor, progress: progress)
     }
 
     /// Imports `events` in one transaction, all or none, each checked by the rules as
-    /// ``importInterchange(_:actor:)`` describes. `lines`, if given, holds the input line of each
+    /// ``importInterchange(_:actor:progress:)`` describes. `lines`, if given, holds the input line of each
     /// event, for the error of the first one refused; without it the error's ``LedgerError/line`` is
     /// the event's index from 1.
     @discardableResult
-    public func importEvents(_ events: [LedgerEvent], lines: [Int]? = nil, actor: String? = nil) async throws(LedgerError) -> ImportSummary {
+    ///
+    /// `progress`, if given, is told how far the import is every 10,000 events and at the end of
+    /// each of its two reads (``ImportProgress``), on the thread that reads.
+    public func importEvents(_ events: [LedgerEvent], lines: [Int]? = nil, actor: String? = nil,
+                             progress: (@Sendable (ImportProgress) -> Void)? = nil) async throws(LedgerError) -> ImportSummary {
         try checkWritable("an import")
-        return try await importing(.events(events, lines: lines), actor: actor)
+        return try await importing(.events(events, lines: lines), actor: actor, progress: progress)
     }
 
     /// Imports `source`: decides on a first read, records on a second in one write transaction,
     /// and starts again if another writer changed one of its streams in between. `betweenReads`
     /// runs between the two (a test's way in).
-    func importing(_ source: ImportSource, actor: String?, betweenReads: (() async -> Void)? = nil) async throws(LedgerError) -> ImportSummary {
+    func importing(_ source: ImportSource, actor: String?, progress: (@Sendable (ImportProgress) -> Void)? = nil,
+                   betweenReads: (() async -> Void)? = nil) async throws(LedgerError) -> ImportSummary {
         if let actor, actor.utf8.count > 255 {
             throw LedgerError(.invalidField, "an actor is at most 255 UTF-8 bytes; got \(actor.utf8.count)", field: "actor")
         }
@@ -77,7 +82,7 @@ extension SalonLedger {
                 if attempt > 0 { try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6))))) }
                 // The rules first, on the state as it stands: a refused import writes nothing, not
                 // even the keys of the clients it would register.
-                let plan = try planImport(source)
+                let plan = try planImport(source, progress: progress)
                 await betweenReads?()
                 guard plan.events > 0 else { return .init(events: [], outcome: .unchanged, attempts: attempt + 1) }
                 // The keys of the clients the import registers, made with one sync rather than one
@@ -87,7 +92,7 @@ extension SalonLedger {
                 if Task.isCancelled { throw LedgerError(.cancelled, "the import was cancelled before it recorded anything") }
                 // An erasure is marked in the key file before it is recorded (see execute).
                 if !plan.erased.isEmpty { try keys.markErasing(plan.erased) }
-                guard let positions = try await recordImport(source, plan, actor: actor) else {
+                guard let positions = try await recordImport(source, plan, actor: actor, progress: progress) else {
                     continue // a stream moved since the first read: decide again
                 }
                 for client in plan.erased { try keys.destroyKey(of: client) }
@@ -101,7 +106,7 @@ extension SalonLedger {
 
     /// The first read of an import: every event decided against the states it leaves, in one
     /// snapshot of the log, without keeping the events.
-    private func planImport(_ source: ImportSource) throws(LedgerError) -> ImportPlan {
+    private func planImport(_ source: ImportSource, progress: (@Sendable (ImportProgress) -> Void)?) throws(LedgerError) -> ImportPlan {
         do {
             return try log.read(current: ClientCardProjection()) { snapshot, index -> ImportPlan in
                 let reader = DecisionReader(ledger: self, snapshot: snapshot, index: index)
@@ -118,6 +123,7 @@ extension SalonLedger {
                         throw located
                     }
                     plan.events += 1
+                    if plan.events % ImportProgress.every == 0 { progress?(ImportProgress(phase: .checking, events: plan.events, total: nil)) }
                     if let client = event.client { seen.insert(client) }
                     switch event {
                     case .clientRegistered(let registration):
@@ -131,6 +137,7 @@ extension SalonLedger {
                 }
                 plan.versions = decision.versions
                 plan.clients = seen.count
+                progress?(ImportProgress(phase: .checking, events: plan.events, total: plan.events))
                 return plan
             }
         } catch {
@@ -142,11 +149,12 @@ extension SalonLedger {
     /// while it writes): each event encoded and appended, expecting the versions the first read
     /// decided from. Returns `nil`, recording nothing, if another writer moved one of the streams
     /// since; throws a storage error if a file's bytes are not those of the first read.
-    private func recordImport(_ source: ImportSource, _ plan: ImportPlan, actor: String?) async throws(LedgerError) -> ClosedRange<UInt64>? {
+    private func recordImport(_ source: ImportSource, _ plan: ImportPlan, actor: String?,
+                              progress: (@Sendable (ImportProgress) -> Void)?) async throws(LedgerError) -> ClosedRange<UInt64>? {
         let result: Result<ClosedRange<UInt64>?, LedgerError> = await withCheckedContinuation { continuation in
             Thread.detachNewThread { [self] in
                 do {
-                    let positions = try log.write { writer in try self.appendImport(source, plan, actor: actor, to: writer) }
+                    let positions = try log.write { writer in try self.appendImport(source, plan, actor: actor, progress: progress, to: writer) }
                     continuation.resume(returning: .success(positions))
                 } catch let error as EventLogError where error.code == .wrongExpectedVersion || error.code == .streamNotFound {
                     continuation.resume(returning: .success(nil))
@@ -158,7 +166,8 @@ extension SalonLedger {
         return try result.get()
     }
 
-    private func appendImport(_ source: ImportSource, _ plan: ImportPlan, actor: String?, to writer: LogWriter) throws -> ClosedRange<UInt64> {
+    private func appendImport(_ source: ImportSource, _ plan: ImportPlan, actor: String?, progress: (@Sendable (ImportProgress) -> Void)?,
+                              to writer: LogWriter) throws -> ClosedRange<UInt64> {
         let metadata = EventMetadata(correlationID: EventID(), causationID: nil, actor: actor)
         var versions = StreamVersions(clients: plan.versions, salon: plan.salonVersion)
         // Consecutive events of one stream, appended together.
@@ -181,6 +190,7 @@ extension SalonLedger {
                     let (stream, expected) = versions.next(event)
                     let new = try newEvent(event, metadata: metadata)
                     count += 1
+                    if count % ImportProgress.every == 0 { progress?(ImportProgress(phase: .recording, events: count, total: plan.events)) }
                     if let current = run?.stream, utf8Equal(current, stream) {
                         run?.events.append(new)
                     } else {
@@ -202,8 +212,30 @@ extension SalonLedger {
         guard digest == plan.digest, count == plan.events, let first else {
             throw LedgerError(.storage, "the input changed between the two reads of the import; nothing was recorded")
         }
+        progress?(ImportProgress(phase: .recording, events: count, total: plan.events))
         return first...last
     }
+}
+
+/// How far an import is: it reads its input twice — first checking every event against the rules
+/// (nothing written), then recording them in one transaction (committed only at the end).
+public struct ImportProgress: Sendable, Hashable {
+    /// The read under way.
+    public enum Phase: String, Sendable, Hashable {
+        /// The first read: every event decoded and checked against the rules.
+        case checking
+        /// The second read: every event encoded and appended, in one transaction.
+        case recording
+    }
+
+    public let phase: Phase
+    /// Events done in this phase.
+    public let events: Int
+    /// The events of the import, once known (at the end of ``Phase/checking``, and while recording).
+    public let total: Int?
+
+    /// How often, in events, an import tells how far it is.
+    static let every = 10_000
 }
 
 /// What an import reads its events from, twice.
