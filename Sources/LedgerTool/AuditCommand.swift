@@ -17,11 +17,7 @@ struct AuditCommand: AsyncParsableCommand {
     @OptionGroup var options: LedgerOptions
     @OptionGroup var anchorOptions: AnchorOptions
 
-    @Option(help: ArgumentHelp("The period's start, exclusive; a date means the start of that day.", valueName: "INSTANT"))
-    var from: String
-
-    @Option(help: ArgumentHelp("The period's end, inclusive; a date means the end of that day.", valueName: "INSTANT"))
-    var to: String
+    @OptionGroup var period: PeriodOptions
 
     @Flag(help: "Print CSV (the roll-forward by year of sale, and the total) instead of a table.")
     var csv = false
@@ -39,14 +35,13 @@ struct AuditCommand: AsyncParsableCommand {
         try await reportingErrors(ledger: options.ledger) {
             let anchors = try anchorOptions.anchors()
             let ledger = try options.open(.reading)
-            let start = try InstantArgument.parse(from, option: "--from", dayEnd: .start, ledger: ledger)
-            let end = try InstantArgument.parse(to, option: "--to", dayEnd: .end, ledger: ledger)
+            let (start, end) = try period.instants(ledger)
             let report = try await ledger.audit(from: start, to: end, anchors: anchors)
             let verified = report.verification.isIntact
             let total = report.rollForward.total
             if let html {
                 let points = try await ledger.pointsLiability(from: start, to: end)
-                try HTMLReport.write(Self.html(report, points: points, from: from, to: to, ledger: options.ledger), to: html)
+                try HTMLReport.write(Self.html(report, points: points, from: period.from, to: period.to, ledger: options.ledger), to: html)
             }
             if html == "-" {
                 // The report was the output.
@@ -63,7 +58,7 @@ struct AuditCommand: AsyncParsableCommand {
                     print(table.csv(), terminator: "")
                 } else {
                     let presentation = Presentation.current.withLock { $0 }
-                    print("Residual subscription value from \(presentation.typed(from, start)) to \(presentation.typed(to, end)):\n")
+                    print("Residual subscription value from \(presentation.typed(period.from, start)) to \(presentation.typed(period.to, end)):\n")
                     print(table.rendered())
                     print("opening + sold - used - expired - refunded = closing: \(total.addsUp ? "adds up" : "DOES NOT ADD UP")")
                     print("points outstanding at the end: \(report.pointsOutstanding)")

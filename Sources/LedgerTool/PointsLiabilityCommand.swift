@@ -16,11 +16,7 @@ struct PointsLiabilityCommand: AsyncParsableCommand {
 
     @OptionGroup var options: LedgerOptions
 
-    @Option(help: ArgumentHelp("The period's start, exclusive; a date means the start of that day.", valueName: "INSTANT"))
-    var from: String
-
-    @Option(help: ArgumentHelp("The period's end, inclusive; a date means the end of that day.", valueName: "INSTANT"))
-    var to: String
+    @OptionGroup var period: PeriodOptions
 
     @Flag(help: "Print CSV instead of a table.")
     var csv = false
@@ -28,8 +24,7 @@ struct PointsLiabilityCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
-            let start = try InstantArgument.parse(from, option: "--from", dayEnd: .start, ledger: ledger)
-            let end = try InstantArgument.parse(to, option: "--to", dayEnd: .end, ledger: ledger)
+            let (start, end) = try period.instants(ledger)
             let liability = try await ledger.pointsLiability(from: start, to: end)
             if options.json {
                 print(try JSONOutput.encoding(liability).rendered())
@@ -49,7 +44,7 @@ struct PointsLiabilityCommand: AsyncParsableCommand {
                 return
             }
             let presentation = Presentation.current.withLock { $0 }
-            print("Loyalty points from \(presentation.typed(from, start)) to \(presentation.typed(to, end)):\n")
+            print("Loyalty points from \(presentation.typed(period.from, start)) to \(presentation.typed(period.to, end)):\n")
             print(table.rendered(), terminator: "")
             func value(_ cents: Cents?) -> String { cents.map { money($0) + " a point" } ?? "no fixed value" }
             print("\na point: \(value(liability.pointValueAtOpening)) at the start, \(value(liability.pointValueAtClosing)) at the end")

@@ -32,32 +32,9 @@ struct FrontDeskReminders: Sendable {
         body += pie(language(.next7), coverage.next, anchor: "next-missing", id: "next", language, format)
         body += "</div>"
 
-        // Upcoming: the actionable list, first.
-        body += "<h2 id=\"next-missing\">\(language(.futureMissing)) (\(format.number(Int64(upcoming.count))))</h2>"
-        let shown = slice(upcoming, page: pageNumber)
-        if shown.isEmpty {
-            body += "<p>\(language(.nothingMissing))</p>"
-        } else {
-            body += "<form method=\"post\" action=\"/reminders/schedule\">"
-            body += "<table><thead><tr><th scope=\"col\">\(language(.tick))</th><th scope=\"col\">\(language(.client))</th><th scope=\"col\">\(language(.phone))</th>"
-                + "<th scope=\"col\">\(language(.time))</th><th scope=\"col\">\(language(.service))</th><th scope=\"col\">\(language(.reason))</th></tr></thead><tbody>"
-            for item in shown { body += try row(item, tickable: true, language, format) }
-            body += "</tbody></table>"
-            body += "<button type=\"submit\">\(language(.scheduleTicked))</button></form>"
-        }
-        body += pager(total: upcoming.count, page: pageNumber, parameter: "page", anchor: "next-missing", language)
-
-        body += "<h2 id=\"past-missing\">\(language(.pastMissing)) (\(format.number(Int64(past.count))))</h2>"
-        let shownPast = slice(past, page: pastPage)
-        if shownPast.isEmpty {
-            body += "<p>\(language(.nothingMissing))</p>"
-        } else {
-            body += "<table><thead><tr><th scope=\"col\">\(language(.client))</th><th scope=\"col\">\(language(.phone))</th>"
-                + "<th scope=\"col\">\(language(.time))</th><th scope=\"col\">\(language(.service))</th><th scope=\"col\">\(language(.reason))</th></tr></thead><tbody>"
-            for item in shownPast { body += try row(item, tickable: false, language, format) }
-            body += "</tbody></table>"
-        }
-        body += pager(total: past.count, page: pastPage, parameter: "past", anchor: "past-missing", language)
+        // Upcoming: the actionable list, first; then the past.
+        body += try list(upcoming, tickable: true, heading: language(.futureMissing), anchor: "next-missing", page: pageNumber, parameter: "page", language, format)
+        body += try list(past, tickable: false, heading: language(.pastMissing), anchor: "past-missing", page: pastPage, parameter: "past", language, format)
         return FrontDeskPage(title: language(.reminders), language: language, path: "/reminders", body: body).response()
     }
 
@@ -76,6 +53,25 @@ struct FrontDeskReminders: Sendable {
         guard !ticked.isEmpty else { return FrontDeskPage.redirect("/reminders?scheduled=0#next-missing") }
         let recorded = try await ledger.scheduleMissingReminders(at: .now, channel: .sms, actor: "front desk", only: Set(ticked))
         return FrontDeskPage.redirect("/reminders?scheduled=\(recorded.count)#next-missing")
+    }
+
+    /// One list of appointments without a reminder, a page of it: upcoming ones with tick boxes in
+    /// a form whose button schedules the ticked, past ones as they are.
+    private func list(_ items: [ReminderCoverage.Uncovered], tickable: Bool, heading: String, anchor: String, page: Int, parameter: String,
+                      _ language: FrontDeskLanguage, _ format: FrontDeskFormat) throws -> String {
+        var body = "<h2 id=\"\(anchor)\">\(heading) (\(format.number(Int64(items.count))))</h2>"
+        let shown = slice(items, page: page)
+        if shown.isEmpty {
+            body += "<p>\(language(.nothingMissing))</p>"
+        } else {
+            let columns = (tickable ? [language(.tick)] : []) + [language(.client), language(.phone), language(.time), language(.service), language(.reason)]
+            if tickable { body += "<form method=\"post\" action=\"/reminders/schedule\">" }
+            body += "<table><thead><tr>" + columns.map { "<th scope=\"col\">\($0)</th>" }.joined() + "</tr></thead><tbody>"
+            for item in shown { body += try row(item, tickable: tickable, language, format) }
+            body += "</tbody></table>"
+            if tickable { body += "<button type=\"submit\">\(language(.scheduleTicked))</button></form>" }
+        }
+        return body + pager(total: items.count, page: page, parameter: parameter, anchor: anchor, language)
     }
 
     private func slice(_ items: [ReminderCoverage.Uncovered], page: Int) -> ArraySlice<ReminderCoverage.Uncovered> {
