@@ -209,7 +209,8 @@ def main():
         check("Not recorded" in browser.text(browser.find("p.alert[role=alert]")), "the card says why, as a page, not as JSON")
 
         # The JSON API beside the pages: every error is JSON, unknown routes and wrong methods too.
-        for method, path, status in (("GET", "/no-such-page", 404), ("DELETE", "/reminders", 405), ("GET", "/clients/nobody/card", 404)):
+        for method, path, status in (("GET", "/no-such-page", 404), ("DELETE", "/reminders", 405), ("GET", "/clients/nobody/card", 404),
+                                     ("GET", "/clients/nobody", 404)):
             request = urllib.request.Request(base + path, method=method)
             try:
                 urllib.request.urlopen(request, timeout=10)

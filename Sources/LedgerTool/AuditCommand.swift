@@ -61,7 +61,9 @@ struct AuditCommand: AsyncParsableCommand {
                     print("Residual subscription value from \(presentation.typed(period.from, start)) to \(presentation.typed(period.to, end)):\n")
                     print(table.rendered())
                     print("opening + sold - used - expired - refunded = closing: \(total.addsUp ? "adds up" : "DOES NOT ADD UP")")
-                    print("points outstanding at the end: \(report.pointsOutstanding)")
+                    let points = try await ledger.pointsLiability(from: start, to: end)
+                    let value = points.pointValueAtClosing.map { " (\(money(points.money.closing)) at \(money($0)) a point; see points-liability)" } ?? ""
+                    print("points outstanding at the end: \(report.pointsOutstanding)\(value)")
                     print("discounts granted in the period: \(money(report.discountsGranted))")
                     print("events dated in the period: \(report.events)")
                     print("hash chain: \(verified ? "verified" : "DOES NOT HOLD"), \(report.verification.eventsChecked) events"

@@ -61,6 +61,9 @@ struct LocaleCommandTests {
         #expect(audit["pointsOutstanding"] as? Int == points["closing"])
         let money = try #require(object["money"] as? [String: Int])
         #expect(money["closing"] == points["closing"]! * (object["pointValueAtClosing"] as? Int ?? 0))
+        // The audit gives the points outstanding their money value too.
+        let text = try ledger("audit", "--from", "2020-01-01", "--to", "2030-12-31", "--locale", "en-GB", "--ledger", demo, in: scratch).stdout
+        #expect(text.contains("points outstanding at the end: \(points["closing"]!) (€") && text.contains("€0.05 a point"), "\(text)")
         let table = try ledger("points-liability", "--from", "2020-01-01", "--to", "2030-12-31", "--locale", "de-DE", "--ledger", demo, in: scratch)
         #expect(table.stdout.contains("from 01.01.2020 to 31.12.2030") && table.stdout.contains("revaluation") && table.stdout.contains(" €"), "\(table.stdout)")
     }

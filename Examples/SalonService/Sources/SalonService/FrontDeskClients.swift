@@ -50,7 +50,7 @@ struct FrontDeskClients: Sendable {
         let language = FrontDeskLanguage.of(request)
         let format = FrontDeskFormat(language, settings: try? ledger.salonSettings())
         guard let card = try ledger.card(of: client) else {
-            return FrontDeskPage(title: language(.notFound), language: language, path: "/clients", body: "").response()
+            throw APIError(.notFound, LedgerError(.unknownClient, "client \(client) is not registered", client: client.rawValue))
         }
         let staff = request.cookies["staff"].map { $0.value.removingPercentEncoding ?? $0.value } ?? ""
         let base = Self.path(client)

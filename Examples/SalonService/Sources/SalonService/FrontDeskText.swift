@@ -71,7 +71,6 @@ struct FrontDeskText: Sendable {
     static let eraseConfirm = Self("Zur Bestätigung die Kunden-ID eingeben", "Typ ter bevestiging de klant-ID", "Type the client's id to confirm")
     static let print = Self("Drucken", "Afdrukken", "Print")
     static let call = Self("Anrufen", "Bellen", "Call")
-    static let notFound = Self("Nicht gefunden.", "Niet gevonden.", "Not found.")
 
     static let redeem = Self("Punkte einlösen", "Punten inwisselen", "Redeem points")
     static let redeemButton = Self("Einlösen", "Inwisselen", "Redeem")
