@@ -22,8 +22,13 @@ struct JSONErrorsMiddleware<Context: RequestContext>: RouterMiddleware {
                 throw failure
             }
             throw APIError(.notFound, LedgerError(.init(rawValue: "notFound"), "there is no \(path)"))
+        } catch let error as HTTPError {
+            // The framework's own (a body too large, say): its status, as JSON.
+            throw APIError(error.status, LedgerError(.init(rawValue: "httpError"), error.body ?? error.status.reasonPhrase))
         } catch let error as LedgerError {
             throw APIError(error)
+        } catch {
+            throw APIError(.internalServerError, LedgerError(.init(rawValue: "internalError"), "the request failed: \(error)"))
         }
     }
 
