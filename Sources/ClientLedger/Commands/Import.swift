@@ -228,6 +228,7 @@ public struct ImportProgress: Sendable, Hashable {
         case recording
     }
 
+    /// The read under way.
     public let phase: Phase
     /// Events done in this phase.
     public let events: Int

@@ -28,8 +28,9 @@ public struct PointsLiability: Hashable, Sendable, Codable {
         public let closing: Int64
     }
 
-    /// The period's start (exclusive) and end (inclusive).
+    /// The period's start (exclusive).
     public let from: Timestamp
+    /// The period's end (inclusive).
     public let to: Timestamp
     /// The roll-forward in points, every client's (erased ones' included: their points stay).
     public let points: Figures
@@ -38,9 +39,10 @@ public struct PointsLiability: Hashable, Sendable, Codable {
     /// What a change in a point's value did to the balance in the period, in cents:
     /// `money.closing − (money.opening + earned − redeemed − expired + adjusted)`.
     public let revaluation: Int64
-    /// A point's value in cents under the programme in force at `from` and at `to` (`nil`: none,
-    /// or a percentage reward).
+    /// A point's value in cents under the programme in force at `from` (`nil`: none, or a
+    /// percentage reward).
     public let pointValueAtOpening: Cents?
+    /// A point's value in cents under the programme in force at `to`.
     public let pointValueAtClosing: Cents?
 }
 
