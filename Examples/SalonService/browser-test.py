@@ -165,6 +165,12 @@ def main():
         browser.go(base + "/clients?lang=en")
         browser.type(browser.find("#q"), "muller")
         browser.click(browser.find("form[role=search] button"))
+        # A click returns before the next page has loaded: wait for it.
+        deadline = time.time() + 10
+        while "q=muller" not in browser.url() and time.time() < deadline:
+            time.sleep(0.1)
+        while not browser.find_all("table a[href^='/clients/']") and time.time() < deadline:
+            time.sleep(0.1)
         names = [browser.text(e) for e in browser.find_all("table a[href^='/clients/']")]
         check(any("Müller" in name for name in names), f"searching 'muller' finds a Müller ({len(names)} found)")
         check(browser.script(UNLABELLED) == [], "every control of /clients has a label")
@@ -218,6 +224,11 @@ def main():
             except urllib.error.HTTPError as error:
                 body = json.loads(error.read())
                 check(error.code == status and "code" in body.get("error", {}), f"{method} {path} answers {status} with a JSON error ({body})")
+
+        # A page number out of any range is brought within the list's, never a failure.
+        for page in ("0", "-3", "9223372036854775807", "99999999999999999999", "x"):
+            with urllib.request.urlopen(base + f"/reminders?page={page}&past={page}", timeout=10) as response:
+                check(response.status == 200, f"/reminders?page={page} answers 200")
 
         # German and Dutch.
         browser.go(base + "/reminders?lang=de")

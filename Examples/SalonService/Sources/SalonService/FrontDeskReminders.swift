@@ -20,8 +20,9 @@ struct FrontDeskReminders: Sendable {
         let coverage = try await ledger.reminderCoverage(now: .now)
         let upcoming = coverage.uncovered.filter { $0.window == "next" }.sorted { ($0.start, $0.appointment.rawValue) < ($1.start, $1.appointment.rawValue) }
         let past = coverage.uncovered.filter { $0.window == "past" }.sorted { ($0.start, $0.appointment.rawValue) > ($1.start, $1.appointment.rawValue) }
-        let pageNumber = max(1, Int(request.uri.queryParameters["page"].map(String.init) ?? "") ?? 1)
-        let pastPage = max(1, Int(request.uri.queryParameters["past"].map(String.init) ?? "") ?? 1)
+        // The page asked for; each list keeps it within its pages.
+        let pageNumber = Int(request.uri.queryParameters["page"].map(String.init) ?? "") ?? 1
+        let pastPage = Int(request.uri.queryParameters["past"].map(String.init) ?? "") ?? 1
 
         var body = ""
         if let scheduled = request.uri.queryParameters["scheduled"].flatMap({ Int(String($0)) }) {
@@ -60,7 +61,11 @@ struct FrontDeskReminders: Sendable {
     private func list(_ items: [ReminderCoverage.Uncovered], tickable: Bool, heading: String, anchor: String, page: Int, parameter: String,
                       _ language: FrontDeskLanguage, _ format: FrontDeskFormat) throws -> String {
         var body = "<h2 id=\"\(anchor)\">\(heading) (\(format.number(Int64(items.count))))</h2>"
-        let shown = slice(items, page: page)
+        // Any page number asked for (0, negative, past the end, Int.max) is brought within the list's.
+        let pages = max(1, (items.count + Self.pageSize - 1) / Self.pageSize)
+        let page = min(max(1, page), pages)
+        let start = (page - 1) * Self.pageSize
+        let shown = items[start..<min(items.count, start + Self.pageSize)]
         if shown.isEmpty {
             body += "<p>\(language(.nothingMissing))</p>"
         } else {
@@ -71,17 +76,11 @@ struct FrontDeskReminders: Sendable {
             body += "</tbody></table>"
             if tickable { body += "<button type=\"submit\">\(language(.scheduleTicked))</button></form>" }
         }
-        return body + pager(total: items.count, page: page, parameter: parameter, anchor: anchor, language)
+        return body + pager(pages: pages, page: page, parameter: parameter, anchor: anchor, language)
     }
 
-    private func slice(_ items: [ReminderCoverage.Uncovered], page: Int) -> ArraySlice<ReminderCoverage.Uncovered> {
-        let start = min(items.count, (page - 1) * Self.pageSize)
-        return items[start..<min(items.count, start + Self.pageSize)]
-    }
-
-    private func pager(total: Int, page: Int, parameter: String, anchor: String, _ language: FrontDeskLanguage) -> String {
-        guard total > Self.pageSize else { return "" }
-        let pages = (total + Self.pageSize - 1) / Self.pageSize
+    private func pager(pages: Int, page: Int, parameter: String, anchor: String, _ language: FrontDeskLanguage) -> String {
+        guard pages > 1 else { return "" }
         var links: [String] = []
         if page > 1 { links.append("<a href=\"?\(parameter)=\(page - 1)#\(anchor)\" rel=\"prev\">\(language(.previous))</a>") }
         links.append("\(page) / \(pages)")
