@@ -75,9 +75,18 @@ final class PostgresClientKeys: ClientKeys {
             let rows = try connection.execute("SELECT key FROM clientledger_client_key WHERE ledger = $1 AND client = $2",
                                               [ledger, .text(client.rawValue)], "reading the key of client \(client)")
             guard rows.count > 0 else { return .some(nil) } // no key
-            return rows.isNull(0, 0) ? nil : .some(rows.bytes(0, 0)) // nil: destroyed
+            return rows.isNull(0, 0) ? nil : .some(try Self.key(rows.bytes(0, 0), of: client.rawValue)) // nil: destroyed
         }
         return remember(client, row)
+    }
+
+    /// `bytes` as a key read from the table: 32 bytes, or the row is damaged (the table's check
+    /// holds only where this library made the table).
+    private static func key(_ bytes: [UInt8], of client: String) throws(EventLogError) -> [UInt8] {
+        guard bytes.count == 32 else {
+            throw EventLogError(.damaged, "the key of client \(client) in clientledger_client_key is \(bytes.count) bytes, not 32")
+        }
+        return bytes
     }
 
     /// Caches what the database said of `client`'s key: `nil` destroyed, `.some(nil)` none, bytes.
@@ -109,7 +118,7 @@ final class PostgresClientKeys: ClientKeys {
                                    [ledger, .text(client.rawValue), .bytes(fresh)], "making the key of client \(client)")
             let rows = try connection.execute("SELECT key FROM clientledger_client_key WHERE ledger = $1 AND client = $2",
                                               [ledger, .text(client.rawValue)], "reading the key of client \(client)")
-            return rows.count > 0 && !rows.isNull(0, 0) ? .some(rows.bytes(0, 0)) : nil
+            return rows.count > 0 && !rows.isNull(0, 0) ? .some(try Self.key(rows.bytes(0, 0), of: client.rawValue)) : nil
         }
         guard let key = remember(client, row) else {
             throw LedgerError(.keyStore, "client \(client) was erased; their key cannot be made again", client: client.rawValue)
@@ -177,8 +186,7 @@ final class PostgresClientKeys: ClientKeys {
                 guard let id = try? ClientID(client) else {
                     throw EventLogError(.damaged, "clientledger_client_key holds the client id \"\(client)\", which is not one")
                 }
-                let key = rows.isNull(index, 1) ? nil : rows.bytes(index, 1)
-                guard key?.count ?? 32 == 32 else { throw EventLogError(.damaged, "the key of client \(client) in clientledger_client_key is not 32 bytes") }
+                let key = rows.isNull(index, 1) ? nil : try Self.key(rows.bytes(index, 1), of: client)
                 keys.append(StoredClientKey(client: id, key: key, erasing: rows.bytes(index, 2) == [1]))
             }
             return keys

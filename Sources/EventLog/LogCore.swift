@@ -187,6 +187,9 @@ package final class LogCore: Sendable {
     /// subscribers. `body` may run more than once if the map must grow; it must not have outside effects.
     package func performWrite<T>(_ body: (inout WriteSession) throws -> T) throws -> T {
         guard let authority = authority.withLock({ $0 }) else { return try performLocalWrite(body) }
+        // Before the authority's lock: a write that may not begin must not take it (a nested write
+        // would wait for the lock its own thread holds).
+        try checkWritable()
         // With an authority, the write takes its lock and catches up first, and extends it before
         // the local commit (see CommitAuthority). Should the authority find itself moved on all the
         // same, the write runs again; the tries are bounded, so a shared log that never stops moving
@@ -221,13 +224,19 @@ package final class LogCore: Sendable {
         try performWriteOnce(body, authority: nil)
     }
 
-    private func performWriteOnce<T>(_ body: (inout WriteSession) throws -> T, authority: (any CommitAuthority)?) throws -> T {
+    /// Throws unless a write may begin: the log is writable, and the thread is not inside a read or
+    /// write of it.
+    private func checkWritable() throws(EventLogError) {
         guard !options.readOnly else {
             throw EventLogError(.readOnly, "the log at \(environment.path) was opened read-only; nothing can be written to it")
         }
         guard !environment.isInsideTransaction else {
             throw EventLogError(.misuse, "a write cannot begin inside a read or write closure of the same log on the same thread")
         }
+    }
+
+    private func performWriteOnce<T>(_ body: (inout WriteSession) throws -> T, authority: (any CommitAuthority)?) throws -> T {
+        try checkWritable()
         writeLock.lock()
         defer { writeLock.unlock() }
         let started = DispatchTime.now().uptimeNanoseconds

@@ -22,8 +22,19 @@ struct Presentation: Sendable {
     }
 
     var language: Language = .english
-    var timeZone = TimeZone(identifier: "UTC") ?? TimeZone.current
     var currency = "EUR"
+    /// The Gregorian calendar in the salon's time zone, which every date is read with.
+    private var calendar: Foundation.Calendar = {
+        var calendar = Foundation.Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        return calendar
+    }()
+
+    /// The salon's time zone.
+    var timeZone: TimeZone {
+        get { calendar.timeZone }
+        set { calendar.timeZone = newValue }
+    }
 
     /// What the command that runs now writes with; set when it opens the ledger (``LedgerOptions``).
     static let current = Mutex(Presentation())
@@ -34,12 +45,9 @@ struct Presentation: Sendable {
     /// `12-12-2026 17:45` (nl), `12/12/2026 17:45` (en); a dash for none.
     func instant(_ value: Timestamp?) -> String {
         guard let value else { return "-" }
-        let (date, hour, minute) = parts(value)
-        return date + " " + pad(hour) + ":" + pad(minute)
+        let c = parts(value)
+        return day(c.year, c.month, c.day) + " " + pad(c.hour) + ":" + pad(c.minute)
     }
-
-    /// The day of `value` in the salon's time zone, written as the locale writes dates.
-    func date(_ value: Timestamp) -> String { parts(value).date }
 
     /// What someone typed for an instant, as they meant it: a plain date (`2026-01-01`) as the
     /// locale writes that date, anything else as the instant it stands for.
@@ -47,23 +55,21 @@ struct Presentation: Sendable {
         let fields = text.split(separator: "-")
         guard fields.count == 3, fields[0].count == 4, fields[1].count == 2, fields[2].count == 2,
               let year = Int(fields[0]), let month = Int(fields[1]), let day = Int(fields[2]) else { return instant(value) }
-        return switch language {
-        case .german: "\(pad(day)).\(pad(month)).\(year)"
-        case .dutch: "\(pad(day))-\(pad(month))-\(year)"
-        case .english: "\(pad(day))/\(pad(month))/\(year)"
-        }
+        return self.day(year, month, day)
     }
 
     /// The month of `value` in the salon's time zone: `01.2026` (de), `01-2026` (nl), `01/2026` (en).
     func month(_ value: Timestamp) -> String {
-        String(parts(value).date.dropFirst(3))
+        let c = parts(value)
+        return pad(c.month) + dateSeparator + String(c.year)
     }
+
+    /// The most months ``monthEnds(after:through:)`` gives: a century.
+    static let maximumMonths = 1_200
 
     /// The last instant of every month, in the salon's time zone, that ends after `start` and at or
     /// before `end`; then `end` itself if it is not one of them.
     func monthEnds(after start: Timestamp, through end: Timestamp) -> [Timestamp] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
         func date(_ t: Timestamp) -> Date { Date(timeIntervalSince1970: Double(t.microsecondsSinceEpoch / 1_000_000)) }
         guard var month = calendar.dateInterval(of: .month, for: date(start))?.start else { return [end] }
         var ends: [Timestamp] = []
@@ -71,24 +77,31 @@ struct Presentation: Sendable {
             let last = Timestamp(microsecondsSinceEpoch: Int64(next.timeIntervalSince1970) * 1_000_000 - 1)
             guard last <= end else { break }
             if last > start { ends.append(last) }
+            guard ends.count < Self.maximumMonths else { return ends }
             month = next
         }
         if ends.last != end { ends.append(end) }
         return ends
     }
 
-    private func parts(_ value: Timestamp) -> (date: String, hour: Int, minute: Int) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+    /// The calendar date and time of day of `value` in the salon's time zone.
+    private func parts(_ value: Timestamp) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int) {
         let seconds = Double(value.microsecondsSinceEpoch / 1_000_000)
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: seconds))
-        let (year, month, day) = (c.year ?? 0, c.month ?? 0, c.day ?? 0)
-        let date = switch language {
-        case .german: "\(pad(day)).\(pad(month)).\(year)"
-        case .dutch: "\(pad(day))-\(pad(month))-\(year)"
-        case .english: "\(pad(day))/\(pad(month))/\(year)"
+        return (c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+    }
+
+    /// A calendar date as the locale writes it: day, month, year, with its separator.
+    private func day(_ year: Int, _ month: Int, _ day: Int) -> String {
+        pad(day) + dateSeparator + pad(month) + dateSeparator + String(year)
+    }
+
+    private var dateSeparator: String {
+        switch language {
+        case .german: "."
+        case .dutch: "-"
+        case .english: "/"
         }
-        return (date, c.hour ?? 0, c.minute ?? 0)
     }
 
     private func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }

@@ -70,7 +70,11 @@ extension ResidualCommand {
         guard start < end else { throw ToolError(.refused, "--to \(to) is not after --from \(from)") }
         let presentation = Presentation.current.withLock { $0 }
         var reports: [ResidualReport] = []
-        for monthEnd in presentation.monthEnds(after: start, through: end) {
+        let ends = presentation.monthEnds(after: start, through: end)
+        guard ends.count < Presentation.maximumMonths else {
+            throw ToolError(.refused, "--monthly gives at most \(Presentation.maximumMonths - 1) months; \(from) to \(to) holds more")
+        }
+        for monthEnd in ends {
             reports.append(try await ledger.residualValue(asOf: monthEnd))
         }
         if options.json {
@@ -96,23 +100,4 @@ extension ResidualCommand {
         }
         print(csv ? table.csv() : table.rendered(), terminator: "")
     }
-}
-
-/// The clients' names and phones, active and archived, for the lists that name clients.
-struct ClientNames {
-    private var summaries: [ClientID: ClientSummary] = [:]
-
-    init(_ ledger: SalonLedger) async throws {
-        for archived in [false, true] {
-            for summary in try await ledger.clients(archived: archived) { summaries[summary.client] = summary }
-        }
-    }
-
-    /// The client's name, `(erased)`, or a dash.
-    subscript(_ client: ClientID) -> String {
-        guard let summary = summaries[client] else { return "-" }
-        return summary.name ?? (summary.erased ? "(erased)" : "-")
-    }
-
-    func summary(_ client: ClientID) -> ClientSummary? { summaries[client] }
 }

@@ -178,7 +178,7 @@ package final class PostgresConnection: @unchecked Sendable {
             // A statement this connection prepared is not on the server its session now runs on
             // (a pool such as pgbouncer in transaction mode hands out server sessions per
             // transaction): prepare again, and run once more if nothing had begun.
-            guard lastState == "26000" else { throw error }
+            guard lostPreparedStatement else { throw error }
             prepared = [:]
             guard idle else { throw error }
             if PQtransactionStatus(connection) != PQTRANS_IDLE { try? run("ROLLBACK", "ending a failed transaction") }
@@ -273,6 +273,7 @@ package final class PostgresConnection: @unchecked Sendable {
     /// the loss is the caller's error: the transaction is gone.
     @discardableResult
     private func retryingOutsideTransactions<T>(_ what: @autoclosure () -> String, _ statement: () throws(EventLogError) -> T) throws(EventLogError) -> T {
+        lastState = "" // what a statement before this one left says nothing of this one
         try reconnectIfLost()
         let idle = PQtransactionStatus(connection) == PQTRANS_IDLE
         do {
@@ -347,11 +348,20 @@ package final class PostgresConnection: @unchecked Sendable {
     /// Copies `rows` into `table`'s `columns` with `COPY … FROM STDIN (FORMAT binary)`: the fast way
     /// to insert many rows in the current transaction.
     package func copy(into table: String, columns: [String], rows: BinaryCopy) throws(EventLogError) {
+        lastState = ""
         try check(PQexec(connection, "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN (FORMAT binary)"),
                   "starting to copy into \(table)", expecting: PGRES_COPY_IN)
-        let sent = rows.finished().withUnsafeBytes { bytes -> Int32 in
-            guard let base = bytes.baseAddress else { return 1 }
-            return PQputCopyData(connection, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        // In slices of at most 1 MiB (libpq takes a 32-bit length), then the trailer.
+        var sent: Int32 = 1
+        for piece in [rows.bytes[...], BinaryCopy.trailer[...]] {
+            piece.withUnsafeBytes { bytes in
+                var offset = 0
+                while sent == 1, offset < bytes.count, let base = bytes.baseAddress {
+                    let length = min(1 << 20, bytes.count - offset)
+                    sent = PQputCopyData(connection, (base + offset).assumingMemoryBound(to: CChar.self), Int32(length))
+                    offset += length
+                }
+            }
         }
         guard sent == 1, PQputCopyEnd(connection, nil) == 1 else {
             throw EventLogError(.storage, "copying into \(table) failed: \(Self.text(PQerrorMessage(connection)))")
@@ -419,7 +429,7 @@ private final class EncodedParameters {
 /// Rows in the binary `COPY` format (PostgreSQL's documentation, "COPY", "Binary Format"): a
 /// signature and header, each row as a field count and length-prefixed fields, and a trailer.
 package struct BinaryCopy {
-    private var bytes: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+    fileprivate private(set) var bytes: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
     /// How many rows were added.
     package private(set) var count = 0
 
@@ -449,7 +459,8 @@ package struct BinaryCopy {
     /// The bytes so far, in memory.
     package var byteCount: Int { bytes.count }
 
-    fileprivate func finished() -> [UInt8] { bytes + [0xFF, 0xFF] }
+    /// What ends the rows (a field count of −1).
+    fileprivate static let trailer: [UInt8] = [0xFF, 0xFF]
 
     private mutating func append<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }

@@ -38,14 +38,6 @@ extension PostgresLog {
             throw EventLogError(.misuse, "the log at \(log.path) was opened read-only: a replica must be writable to follow the ledger")
         }
         try pull(into: log)
-        // The database holds every commit durably: the replica's own flush its data, not LMDB's
-        // meta page. A system crash may then undo the replica's last commits (never damage it);
-        // the next write or look copies them again.
-        do {
-            try log.core.environment.flushesMetaPage(false)
-        } catch {
-            throw EventLogError.wrap(error, "setting up the replica at \(log.path)")
-        }
         let authority = ReplicaAuthority(shared: self, core: log.core)
         let attached = log.core.authority.withLock { current -> Bool in
             guard current == nil else { return false }
@@ -53,6 +45,15 @@ extension PostgresLog {
             return true
         }
         guard attached else { throw EventLogError(.misuse, "the log at \(log.path) already replicates a ledger") }
+        // The database holds every commit durably: the replica's own flush its data, not LMDB's
+        // meta page. A system crash may then undo the replica's last commits (never damage it);
+        // the next write or look copies them again. Until it detaches.
+        do {
+            try log.core.environment.flushesMetaPage(false)
+        } catch {
+            detach(log)
+            throw EventLogError.wrap(error, "setting up the replica at \(log.path)")
+        }
         if let pollInterval { authority.startFollowing(pollInterval: max(pollInterval, 0.01)) }
     }
 
@@ -64,6 +65,8 @@ extension PostgresLog {
             return current
         }
         authority?.stop()
+        // A log of its own again: its commits are durable only if it flushes them whole.
+        if authority != nil { try? log.core.environment.flushesMetaPage(true) }
     }
 
     /// Why `log`, a replica of this ledger, stopped following it and refuses writes (a broken chain
@@ -438,7 +441,7 @@ private final class ReplicaAuthority: CommitAuthority {
         } catch {
             // A pool handed this transaction a server session without the statements: nothing was
             // appended; the write runs again from the lock, preparing them anew.
-            guard writer.lostPreparedStatement else { throw error }
+            guard error.code == .storage, writer.lostPreparedStatement else { throw error }
             throw EventLogError(.replicaBehind, "the server session of the write to ledger \(shared.ledger) lacked its prepared statements; it runs again")
         }
         open = false

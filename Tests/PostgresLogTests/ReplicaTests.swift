@@ -166,6 +166,24 @@ struct ReplicaTests {
         shared.detach(replica.log)
     }
 
+    @Test func aWriteInsideAWriteOfAReplicaIsMisuseNotAHang() throws {
+        let shared = try Self.shared()
+        let replica = try LocalLog()
+        try shared.attach(replica.log, pollInterval: nil)
+        defer { shared.detach(replica.log) }
+        let nested = #expect(throws: EventLogError.self) {
+            try replica.log.write { writer in
+                try writer.append([NewEvent(type: "Booked", payload: [1])], to: "a")
+                try replica.log.write { try $0.append([NewEvent(type: "Booked", payload: [2])], to: "b") }
+            }
+        }
+        #expect(nested?.code == .misuse)
+        #expect(try shared.head() == nil)
+        // The ledger's lock was not kept: the next write goes through.
+        try replica.log.write { try $0.append([NewEvent(type: "Booked", payload: [3])], to: "a") }
+        #expect(try shared.head() == (try replica.log.headHash()))
+    }
+
     @Test func aRecordWithAnImpossibleStreamNumberIsABreakNotATrap() throws {
         let source = try LocalLog(events: 3)
         let shared = try Self.shared()

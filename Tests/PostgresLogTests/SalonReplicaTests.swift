@@ -71,6 +71,22 @@ struct SalonReplicaTests {
         #expect(refused != nil)
     }
 
+    @Test func aKeyRowOfAnotherLengthIsADamagedKeyNotATrap() async throws {
+        let instances = try Instances(1)
+        let ada = try ClientID("ada")
+        try await instances.ledgers[0].registerClient(ada, name: "Ada", at: Self.day("2026-01-02"))
+        // A table made by someone else, without the check on the key's length, and a key cut short.
+        try PostgresServer.psql("""
+            ALTER TABLE clientledger_client_key DROP CONSTRAINT IF EXISTS clientledger_client_key_key_check;
+            UPDATE clientledger_client_key SET key = '\\x0102' WHERE ledger = '\(instances.shared.ledger)' AND client = 'ada'
+            """)
+        let other = try SalonLedger(replicaAt: instances.directory + "/other", of: instances.shared, options: .init(durability: .nonDurable), pollInterval: nil)
+        defer { other.close() }
+        let refused = #expect(throws: LedgerError.self) { try other.card(of: ada) }
+        #expect(refused?.code == .keyStore)
+        #expect(refused?.message.contains("2 bytes, not 32") == true, "\(refused?.message ?? "")")
+    }
+
     @Test func aPushCarriesTheKeysAndTheErasuresAndRefusesAnotherLedgersKeys() async throws {
         let directory = NSTemporaryDirectory() + "salon-push-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }

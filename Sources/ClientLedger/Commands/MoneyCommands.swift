@@ -104,9 +104,13 @@ extension SalonLedger {
             let expiring = try decision.pointsExpiring(of: client, creditedAtOrBefore: cutoff)
             guard expiring > 0 else { return }
             try decision.record(.pointsAdjusted(PointsAdjusted(at: at, client: client, points: -expiring,
-                                                               reason: "expired: earned on or before \(cutoff)")))
+                                                               reason: "\(Self.expiredPointsReason): earned on or before \(cutoff)")))
         }
     }
+
+    /// How the reason of the `PointsAdjusted` that ``expirePoints(of:at:actor:idempotencyKey:)``
+    /// records begins: what tells an expiry from other adjustments (the points liability).
+    package static let expiredPointsReason = "expired"
 
     /// Sells a prepaid subscription: value credit or a bundle of sessions, optionally valid until an instant.
     @discardableResult

@@ -135,11 +135,11 @@ package enum CardJournal {
             w.data(try r.data()); w.signed(at); w.signed(try r.signed())
         case .pointsAccrued:
             let points = try r.signed(), reason = try BinaryCodec.accrual(try r.byte()).rawValue
-            self.points(&w, kind: 1, at: at, points: points, discount: 0) { $0.byte(1); $0.string(reason) }
+            self.points(&w, kind: CardRecord.PointsEntry.accrued, at: at, points: points, discount: 0) { $0.byte(1); $0.string(reason) }
             writeOptional(&w, try readOptional(&r))
         case .pointsAdjusted:
             let points = try r.signed(), reason = try r.data()
-            self.points(&w, kind: 2, at: at, points: points, discount: 0) { $0.byte(1); $0.data(reason) }
+            self.points(&w, kind: CardRecord.PointsEntry.adjusted, at: at, points: points, discount: 0) { $0.byte(1); $0.data(reason) }
             w.byte(0) // no visit
         case .discountRedeemed:
             let points = try r.signed(), discount = try r.signed()

@@ -15,7 +15,9 @@ package struct CardRecord: Sendable {
         package var consent: Consent; package var granted: Bool; package var at: Timestamp; package var source: String?
     }
     package struct PointsEntry: Sendable {
-        /// 1 accrued, 2 adjusted, 3 ``redeemed``.
+        /// 1 ``accrued``, 2 ``adjusted``, 3 ``redeemed``.
+        package static let accrued: UInt8 = 1
+        package static let adjusted: UInt8 = 2
         package static let redeemed: UInt8 = 3
         package var kind: UInt8; package var at: Timestamp; package var points: Int64; package var discount: Cents
         package var text: String?; package var visit: String?

@@ -89,8 +89,8 @@ extension SalonLedger {
         }
         func kind(_ code: UInt8) -> String {
             switch code {
-            case 1: "accrued"
-            case 2: "adjusted"
+            case CardRecord.PointsEntry.accrued: "accrued"
+            case CardRecord.PointsEntry.adjusted: "adjusted"
             case CardRecord.PointsEntry.redeemed: "redeemed"
             default: "?"
             }

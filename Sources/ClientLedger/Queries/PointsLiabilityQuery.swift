@@ -83,9 +83,9 @@ extension SalonLedger {
                 switch entry.kind {
                 case CardRecord.PointsEntry.redeemed:
                     points.redeemed -= amount; money.redeemed -= worth
-                case 2 where entry.points < 0 && entry.text?.hasPrefix("expired") == true:
+                case CardRecord.PointsEntry.adjusted where entry.points < 0 && entry.text?.hasPrefix(Self.expiredPointsReason) == true:
                     points.expired -= amount; money.expired -= worth
-                case 2:
+                case CardRecord.PointsEntry.adjusted:
                     points.adjusted += amount; money.adjusted += worth
                 default:
                     points.earned += amount; money.earned += worth

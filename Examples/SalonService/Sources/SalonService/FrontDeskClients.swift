@@ -52,7 +52,7 @@ struct FrontDeskClients: Sendable {
         guard let card = try ledger.card(of: client) else {
             throw APIError(.notFound, LedgerError(.unknownClient, "client \(client) is not registered", client: client.rawValue))
         }
-        let staff = request.cookies["staff"].map { $0.value.removingPercentEncoding ?? $0.value } ?? ""
+        let staff = Self.rememberedStaff(request) ?? ""
         let base = Self.path(client)
         var body = ""
         // What the last form did: a refusal of the ledger's rules, or a redemption's discount.
@@ -203,9 +203,14 @@ struct FrontDeskClients: Sendable {
         FrontDeskPage.redirect(path(client) + "?error=" + (error.message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
 
-    /// The staff member the desk remembers (a cookie), or "front desk".
+    /// The staff member the desk remembers (a cookie), or "front desk": who records a change.
     static func staff(_ request: Request) -> String {
-        request.cookies["staff"].map { $0.value.removingPercentEncoding ?? $0.value } ?? "front desk"
+        rememberedStaff(request) ?? "front desk"
+    }
+
+    /// The staff member a consent change remembered in the `staff` cookie, if any.
+    static func rememberedStaff(_ request: Request) -> String? {
+        request.cookies["staff"].map { $0.value.removingPercentEncoding ?? $0.value }
     }
 
     /// `POST /clients/{id}/archive`, `/reactivate`, `/erase` (with `confirm` = the client's id).
