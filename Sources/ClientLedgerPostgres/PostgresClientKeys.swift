@@ -128,29 +128,22 @@ final class PostgresClientKeys: ClientKeys {
 
     func createKeys(for clients: [ClientID]) throws(LedgerError) {
         guard !clients.isEmpty else { return }
+        var fresh: [[UInt8]] = []
+        fresh.reserveCapacity(clients.count)
+        for _ in clients { fresh.append(try ClientKey.generate().bytes) }
+        // One statement for all (an import registers many): a client with a key keeps it.
         try database("making the keys of \(clients.count) clients") { (connection) throws(EventLogError) in
-            try connection.transaction("the keys of \(clients.count) clients") { () throws(EventLogError) in
-                for client in clients {
-                    let fresh: [UInt8]
-                    do throws(LedgerError) { fresh = try ClientKey.generate().bytes } catch {
-                        throw EventLogError(.storage, "no random key could be made: \(error.message)")
-                    }
-                    try connection.execute("INSERT INTO clientledger_client_key (ledger, client, key) VALUES ($1, $2, $3) ON CONFLICT (ledger, client) DO NOTHING",
-                                           [ledger, .text(client.rawValue), .bytes(fresh)], "making the key of client \(client)")
-                }
-            }
+            _ = try connection.execute("INSERT INTO clientledger_client_key (ledger, client, key) SELECT $1, client, key FROM unnest($2::text[], $3::bytea[]) AS t(client, key) "
+                                   + "ON CONFLICT (ledger, client) DO NOTHING",
+                                   [ledger, .textArray(clients.map(\.rawValue)), .bytesArray(fresh)], "making the keys of \(clients.count) clients")
         }
     }
 
     func markErasing(_ clients: [ClientID]) throws(LedgerError) {
         guard !clients.isEmpty else { return }
         try database("marking \(clients.count) erasures") { (connection) throws(EventLogError) in
-            try connection.transaction("marking erasures") { () throws(EventLogError) in
-                for client in clients {
-                    try connection.execute("UPDATE clientledger_client_key SET erasing = true WHERE ledger = $1 AND client = $2",
-                                           [ledger, .text(client.rawValue)], "marking the erasure of client \(client)")
-                }
-            }
+            _ = try connection.execute("UPDATE clientledger_client_key SET erasing = true WHERE ledger = $1 AND client = ANY($2::text[])",
+                                   [ledger, .textArray(clients.map(\.rawValue))], "marking the erasures of \(clients.count) clients")
         }
     }
 
@@ -198,35 +191,49 @@ final class PostgresClientKeys: ClientKeys {
         let incoming = "unnest($2::text[], $3::bytea[], $4::boolean[]) AS i(client, key, erasing)"
         let parameters: [PostgresConnection.Value] = [ledger, .textArray(keys.map(\.client.rawValue)), .optionalBytesArray(keys.map(\.key)),
                                                       .boolArray(keys.map(\.erasing))]
-        let counts = try database("taking in \(keys.count) clients' keys") { (connection) throws(EventLogError) -> (Int, Int) in
-            try connection.transaction("taking in clients' keys") { () throws(EventLogError) -> (Int, Int) in
-                let twice = try connection.execute("SELECT client FROM \(incoming) GROUP BY client HAVING count(*) > 1 LIMIT 1", parameters,
-                                                   "checking the keys to take in")
-                if twice.count > 0 {
-                    throw EventLogError(.misuse, "client \(String(decoding: twice.bytes(0, 0), as: UTF8.self)) comes twice among the keys to take in")
-                }
-                // Checked before and again after (an instance may have made a key meanwhile): a
-                // client with another key here means another ledger's keys, and nothing is taken in.
-                func refuseOtherKeys() throws(EventLogError) {
-                    let other = try connection.execute("SELECT i.client FROM \(incoming) JOIN clientledger_client_key k ON k.ledger = $1 AND k.client = i.client "
-                                                       + "WHERE i.key IS NOT NULL AND k.key IS NOT NULL AND i.key <> k.key LIMIT 1", parameters,
-                                                       "comparing the keys to take in")
-                    if other.count > 0 {
-                        throw EventLogError(.misuse, "client \(String(decoding: other.bytes(0, 0), as: UTF8.self)) has another key in the database: the keys belong to another ledger; none was taken in")
+        // The client a refusal names, to say so in the error (the transaction rolls back by a throw).
+        var refused: (client: String, message: String)?
+        func refuse(_ client: String, _ message: String) -> EventLogError {
+            refused = (client, message)
+            return EventLogError(.misuse, message)
+        }
+        let counts: (Int, Int)
+        do {
+            counts = try database("taking in \(keys.count) clients' keys") { (connection) throws(EventLogError) -> (Int, Int) in
+                try connection.transaction("taking in clients' keys") { () throws(EventLogError) -> (Int, Int) in
+                    let twice = try connection.execute("SELECT client FROM \(incoming) GROUP BY client HAVING count(*) > 1 LIMIT 1", parameters,
+                                                       "checking the keys to take in")
+                    if twice.count > 0 {
+                        let client = String(decoding: twice.bytes(0, 0), as: UTF8.self)
+                        throw refuse(client, "client \(client) comes twice among the keys to take in")
                     }
+                    // Checked before and again after (an instance may have made a key meanwhile): a
+                    // client with another key here means another ledger's keys, and nothing is taken in.
+                    func refuseOtherKeys() throws(EventLogError) {
+                        let other = try connection.execute("SELECT i.client FROM \(incoming) JOIN clientledger_client_key k ON k.ledger = $1 AND k.client = i.client "
+                                                           + "WHERE i.key IS NOT NULL AND k.key IS NOT NULL AND i.key <> k.key LIMIT 1", parameters,
+                                                           "comparing the keys to take in")
+                        if other.count > 0 {
+                            let client = String(decoding: other.bytes(0, 0), as: UTF8.self)
+                            throw refuse(client, "client \(client) has another key in the database: the keys belong to another ledger; none was taken in")
+                        }
+                    }
+                    try refuseOtherKeys()
+                    let added = try connection.execute("WITH added AS (INSERT INTO clientledger_client_key (ledger, client, key, erasing) "
+                                                       + "SELECT $1, client, key, erasing FROM \(incoming) ON CONFLICT (ledger, client) DO NOTHING RETURNING 1) "
+                                                       + "SELECT count(*) FROM added", parameters, "adding the keys")
+                    let destroyed = try connection.execute("WITH destroyed AS (UPDATE clientledger_client_key k SET key = NULL FROM \(incoming) "
+                                                           + "WHERE k.ledger = $1 AND k.client = i.client AND i.key IS NULL AND k.key IS NOT NULL RETURNING 1) "
+                                                           + "SELECT count(*) FROM destroyed", parameters, "destroying the keys destroyed before")
+                    try connection.execute("UPDATE clientledger_client_key k SET erasing = true FROM \(incoming) "
+                                           + "WHERE k.ledger = $1 AND k.client = i.client AND i.erasing AND NOT k.erasing", parameters, "marking the erasures begun before")
+                    try refuseOtherKeys()
+                    return (Int(added.int64(0, 0) ?? 0), Int(destroyed.int64(0, 0) ?? 0))
                 }
-                try refuseOtherKeys()
-                let added = try connection.execute("WITH added AS (INSERT INTO clientledger_client_key (ledger, client, key, erasing) "
-                                                   + "SELECT $1, client, key, erasing FROM \(incoming) ON CONFLICT (ledger, client) DO NOTHING RETURNING 1) "
-                                                   + "SELECT count(*) FROM added", parameters, "adding the keys")
-                let destroyed = try connection.execute("WITH destroyed AS (UPDATE clientledger_client_key k SET key = NULL FROM \(incoming) "
-                                                       + "WHERE k.ledger = $1 AND k.client = i.client AND i.key IS NULL AND k.key IS NOT NULL RETURNING 1) "
-                                                       + "SELECT count(*) FROM destroyed", parameters, "destroying the keys destroyed before")
-                try connection.execute("UPDATE clientledger_client_key k SET erasing = true FROM \(incoming) "
-                                       + "WHERE k.ledger = $1 AND k.client = i.client AND i.erasing AND NOT k.erasing", parameters, "marking the erasures begun before")
-                try refuseOtherKeys()
-                return (Int(added.int64(0, 0) ?? 0), Int(destroyed.int64(0, 0) ?? 0))
             }
+        } catch {
+            if let refused { throw LedgerError(.keyStore, refused.message, client: refused.client) }
+            throw error
         }
         cache.withLock { cache in
             for stored in keys where stored.key == nil {

@@ -12,7 +12,8 @@
 ///    after its projections, just before the local commit: the authority extends its log with
 ///    exactly these records — the same positions, bytes and chain — and commits, which releases
 ///    its lock. Then the local transaction commits.
-/// 3. ``finish()`` afterwards, whatever happened: it releases the lock if ``accept(_:)`` did not
+/// 3. ``finish()`` afterwards, whatever happened once ``prepare(_:)`` returned (a ``prepare(_:)``
+///    that throws releases what it took itself): it releases the lock if ``accept(_:)`` did not
 ///    (the write appended nothing, or failed).
 ///
 /// If the authority finds its log moved on all the same (its lock was lost with a connection, say)

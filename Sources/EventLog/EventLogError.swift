@@ -70,9 +70,11 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         public static let readOnly = Code(rawValue: "readOnly")
         /// A head hash (an anchor) that is not of the form `POSITION:64-HEX-DIGITS`.
         public static let invalidHeadHash = Code(rawValue: "invalidHeadHash")
-        /// A log that replicates a shared one (a ledger in PostgreSQL) was behind it when it tried
-        /// to extend it: another instance appended first. The engine catches up and runs the write
-        /// again by itself; a caller sees this only if the shared log kept moving through every try.
+        /// A log that replicates a shared one (a ledger in PostgreSQL) could not extend it with the
+        /// write it had decided: the shared log had moved on (its lock was lost with a connection),
+        /// the server session lacked what the write needed, or the shared log committed the write
+        /// before this log could. The engine catches up and runs the write again by itself; a
+        /// caller sees this only if that kept happening through every try.
         public static let replicaBehind = Code(rawValue: "replicaBehind")
     }
 

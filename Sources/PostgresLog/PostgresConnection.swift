@@ -4,8 +4,9 @@ import EventLog
 import Glibc
 #endif
 
-/// One libpq connection, used from one thread at a time: ``PostgresLog`` uses it only under its
-/// lock, which is what makes the unchecked `Sendable` true.
+/// One libpq connection, used from one thread at a time — the shared connection of a
+/// ``PostgresLog`` under its lock, a replica's writer under its write lock, a follower's by its
+/// thread alone — which is what makes the unchecked `Sendable` true.
 ///
 /// Every statement goes with its parameters and results in PostgreSQL's **binary** format, so no
 /// value is ever spliced into SQL text and bytes arrive exactly as stored. Failures become
@@ -25,7 +26,6 @@ package final class PostgresConnection: @unchecked Sendable {
     private let nonce = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     /// How many statement names this connection has used.
     private var preparedNames = 0
-    private var pendingNames: [String: String] = [:]
 
     /// Connects with a libpq connection string (`host=… dbname=…`) or URL (`postgresql://…`).
     package init(_ conninfo: String) throws(EventLogError) {
@@ -194,12 +194,12 @@ package final class PostgresConnection: @unchecked Sendable {
             }
             defer { PQexitPipelineMode(connection) }
             // Each statement is prepared once per connection, so that the server parses and plans it
-            // once; `preparing` are those this flight prepares.
-            var queued: [(preparing: String?, statement: Bool, bestEffort: Bool)] = []
+            // once. Each entry of `queued` is one result to read: a preparation (its SQL and name,
+            // remembered once the server confirms it) or a statement's.
+            var queued: [(preparing: (sql: String, name: String)?, bestEffort: Bool)] = []
             for statement in statements {
                 let encoded = EncodedParameters(statement.parameters)
                 let name: String
-                var preparing: String?
                 if let known = prepared[statement.sql] {
                     name = known
                 } else {
@@ -209,19 +209,16 @@ package final class PostgresConnection: @unchecked Sendable {
                     preparedNames += 1
                     let sent = encoded.withPointers { count, types, _, _, _ in PQsendPrepare(connection, name, statement.sql, count, types) }
                     guard sent == 1 else { break }
-                    queued.append((statement.sql, false, statement.bestEffort))
-                    preparing = statement.sql
+                    queued.append(((statement.sql, name), statement.bestEffort))
                 }
                 let sent = encoded.withPointers { count, _, values, lengths, formats in
                     PQsendQueryPrepared(connection, name, count, values, lengths, formats, 1)
                 }
                 guard sent == 1 else { break }
-                queued.append((nil, true, statement.bestEffort))
-                if let preparing { pendingNames[preparing] = name }
+                queued.append((nil, statement.bestEffort))
             }
             guard PQpipelineSync(connection) == 1 else {
                 lastState = ""
-                pendingNames = [:]
                 throw EventLogError(.storage, "\(what()) failed: \(Self.text(PQerrorMessage(connection)))")
             }
             // Each statement's result, each followed by a null; then the sync's.
@@ -234,10 +231,10 @@ package final class PostgresConnection: @unchecked Sendable {
                         PQclear(result)
                     } else {
                         let checked = try check(result, what())
-                        if entry.statement {
+                        if let preparation = entry.preparing {
+                            prepared[preparation.sql] = preparation.name
+                        } else {
                             rows.append(checked)
-                        } else if let sql = entry.preparing, let name = pendingNames[sql] {
-                            prepared[sql] = name
                         }
                     }
                 } catch {
@@ -245,8 +242,7 @@ package final class PostgresConnection: @unchecked Sendable {
                 }
                 while let extra = PQgetResult(connection) { PQclear(extra) }
             }
-            pendingNames = [:]
-            let sent = queued.count { $0.statement }
+            let sent = queued.count { $0.preparing == nil }
             let required = statements.count { !$0.bestEffort }
             while let result = PQgetResult(connection) {
                 let status = PQresultStatus(result)
@@ -256,7 +252,9 @@ package final class PostgresConnection: @unchecked Sendable {
             if let failure { throw failure }
             guard sent >= required, rows.count >= required else {
                 lastState = ""
-                throw EventLogError(.storage, "\(what()) failed: \(Self.text(PQerrorMessage(connection)))")
+                let reason = Self.text(PQerrorMessage(connection))
+                throw EventLogError(.storage, "\(what()) failed: \(rows.count) of \(statements.count) results came back (\(sent) statements sent)"
+                                    + (reason.isEmpty ? "" : ": \(reason)"))
             }
             return rows
         }
@@ -269,8 +267,10 @@ package final class PostgresConnection: @unchecked Sendable {
 
     /// Runs `statement`, first making the connection again if it was lost. A statement that finds
     /// the connection lost outside a transaction (the first of a transaction, or one on its own)
-    /// is run once more on a new connection: nothing of it can have happened. Inside a transaction
-    /// the loss is the caller's error: the transaction is gone.
+    /// is run once more on a new connection — so every statement run outside a transaction must
+    /// be one that may run twice (it may have committed before the loss was seen): a read, a
+    /// `BEGIN`, a `CREATE … IF NOT EXISTS`, an insert `ON CONFLICT DO NOTHING`. Inside a
+    /// transaction the loss is the caller's error: the transaction is gone.
     @discardableResult
     private func retryingOutsideTransactions<T>(_ what: @autoclosure () -> String, _ statement: () throws(EventLogError) -> T) throws(EventLogError) -> T {
         lastState = "" // what a statement before this one left says nothing of this one
@@ -284,11 +284,16 @@ package final class PostgresConnection: @unchecked Sendable {
             // exception" or "operator intervention" (a shutdown), means the connection is gone.
             let lost = PQstatus(connection) == CONNECTION_BAD || lastState.isEmpty || lastState.hasPrefix("08") || lastState.hasPrefix("57P")
             guard idle, lost else { throw error }
-            PQreset(connection)
-            prepared = [:]
+            reset()
             guard PQstatus(connection) == CONNECTION_OK else { throw error }
             return try statement()
         }
+    }
+
+    /// Makes the connection again (a new server session, which holds no prepared statement).
+    private func reset() {
+        PQreset(connection)
+        prepared = [:]
     }
 
     /// A connection that was lost (the server restarted, a failover, the network) is made again
@@ -296,8 +301,7 @@ package final class PostgresConnection: @unchecked Sendable {
     /// transaction it was in is gone.
     private func reconnectIfLost() throws(EventLogError) {
         guard PQstatus(connection) == CONNECTION_BAD else { return }
-        PQreset(connection)
-        prepared = [:]
+        reset()
         guard PQstatus(connection) == CONNECTION_OK else {
             throw EventLogError(.storage, "the connection to PostgreSQL was lost and cannot be made again: \(Self.text(PQerrorMessage(connection)))")
         }

@@ -102,10 +102,18 @@ extension PostgresLog {
     struct LockedRead {
         let connection: PostgresConnection
         let head: (position: UInt64, hash: ChainHash)?
-        let after: UInt64
-        /// The record at `after` and the page after it, as the lock's transaction read them.
-        let record: PostgresConnection.Rows?
-        let page: PostgresConnection.Rows?
+        /// The replica's head when the lock was asked for, and the record there and the page after
+        /// it as the lock's transaction read them (`nil`: not read with the lock).
+        let local: LocalHead
+        let read: (record: PostgresConnection.Rows, page: PostgresConnection.Rows)?
+    }
+
+    /// The statements that read, after a replica's head `head`, the database's record there and
+    /// the page that follows (``recordQuery``, ``pageQuery``).
+    func readStatements(after head: UInt64) -> [PostgresConnection.Statement] {
+        let id = PostgresConnection.Value.text(ledger)
+        return [.init(Self.recordQuery, [id, .int64(Int64(head))]),
+                .init(Self.pageQuery, [id, .int64(Int64(head)), .int64(Int64(head) + Self.pullPageRecords)])]
     }
 
     /// The record at `$2`.
@@ -121,11 +129,19 @@ extension PostgresLog {
     /// read with the lock; otherwise each in a read-only transaction of the shared connection.
     func pull(into core: LogCore, locked: LockedRead? = nil) throws -> UInt64 {
         var copied: UInt64 = 0
+        // The first page under the lock was read with it, after the head the write read then (no
+        // other pass copies meanwhile: the write holds the replica's `writing`).
+        var prefetched = locked.flatMap { locked in locked.read.map { (locked.local, $0) } }
         while true {
-            let local = try Self.localHead(core)
+            let local: LocalHead, read: (record: PostgresConnection.Rows, page: PostgresConnection.Rows)?
+            if let (known, rows) = prefetched {
+                (local, read) = (known, rows)
+                prefetched = nil
+            } else {
+                (local, read) = (try Self.localHead(core), nil)
+            }
             let page = if let locked {
-                try readPage(locked.connection, after: local, remote: locked.head,
-                             prefetched: locked.after == local.head ? locked.record.flatMap { record in locked.page.map { (record, $0) } } : nil)
+                try readPage(locked.connection, after: local, remote: locked.head, prefetched: read)
             } else {
                 try withConnection { (connection) throws(EventLogError) in
                     // The head, the replica's head record and the page after it, from one snapshot
@@ -133,13 +149,9 @@ extension PostgresLog {
                     let id = PostgresConnection.Value.text(ledger)
                     let results: [PostgresConnection.Rows]
                     do throws(EventLogError) {
-                        results = try connection.pipeline([
-                            .init("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
-                            .init("SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1", [id]),
-                            .init(Self.recordQuery, [id, .int64(Int64(local.head))]),
-                            .init(Self.pageQuery, [id, .int64(Int64(local.head)), .int64(Int64(local.head) + Self.pullPageRecords)]),
-                            .init("COMMIT"),
-                        ], "reading ledger \(ledger)")
+                        results = try connection.pipeline([.init("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+                                                           .init("SELECT head, head_hash FROM clientledger_ledger WHERE ledger = $1", [id])]
+                                                          + readStatements(after: local.head) + [.init("COMMIT")], "reading ledger \(ledger)")
                     } catch {
                         // A statement that failed leaves the transaction open, and failed.
                         try? connection.run("ROLLBACK", "ending a read of ledger \(ledger)")
@@ -298,7 +310,8 @@ extension PostgresLog {
     }
 
     /// Extends the ledger with a replica's write transaction in `connection`'s transaction, which
-    /// holds the ledger's lock (``lockHead(_:)``, which found the ledger's head at `remote`), and
+    /// holds the ledger's lock (taken by the write's ``CommitAuthority/prepare(_:)``, which found the
+    /// ledger's head at `remote`), and
     /// commits; or says it is behind. A write of up to ``pipelinedRecords`` records takes one round
     /// trip: its rows go as arrays (`unnest`), pipelined with the head's move and the commit; a
     /// larger one is copied (`COPY`).
@@ -306,7 +319,7 @@ extension PostgresLog {
         let remoteHead = remote?.position ?? 0
         guard remoteHead == records.startHead, (remote?.hash ?? .genesis) == records.startHash else {
             if remoteHead > records.startHead {
-                throw EventLogError(.replicaBehind, "ledger \(ledger) in the database is at position \(remoteHead), the replica at \(records.startHead): another instance appended first")
+                throw EventLogError(.replicaBehind, "ledger \(ledger) in the database is at position \(remoteHead), the replica at \(records.startHead): the ledger moved on under a lock that was lost")
             }
             throw EventLogError(.brokenChain, "ledger \(ledger) in the database is at \(remoteHead) and does not hold the replica's record at position \(records.startHead): it was cut back or rewritten, or the replica belongs to another ledger; nothing is appended",
                                 position: records.startHead)
@@ -402,12 +415,8 @@ private final class ReplicaAuthority: CommitAuthority {
             // write commits.
             let local = try PostgresLog.localHead(core)
             let id = PostgresConnection.Value.text(shared.ledger)
-            let results = try connection.pipeline([
-                .init("BEGIN"),
-                .init(PostgresLog.lockQuery, [id]),
-                .init(PostgresLog.recordQuery, [id, .int64(Int64(local.head))]),
-                .init(PostgresLog.pageQuery, [id, .int64(Int64(local.head)), .int64(Int64(local.head) + PostgresLog.pullPageRecords)]),
-            ], "locking ledger \(shared.ledger) for a write")
+            let results = try connection.pipeline([.init("BEGIN"), .init(PostgresLog.lockQuery, [id])] + shared.readStatements(after: local.head),
+                                                  "locking ledger \(shared.ledger) for a write")
             var read: (record: PostgresConnection.Rows, page: PostgresConnection.Rows)? = (results[2], results[3])
             if results[1].count == 1 {
                 lockedHead = try PostgresLog.head(results[1], ledger: shared.ledger)
@@ -417,8 +426,7 @@ private final class ReplicaAuthority: CommitAuthority {
                 read = nil
             }
             do {
-                _ = try shared.pull(into: core, locked: .init(connection: connection, head: lockedHead, after: local.head,
-                                                              record: read?.record, page: read?.page))
+                _ = try shared.pull(into: core, locked: .init(connection: connection, head: lockedHead, local: local, read: read))
             } catch let error as EventLogError where error.code == .brokenChain {
                 stopServing(error)
                 throw error

@@ -118,6 +118,7 @@ struct SalonReplicaTests {
         let refused = #expect(throws: LedgerError.self) { try SalonLedger.push(ledgerAt: directory + "/other", to: shared) }
         #expect(refused?.code == .keyStore)
         #expect(refused?.message.contains("client ada has another key") == true, "\(refused?.message ?? "")")
+        #expect(refused?.client == "ada")
         #expect(try shared.head() == pushed.head)
 
         // Leaving: a ledger of its own again, with both clients as they were.
