@@ -28,8 +28,10 @@ extension PostgresLog {
     /// commits, the next write copies the records back, and a retried append is recognised by its
     /// event ids.
     ///
-    /// Handles on the same path in one process share one replica. Projections run on the replica,
-    /// inline, as on any log; so do reads, which never touch the database.
+    /// Handles on the same path in one process share one log, so a log is attached once (a second
+    /// ``attach(_:pollInterval:)`` of it is misuse), and its other handles write through it.
+    /// Projections run on the replica, inline, as on any log; so do reads, which never touch the
+    /// database.
     ///
     /// - Throws: what ``pull(into:)`` throws; ``EventLogError/Code/misuse`` if `log` was opened
     ///   read-only or already replicates a ledger.
