@@ -36,6 +36,8 @@ final class PostgresClientKeys: ClientKeys {
         self.shared = shared
         do {
             try shared.withConnection { (connection) throws(EventLogError) in
+                // An existing table is not created again: a role without CREATE on the schema opens it.
+                guard try !PostgresSchema.tablesExist(["clientledger_client_key"], on: connection) else { return }
                 try connection.transaction("the ClientLedger key table") { () throws(EventLogError) in
                     try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int64(PostgresSchema.lockKey)], "waiting for the schema lock")
                     try connection.run("""
@@ -54,12 +56,12 @@ final class PostgresClientKeys: ClientKeys {
         }
     }
 
-    /// Runs `body` on the database, turning its errors into key-store errors about `what`.
-    private func database<T: Sendable>(_ what: String, _ body: (PostgresConnection) throws(EventLogError) -> T) throws(LedgerError) -> T {
+    /// Runs `body` on the database, turning its errors (which name their step) into key-store errors.
+    private func database<T: Sendable>(_ body: (PostgresConnection) throws(EventLogError) -> T) throws(LedgerError) -> T {
         do {
             return try shared.withConnection(body)
         } catch {
-            throw LedgerError(.keyStore, "\(what) in PostgreSQL failed: \(error.message)", cause: error)
+            throw LedgerError(.keyStore, "the clients' keys in PostgreSQL: \(error.message)", cause: error)
         }
     }
 
@@ -71,7 +73,7 @@ final class PostgresClientKeys: ClientKeys {
 
     func key(for client: ClientID, knownNotErased: Bool) throws(LedgerError) -> ClientKey? {
         if knownNotErased, let cached = cache.withLock({ $0.keys[client.rawValue] }) { return ClientKey(bytes: cached) }
-        let row = try database("reading the key of client \(client)") { (connection) throws(EventLogError) -> [UInt8]?? in
+        let row = try database { (connection) throws(EventLogError) -> [UInt8]?? in
             let rows = try connection.execute("SELECT key FROM clientledger_client_key WHERE ledger = $1 AND client = $2",
                                               [ledger, .text(client.rawValue)], "reading the key of client \(client)")
             guard rows.count > 0 else { return .some(nil) } // no key
@@ -112,7 +114,7 @@ final class PostgresClientKeys: ClientKeys {
 
     func keyCreatingIfNeeded(for client: ClientID) throws(LedgerError) -> ClientKey {
         let fresh = try ClientKey.generate().bytes
-        let row = try database("making the key of client \(client)") { (connection) throws(EventLogError) -> [UInt8]?? in
+        let row = try database { (connection) throws(EventLogError) -> [UInt8]?? in
             // Another instance may make this client's key at the same moment: one row wins, both read it.
             try connection.execute("INSERT INTO clientledger_client_key (ledger, client, key) VALUES ($1, $2, $3) ON CONFLICT (ledger, client) DO NOTHING",
                                    [ledger, .text(client.rawValue), .bytes(fresh)], "making the key of client \(client)")
@@ -132,7 +134,7 @@ final class PostgresClientKeys: ClientKeys {
         fresh.reserveCapacity(clients.count)
         for _ in clients { fresh.append(try ClientKey.generate().bytes) }
         // One statement for all (an import registers many): a client with a key keeps it.
-        try database("making the keys of \(clients.count) clients") { (connection) throws(EventLogError) in
+        try database { (connection) throws(EventLogError) in
             _ = try connection.execute("INSERT INTO clientledger_client_key (ledger, client, key) SELECT $1, client, key FROM unnest($2::text[], $3::bytea[]) AS t(client, key) "
                                    + "ON CONFLICT (ledger, client) DO NOTHING",
                                    [ledger, .textArray(clients.map(\.rawValue)), .bytesArray(fresh)], "making the keys of \(clients.count) clients")
@@ -141,14 +143,14 @@ final class PostgresClientKeys: ClientKeys {
 
     func markErasing(_ clients: [ClientID]) throws(LedgerError) {
         guard !clients.isEmpty else { return }
-        try database("marking \(clients.count) erasures") { (connection) throws(EventLogError) in
+        try database { (connection) throws(EventLogError) in
             _ = try connection.execute("UPDATE clientledger_client_key SET erasing = true WHERE ledger = $1 AND client = ANY($2::text[])",
                                    [ledger, .textArray(clients.map(\.rawValue))], "marking the erasures of \(clients.count) clients")
         }
     }
 
     func unfinishedErasures() throws(LedgerError) -> [ClientID] {
-        try database("reading the unfinished erasures") { (connection) throws(EventLogError) -> [ClientID] in
+        try database { (connection) throws(EventLogError) -> [ClientID] in
             let rows = try connection.execute("SELECT client FROM clientledger_client_key WHERE ledger = $1 AND erasing AND key IS NOT NULL",
                                               [ledger], "reading the unfinished erasures")
             return (0..<rows.count).map { ClientID(unchecked: String(decoding: rows.bytes($0, 0), as: UTF8.self)) }
@@ -158,7 +160,7 @@ final class PostgresClientKeys: ClientKeys {
     func startMarkingErasures() throws(LedgerError) {}
 
     func destroyKey(of client: ClientID) throws(LedgerError) {
-        try database("destroying the key of client \(client)") { (connection) throws(EventLogError) in
+        try database { (connection) throws(EventLogError) in
             _ = try connection.execute("UPDATE clientledger_client_key SET key = NULL WHERE ledger = $1 AND client = $2",
                                        [ledger, .text(client.rawValue)], "destroying the key of client \(client)")
         }
@@ -170,7 +172,7 @@ final class PostgresClientKeys: ClientKeys {
     }
 
     func everyKey() throws(LedgerError) -> [StoredClientKey] {
-        try database("reading the clients' keys") { (connection) throws(EventLogError) -> [StoredClientKey] in
+        try database { (connection) throws(EventLogError) -> [StoredClientKey] in
             let rows = try connection.execute("SELECT client, key, erasing FROM clientledger_client_key WHERE ledger = $1", [ledger], "reading the clients' keys")
             var keys: [StoredClientKey] = []
             keys.reserveCapacity(rows.count)
@@ -199,7 +201,7 @@ final class PostgresClientKeys: ClientKeys {
         }
         let counts: (Int, Int)
         do {
-            counts = try database("taking in \(keys.count) clients' keys") { (connection) throws(EventLogError) -> (Int, Int) in
+            counts = try database { (connection) throws(EventLogError) -> (Int, Int) in
                 try connection.transaction("taking in clients' keys") { () throws(EventLogError) -> (Int, Int) in
                     let twice = try connection.execute("SELECT client FROM \(incoming) GROUP BY client HAVING count(*) > 1 LIMIT 1", parameters,
                                                        "checking the keys to take in")

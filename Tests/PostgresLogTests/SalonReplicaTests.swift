@@ -87,6 +87,51 @@ struct SalonReplicaTests {
         #expect(refused?.message.contains("2 bytes, not 32") == true, "\(refused?.message ?? "")")
     }
 
+    /// Production roles: a service's may read and write the tables but not create any, an
+    /// auditor's may only read. Both open a database whose tables an operator made (before, every
+    /// open ran CREATE TABLE IF NOT EXISTS, which PostgreSQL refuses without CREATE on the schema).
+    @Test func rolesWithoutCreateOpenADatabaseThatAnOperatorPrepared() async throws {
+        let database = try PostgresServer.newDatabase()
+        let suffix = UInt32.random(in: 0...UInt32.max)
+        let (service, auditor) = ("service\(suffix)", "auditor\(suffix)")
+        func connecting(as role: String) -> String { database.replacingOccurrences(of: "user=postgres", with: "user=\(role)") }
+        let directory = NSTemporaryDirectory() + "salon-roles-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ada = try ClientID("ada")
+        let prepared = try SalonLedger(replicaAt: directory + "/operator", of: try PostgresLog(connectingTo: database, ledger: "salon"),
+                                       options: .init(durability: .nonDurable), pollInterval: nil)
+        try await prepared.registerClient(ada, name: "Ada Lovelace", at: Self.day("2026-01-02"))
+        prepared.close()
+        try PostgresServer.psql("""
+            REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+            CREATE ROLE \(service) LOGIN;
+            CREATE ROLE \(auditor) LOGIN;
+            GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO \(service);
+            GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(auditor)
+            """, conninfo: database)
+
+        let instance = try SalonLedger(replicaAt: directory + "/service", of: try PostgresLog(connectingTo: connecting(as: service), ledger: "salon"),
+                                       options: .init(durability: .nonDurable), pollInterval: nil)
+        defer { instance.close() }
+        try await instance.addNote(to: ada, note: try NoteID("n1"), text: "prefers mornings", alert: true, at: Self.day("2026-01-03"))
+        try await instance.registerClient(try ClientID("bea"), name: "Bea", at: Self.day("2026-01-03"))
+        #expect(try instance.card(of: ada)?.alerts.map(\.text) == ["prefers mornings"])
+
+        let audit = try PostgresLog(connectingTo: connecting(as: auditor), ledger: "salon")
+        let verification = try audit.verify()
+        #expect(verification.isIntact)
+        #expect(verification.eventsChecked == 3)
+        // The auditor's role reads cards too (the keys are readable); it cannot write.
+        let reader = try SalonLedger(replicaAt: directory + "/auditor", of: audit, options: .init(durability: .nonDurable), pollInterval: nil)
+        defer { reader.close() }
+        #expect(try reader.card(of: ada)?.name == "Ada Lovelace")
+        let refused = await #expect(throws: LedgerError.self) {
+            try await reader.registerClient(try ClientID("cy"), name: "Cy", at: Self.day("2026-01-04"))
+        }
+        #expect(refused?.message.contains("42501") == true, "\(refused?.message ?? "")")
+        #expect(try audit.head()?.position == 3)
+    }
+
     @Test func aPushCarriesTheKeysAndTheErasuresAndRefusesAnotherLedgersKeys() async throws {
         let directory = NSTemporaryDirectory() + "salon-push-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
