@@ -607,6 +607,27 @@ struct DomainRegressionTests {
         #expect(try ledger.log.lastPosition() == 4)
     }
 
+    @Test("a client erased between an import's two reads: the import decides again and is refused, though it seals with a key it read before")
+    func importMeetsAnErasure() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try makeLedger(directory)
+        try await ledger.importInterchange(#"{"type":"ClientRegistered","at":"2026-01-02T10:00:00Z","client":"ada","name":"Ada"}"#)
+        let note = #"{"type":"NoteAdded","at":"2026-01-03T10:00:00Z","client":"ada","note":"n1","text":"allergic to latex","alert":true}"#
+        var reads = 0
+        do {
+            _ = try await ledger.importing(.pieces(InterchangePieces(.memory(Array(note.utf8)))), actor: nil, betweenReads: {
+                reads += 1
+                if reads == 1 { _ = try? await ledger.erase(self.ada, at: day("2026-01-03")) }
+            })
+            Issue.record("the import recorded a note about a client erased before it")
+        } catch {
+            // The erasure moved the client's stream: the append was refused, the import decided again.
+            #expect(error.code == .clientErased && error.line == 1 && reads == 1, "\(error)")
+        }
+        #expect(try ledger.log.lastPosition() == 2)
+        #expect(try ledger.card(of: ada)?.notes.isEmpty == true)
+    }
+
     @Test("an import racing a command on the same client: exactly one of two redemptions of the whole balance is recorded, every time")
     func importRacesCommand() async throws {
         let directory = ScratchDirectory()

@@ -87,6 +87,28 @@ struct SalonReplicaTests {
         #expect(refused?.message.contains("2 bytes, not 32") == true, "\(refused?.message ?? "")")
     }
 
+    /// An import on one instance makes its clients' keys in one statement and seals with them;
+    /// every other instance opens the cards, and the clients it already knew keep their keys.
+    @Test func anImportOnOneInstanceIsReadableOnEveryOther() async throws {
+        let instances = try Instances(2)
+        let (a, b) = (instances.ledgers[0], instances.ledgers[1])
+        let ada = try ClientID("ada"), ben = try ClientID("ben")
+        try await b.registerClient(ada, name: "Ada Lovelace", at: Self.day("2026-01-02"))
+        let lines = [
+            #"{"type":"ClientRegistered","at":"2026-01-03T10:00:00Z","client":"ben","name":"Ben Müller","referredBy":"ada"}"#,
+            #"{"type":"NoteAdded","at":"2026-01-03T10:05:00Z","client":"ada","note":"n1","text":"allergic to latex","alert":true}"#,
+            #"{"type":"NoteAdded","at":"2026-01-03T10:06:00Z","client":"ben","note":"n2","text":"prefers Tuesdays","alert":false}"#,
+        ]
+        let summary = try await a.importInterchange(lines.joined(separator: "\n"))
+        #expect(summary.events == 3 && summary.clients == 2 && summary.positions == 2...4)
+        try instances.converge()
+        for ledger in instances.ledgers {
+            #expect(try ledger.card(of: ada)?.alerts.map(\.text) == ["allergic to latex"])
+            let card = try #require(try ledger.card(of: ben))
+            #expect(card.name == "Ben Müller" && card.notes.map(\.text) == ["prefers Tuesdays"])
+        }
+    }
+
     /// Production roles: a service's may read and write the tables but not create any, an
     /// auditor's may only read. Both open a database whose tables an operator made (before, every
     /// open ran CREATE TABLE IF NOT EXISTS, which PostgreSQL refuses without CREATE on the schema).

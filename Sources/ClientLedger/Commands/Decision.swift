@@ -303,14 +303,14 @@ extension SalonLedger {
 
     /// The log's head, if it is a replica of a shared ledger (`nil` otherwise): taken before a
     /// decision, for ``caughtUp(since:)``.
-    private func replicaHead() throws(LedgerError) -> UInt64? {
+    func replicaHead() throws(LedgerError) -> UInt64? {
         guard log.core.authority.withLock({ $0 != nil }) else { return nil }
         return try? log.lastPosition()
     }
 
     /// Whether the log, a replica, holds more than it did at `head` once it has caught up with its
     /// shared ledger: a decision taken at `head` may then be taken again.
-    private func caughtUp(since head: UInt64?) throws(LedgerError) -> Bool {
+    func caughtUp(since head: UInt64?) throws(LedgerError) -> Bool {
         guard let head else { return false }
         do {
             _ = try log.core.refreshFromAuthority()
@@ -386,13 +386,20 @@ extension SalonLedger {
     }
 
     /// `event` as the log stores it, its personal data sealed with its client's key.
-    func newEvent(_ event: LedgerEvent, metadata: EventMetadata) throws(LedgerError) -> NewEvent {
-        NewEvent(type: event.type.rawValue, metadata: metadata, payload: try BinaryCodec.encode(event, key: try key(for: event)))
+    ///
+    /// `decidedNotErased` says that `event` is appended expecting the version of its client's
+    /// stream that it was decided from, in which the client is not erased (an import's second
+    /// read): a key read before then serves, since an erasure recorded meanwhile moves the stream
+    /// and the append is refused. A command asks the store instead, to say `clientErased` at once.
+    func newEvent(_ event: LedgerEvent, metadata: EventMetadata, decidedNotErased: Bool = false) throws(LedgerError) -> NewEvent {
+        NewEvent(type: event.type.rawValue, metadata: metadata,
+                 payload: try BinaryCodec.encode(event, key: try key(for: event, decidedNotErased: decidedNotErased)))
     }
 
     /// The key that seals `event`'s personal data: made (durably) when a client is registered.
-    private func key(for event: LedgerEvent) throws(LedgerError) -> ClientKey? {
+    private func key(for event: LedgerEvent, decidedNotErased: Bool) throws(LedgerError) -> ClientKey? {
         guard event.type.carriesPersonalData, let client = event.client else { return nil }
+        if decidedNotErased, let known = try keys.key(for: client, knownNotErased: true) { return known }
         if case .clientRegistered = event { return try keys.keyCreatingIfNeeded(for: client) }
         guard let key = try keys.key(for: client) else {
             // A key is destroyed only once the erasure is recorded: the client was erased since

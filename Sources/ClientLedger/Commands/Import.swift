@@ -82,7 +82,16 @@ extension SalonLedger {
                 if attempt > 0 { try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6))))) }
                 // The rules first, on the state as it stands: a refused import writes nothing, not
                 // even the keys of the clients it would register.
-                let plan = try planImport(source, progress: progress)
+                // A replica of a shared ledger may refuse on what it has not copied yet: then it
+                // catches up and, if it was behind, decides again (as a command does).
+                let replicaHead = try self.replicaHead()
+                let plan: ImportPlan
+                do throws(LedgerError) {
+                    plan = try planImport(source, progress: progress)
+                } catch {
+                    if try caughtUp(since: replicaHead) { continue }
+                    throw error
+                }
                 await betweenReads?()
                 guard plan.events > 0 else { return .init(events: [], outcome: .unchanged, attempts: attempt + 1) }
                 // The keys of the clients the import registers, made with one sync rather than one
@@ -148,7 +157,8 @@ extension SalonLedger {
     /// The second read of an import, in one write transaction (on a thread of its own: it blocks
     /// while it writes): each event encoded and appended, expecting the versions the first read
     /// decided from. Returns `nil`, recording nothing, if another writer moved one of the streams
-    /// since; throws a storage error if a file's bytes are not those of the first read.
+    /// or erased one of the clients since; throws a storage error if a file's bytes are not those of
+    /// the first read.
     private func recordImport(_ source: ImportSource, _ plan: ImportPlan, actor: String?,
                               progress: (@Sendable (ImportProgress) -> Void)?) async throws(LedgerError) -> ClosedRange<UInt64>? {
         let result: Result<ClosedRange<UInt64>?, LedgerError> = await withCheckedContinuation { continuation in
@@ -157,6 +167,9 @@ extension SalonLedger {
                     let positions = try log.write { writer in try self.appendImport(source, plan, actor: actor, progress: progress, to: writer) }
                     continuation.resume(returning: .success(positions))
                 } catch let error as EventLogError where error.code == .wrongExpectedVersion || error.code == .streamNotFound {
+                    continuation.resume(returning: .success(nil))
+                } catch let error as LedgerError where error.code == .clientErased {
+                    // A key destroyed since the first read: decide again, and the rules name the line.
                     continuation.resume(returning: .success(nil))
                 } catch {
                     continuation.resume(returning: .failure(LedgerError.wrapping(error, "recording the import")))
@@ -188,7 +201,7 @@ extension SalonLedger {
             digest = try source.forEachEvent { (event, _) throws(LedgerError) in
                 do {
                     let (stream, expected) = versions.next(event)
-                    let new = try newEvent(event, metadata: metadata)
+                    let new = try newEvent(event, metadata: metadata, decidedNotErased: true)
                     count += 1
                     if count % ImportProgress.every == 0 { progress?(ImportProgress(phase: .recording, events: count, total: plan.events)) }
                     if let current = run?.stream, utf8Equal(current, stream) {
