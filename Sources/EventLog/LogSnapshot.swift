@@ -218,12 +218,7 @@ public final class LogSnapshot {
     /// The highest stream number and event type code this snapshot names (`0` where it names none):
     /// a replica's copy of the shared log asks the shared log only for names numbered after these.
     package func lastNumbers() throws -> (stream: UInt64, type: UInt32) {
-        let stream = try txn.withCursor(core.schema.streams) { cursor in try cursor.last()?.key.bigEndianUInt64 ?? 0 }
-        let type = try txn.withCursor(core.schema.eventTypes) { cursor -> UInt32 in
-            guard let key = try cursor.last()?.key, key.count == 4 else { return 0 }
-            return UInt32(bigEndian: key.loadUnaligned(as: UInt32.self))
-        }
-        return (stream, type)
+        (try txn.lastStreamNumber(core.schema), try txn.lastTypeCode(core.schema))
     }
 
     /// The position and hash of the last event: what an accountant writes down to prove later that

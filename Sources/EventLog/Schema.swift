@@ -88,6 +88,19 @@ extension LMDBTransaction {
         }
     }
 
+    /// The highest stream number given (0 for none): the next new stream gets the one after.
+    package func lastStreamNumber(_ schema: Schema) throws -> UInt64 {
+        try withCursor(schema.streams) { cursor in try cursor.last()?.key.bigEndianUInt64 ?? 0 }
+    }
+
+    /// The highest event type code given (0 for none): the next new type gets the one after.
+    package func lastTypeCode(_ schema: Schema) throws -> UInt32 {
+        try withCursor(schema.eventTypes) { cursor -> UInt32 in
+            guard let key = try cursor.last()?.key, key.count == 4 else { return 0 }
+            return UInt32(bigEndian: key.loadUnaligned(as: UInt32.self))
+        }
+    }
+
     /// The stream number of `name`, or `nil` if no stream has that name.
     package func streamNumber(_ schema: Schema, name: String) throws -> UInt64? {
         var utf8Name = name

@@ -450,9 +450,9 @@ package struct WriteSession {
     /// The number the next new stream gets.
     private mutating func peekNextStreamNumber() throws -> UInt64 {
         if let nextStreamNumber { return nextStreamNumber }
-        let next = try txn.withCursor(schema.streams) { cursor in
-            (try cursor.last()?.key.bigEndianUInt64 ?? 0) + 1
-        }
+        let last = try txn.lastStreamNumber(schema)
+        guard last < UInt64.max else { throw EventLogError(.corruptRecord, "the streams database holds stream number \(last), the highest there is") }
+        let next = last + 1
         nextStreamNumber = next
         return next
     }
@@ -466,10 +466,9 @@ package struct WriteSession {
     /// The code the next new event type gets.
     private mutating func peekNextTypeCode() throws -> UInt32 {
         if let nextTypeCode { return nextTypeCode }
-        let next = try txn.withCursor(schema.eventTypes) { cursor -> UInt32 in
-            guard let key = try cursor.last()?.key, key.count == 4 else { return 1 }
-            return UInt32(bigEndian: key.loadUnaligned(as: UInt32.self)) + 1
-        }
+        let last = try txn.lastTypeCode(schema)
+        guard last < UInt32.max else { throw EventLogError(.corruptRecord, "the event types database holds type code \(last), the highest there is") }
+        let next = last + 1
         nextTypeCode = next
         return next
     }

@@ -102,6 +102,18 @@ struct DamagedFileTests {
         #expect(damagedTrials > 0, "some garbled pages are reported as damage")
     }
 
+    @Test("a names table that holds the highest number there is refuses a new name, not traps")
+    func exhaustedNumbers() async throws {
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable))
+        try log.write { writer in _ = try writer.append([event("Booked")], to: "s1") }
+        try Tamper.renameType(log, code: UInt32.max, to: "Forged")
+        let error = await expectError(.corruptRecord) { try log.write { writer in _ = try writer.append([event("Paid")], to: "s1") } }
+        #expect(error?.message.contains("\(UInt32.max)") == true, "\(error?.message ?? "")")
+        // Names it has are still used.
+        try log.write { writer in _ = try writer.append([event("Booked")], to: "s1") }
+    }
+
     @Test("a data file cut short is refused at open as damaged")
     func truncatedFile() async throws {
         let directory = TemporaryDirectory()
