@@ -193,6 +193,14 @@ public final class EventLog: Sendable {
         await core.commits.wait(beyond: position, timeout: core.options.subscriptionPollInterval)
     }
 
+    /// Makes room in the map for a write of about `bytes` (an import), so that it does not fill the
+    /// map midway and run again from its start. A hint: a write that needs more still grows the map.
+    package func reserveRoom(bytes: Int) throws(EventLogError) {
+        try checkOpen()
+        guard !core.options.readOnly else { return }
+        do { try core.environment.reserveRoom(bytes) } catch { throw EventLogError.wrap(error, "growing the map of the log at \(path)") }
+    }
+
     /// Flushes commits to disk; needed only for a log opened with ``Durability/nonDurable``.
     public func flush() throws(EventLogError) {
         try checkOpen()

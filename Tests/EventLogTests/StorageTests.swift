@@ -21,6 +21,33 @@ struct StorageTests {
         #expect(try log.verify().isIntact)
     }
 
+    @Test("room reserved ahead of a large write lets it run once; without it, the write runs again at each doubling")
+    func reservedRoom() throws {
+        let payload = [UInt8](repeating: 42, count: 50_000)
+        func runs(reserving bytes: Int?) throws -> Int {
+            let directory = TemporaryDirectory()
+            let log = try makeLog(directory, initialMapSize: 64 << 10)
+            if let bytes { try log.reserveRoom(bytes: bytes) }
+            var runs = 0
+            try log.write { writer in
+                runs += 1
+                for index in 0..<80 { try writer.append([NewEvent(type: "Big", payload: payload)], to: "w\(index)") }
+            }
+            #expect(try log.lastPosition() == 80)
+            #expect(try log.verify().isIntact)
+            return runs
+        }
+        #expect(try runs(reserving: nil) > 2)
+        #expect(try runs(reserving: 80 * 100_000) == 1)
+        // Room the address space cannot hold is refused, and the log keeps the map it had.
+        let directory = TemporaryDirectory()
+        let log = try makeLog(directory, initialMapSize: 64 << 10)
+        let refused = #expect(throws: EventLogError.self) { try log.reserveRoom(bytes: Int.max) }
+        #expect(refused?.code == .storage)
+        try log.write { writer in _ = try writer.append([NewEvent(type: "Big", payload: payload)], to: "after") }
+        #expect(try log.read { try $0.events(inStream: "after").count } == 1)
+    }
+
     @Test("stream heads stay right across checkpoints, reopening, and a reader older than the cache",
           arguments: [UInt64(1), 3, 1000])
     func checkpoints(interval: UInt64) async throws {

@@ -101,6 +101,10 @@ extension SalonLedger {
                 if Task.isCancelled { throw LedgerError(.cancelled, "the import was cancelled before it recorded anything") }
                 // An erasure is marked in the key file before it is recorded (see execute).
                 if !plan.erased.isEmpty { try keys.markErasing(plan.erased) }
+                // Room for the records and what the projection adds (about 300 bytes an event in
+                // the demo's salon), so that the one transaction does not fill the map midway and
+                // run again. A hint: if it fails, a full map still grows.
+                try? log.reserveRoom(bytes: plan.events.multipliedReportingOverflow(by: Self.importBytesPerEvent).partialValue)
                 guard let positions = try await recordImport(source, plan, actor: actor, progress: progress) else {
                     continue // a stream moved since the first read: decide again
                 }
@@ -112,6 +116,9 @@ extension SalonLedger {
         }
         return summary
     }
+
+    /// The room an import reserves per event (see ``importing(_:actor:progress:betweenReads:)``).
+    static let importBytesPerEvent = 1_024
 
     /// The first read of an import: every event decided against the states it leaves, in one
     /// snapshot of the log, without keeping the events.

@@ -180,14 +180,43 @@ package final class LMDBEnvironment: @unchecked Sendable {
         var result: Int32 = MDB_SUCCESS
         exclusively {
             guard mapSize <= seen else { return }
-            let next = mapSize * 2
-            result = guarded_mdb_env_set_mapsize(pointer, next)
-            if result == MDB_SUCCESS {
-                mapSize = next
-                map.locate(mapSize: next)
-            }
+            result = setMapSize(mapSize * 2)
         }
         try lmdbCheck(result, "mdb_env_set_mapsize")
+    }
+
+    /// Grows the map, doubling it as a full map does, until `bytes` more than the data file uses
+    /// fit. A write known to be large (an import) calls it first: one that fills the map midway is
+    /// rolled back and runs again from its start, once per doubling.
+    package func reserveRoom(_ bytes: Int) throws(LMDBError) {
+        var result: Int32 = MDB_SUCCESS
+        exclusively {
+            let used = usedSize
+            let wanted = bytes > Int.max - used ? Int.max : used + bytes
+            var next = mapSize
+            while next < wanted, next <= Int.max / 2 { next *= 2 }
+            guard next > mapSize else { return }
+            result = setMapSize(next)
+        }
+        try lmdbCheck(result, "mdb_env_set_mapsize")
+    }
+
+    /// Maps the data file at `size` bytes, if the address space has room for it; `ENOMEM` if not.
+    /// LMDB unmaps the old map before it makes the new one, and a failure would leave it none (a
+    /// later transaction would read unmapped memory), so the room is probed first with a mapping
+    /// that reserves nothing. Only inside ``exclusively(_:)``.
+    private func setMapSize(_ size: Int) -> Int32 {
+        #if os(Linux)
+        guard let probe = mmap(nil, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+              probe != UnsafeMutableRawPointer(bitPattern: -1) else { return ENOMEM }
+        munmap(probe, size)
+        #endif
+        let result = guarded_mdb_env_set_mapsize(pointer, size)
+        if result == MDB_SUCCESS {
+            mapSize = size
+            map.locate(mapSize: size)
+        }
+        return result
     }
 
     /// The bytes of the data file in use: up to the last page of the newest committed state.
