@@ -607,7 +607,7 @@ struct DomainRegressionTests {
         #expect(try ledger.log.lastPosition() == 4)
     }
 
-    @Test("a client erased between an import's two reads: the import decides again and is refused, though it seals with a key it read before")
+    @Test("a client erased between an import's two reads: the import decides again, and its refusal names the line")
     func importMeetsAnErasure() async throws {
         let directory = ScratchDirectory()
         let ledger = try makeLedger(directory)

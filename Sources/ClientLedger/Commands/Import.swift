@@ -81,9 +81,9 @@ extension SalonLedger {
             for attempt in 0..<options.maximumAttempts {
                 if attempt > 0 { try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 << min(attempt, 6))))) }
                 // The rules first, on the state as it stands: a refused import writes nothing, not
-                // even the keys of the clients it would register.
-                // A replica of a shared ledger may refuse on what it has not copied yet: then it
-                // catches up and, if it was behind, decides again (as a command does).
+                // even the keys of the clients it would register. A replica of a shared ledger may
+                // refuse on what it has not copied yet: then it catches up and, if it was behind,
+                // decides again (as a command does).
                 let replicaHead = try self.replicaHead()
                 let plan: ImportPlan
                 do throws(LedgerError) {
@@ -104,7 +104,7 @@ extension SalonLedger {
                 // Room for the records and what the projection adds (about 300 bytes an event in
                 // the demo's salon), so that the one transaction does not fill the map midway and
                 // run again. A hint: if it fails, a full map still grows.
-                try? log.reserveRoom(bytes: plan.events.multipliedReportingOverflow(by: Self.importBytesPerEvent).partialValue)
+                try? log.reserveRoom(bytes: plan.events > Int.max / Self.importBytesPerEvent ? Int.max : plan.events * Self.importBytesPerEvent)
                 guard let positions = try await recordImport(source, plan, actor: actor, progress: progress) else {
                     continue // a stream moved since the first read: decide again
                 }
