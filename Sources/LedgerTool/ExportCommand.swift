@@ -22,6 +22,19 @@ struct ExportCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The file to write; - (the default) writes standard output.", valueName: "FILE"))
     var file = "-"
 
+    /// The line feeds in `bytes`, found with `memchr` (a byte-by-byte count was a twentieth of an
+    /// export's time).
+    static func lineFeeds(in bytes: UnsafeRawBufferPointer) -> UInt64 {
+        guard var next = bytes.baseAddress else { return 0 }
+        let end = next + bytes.count
+        var count: UInt64 = 0
+        while next < end, let found = memchr(next, 0x0A, end - next) {
+            count += 1
+            next = UnsafeRawPointer(found) + 1
+        }
+        return count
+    }
+
     func run() async throws {
         try await reportingErrors(ledger: options.ledger) {
             let ledger = try options.open(.reading)
@@ -45,7 +58,7 @@ struct ExportCommand: AsyncParsableCommand {
                 var written: UInt64 = 0
                 let count = try ledger.exportInterchangeUTF8(from: from) { chunk in
                     try output.write(contentsOf: chunk)
-                    written += UInt64(chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+                    written += Self.lineFeeds(in: chunk)
                     progress.report("export", done: written, total: total)
                 }
                 if let partial {
