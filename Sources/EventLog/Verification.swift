@@ -234,6 +234,7 @@ private struct LogVerifier {
                               "the streams table says stream \(stored.name) is at version \(stored.head.version) (position \(stored.head.lastPosition)) as of the heads checkpoint \(checkpoint), but the records say version \(expected.version) (position \(expected.lastPosition)): the checkpoint or the table was changed")
                     return
                 }
+                if number % LogCore.releaseInterval == 0 { snapshot.core.environment.releaseMappedPages() }
                 entry = try cursor.next()
             }
         }
@@ -251,6 +252,7 @@ private struct LogVerifier {
             broken = (nil, "the records use \(lastStreamNumber) streams, but the streams table holds \(streamCount) and the stream index \(indexCount)")
             return
         }
+        var walked: UInt64 = 0
         try txn.withCursor(schema.streamIndex) { cursor in
             var entry = try cursor.first()
             while let current = entry, broken == nil {
@@ -264,6 +266,9 @@ private struct LogVerifier {
                     broken = (nil, "the stream index gives stream \(name) the number \(number), which the streams table names otherwise: the tables were changed")
                     return
                 }
+                // In name order, so the streams table is read at random: its pages are given back too.
+                walked += 1
+                if walked % LogCore.releaseInterval == 0 { snapshot.core.environment.releaseMappedPages() }
                 entry = try cursor.next()
             }
         }
