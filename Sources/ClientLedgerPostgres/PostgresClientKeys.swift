@@ -136,25 +136,22 @@ final class PostgresClientKeys: ClientKeys {
         let ids = PostgresConnection.Value.textArray(clients.map(\.rawValue))
         // One statement for all (an import registers many): a client with a key keeps it. The keys
         // are read back, so that the import seals with them without asking once per client.
-        let stored = try database { (connection) throws(EventLogError) -> [(String, [UInt8]?)] in
+        let stored = try database { (connection) throws(EventLogError) -> [(ClientID, [UInt8]??)] in
             _ = try connection.execute("INSERT INTO clientledger_client_key (ledger, client, key) SELECT $1, client, key FROM unnest($2::text[], $3::bytea[]) AS t(client, key) "
                                    + "ON CONFLICT (ledger, client) DO NOTHING",
                                    [ledger, ids, .bytesArray(fresh)], "making the keys of \(clients.count) clients")
             let rows = try connection.execute("SELECT client, key FROM clientledger_client_key WHERE ledger = $1 AND client = ANY($2::text[])",
                                               [ledger, ids], "reading the keys of \(clients.count) clients")
-            var stored: [(String, [UInt8]?)] = []
+            var stored: [(ClientID, [UInt8]??)] = []
             stored.reserveCapacity(rows.count)
             for row in 0..<rows.count {
                 let client = String(decoding: rows.bytes(row, 0), as: UTF8.self)
-                stored.append((client, rows.isNull(row, 1) ? nil : try Self.key(rows.bytes(row, 1), of: client)))
+                // A row without a key is a destroyed one (``remember(_:_:)``'s `nil`).
+                stored.append((ClientID(unchecked: client), rows.isNull(row, 1) ? nil : .some(try Self.key(rows.bytes(row, 1), of: client))))
             }
             return stored
         }
-        cache.withLock { cache in
-            for (client, key) in stored {
-                if let key { cache.keys[client] = key } else { cache.keys[client] = nil; cache.destroyed.insert(client) }
-            }
-        }
+        for (client, row) in stored { _ = remember(client, row) }
     }
 
     func markErasing(_ clients: [ClientID]) throws(LedgerError) {
