@@ -11,6 +11,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         public let rawValue: String
         /// Creates a code from its stable name.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's stable name.
         public var description: String { rawValue }
 
         /// An identifier that is empty or longer than 64 UTF-8 bytes.
@@ -141,6 +142,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         return LedgerError(code, message, client: client?.rawValue, position: error.position, cause: error)
     }
 
+    /// The code, the input line (for an import's), the message and the cause: what a log line shows.
     public var description: String {
         var text = "\(code): " + (line.map { "line \($0): " } ?? "") + message
         if let cause { text += " (cause: \(cause))" }

@@ -17,6 +17,7 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         public let rawValue: String
         /// Creates a code from its stable name.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's stable name.
         public var description: String { rawValue }
 
         /// The stream is not at the version the append expected; nothing was written.
@@ -98,6 +99,7 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// The code, the message and the cause: what a log line shows.
     public var description: String {
         var text = "\(code): \(message)"
         if let cause { text += " (cause: \(cause))" }
