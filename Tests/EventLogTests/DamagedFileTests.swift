@@ -1,3 +1,4 @@
+import CLMDB
 import Foundation
 import Testing
 @testable import EventLog
@@ -112,6 +113,52 @@ struct DamagedFileTests {
         #expect(error?.message.contains("\(UInt32.max)") == true, "\(error?.message ?? "")")
         // Names it has are still used.
         try log.write { writer in _ = try writer.append([event("Booked")], to: "s1") }
+    }
+
+    @Test("a data file whose last pages are free and were never written is whole: it opens and verifies")
+    func lastPagesFreeAndUnwritten() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.child("log")
+        let log = try EventLog(path: path, options: .init(durability: .nonDurable))
+        for index in 0..<50 { try await log.append([event("Booked")], to: "s\(index % 5)") }
+        // A megabyte taken at the end of the file, then freed.
+        let environment = log.core.environment
+        let scratch = try #require(try environment.openHandle("projection/scratch/a", create: true))
+        let key: [UInt8] = [1]
+        try environment.write { txn in
+            try key.withUnsafeBytes { key in try [UInt8](repeating: 7, count: 1 << 20).withUnsafeBytes { try txn.put(scratch, key: key, value: $0) } }
+        }
+        try environment.write { txn in _ = try key.withUnsafeBytes { try txn.delete(scratch, key: $0) } }
+        // LMDB's last page, and the pages its free list holds (LMDB's own record, `FREE_DBI` = 0).
+        let (last, free) = try environment.read { txn -> (Int, Set<Int>) in
+            var info = MDB_envinfo()
+            mdb_env_info(environment.pointer, &info)
+            var free = Set<Int>()
+            var cursor: OpaquePointer?
+            guard mdb_cursor_open(txn.pointer, 0, &cursor) == MDB_SUCCESS else { return (info.me_last_pgno, free) }
+            defer { mdb_cursor_close(cursor) }
+            var key = MDB_val(), data = MDB_val()
+            while mdb_cursor_get(cursor, &key, &data, MDB_NEXT) == MDB_SUCCESS {
+                let pages = UnsafeRawBufferPointer(start: data.mv_data, count: data.mv_size).bindMemory(to: Int.self)
+                for page in pages.dropFirst().prefix(pages.first ?? 0) { free.insert(page) }
+            }
+            return (info.me_last_pgno, free)
+        }
+        var kept = last + 1
+        while free.contains(kept - 1) { kept -= 1 }
+        try #require(last + 1 - kept >= 16, "the free megabyte lies at the end of the file")
+        let head = try log.headHash()
+        log.close()
+        // As if LMDB had freed those pages in the transaction that took them, never writing them
+        // (it does so with its own bookkeeping's pages): the file ends before LMDB's last page.
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path + "/data.mdb"))
+        try handle.truncate(atOffset: UInt64(kept * 4_096))
+        try handle.close()
+        let reopened = try EventLog(path: path, options: .init(durability: .nonDurable))
+        #expect(try reopened.headHash() == head)
+        #expect(try reopened.verify().isIntact)
+        try await reopened.append([event("Paid")], to: "s1")
+        #expect(try reopened.verify().isIntact)
     }
 
     @Test("a data file cut short is refused at open as damaged")

@@ -86,15 +86,17 @@ package final class LMDBEnvironment: @unchecked Sendable {
         var descriptor: Int32 = -1
         mdb_env_get_fd(env, &descriptor)
         let fileMap = DataFileMap(descriptor: descriptor)
-        let pages = Int(clamping: info.me_last_pgno) &+ 1
-        // A data file shorter than LMDB's last page: every read past its end would fault.
-        guard pages.multipliedReportingOverflow(by: Int(stat.ms_psize)).overflow == false,
-              fileMap.fileSize >= pages * Int(stat.ms_psize) else {
+        // A data file cut short before the roots of its trees: every read would fault. (Not before
+        // LMDB's last page: the last pages LMDB took may have been freed in the very transaction
+        // that took them, and then were never written. Damage further in is found where it is read.)
+        let pageSize = Int(stat.ms_psize)
+        guard let roots = Self.roots(descriptor: descriptor, pageSize: pageSize),
+              roots.allSatisfy({ $0 == UInt64.max || ($0 < UInt64(Int.max / pageSize) && Int($0) < fileMap.fileSize / pageSize) }) else {
             mdb_env_close(env)
             throw LMDBError(code: MDB_CORRUPTED, operation: "mdb_env_open",
-                            detail: "the data file is shorter than LMDB's last page: it was cut off, or its meta page is damaged")
+                            detail: "the data file is shorter than the pages its meta page names: it was cut off, or its meta page is damaged")
         }
-        pageSize = Int(stat.ms_psize)
+        self.pageSize = pageSize
         dataFile = descriptor
         self.pointer = env
         self.path = path
@@ -115,6 +117,26 @@ package final class LMDBEnvironment: @unchecked Sendable {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         depthKey = key
+    }
+
+    /// The root pages of the free-page tree and the main tree in the current meta page of the data
+    /// file (the one of the two with the later transaction; `UInt64.max`: an empty tree), read as
+    /// LMDB 0.9 lays them out: after the 16-byte page header, magic and version (4 bytes each),
+    /// address and map size (8 each), then two 48-byte tree records, each ending in its root
+    /// (8 bytes), then the last page and the transaction id (8 each). `nil` if unreadable.
+    private static func roots(descriptor: Int32, pageSize: Int) -> [UInt64]? {
+        guard descriptor >= 0, pageSize >= 4_096 else { return nil }
+        var best: (transaction: UInt64, roots: [UInt64])?
+        for page in 0..<2 {
+            var meta = [UInt8](repeating: 0, count: 152)
+            let read = meta.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 152, off_t(page * pageSize)) }
+            guard read == 152 else { return nil }
+            func word(_ offset: Int) -> UInt64 { meta.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) } }
+            guard meta.withUnsafeBytes({ UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 16, as: UInt32.self)) }) == 0xBEEF_C0DE else { continue }
+            let transaction = word(144)
+            if best.map({ transaction > $0.transaction }) ?? true { best = (transaction, [word(80), word(128)]) }
+        }
+        return best?.roots
     }
 
     /// Closes the environment now (LMDB allows one open environment per file per process, so the

@@ -41,7 +41,7 @@ package struct LMDBError: Error, Sendable, CustomStringConvertible {
     package var description: String {
         switch code {
         case Self.faultCode, Self.outsideFileCode, Self.closedCode: "\(operation): \(detail ?? "a damaged page")"
-        default: "\(operation): \(String(cString: mdb_strerror(code))) (\(code))"
+        default: "\(operation): \(detail ?? String(cString: mdb_strerror(code))) (\(code))"
         }
     }
 
