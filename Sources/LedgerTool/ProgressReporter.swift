@@ -16,11 +16,20 @@ final class ProgressReporter: Sendable {
 
     /// Tells that `done` of `total` (unknown: `nil`) units of `label` are done.
     func report(_ label: String, done: UInt64, total: UInt64?, unit: String = "events") {
-        let line = state.withLock { state -> String? in
+        if let line = line(label, done: done, total: total, unit: unit) {
+            standardError.write(terminal ? (line.hasPrefix("\r") ? line : "\r" + line) : line.trimmingCharacters(in: .newlines) + "\n")
+        }
+    }
+
+    /// The line ``report(_:done:total:unit:)`` writes now, or `nil` if it writes none.
+    func line(_ label: String, done: UInt64, total: UInt64?, unit: String = "events") -> String? {
+        state.withLock { state -> String? in
             let now = Date()
+            // The clock runs from the reporter's making (a first report may come after a long first
+            // step), and again from each new label's first report.
             if state.label != label {
+                if !state.label.isEmpty { state.started = now }
                 state.label = label
-                state.started = now
             }
             let finished = total.map { done >= $0 } ?? false
             guard terminal || finished || now.timeIntervalSince(state.lastLine) >= 1 else { return nil }
@@ -37,6 +46,5 @@ final class ProgressReporter: Sendable {
             return "\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
                 + "] \(Int(fraction * 100))% \(done)/\(total) \(Int(rate))/s \(left)\u{1B}[K" + (finished ? "\n" : "")
         }
-        if let line { standardError.write(terminal ? (line.hasPrefix("\r") ? line : "\r" + line) : line.trimmingCharacters(in: .newlines) + "\n") }
     }
 }
