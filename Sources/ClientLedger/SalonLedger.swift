@@ -53,20 +53,29 @@ public final class SalonLedger: Sendable {
         /// Where each command and query reports its span (`ClientLedger.checkOut`, …). `nil` (the
         /// default): `InstrumentationSystem.tracer` as bootstrapped when the ledger opens.
         public var tracer: (any Tracer)?
-        /// How many events a step of a rebuild (or of the projections' catch-up, or of an
-        /// import's projection work) applies at once. A rebuild writes each step in one write
-        /// transaction, so other writers wait for it: larger steps rebuild faster (on a
-        /// time-ordered history each step rewrites the state of most clients) and hold the writer
-        /// longer, smaller ones the reverse. Default 50,000; `ledger rebuild --batch-events`.
+        /// How many events a step of the projections' catch-up (or of an import's projection
+        /// work) applies at once, in one write transaction: other writers wait for it. Default
+        /// 50,000.
         public var projectionBatchSize: UInt64
+        /// How many events a step of a rebuild applies. A step applies its events in a read
+        /// snapshot and keeps what they change in memory: larger steps rebuild faster (on a
+        /// time-ordered history each step rewrites the state of most clients it touches) and hold
+        /// more memory. Default 1,000,000; `ledger rebuild --batch-events`.
+        public var rebuildBatchSize: UInt64
+        /// About how many clients' entries one write transaction of a rebuild step writes: other
+        /// writers wait for one such transaction at a time, not for the whole step. Default 4,096.
+        public var rebuildWriteLimit: Int
 
         /// Creates options; every value has a default.
         public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 16, readOnly: Bool = false,
                     logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil,
-                    projectionBatchSize: UInt64 = EventLog.Options().projectionBatchSize) {
+                    projectionBatchSize: UInt64 = EventLog.Options().projectionBatchSize,
+                    rebuildBatchSize: UInt64 = EventLog.Options().rebuildBatchSize, rebuildWriteLimit: Int = EventLog.Options().rebuildWriteLimit) {
             self.durability = durability
             self.maximumAttempts = max(1, maximumAttempts)
             self.projectionBatchSize = max(1, projectionBatchSize)
+            self.rebuildBatchSize = max(1, rebuildBatchSize)
+            self.rebuildWriteLimit = max(1, rebuildWriteLimit)
             self.readOnly = readOnly
             self.logger = logger
             self.metricsFactory = metricsFactory
@@ -122,6 +131,7 @@ public final class SalonLedger: Sendable {
         do {
             let metrics = options.metricsFactory ?? MetricsSystem.factory
             return try EventLog(path: path, options: .init(durability: options.durability, projectionBatchSize: options.projectionBatchSize,
+                                                           rebuildBatchSize: options.rebuildBatchSize, rebuildWriteLimit: options.rebuildWriteLimit,
                                                            readOnly: options.readOnly, logger: options.logger, metricsFactory: metrics))
         } catch {
             throw LedgerError.wrapping(error, "opening the ledger at \(path)")

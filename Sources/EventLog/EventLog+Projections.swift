@@ -69,7 +69,8 @@ extension EventLog {
         do {
             let entry = RegisteredProjection(projection: projection, slots: try core.projectionHandles(projection.name))
             try core.run(entry, building: true, progress: progress)
-            // A process that kept another version of it inline keeps this one from now on.
+            // A process that kept another version of it inline keeps this one from now on (the
+            // switch did so already, unless another process switched).
             core.projections.withLock { list in
                 if let index = list.firstIndex(where: { $0.projection.name == projection.name }) { list[index] = entry }
             }
@@ -163,8 +164,8 @@ extension EventLog {
             return try read { snapshot in
                 try snapshot.txn.projectionRecord(core.schema, name: name).map {
                     ProjectionStatus(version: $0.activeVersion, checkpoint: $0.activeCheckpoint,
-                                     rebuildingVersion: $0.building ? $0.buildingVersion : nil,
-                                     rebuildCheckpoint: $0.building ? $0.buildingCheckpoint : nil,
+                                     rebuildingVersion: $0.rebuilding ? $0.buildingVersion : nil,
+                                     rebuildCheckpoint: $0.rebuilding ? $0.buildingCheckpoint : nil,
                                      head: snapshot.lastPosition)
                 }
             }

@@ -27,9 +27,21 @@ extension EventLog {
         /// How often a subscription that has caught up looks for appends made by *other processes*.
         /// Appends of this process wake it at once. Default 100 ms.
         public var subscriptionPollInterval: Duration
-        /// How many events one transaction of a projection's catch-up or rebuild applies. Smaller
-        /// batches make appends wait less during a rebuild; larger ones rebuild faster. Default 50,000.
+        /// How many events one step of a projection's catch-up applies (and at most how many an
+        /// append's transaction applies at once). A catch-up step reads and applies its events in
+        /// the write transaction, so other writers wait for it. Default 50,000.
         public var projectionBatchSize: UInt64
+        /// How many events one step of a projection's rebuild applies. A step reads and applies its
+        /// events in a read snapshot, with appends going on meanwhile, and keeps what they change
+        /// in memory until it writes it: larger steps rebuild faster (on a time-ordered history
+        /// each step rewrites the state of most of the entities it touches) and hold more memory.
+        /// Default 1,000,000.
+        public var rebuildBatchSize: UInt64
+        /// About how many entries one write transaction of a rebuild step writes (what an entry is,
+        /// the projection says: one client's, for the client cards; see
+        /// ``Projection/endBatch(_:state:limit:)``). Appends wait for one such transaction at a
+        /// time, not for the whole step. Default 4,096.
+        public var rebuildWriteLimit: Int
         /// Open for reading only: nothing is ever written to the log's files, nothing is created
         /// (a path without a log throws ``EventLogError/Code/notALog``), and every write throws
         /// ``EventLogError/Code/readOnly``. Works on read-only files and directories and as another
@@ -49,13 +61,15 @@ extension EventLog {
         /// Creates options; every value has a default.
         public init(durability: Durability = .durable, initialMapSize: Int = 256 << 20,
                     headsCheckpointInterval: UInt64 = 100_000, subscriptionPollInterval: Duration = .milliseconds(100),
-                    projectionBatchSize: UInt64 = 50_000, readOnly: Bool = false,
-                    logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil) {
+                    projectionBatchSize: UInt64 = 50_000, rebuildBatchSize: UInt64 = 1_000_000, rebuildWriteLimit: Int = 4_096,
+                    readOnly: Bool = false, logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil) {
             self.durability = durability
             self.initialMapSize = initialMapSize
             self.headsCheckpointInterval = max(headsCheckpointInterval, 1)
             self.subscriptionPollInterval = subscriptionPollInterval
             self.projectionBatchSize = max(projectionBatchSize, 1)
+            self.rebuildBatchSize = max(rebuildBatchSize, 1)
+            self.rebuildWriteLimit = max(rebuildWriteLimit, 1)
             self.readOnly = readOnly
             self.logger = logger
             self.metricsFactory = metricsFactory

@@ -35,6 +35,9 @@ package final class LogCore: Sendable {
     package let projections = Mutex<[RegisteredProjection]>([])
     /// The two databases of each projection read so far, by name: looked up once, not per query.
     package let readableProjections = Mutex<[String: (LMDBDatabase, LMDBDatabase)]>([:])
+    /// The owners of rebuild steps that this process left half-written (a piece failed): another
+    /// rebuild in this process begins anew at once instead of waiting for their leases.
+    package let abandonedRebuildSteps = Mutex<Set<UInt16>>([])
     /// A pass over the log drops its mapped pages every this many positions (about 15 MB of
     /// records, and what their names and keys took from the other tables: at a million clients,
     /// every fourth times this many mapped 575 MB), so its resident memory stays bounded however
@@ -265,6 +268,7 @@ package final class LogCore: Sendable {
                 return value
             }
             if let session = committed {
+                for work in session.afterCommit { work() }
                 if session.upgradedFormat { format.store(Schema.formatVersion, ordering: .relaxed) }
                 writerStreams.withLock { $0 = session.streams }
                 if session.head > session.startHead || !session.newTypes.isEmpty {

@@ -49,6 +49,9 @@ package struct WriteSession {
     /// Whether this transaction copies records of a shared log (``replicate(_:at:typeName:streamName:)``)
     /// rather than appending its own.
     package private(set) var isReplicating = false
+    /// What to do once the transaction has committed, before any other write of this process
+    /// begins (the writer is still held).
+    package var afterCommit: [() -> Void] = []
 
     package init(core: LogCore, txn: LMDBTransaction) throws {
         self.core = core

@@ -36,14 +36,14 @@ struct LedgerOptions: ParsableArguments {
         case creating
     }
 
-    /// Opens the ledger for `access`; it must exist unless `.creating`. `projectionBatchSize`:
-    /// see ``SalonLedger/Options/projectionBatchSize`` (`nil`: its default).
+    /// Opens the ledger for `access`; it must exist unless `.creating`. `rebuildBatchSize`:
+    /// see ``SalonLedger/Options/rebuildBatchSize`` (`nil`: its default).
     ///
     /// A ledger in PostgreSQL is opened through its local replica at `--ledger` (created if absent),
     /// which every command first brings up to date: the ledger in the database is only read by the
     /// commands that read, and written through its lock by those that record.
-    func open(_ access: Access, projectionBatchSize: UInt64? = nil) throws(ToolError) -> SalonLedger {
-        let ledger = try openLedger(access, projectionBatchSize: projectionBatchSize)
+    func open(_ access: Access, rebuildBatchSize: UInt64? = nil) throws(ToolError) -> SalonLedger {
+        let ledger = try openLedger(access, rebuildBatchSize: rebuildBatchSize)
         present(with: ledger)
         return ledger
     }
@@ -58,9 +58,9 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
-    private func openLedger(_ access: Access, projectionBatchSize: UInt64?) throws(ToolError) -> SalonLedger {
+    private func openLedger(_ access: Access, rebuildBatchSize: UInt64?) throws(ToolError) -> SalonLedger {
         var options = SalonLedger.Options(readOnly: access == .reading)
-        if let projectionBatchSize { options.projectionBatchSize = projectionBatchSize }
+        if let rebuildBatchSize { options.rebuildBatchSize = rebuildBatchSize }
         if let target = try postgres.target() {
             let shared = try postgres.connect(target)
             options.readOnly = false // the replica is brought up to date; the ledger is written only by commands

@@ -21,11 +21,11 @@ struct RebuildCommand: AsyncParsableCommand {
     var projections: [String] = []
 
     @Option(help: ArgumentHelp("""
-        How many events each step applies. Each step's writes hold the ledger's writer: larger \
-        steps rebuild faster and make other writers wait longer (a rebuild with no service \
-        running can take 1000000).
+        How many events each step applies, holding what they change in memory: larger steps \
+        rebuild faster and take more memory. A step's writes take the ledger's writer a few \
+        thousand clients at a time, so other writers never wait for a whole step.
         """, valueName: "N"))
-    var batchEvents: UInt64 = SalonLedger.Options().projectionBatchSize
+    var batchEvents: UInt64 = SalonLedger.Options().rebuildBatchSize
 
     func validate() throws {
         guard batchEvents > 0 else { throw ValidationError("--batch-events must be at least 1") }
@@ -36,7 +36,7 @@ struct RebuildCommand: AsyncParsableCommand {
             for name in projections where !SalonLedger.projectionNames.contains(name) {
                 throw ToolError(.refused, "there is no projection \(name); the ledger keeps \(SalonLedger.projectionNames.joined(separator: ", "))")
             }
-            let ledger = try options.open(.writing, projectionBatchSize: batchEvents)
+            let ledger = try options.open(.writing, rebuildBatchSize: batchEvents)
             let started = Date()
             var final: ProjectionProgress?
             let reporter = ProgressReporter()

@@ -211,10 +211,10 @@ struct CardTests {
         }
     }
 
-    @Test("property: the stored cards equal an in-memory replay at the head, and a rebuild is byte-identical", arguments: [UInt64(1), 2, 3])
+    @Test("property: the stored cards equal an in-memory replay at the head, and a rebuild in steps written in pieces is byte-identical", arguments: [UInt64(1), 2, 3])
     func storedEqualsReplay(seed: UInt64) async throws {
         let directory = ScratchDirectory()
-        let ledger = try makeLedger(directory)
+        let ledger = try makeLedger(directory, rebuildingInPieces: true)
         try await Self.randomHistory(ledger, seed: seed, commands: 400)
         // Two regulars with cards long enough for chunks; one of them is erased.
         for regular in ["regular", "erased regular"] {

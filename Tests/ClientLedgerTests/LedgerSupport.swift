@@ -5,9 +5,12 @@ import EventLog
 func day(_ text: String) -> Timestamp { Timestamp(rfc3339: text + "T12:00:00Z")! }
 func id<K>(_ text: String) -> Identifier<K> { Identifier(unchecked: text) }
 
-/// A fresh ledger in a scratch directory, non-durable (tests need no fsync).
-func makeLedger(_ directory: ScratchDirectory) throws -> SalonLedger {
-    try SalonLedger(path: directory.path + "/ledger", options: .init(durability: .nonDurable))
+/// A fresh ledger in a scratch directory, non-durable (tests need no fsync). `rebuildingInPieces`:
+/// its rebuilds apply steps of 97 events and write them 3 clients' entries per transaction, so that
+/// a small history takes many steps, each in many pieces.
+func makeLedger(_ directory: ScratchDirectory, rebuildingInPieces: Bool = false) throws -> SalonLedger {
+    try SalonLedger(path: directory.path + "/ledger",
+                    options: rebuildingInPieces ? .init(durability: .nonDurable, rebuildBatchSize: 97, rebuildWriteLimit: 3) : .init(durability: .nonDurable))
 }
 
 /// Expects a command to be refused with `code`, and the log to be unchanged.

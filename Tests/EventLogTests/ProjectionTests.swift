@@ -94,7 +94,7 @@ struct ProjectionTests {
     @Test("registering catches up from the checkpoint in batches, reporting progress")
     func catchUpWithProgress() async throws {
         let directory = TemporaryDirectory()
-        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 4))
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 4, rebuildBatchSize: 4))
         try await appendTypes(log, (0..<10).map { $0 % 2 == 0 ? "E" : "O" })
         var reports: [ProjectionProgress] = []
         try log.register(CountByType()) { reports.append($0) }
@@ -178,7 +178,7 @@ struct ProjectionTests {
     @Test("a new code version rebuilds blue/green: the old state serves and appends go on until the switch")
     func versionChangeRebuilds() async throws {
         let directory = TemporaryDirectory()
-        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 3))
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 3, rebuildBatchSize: 3))
         try log.register(CountByType())
         try await appendTypes(log, ["A", "A", "B", "A", "B", "A", "C"])
         let v2 = CountByType(version: 2, weight: 10)
@@ -203,7 +203,7 @@ struct ProjectionTests {
     @Test("a rebuild of the same version gives byte-identical state")
     func rebuildIsIdentical() async throws {
         let directory = TemporaryDirectory()
-        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 5))
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 5, rebuildBatchSize: 5))
         try log.register(CountByType())
         try await appendTypes(log, (0..<23).map { "T\($0 % 4)" })
         func dump() throws -> [[UInt8]] {
@@ -237,7 +237,7 @@ struct ProjectionTests {
     @Test("insertValue adds a missing key and hands back an existing one untouched: stored, rebuilt and replayed alike")
     func insertValue() async throws {
         let directory = TemporaryDirectory()
-        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 3))
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 3, rebuildBatchSize: 3))
         try log.register(FirstAndLast())
         try await appendTypes(log, ["A", "B", "A", "C", "A", "B", "A"])
         let expected: [String: [UInt64]] = ["A": [1, 7], "B": [2, 6], "C": [4, 4]]
@@ -260,7 +260,7 @@ struct ProjectionTests {
     func interruptedRebuildResumes() async throws {
         struct Stop: Error {}
         let directory = TemporaryDirectory()
-        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 2))
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 2, rebuildBatchSize: 2))
         try log.register(CountByType())
         try await appendTypes(log, ["A", "B", "A", "B", "A", "B"])
         let v2 = CountByType(version: 2, weight: 2)
@@ -309,7 +309,7 @@ struct ProjectionRegressionTests {
     @Test("a rebuild that finds another one already switched stops, instead of starting over (or trapping)")
     func concurrentRebuilds() async throws {
         let directory = TemporaryDirectory()
-        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 2))
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 2, rebuildBatchSize: 2))
         try log.register(CountByType())
         for index in 0..<9 { try await log.append([event(index % 2 == 0 ? "A" : "B")], to: "s") }
         let v2 = CountByType(version: 2, weight: 3)
@@ -342,7 +342,7 @@ struct ProjectionRegressionTests {
     func stoppedFirstBuild() async throws {
         struct Stop: Error {}
         let directory = TemporaryDirectory()
-        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 1))
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 1, rebuildBatchSize: 1))
         for _ in 0..<3 { try await log.append([event("A")], to: "s") }
         #expect(throws: EventLogError.self) { try log.rebuild(CountByType()) { _ in throw Stop() } }
         #expect(throws: EventLogError.self) { try log.counts() }

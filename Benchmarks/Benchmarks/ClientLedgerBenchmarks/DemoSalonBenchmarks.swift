@@ -12,6 +12,8 @@
 // - Demo.Checkout.200 and Demo.Checkout.50000: a checkout (with its points) for a client with 200
 //   and with 50,000 events: what a command costs on a long history.
 // - Demo.Card.DuringCoverage: card reads while another task asks for the coverage over and over.
+// - Demo.Checkout.DuringRebuild: checkouts while another task rebuilds the projections over and over
+//   (.OneWrite: with each rebuild step's writes in one transaction).
 // - Demo.Raw.Get and Demo.Raw.Put3: the same run's raw-LMDB floor under a card read (one mdb_get of
 //   a 512-byte value among as many keys as the salon has clients) and under a checkout (one write
 //   transaction of three 512-byte puts, without sync as the benchmark's ledger).
@@ -32,6 +34,14 @@ import EventLog
 import Foundation
 import ReferenceWorkloads
 import SalonDemo
+import Synchronization
+
+/// A flag one task raises for another to stop.
+private final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var raised: Bool { value.load(ordering: .relaxed) }
+    func raise() { value.store(true, ordering: .relaxed) }
+}
 
 /// The demo salon, built once per process, plus two clients with long histories.
 private final class DemoBench: @unchecked Sendable {
@@ -64,7 +74,8 @@ private final class DemoBench: @unchecked Sendable {
     /// Builds (or reopens) the salon. Only the search benchmark reads every card (for surnames,
     /// and to build the in-memory search index before it measures): at a million clients that
     /// reading is minutes on a cold file, which the others need not wait for.
-    func build(searching: Bool = false) async throws {
+    /// `rebuildWriteLimit`: the ledger's ``SalonLedger/Options/rebuildWriteLimit`` (`nil`: the default).
+    func build(searching: Bool = false, rebuildWriteLimit: Int? = nil) async throws {
         if let ledger {
             if searching, surnames.isEmpty { try await prepareSearch(ledger) }
             return
@@ -75,9 +86,11 @@ private final class DemoBench: @unchecked Sendable {
         if !FileManager.default.fileExists(atPath: complete) {
             try? FileManager.default.removeItem(atPath: path)
             try await record(SalonLedger(path: path, options: .init(durability: .nonDurable)))
-            FileManager.default.createFile(atPath: complete, contents: Data())
+            _ = FileManager.default.createFile(atPath: complete, contents: Data())
         }
-        let ledger = try SalonLedger(path: path, options: .init(durability: .nonDurable))
+        var options = SalonLedger.Options(durability: .nonDurable)
+        if let rebuildWriteLimit { options.rebuildWriteLimit = rebuildWriteLimit }
+        let ledger = try SalonLedger(path: path, options: options)
         // The demo's ids: c1 … cN.
         clients = try (1...Self.size).map { try ClientID("c\($0)") }
         if searching { try await prepareSearch(ledger) }
@@ -101,7 +114,7 @@ private final class DemoBench: @unchecked Sendable {
         try await build()
         guard let ledger else { return }
         let partial = exportPath + ".partial"
-        FileManager.default.createFile(atPath: partial, contents: nil)
+        _ = FileManager.default.createFile(atPath: partial, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
         try ledger.exportInterchangeUTF8 { try output.write(contentsOf: $0) }
         try output.close()
@@ -179,6 +192,33 @@ let demoBenchmarks: @Sendable () -> Void = {
             guard let ledger = demo.ledger else { return }
             demo.visit += 1
             blackHole(try await ledger.checkOut(client, visit: try VisitID("bench-\(getpid())-\(demo.visit)"), revenue: 2_500,
+                                                at: demo.checkoutClock.adding(microseconds: Int64(demo.visit))))
+        }
+    }
+
+    // Checkouts as Demo.Checkout.200 while another task rebuilds the projections over and over: how
+    // long a command waits for a rebuild's writes. ".OneWrite": each rebuild step written in one
+    // transaction (rebuildWriteLimit Int.max), as before steps were written in pieces.
+    for (name, limit) in [("Demo.Checkout.DuringRebuild", nil as Int?), ("Demo.Checkout.DuringRebuild.OneWrite", Int.max)] {
+        let stop = StopFlag()
+        nonisolated(unsafe) var rebuilding: Task<Void, Never>?
+        Benchmark(name, configuration: .init(metrics: [.wallClock], maxDuration: .seconds(30), maxIterations: 20_000,
+                                             setup: {
+                                                 try await demo.build(rebuildWriteLimit: limit)
+                                                 rebuilding = Task.detached {
+                                                     while !stop.raised {
+                                                         try? demo.ledger?.rebuildProjections { _ in
+                                                             if stop.raised { throw CancellationError() }
+                                                         }
+                                                     }
+                                                 }
+                                             }, teardown: {
+                                                 stop.raise()
+                                                 await rebuilding?.value
+                                             })) { _ in
+            guard let ledger = demo.ledger else { return }
+            demo.visit += 1
+            blackHole(try await ledger.checkOut(demo.long200, visit: try VisitID("bench-\(getpid())-\(demo.visit)"), revenue: 2_500,
                                                 at: demo.checkoutClock.adding(microseconds: Int64(demo.visit))))
         }
     }

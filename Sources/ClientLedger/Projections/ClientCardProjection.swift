@@ -50,6 +50,9 @@ package struct ClientCardProjection: Projection {
         var index = QueryIndex.Batch()
         /// The decision-index entries the batch changes.
         var decisions = DecisionIndex.Batch()
+        /// The order in which ``endBatch(_:state:limit:)`` writes, and how far it has come in `cards`.
+        var order: WriteOrder?
+        var cardsWritten: Int?
     }
 
     package func beginBatch(_ state: ProjectionState) throws -> Batch { Batch() }
@@ -98,7 +101,7 @@ package struct ClientCardProjection: Projection {
                 if indexes { try batch.index.apply(decoded, client: client, slot: index, state: state) }
                 if folds { try batch.decisions.apply(decoded, client: client, slot: index, position: position, state: state) }
             }
-            try batch.decisions.note(event, client: client, state: state)
+            try batch.decisions.note(event, client: client, slot: index, state: state)
         } catch let error as LedgerError where error.code == .newerPayloadVersion {
             // A newer library's layout: its own projection version will cover it.
             try batch.decisions.noteUnreadable(batch.cards[index].client, slot: index, position: position,
@@ -131,27 +134,40 @@ package struct ClientCardProjection: Projection {
     }
 
     package func endBatch(_ batch: inout Batch, state: ProjectionState) throws {
-        for pending in batch.cards {
-            let client = pending.client
-            let key = client.rawValue.utf8
-            // Most cards a rebuild writes are new: try to add the card, and merge only if it exists.
-            var card = try CardJournal.merged(nil, pending.entries.bytes, erases: pending.erases)
-            if let merged = try state.insertValue(card.head, forKey: key, ifPresent: { stored in
-                try CardJournal.merged(stored, pending.entries.bytes, erases: pending.erases)
-            }) {
-                card = merged
-                try state.setValue(card.head, forKey: key)
-            }
-            for chunk in card.chunks { try state.setValue(chunk.entries, forKey: CardJournal.chunkKey(client, chunk.number)) }
-            for number in 0..<card.chunksToStrip {
-                let chunkKey = CardJournal.chunkKey(client, number)
-                guard let stored = try state.value(forKey: chunkKey) else {
-                    throw LedgerError(.corruptPayload, "the card of client \(client) lacks its chunk \(number): rebuild the projections from the log (ledger rebuild)")
-                }
-                try state.setValue(try stored.withUnsafeBytes { (bytes) throws(LedgerError) in try CardJournal.stripped(bytes) }, forKey: chunkKey)
-            }
+        _ = try endBatch(&batch, state: state, limit: .max)
+    }
+
+    /// Writes the batch a piece at a time, in key order: the cards, then the query index's entries,
+    /// then the decision index's, about `limit` clients' (or entries') worth per call.
+    package func endBatch(_ batch: inout Batch, state: ProjectionState, limit: Int) throws -> Bool {
+        var budget = max(limit, 1)
+        let cards = batch.cards
+        let order = batch.order ?? WriteOrder(clients: cards.map(\.client))
+        batch.order = order
+        guard try writePiece(of: order.slots.lazy.map { cards[$0] }, from: &batch.cardsWritten, budget: &budget, { try write($0, to: state) }) else { return false }
+        guard try batch.index.write(to: state, budget: &budget, order: order) else { return false }
+        return try batch.decisions.write(to: state, budget: &budget, order: order)
+    }
+
+    /// Adds the facts a batch gathered for one client to the client's stored card.
+    private func write(_ pending: Batch.Pending, to state: ProjectionState) throws {
+        let client = pending.client
+        let key = client.rawValue.utf8
+        // Most cards a rebuild writes are new: try to add the card, and merge only if it exists.
+        var card = try CardJournal.merged(nil, pending.entries.bytes, erases: pending.erases)
+        if let merged = try state.insertValue(card.head, forKey: key, ifPresent: { stored in
+            try CardJournal.merged(stored, pending.entries.bytes, erases: pending.erases)
+        }) {
+            card = merged
+            try state.setValue(card.head, forKey: key)
         }
-        try batch.index.write(to: state)
-        try batch.decisions.write(to: state)
+        for chunk in card.chunks { try state.setValue(chunk.entries, forKey: CardJournal.chunkKey(client, chunk.number)) }
+        for number in 0..<card.chunksToStrip {
+            let chunkKey = CardJournal.chunkKey(client, number)
+            guard let stored = try state.value(forKey: chunkKey) else {
+                throw LedgerError(.corruptPayload, "the card of client \(client) lacks its chunk \(number): rebuild the projections from the log (ledger rebuild)")
+            }
+            try state.setValue(try stored.withUnsafeBytes { (bytes) throws(LedgerError) in try CardJournal.stripped(bytes) }, forKey: chunkKey)
+        }
     }
 }

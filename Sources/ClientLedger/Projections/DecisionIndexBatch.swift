@@ -18,8 +18,10 @@ extension DecisionIndex {
             var credits: [(at: Timestamp, points: Int64, position: UInt64)] = []
         }
 
+        /// A command's entry; `slot` is its client's card slot, which orders the writes.
         private struct CommandRef: Hashable {
             let client: ClientID
+            let slot: Int32
             let command: EventID
         }
 
@@ -79,9 +81,9 @@ extension DecisionIndex {
 
         /// Notes that `event` of `client` was recorded by a command with an idempotency key (its
         /// causation id, see ``CommandIdentity``); does nothing for an event without one.
-        mutating func note(_ event: RecordedEvent, client: ClientID, state: ProjectionState) throws {
+        mutating func note(_ event: RecordedEvent, client: ClientID, slot: Int, state: ProjectionState) throws {
             guard let command = event.causationID else { return }
-            let ref = CommandRef(client: client, command: command)
+            let ref = CommandRef(client: client, slot: Int32(slot), command: command)
             let position = event.position
             if commands[ref] == nil {
                 let stored = try DecisionIndex.command(command, of: client, in: state)
@@ -112,9 +114,22 @@ extension DecisionIndex {
             for (otherKey, sum) in later { try state.setValue(DecisionIndex.sum(sum + Int128(points)), forKey: otherKey) }
         }
 
-        /// Writes what the batch changed.
-        func write(to state: ProjectionState) throws {
-            for pending in clients.values {
+        /// The order in which ``write(to:budget:order:)`` writes the entries (by key), and how far it has come.
+        private var order: (clients: [Int], commands: [[CommandRef: (original: CommandEntry?, current: CommandEntry)].Index])?
+        private var clientsWritten: Int?
+        private var commandsWritten: Int?
+
+        /// Writes the next piece of what the batch changed, one unit of `budget` per client (with
+        /// its credits and entities) and per command; returns whether all of it is written. `slots`
+        /// is the card slots in the order their clients' entries are written.
+        mutating func write(to state: ProjectionState, budget: inout Int, order slots: WriteOrder) throws -> Bool {
+            let (clients, commands) = (self.clients.values, commands)
+            let order = order ?? (self.clients.valueIndices(in: slots), slots.order(of: commands) { $0.key.slot })
+            self.order = order
+            // The cursor as a local: the writes below read `self`.
+            var cursor = clientsWritten
+            defer { clientsWritten = cursor }
+            guard try writePiece(of: order.clients.lazy.map { clients[$0] }, from: &cursor, budget: &budget, { pending in
                 let client = pending.client
                 for credit in pending.credits { try fileCredit(client, at: credit.at, points: credit.points, position: credit.position, state: state) }
                 let summary = pending.state.encodedSummary()
@@ -123,8 +138,9 @@ extension DecisionIndex {
                     let key = DecisionIndex.entityKey(client, entity)
                     if let value = pending.state.encoded(entity) { try state.setValue(value, forKey: key) } else { try state.removeValue(forKey: key) }
                 }
-            }
-            for (ref, change) in commands where change.original != change.current {
+            }) else { return false }
+            return try writePiece(of: order.commands.lazy.map { commands[$0] }, from: &commandsWritten, budget: &budget) { ref, change in
+                guard change.original != change.current else { return }
                 try state.setValue(change.current.encoded(), forKey: DecisionIndex.commandKey(ref.client, ref.command))
             }
         }

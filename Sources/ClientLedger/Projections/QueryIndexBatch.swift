@@ -15,13 +15,18 @@ extension QueryIndex {
         private var appointments: [AppointmentRef: (original: AppointmentEntry?, current: AppointmentEntry?)] = [:]
         private var subscriptions: [SubscriptionRef: (original: SubscriptionEntry?, current: SubscriptionEntry?)] = [:]
 
+        /// An appointment's entry; `slot` is its client's card slot (the same for every entry of
+        /// a client), which orders the writes.
         struct AppointmentRef: Hashable {
             let client: ClientID
+            let slot: Int32
             let appointment: AppointmentID
         }
 
+        /// A subscription's entry; `slot` as for ``AppointmentRef``.
         struct SubscriptionRef: Hashable {
             let client: ClientID
+            let slot: Int32
             let subscription: SubscriptionID
         }
 
@@ -76,30 +81,30 @@ extension QueryIndex {
             case .checkedOut: entry.lastCheckout = max(entry.lastCheckout ?? at, at)
             case .visitNudgeSent: entry.lastNudge = max(entry.lastNudge ?? at, at)
             case .appointmentBooked(let e):
-                try changeAppointment(client, e.appointment, state, &entry) { $0 = AppointmentEntry(start: e.start.microsecondsSinceEpoch) }
+                try changeAppointment(client, slot, e.appointment, state, &entry) { $0 = AppointmentEntry(start: e.start.microsecondsSinceEpoch) }
             case .appointmentRescheduled(let e):
-                try changeAppointment(client, e.appointment, state, &entry) { $0?.start = e.start.microsecondsSinceEpoch }
+                try changeAppointment(client, slot, e.appointment, state, &entry) { $0?.start = e.start.microsecondsSinceEpoch }
             case .appointmentCancelled(let e):
-                try changeAppointment(client, e.appointment, state, &entry) { $0?.cancelled = true }
+                try changeAppointment(client, slot, e.appointment, state, &entry) { $0?.cancelled = true }
             case .reminderScheduled(let e):
-                try changeAppointment(client, e.appointment, state, &entry) { $0?.reminderScheduled = true }
+                try changeAppointment(client, slot, e.appointment, state, &entry) { $0?.reminderScheduled = true }
             case .reminderSent(let e):
-                try changeAppointment(client, e.appointment, state, &entry) { $0?.reminderSent = true }
+                try changeAppointment(client, slot, e.appointment, state, &entry) { $0?.reminderSent = true }
             case .subscriptionPurchased(let e):
                 let units = e.allowance.units
                 let credit = if case .credit = e.allowance { true } else { false }
-                try changeSubscription(client, e.subscription, state) {
+                try changeSubscription(client, slot, e.subscription, state) {
                     $0 = units > 0 ? SubscriptionEntry(purchasedAt: at, price: e.price, credit: credit, total: units, remaining: units, plan: e.plan) : nil
                 }
             case .subscriptionUsed(let e):
-                try changeSubscription(client, e.subscription, state) { sub in
+                try changeSubscription(client, slot, e.subscription, state) { sub in
                     guard let remaining = sub?.remaining.saturatingAdding(-e.usage.units) else { return }
                     if remaining > 0 { sub?.remaining = remaining } else { sub = nil }
                 }
             case .subscriptionExpired(let e):
-                try changeSubscription(client, e.subscription, state) { $0 = nil }
+                try changeSubscription(client, slot, e.subscription, state) { $0 = nil }
             case .subscriptionRefunded(let e):
-                try changeSubscription(client, e.subscription, state) { $0 = nil }
+                try changeSubscription(client, slot, e.subscription, state) { $0 = nil }
             default:
                 break
             }
@@ -120,9 +125,9 @@ extension QueryIndex {
         }
 
         /// Changes an appointment's entry with `change`, and keeps the client's upcoming starts in step.
-        private mutating func changeAppointment(_ client: ClientID, _ appointment: AppointmentID, _ state: ProjectionState,
+        private mutating func changeAppointment(_ client: ClientID, _ slot: Int, _ appointment: AppointmentID, _ state: ProjectionState,
                                                 _ entry: inout ClientEntry, _ change: (inout AppointmentEntry?) -> Void) throws {
-            let ref = AppointmentRef(client: client, appointment: appointment)
+            let ref = AppointmentRef(client: client, slot: Int32(slot), appointment: appointment)
             if appointments[ref] == nil {
                 let stored = try state.withValue(forKey: QueryIndex.appointmentKey(client, appointment.rawValue)) { bytes throws -> AppointmentEntry? in
                     try bytes.map { (bytes) throws(LedgerError) in try AppointmentEntry(decoding: bytes) }
@@ -138,9 +143,9 @@ extension QueryIndex {
             }
         }
 
-        private mutating func changeSubscription(_ client: ClientID, _ subscription: SubscriptionID, _ state: ProjectionState,
+        private mutating func changeSubscription(_ client: ClientID, _ slot: Int, _ subscription: SubscriptionID, _ state: ProjectionState,
                                                  _ change: (inout SubscriptionEntry?) -> Void) throws {
-            let ref = SubscriptionRef(client: client, subscription: subscription)
+            let ref = SubscriptionRef(client: client, slot: Int32(slot), subscription: subscription)
             if subscriptions[ref] == nil {
                 let stored = try state.withValue(forKey: QueryIndex.subscriptionKey(client, subscription.rawValue)) { bytes throws -> SubscriptionEntry? in
                     try bytes.map { (bytes) throws(LedgerError) in try SubscriptionEntry(decoding: bytes) }
@@ -152,18 +157,33 @@ extension QueryIndex {
             subscriptions[ref]?.current = current
         }
 
-        /// Writes what the batch changed, and files and unfiles the keys that depend on it.
-        func write(to state: ProjectionState) throws {
-            if watermarkChanged, let watermark { try state.setValue(QueryIndex.instant(watermark), forKey: QueryIndex.watermarkKey) }
-            for (client, original, current) in clients.values where original != current {
-                let change = (original: original, current: current)
-                try state.setValue(change.current.encoded(), forKey: QueryIndex.clientKey(client))
-                let before = change.original?.nudgeFiling, after = change.current.nudgeFiling
-                guard before != after else { continue }
+        /// The order in which ``write(to:budget:order:)`` writes the entries (by key), and how far it has come.
+        private var order: (clients: [Int], appointments: [[AppointmentRef: (original: AppointmentEntry?, current: AppointmentEntry?)].Index],
+                            subscriptions: [[SubscriptionRef: (original: SubscriptionEntry?, current: SubscriptionEntry?)].Index])?
+        private var clientsWritten: Int?
+        private var appointmentsWritten: Int?
+        private var subscriptionsWritten: Int?
+        private var watermarkWritten = false
+
+        /// Writes the next piece of what the batch changed, one unit of `budget` per entry, and files
+        /// and unfiles the keys that depend on it; returns whether all of it is written. `slots`
+        /// is the card slots in the order their clients' entries are written (``WriteOrder``).
+        mutating func write(to state: ProjectionState, budget: inout Int, order slots: WriteOrder) throws -> Bool {
+            let (watermark, clients, appointments, subscriptions) = (watermark, self.clients.values, appointments, subscriptions)
+            let order = order ?? (self.clients.valueIndices(in: slots),
+                                  slots.order(of: appointments) { $0.key.slot },
+                                  slots.order(of: subscriptions) { $0.key.slot })
+            self.order = order
+            guard try writePiece(of: order.clients.lazy.map { clients[$0] }, from: &clientsWritten, budget: &budget, { client, original, current in
+                guard original != current else { return }
+                try state.setValue(current.encoded(), forKey: QueryIndex.clientKey(client))
+                let before = original?.nudgeFiling, after = current.nudgeFiling
+                guard before != after else { return }
                 if let before { try state.removeValue(forKey: QueryIndex.nudgeKey(before, client)) }
                 if let after { try state.setValue([0], forKey: QueryIndex.nudgeKey(after, client)) }
-            }
-            for (ref, change) in appointments where change.original != change.current {
+            }) else { return false }
+            guard try writePiece(of: order.appointments.lazy.map { appointments[$0] }, from: &appointmentsWritten, budget: &budget, { ref, change in
+                guard change.original != change.current else { return }
                 let id = ref.appointment.rawValue
                 if let current = change.current {
                     try state.setValue(current.encoded(), forKey: QueryIndex.appointmentKey(ref.client, id))
@@ -174,11 +194,19 @@ extension QueryIndex {
                 let after = change.current.flatMap { $0.cancelled ? nil : $0.start }
                 if let before, before != after { try state.removeValue(forKey: QueryIndex.agendaKey(before, ref.client, id)) }
                 if let after, let current = change.current { try state.setValue([current.reminderFlags], forKey: QueryIndex.agendaKey(after, ref.client, id)) }
-            }
-            for (ref, change) in subscriptions where change.original != change.current {
+            }) else { return false }
+            guard try writePiece(of: order.subscriptions.lazy.map { subscriptions[$0] }, from: &subscriptionsWritten, budget: &budget, { ref, change in
+                guard change.original != change.current else { return }
                 let key = QueryIndex.subscriptionKey(ref.client, ref.subscription.rawValue)
                 if let current = change.current { try state.setValue(current.encoded(), forKey: key) } else { try state.removeValue(forKey: key) }
+            }) else { return false }
+            if !watermarkWritten {
+                guard budget > 0 else { return false }
+                if watermarkChanged, let watermark { try state.setValue(QueryIndex.instant(watermark), forKey: QueryIndex.watermarkKey) }
+                budget -= 1
+                watermarkWritten = true
             }
+            return true
         }
     }
 }

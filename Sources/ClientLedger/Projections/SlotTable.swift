@@ -7,6 +7,11 @@ struct SlotTable<Value> {
     /// By card slot: the index of its value in `values`, or -1.
     private var indices: [Int32] = []
 
+    /// The index in ``values`` of slot `slot`'s value, if it has one.
+    func valueIndex(ofSlot slot: Int) -> Int? {
+        slot < indices.count && indices[slot] >= 0 ? Int(indices[slot]) : nil
+    }
+
     /// The index in ``values`` of slot `slot`'s value, made by `make` the first time.
     mutating func index(of slot: Int, _ make: () throws -> Value) rethrows -> Int {
         if slot >= indices.count { indices += repeatElement(-1, count: slot + 1 - indices.count) }

@@ -10,7 +10,8 @@
 /// projection gathers what it needs in its `Batch` value in ``apply(_:to:state:)``, which may read
 /// the state as it stood when the batch began but not write it, and writes each key once in
 /// ``endBatch(_:state:)``. During a rebuild the events of a batch are applied in a read snapshot,
-/// so appends go on meanwhile, and only ``endBatch(_:state:)`` runs in the write transaction.
+/// so appends go on meanwhile, and only the writes take the writer — in pieces, if the projection
+/// implements ``endBatch(_:state:limit:)``, so that appends wait for one piece at a time.
 ///
 /// Bump ``version`` whenever ``apply(_:to:state:)`` would give a different state for the same
 /// events (new fields, fixed rules, another layout): registering a projection whose stored version
@@ -32,6 +33,23 @@ public protocol Projection: Sendable {
     /// Ends the batch: writes what the batch gathered, in the transaction that also stores the
     /// projection's checkpoint.
     func endBatch(_ batch: inout Batch, state: ProjectionState) throws
+    /// Writes the next piece of what the batch gathered — about `limit` entries, as the projection
+    /// counts them (one client's entries, say) — and returns `true` once all of it is written.
+    ///
+    /// A rebuild ends its large batches this way, one write transaction per call (see
+    /// ``EventLog/Options/rebuildWriteLimit``), so that appends wait for one piece at a time; the
+    /// checkpoint moves with the last piece. Each call's `state` holds what the earlier calls
+    /// wrote, and the pieces together must write exactly what ``endBatch(_:state:)`` writes. The
+    /// default writes everything at once with ``endBatch(_:state:)``.
+    func endBatch(_ batch: inout Batch, state: ProjectionState, limit: Int) throws -> Bool
+}
+
+extension Projection {
+    /// Writes everything at once with ``endBatch(_:state:)``.
+    public func endBatch(_ batch: inout Batch, state: ProjectionState, limit: Int) throws -> Bool {
+        try endBatch(&batch, state: state)
+        return true
+    }
 }
 
 /// Progress of a projection catching up or rebuilding, reported after each batch.

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 extension LogCore {
@@ -47,7 +48,8 @@ extension LogCore {
 
     /// Brings the projection's active database to the head (`building: false`), or builds its other
     /// database from the first event and switches to it atomically when it reaches the head
-    /// (`building: true`), in steps of up to `projectionBatchSize` events, reporting progress after each.
+    /// (`building: true`), in steps of up to `projectionBatchSize` (catching up) or
+    /// `rebuildBatchSize` (rebuilding) events, reporting progress after each.
     package func run(_ entry: RegisteredProjection, building: Bool, progress: ((ProjectionProgress) throws -> Void)?) throws {
         let name = entry.projection.name
         let clock = ContinuousClock()
@@ -55,6 +57,10 @@ extension LogCore {
         var origin: UInt64?
         while true {
             let step = building ? try rebuildStep(entry.projection, entry, resuming: origin != nil) : try catchUpStep(entry)
+            if step.waiting {
+                Thread.sleep(forTimeInterval: 0.05)
+                continue
+            }
             let start = min(origin ?? step.from, step.checkpoint)
             origin = start
             // The reads release their pages as they go. The writes map pages too: each page of the
@@ -88,73 +94,164 @@ extension LogCore {
     }
 
     /// One step of a rebuild. The events are read and applied in a read snapshot, so appends go on
-    /// meanwhile; only the batch's writes and the checkpoint take the writer, which then checks that
-    /// nobody else moved the rebuild in between (another process rebuilding the same version),
-    /// and goes round again if someone did.
+    /// meanwhile; only the batch's writes and the checkpoint take the writer, in pieces of about
+    /// ``EventLog/Options/rebuildWriteLimit`` entries, a write transaction each. The first checks
+    /// that nobody else moved the rebuild since the read (another process rebuilding the same
+    /// version), and goes round again if someone did; the checkpoint moves with the last.
+    ///
+    /// Between two pieces the spare database is half-written, and the record says so: the step's
+    /// owner, with a lease that each piece renews (``ProjectionRecord/stepOwner``). A rebuild that
+    /// finds another's half-written step waits while the lease runs; once it has run out (its owner
+    /// died or failed midway), it starts the rebuild again from the first event, since what a
+    /// half-written step wrote cannot be told from the rest.
     private func rebuildStep<P: Projection>(_ projection: P, _ entry: RegisteredProjection, resuming: Bool) throws -> ProjectionStep {
         let name = projection.name
         let version = projection.version
-        typealias Prepared = (from: UInt64, through: UInt64, batch: P.Batch?)
+        // `tail`: the step applies the last events in its write transaction, through the head it sees.
+        typealias Prepared = (from: UInt64, through: UInt64, batch: P.Batch?, tail: Bool)
         let prepared: Prepared? = try performRead { snapshot in
             guard let record = try snapshot.txn.projectionRecord(schema, name: name), record.building, record.buildingVersion == version else {
-                return nil // not started yet, or finished by another process: the write below sees which
+                return nil // not started yet, finished by another process, or half-written: the write below sees which
             }
             let from = record.buildingCheckpoint
-            let through = min(snapshot.lastPosition, from + options.projectionBatchSize)
-            guard through > from else { return (from, through, nil) }
-            // Read-only: only the write below may change the state, together with the checkpoint.
+            // The last few events (no more than a step, nor than a piece's entries) are applied in the
+            // write transaction that switches, which sees the head: appends made between a read and
+            // its write cannot keep a rebuild from finishing.
+            guard snapshot.lastPosition > from + min(options.rebuildBatchSize, UInt64(options.rebuildWriteLimit)) else { return (from, from, nil, true) }
+            let through = min(snapshot.lastPosition, from + options.rebuildBatchSize)
+            // Read-only: only the writes below may change the state, together with the checkpoint.
             let state = ProjectionState(transaction: snapshot.txn, database: entry.database(record.buildingSlot), writable: false)
             var batch = try projection.beginBatch(state)
             try snapshot.forEachEvent(from: from + 1, through: through) { event in
                 try projection.apply(event, to: &batch, state: state)
             }
-            return (from, through, batch)
+            return (from, through, batch, false)
         }
-        return try performLocalWrite { session in
-            let txn = session.txn
-            let head = session.head
-            // A projection never built serves nothing until its first build switches in (version 0).
-            var record = try txn.projectionRecord(schema, name: name)
-                ?? ProjectionRecord(activeSlot: 0, building: false, activeVersion: 0, activeCheckpoint: 0, buildingVersion: 0, buildingCheckpoint: 0)
-            if resuming, !record.building || record.buildingVersion != version {
-                // Another process finished (or replaced) this rebuild between our transactions.
-                guard record.activeVersion == version else {
-                    throw EventLogError(.misuse, "another process is rebuilding projection \(name) at version \(record.buildingVersion), not \(version)")
+        let owner = UInt16.random(in: 1...UInt16.max)
+        var batch = prepared?.batch
+        var firstPiece = true
+        // A piece that fails leaves the step half-written: no other rebuild of this process waits for it.
+        defer { if !firstPiece { abandonedRebuildSteps.withLock { _ = $0.insert(owner) } } }
+        while true {
+            // The step when it is over (`nil` while pieces remain), and the batch as the piece left it.
+            let (step, rest): (ProjectionStep?, P.Batch?) = try performLocalWrite { session in
+                let txn = session.txn
+                let head = session.head
+                // A projection never built serves nothing until its first build switches in (version 0).
+                var record = try txn.projectionRecord(schema, name: name)
+                    ?? ProjectionRecord(activeSlot: 0, building: false, activeVersion: 0, activeCheckpoint: 0, buildingVersion: 0, buildingCheckpoint: 0)
+                /// Where the rebuild stands, for a step that applied nothing.
+                func unmoved() -> ProjectionStep {
+                    ProjectionStep(finished: false, from: record.buildingCheckpoint, checkpoint: record.buildingCheckpoint, head: head)
                 }
-                return ProjectionStep(finished: true, from: record.activeCheckpoint, checkpoint: record.activeCheckpoint, head: head)
-            }
-            if !record.building || record.buildingVersion != version {
-                // Start a rebuild: empty the spare database, which serves nobody.
-                try txn.empty(entry.database(record.buildingSlot))
+                if firstPiece {
+                    if let step = try begin(&record, version: version, resuming: resuming, entry: entry, txn: txn, head: head) { return (step, nil) }
+                    guard let prepared, prepared.from == record.buildingCheckpoint else {
+                        // Another process moved this rebuild on meanwhile: read again from where it stands.
+                        return (unmoved(), nil)
+                    }
+                } else {
+                    guard record.stepOwner == owner, record.buildingVersion == version, record.buildingCheckpoint == prepared?.from else {
+                        // Another rebuild started again meanwhile (this step's lease ran out, or a
+                        // library without leases began anew): read again from where it stands.
+                        return (unmoved(), nil)
+                    }
+                }
+                guard let prepared else { return (unmoved(), nil) }
+                if prepared.tail {
+                    let snapshot = try LogSnapshot(core: self, txn: txn, committed: false)
+                    try applyProjection(projection, snapshot: snapshot, database: entry.database(record.buildingSlot), after: prepared.from, through: head)
+                }
+                // A copy: if the transaction runs again (the map grew), it writes the same piece.
+                if var pending = batch {
+                    let state = ProjectionState(transaction: txn, database: entry.database(record.buildingSlot), writable: true, releasingPagesOf: environment)
+                    if !(try projection.endBatch(&pending, state: state, limit: options.rebuildWriteLimit)) {
+                        // Pieces remain: the spare database is half-written until the last.
+                        record.building = false
+                        record.stepOwner = owner
+                        record.stepLease = Self.leaseClock()
+                        try txn.putProjectionRecord(schema, name: name, record)
+                        return (nil, pending)
+                    }
+                }
                 record.building = true
-                record.buildingVersion = version
-                record.buildingCheckpoint = 0
+                record.stepOwner = 0
+                record.stepLease = 0
+                let through = prepared.tail ? head : prepared.through
+                record.buildingCheckpoint = through
+                let finished = through == head
+                if finished {
+                    // The switch: the rebuilt database serves from this commit on; the old one is
+                    // emptied (not dropped: readers of older snapshots still hold its handle).
+                    let old = record.activeSlot
+                    record = ProjectionRecord(activeSlot: record.buildingSlot, building: false, activeVersion: version,
+                                              activeCheckpoint: through, buildingVersion: 0, buildingCheckpoint: 0)
+                    try txn.empty(entry.database(old))
+                    // A process that kept another version inline keeps this one from the next
+                    // append on: the writer is still held, so none lands in between unapplied.
+                    session.afterCommit.append { [self] in
+                        projections.withLock { list in
+                            if let index = list.firstIndex(where: { $0.projection.name == name }) { list[index] = entry }
+                        }
+                    }
+                }
                 try txn.putProjectionRecord(schema, name: name, record)
-                return ProjectionStep(finished: false, from: 0, checkpoint: 0, head: head)
+                return (ProjectionStep(finished: finished, from: prepared.from, checkpoint: through, head: head), nil)
             }
-            let from = record.buildingCheckpoint
-            guard let prepared, prepared.from == from else {
-                // Another process moved this rebuild on meanwhile: read again from where it stands.
-                return ProjectionStep(finished: false, from: from, checkpoint: from, head: head)
+            if let step {
+                firstPiece = true // over: nothing is left half-written
+                return step
             }
-            if var batch = prepared.batch {
-                try projection.endBatch(&batch, state: ProjectionState(transaction: txn, database: entry.database(record.buildingSlot), writable: true,
-                                                                     releasingPagesOf: environment))
-            }
-            let through = prepared.through
-            record.buildingCheckpoint = through
-            let finished = through == head
-            if finished {
-                // The switch: the rebuilt database serves from this commit on; the old one is
-                // emptied (not dropped: readers of older snapshots still hold its handle).
-                let old = record.activeSlot
-                record = ProjectionRecord(activeSlot: record.buildingSlot, building: false, activeVersion: version,
-                                          activeCheckpoint: through, buildingVersion: 0, buildingCheckpoint: 0)
-                try txn.empty(entry.database(old))
-            }
-            try txn.putProjectionRecord(schema, name: name, record)
-            return ProjectionStep(finished: finished, from: from, checkpoint: through, head: head)
+            batch = rest
+            firstPiece = false
         }
+    }
+
+    /// What the first write of a rebuild step finds: a step to return at once (the rebuild
+    /// finished by another process, begun now, or waiting for another's half-written step), or
+    /// `nil` to go on writing the step's batch on top of `record`.
+    private func begin(_ record: inout ProjectionRecord, version: UInt32, resuming: Bool, entry: RegisteredProjection,
+                       txn: LMDBTransaction, head: UInt64) throws -> ProjectionStep? {
+        let name = entry.projection.name
+        if record.stepOwner != 0 {
+            // Another rebuild is between two pieces of a step. Wait while its lease runs (a clock
+            // that went back counts as running) unless this process knows that it failed; after
+            // that, its owner is gone: begin anew.
+            let abandoned = abandonedRebuildSteps.withLock { $0.contains(record.stepOwner) }
+            if !abandoned, Int64(Self.leaseClock()) - Int64(record.stepLease) < Self.stepLeaseSeconds {
+                return ProjectionStep(finished: false, from: record.buildingCheckpoint, checkpoint: record.buildingCheckpoint, head: head, waiting: true)
+            }
+            logger.notice("a step of the rebuild of projection \(name) was left half-written; the rebuild begins again",
+                          metadata: ["eventlog.projection": "\(name)"])
+        } else if resuming, !record.building || record.buildingVersion != version {
+            // Another process finished (or replaced) this rebuild between our transactions.
+            guard record.activeVersion == version else {
+                throw EventLogError(.misuse, "another process is rebuilding projection \(name) at version \(record.buildingVersion), not \(version)")
+            }
+            return ProjectionStep(finished: true, from: record.activeCheckpoint, checkpoint: record.activeCheckpoint, head: head)
+        }
+        if record.stepOwner != 0 || !record.building || record.buildingVersion != version {
+            // Start a rebuild: empty the spare database, which serves nobody.
+            try txn.empty(entry.database(record.buildingSlot))
+            record.building = true
+            record.buildingVersion = version
+            record.buildingCheckpoint = 0
+            record.stepOwner = 0
+            record.stepLease = 0
+            try txn.putProjectionRecord(schema, name: name, record)
+            return ProjectionStep(finished: false, from: 0, checkpoint: 0, head: head)
+        }
+        return nil
+    }
+
+    /// How long a half-written rebuild step's lease runs after its last piece, in seconds: far
+    /// longer than a piece takes, so that only an owner that stopped lets it run out.
+    static let stepLeaseSeconds: Int64 = 15
+
+    /// The clock of leases: whole seconds since 1970 (the processes that share a log share a
+    /// machine, and its clock).
+    static func leaseClock() -> UInt32 {
+        UInt32(clamping: Int64(Date().timeIntervalSince1970))
     }
 
     /// One step of bringing the active database to the head, all in one write transaction (the
@@ -187,4 +284,6 @@ private struct ProjectionStep {
     var from: UInt64
     var checkpoint: UInt64
     var head: UInt64
+    /// Nothing was applied because another rebuild is between two pieces of its step.
+    var waiting = false
 }
