@@ -159,3 +159,35 @@ struct RebuildPieceTests {
         #expect(try log.readProjection(projection) { try counts($0) } == log.replay(projection) { try counts($0) })
     }
 }
+
+@Suite("The projections record's bytes")
+struct ProjectionRecordBytesTests {
+    /// A record as libraries before leases wrote it (`docs/log-format.md`): slot b serves version 4
+    /// at position 1,000; version 5 is being rebuilt, at 600; the bytes now owner and lease are zero.
+    static let beforeLeases: [UInt8] = [1, 1, 0, 0, 4, 0, 0, 0, 0xE8, 0x03, 0, 0, 0, 0, 0, 0,
+                                        5, 0, 0, 0, 0, 0, 0, 0, 0x58, 0x02, 0, 0, 0, 0, 0, 0]
+
+    @Test("a record written before leases reads as it did: a rebuild under way, no half-written step")
+    func beforeLeasesReads() throws {
+        let record = try #require(Self.beforeLeases.withUnsafeBytes { ProjectionRecord(bytes: $0) })
+        #expect(record == ProjectionRecord(activeSlot: 1, building: true, activeVersion: 4, activeCheckpoint: 1_000,
+                                           buildingVersion: 5, buildingCheckpoint: 600))
+        #expect(record.stepOwner == 0 && record.stepLease == 0 && record.rebuilding)
+        #expect(record.bytes == Self.beforeLeases)
+    }
+
+    @Test("a half-written step keeps its owner and lease in the bytes that were zero, with the rebuilding flag cleared")
+    func halfWrittenBytes() throws {
+        var record = ProjectionRecord(activeSlot: 1, building: false, activeVersion: 4, activeCheckpoint: 1_000,
+                                      buildingVersion: 5, buildingCheckpoint: 600)
+        record.stepOwner = 0x1234
+        record.stepLease = 0x6000_0001
+        var expected = Self.beforeLeases
+        expected[1] = 0 // not building, so that a library without leases begins anew
+        expected.replaceSubrange(2..<4, with: [0x34, 0x12])
+        expected.replaceSubrange(20..<24, with: [0x01, 0, 0, 0x60])
+        #expect(record.bytes == expected)
+        let read = try #require(expected.withUnsafeBytes { ProjectionRecord(bytes: $0) })
+        #expect(read == record && read.rebuilding && !read.building)
+    }
+}

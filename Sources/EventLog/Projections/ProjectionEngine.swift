@@ -129,9 +129,10 @@ extension LogCore {
         }
         let owner = UInt16.random(in: 1...UInt16.max)
         var batch = prepared?.batch
-        var firstPiece = true
-        // A piece that fails leaves the step half-written: no other rebuild of this process waits for it.
-        defer { if !firstPiece { abandonedRebuildSteps.withLock { _ = $0.insert(owner) } } }
+        // Whether a piece of this step has committed and the last has not: a failure then leaves the
+        // step half-written, and no other rebuild of this process waits for its lease.
+        var halfWritten = false
+        defer { if halfWritten { abandonedRebuildSteps.withLock { _ = $0.insert(owner) } } }
         while true {
             // The step when it is over (`nil` while pieces remain), and the batch as the piece left it.
             let (step, rest): (ProjectionStep?, P.Batch?) = try performLocalWrite { session in
@@ -140,11 +141,8 @@ extension LogCore {
                 // A projection never built serves nothing until its first build switches in (version 0).
                 var record = try txn.projectionRecord(schema, name: name)
                     ?? ProjectionRecord(activeSlot: 0, building: false, activeVersion: 0, activeCheckpoint: 0, buildingVersion: 0, buildingCheckpoint: 0)
-                /// Where the rebuild stands, for a step that applied nothing.
-                func unmoved() -> ProjectionStep {
-                    ProjectionStep(finished: false, from: record.buildingCheckpoint, checkpoint: record.buildingCheckpoint, head: head)
-                }
-                if firstPiece {
+                func unmoved() -> ProjectionStep { .unmoved(record, head: head) }
+                if !halfWritten {
                     if let step = try begin(&record, version: version, resuming: resuming, entry: entry, txn: txn, head: head) { return (step, nil) }
                     guard let prepared, prepared.from == record.buildingCheckpoint else {
                         // Another process moved this rebuild on meanwhile: read again from where it stands.
@@ -199,11 +197,11 @@ extension LogCore {
                 return (ProjectionStep(finished: finished, from: prepared.from, checkpoint: through, head: head), nil)
             }
             if let step {
-                firstPiece = true // over: nothing is left half-written
+                halfWritten = false
                 return step
             }
             batch = rest
-            firstPiece = false
+            halfWritten = true
         }
     }
 
@@ -219,7 +217,7 @@ extension LogCore {
             // that, its owner is gone: begin anew.
             let abandoned = abandonedRebuildSteps.withLock { $0.contains(record.stepOwner) }
             if !abandoned, Int64(Self.leaseClock()) - Int64(record.stepLease) < Self.stepLeaseSeconds {
-                return ProjectionStep(finished: false, from: record.buildingCheckpoint, checkpoint: record.buildingCheckpoint, head: head, waiting: true)
+                return .unmoved(record, head: head, waiting: true)
             }
             logger.notice("a step of the rebuild of projection \(name) was left half-written; the rebuild begins again",
                           metadata: ["eventlog.projection": "\(name)"])
@@ -286,4 +284,9 @@ private struct ProjectionStep {
     var head: UInt64
     /// Nothing was applied because another rebuild is between two pieces of its step.
     var waiting = false
+
+    /// A step that applied nothing: the rebuild stands where `record` says.
+    static func unmoved(_ record: ProjectionRecord, head: UInt64, waiting: Bool = false) -> ProjectionStep {
+        ProjectionStep(finished: false, from: record.buildingCheckpoint, checkpoint: record.buildingCheckpoint, head: head, waiting: waiting)
+    }
 }
