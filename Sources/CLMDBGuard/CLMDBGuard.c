@@ -103,3 +103,4 @@ int guarded_mdb_stat(MDB_txn *txn, MDB_dbi dbi, MDB_stat *stat) { GUARDED(mdb_st
 int guarded_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cursor) { GUARDED(mdb_cursor_open(txn, dbi, cursor)); }
 int guarded_mdb_cursor_get(MDB_cursor *cursor, MDB_val *key, MDB_val *data, MDB_cursor_op op) { GUARDED(mdb_cursor_get(cursor, key, data, op)); }
 int guarded_mdb_cursor_put(MDB_cursor *cursor, MDB_val *key, MDB_val *data, unsigned int flags) { GUARDED(mdb_cursor_put(cursor, key, data, flags)); }
+int guarded_mdb_cursor_del(MDB_cursor *cursor, unsigned int flags) { GUARDED(mdb_cursor_del(cursor, flags)); }

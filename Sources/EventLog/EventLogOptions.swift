@@ -18,8 +18,8 @@ extension EventLog {
     public struct Options: Sendable {
         /// Whether commits wait for the disk. Default ``Durability/durable``.
         public var durability: Durability
-        /// The initial size of the memory map in bytes. The map doubles whenever it fills, so this
-        /// only sets where growing starts. Default 256 MiB.
+        /// The initial size of the memory map in bytes. The map doubles whenever it fills (and ahead,
+        /// once three quarters are used), so this only sets where growing starts. Default 256 MiB.
         public var initialMapSize: Int
         /// How many events may follow the last stream-heads checkpoint before the next one is written
         /// (see `docs/log-format.md`). Opening a log reads at most this many records. Default 100,000.

@@ -25,8 +25,9 @@ package final class LogCore: Sendable {
     package let metrics: LogMetrics
     /// Where it says what it does (``EventLog/Options/logger``).
     package let logger: Logger
-    /// Serialises this process's write transactions (LMDB serialises processes).
-    private let writeLock = NSLock()
+    /// Serialises this process's write transactions (LMDB serialises processes), in the order
+    /// they asked: a rebuild's next piece waits behind the appends that came during its last.
+    package let writeLock = TicketLock()
     package let committer: GroupCommitter
     /// The shared log this one replicates, which must accept every write before it commits here
     /// (see ``CommitAuthority``); `nil` for a log of its own.

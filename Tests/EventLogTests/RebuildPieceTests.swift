@@ -17,6 +17,8 @@ struct CountInPieces: Projection {
         let failing = Mutex<Int?>(nil)
         /// Called as each batch applies its first event.
         let batchBegins = Mutex<(@Sendable () -> Void)?>(nil)
+        /// Called as each piece begins to write, with its number, inside its write transaction.
+        let pieceBegins = Mutex<(@Sendable (Int) -> Void)?>(nil)
     }
 
     struct Failure: Error {}
@@ -42,6 +44,7 @@ struct CountInPieces: Projection {
             count += 1
             return count
         }
+        pieces.pieceBegins.withLock { $0 }?(piece)
         let fails = pieces.failing.withLock { failing in
             defer { if failing == piece { failing = nil } }
             return failing == piece
@@ -145,6 +148,59 @@ struct RebuildPieceTests {
         let replayed = try log.replay(projection) { try counts($0) }
         #expect(stored == replayed, "\(stored.filter { replayed[$0.key] != $0.value }) \(replayed.filter { stored[$0.key] != $0.value })")
         #expect(stored.values.reduce(0, +) > 200)
+    }
+
+    @Test("a write that waits while a piece is written goes before the rebuild's next piece")
+    func writerTakenInTurn() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await makeLog(directory)
+        let projection = CountInPieces()
+        let order = Mutex<[String]>([])
+        let appended = DispatchSemaphore(value: 0)
+        projection.pieces.pieceBegins.withLock {
+            $0 = { piece in
+                order.withLock { $0.append("piece \(piece)") }
+                guard piece == 1 else { return }
+                // While the first piece holds the writer, another thread asks for it.
+                Thread.detachNewThread {
+                    _ = try? log.write { writer in
+                        order.withLock { $0.append("append") }
+                        return try writer.append([event("T0")], to: "waiting")
+                    }
+                    appended.signal()
+                }
+                let deadline = ContinuousClock.now + .seconds(10)
+                while log.core.writeLock.waiting == 0, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.001) }
+            }
+        }
+        try log.rebuild(projection)
+        appended.wait()
+        let seen = order.withLock { $0 }
+        // A plain mutex let the rebuild, which asks again at once, take the writer back first.
+        #expect(Array(seen.prefix(3)) == ["piece 1", "append", "piece 2"], "\(seen.prefix(6))")
+        #expect(try log.readProjection(projection) { try counts($0) } == log.replay(projection) { try counts($0) })
+    }
+
+    @Test("after the switch the old version's database is emptied, in transactions of its own, and the new one serves")
+    func oldDatabaseEmptied() async throws {
+        let directory = TemporaryDirectory()
+        let log = try await makeLog(directory)
+        let projection = CountInPieces()
+        // Version 1 holds 30 types; emptied 16 entries (rebuildWriteLimit 2, × 8) at a time.
+        func entries() throws -> (active: Int, spare: Int) {
+            let slots = try #require(try log.core.existingProjectionHandles(projection.name))
+            return try log.core.environment.read { txn in
+                let record = try #require(try txn.projectionRecord(log.core.schema, name: projection.name))
+                let databases = record.activeSlot == 0 ? (slots.0, slots.1) : (slots.1, slots.0)
+                return (try txn.count(databases.0), try txn.count(databases.1))
+            }
+        }
+        #expect(try entries() == (30, 0))
+        try log.rebuild(projection)
+        #expect(try entries() == (30, 0))
+        try await log.append([event("T99")], to: "after")
+        #expect(try entries() == (31, 0))
+        #expect(try log.readProjection(projection) { try counts($0) } == log.replay(projection) { try counts($0) })
     }
 
     @Test("two rebuilds of one projection at once wait for each other's pieces, and agree")

@@ -42,5 +42,6 @@ int guarded_mdb_stat(MDB_txn *txn, MDB_dbi dbi, MDB_stat *stat);
 int guarded_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cursor);
 int guarded_mdb_cursor_get(MDB_cursor *cursor, MDB_val *key, MDB_val *data, MDB_cursor_op op);
 int guarded_mdb_cursor_put(MDB_cursor *cursor, MDB_val *key, MDB_val *data, unsigned int flags);
+int guarded_mdb_cursor_del(MDB_cursor *cursor, unsigned int flags);
 
 #endif

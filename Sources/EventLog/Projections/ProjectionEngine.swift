@@ -77,6 +77,7 @@ extension LogCore {
                                rebuildProgress: building ? (report.eventsTotal == 0 ? 1 : Double(report.eventsDone) / Double(report.eventsTotal)) : nil)
             if step.finished {
                 if building {
+                    emptySpare(entry)
                     logger.info("rebuilt projection \(name)", metadata: ["eventlog.projection": "\(name)", "eventlog.events": "\(report.eventsDone)",
                                                                          "eventlog.eventsPerSecond": "\(Int(report.eventsPerSecond))"])
                 }
@@ -180,11 +181,9 @@ extension LogCore {
                 let finished = through == head
                 if finished {
                     // The switch: the rebuilt database serves from this commit on; the old one is
-                    // emptied (not dropped: readers of older snapshots still hold its handle).
-                    let old = record.activeSlot
+                    // emptied after it, in pieces (``emptySpare(_:)``).
                     record = ProjectionRecord(activeSlot: record.buildingSlot, building: false, activeVersion: version,
                                               activeCheckpoint: through, buildingVersion: 0, buildingCheckpoint: 0)
-                    try txn.empty(entry.database(old))
                     // A process that kept another version inline keeps this one from the next
                     // append on: the writer is still held, so none lands in between unapplied.
                     session.afterCommit.append { [self] in
@@ -204,6 +203,40 @@ extension LogCore {
             halfWritten = true
         }
     }
+
+    /// Empties the database that a rebuild's switch left spare (the old version's), in write
+    /// transactions of ``EventLog/Options/rebuildWriteLimit`` × 8 entries (at once, if that is
+    /// `Int.max`): emptied in the switch's
+    /// own transaction, a gigabyte's pages were all freed in one commit, which took two seconds
+    /// while every writer waited. The database is not dropped: readers of older snapshots still
+    /// hold its handle, and read it as it was.
+    ///
+    /// Stops as soon as a rebuild has begun in it (that rebuild empties it itself). A failure is
+    /// logged and left: the next rebuild's start empties what remains.
+    private func emptySpare(_ entry: RegisteredProjection) {
+        let name = entry.projection.name
+        let limit = options.rebuildWriteLimit > Int.max / 8 ? Int.max : options.rebuildWriteLimit * 8
+        do {
+            // Deleting reads every leaf page of it once: their mappings are given back as it goes,
+            // so that they do not add to what the rebuild's steps held at their peak.
+            defer { environment.releaseMappedPages(above: Self.emptyingMappedBudget) }
+            while try performLocalWrite({ session -> Bool in
+                guard let record = try session.txn.projectionRecord(schema, name: name), !record.rebuilding else { return false }
+                let spare = entry.database(record.buildingSlot)
+                // Writes not in pieces (a limit too large to count): at once, as mdb_drop does it fastest.
+                guard limit < .max else { try session.txn.empty(spare); return false }
+                return try session.txn.deleteFirst(spare, limit: limit) == limit
+            }) {
+                environment.releaseMappedPages(above: Self.emptyingMappedBudget)
+            }
+        } catch {
+            logger.warning("the old database of projection \(name) was left partly emptied; the next rebuild empties it",
+                           metadata: ["eventlog.projection": "\(name)", "eventlog.error": "\(error)"])
+        }
+    }
+
+    /// How much of the data file ``emptySpare(_:)`` keeps mapped between two of its transactions.
+    static let emptyingMappedBudget = 32 << 20
 
     /// What the first write of a rebuild step finds: a step to return at once (the rebuild
     /// finished by another process, begun now, or waiting for another's half-written step), or

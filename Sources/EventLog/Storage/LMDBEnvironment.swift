@@ -21,7 +21,8 @@ import Darwin
 /// - A durable environment keeps zeros written ahead of the data file's last page while commits are
 ///   small (``DataFileReserve``), so that their syncs do not also commit the file system's journal.
 /// - A write that meets `MDB_MAP_FULL` is rolled back, the map doubles, and the write runs again:
-///   callers never see a full map. A transaction that meets `MDB_MAP_RESIZED` (another process grew
+///   callers never see a full map. A commit that leaves the map three quarters full doubles it
+///   ahead, if no transaction of the process is open just then, so that writes seldom wait. A transaction that meets `MDB_MAP_RESIZED` (another process grew
 ///   the map) adopts the new size and begins again.
 /// - A damaged data file ends in an ``LMDBError`` (``LMDBError/isDamage``), never in a signal:
 ///   every LMDB call that reads pages is guarded (`CLMDBGuard`), and every key and value it hands out
@@ -117,6 +118,8 @@ package final class LMDBEnvironment: @unchecked Sendable {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         depthKey = key
+        // A log opened nearly full would have its first writes fill the map while readers are open.
+        if !readOnly { growAhead() }
     }
 
     /// The root pages of the free-page tree and the main tree in the current meta page of the data
@@ -372,8 +375,24 @@ package final class LMDBEnvironment: @unchecked Sendable {
                 continue
             }
             try lmdbCheck(rc, "mdb_txn_commit")
+            growAhead()
             return value
         }
+    }
+
+    /// Doubles the map once a commit leaves more than three quarters of it used, if no transaction
+    /// of this process is open at that moment; never waits for one. Growing takes the gate
+    /// exclusively, so a write that fills the map waits for every reader of the process — a
+    /// rebuild's read of a million events, an export — and the readers that come meanwhile wait
+    /// behind it: the slowest of 20,000 checkouts beside a looping rebuild waited about a second
+    /// there. Grown ahead, a full map is left to writes that outgrow a quarter of it at once.
+    private func growAhead() {
+        let size = mapSize
+        guard usedSize > size / 4 * 3, pthread_rwlock_trywrlock(gate) == 0 else { return }
+        defer { pthread_rwlock_unlock(gate) }
+        // Another thread may have grown it between the look and the lock; a failure (no room in
+        // the address space) is left to the write that fills the map, which reports it.
+        if mapSize == size { _ = setMapSize(size * 2) }
     }
 
     /// Opens (and with `create`, creates) the named database `name` in a write transaction.

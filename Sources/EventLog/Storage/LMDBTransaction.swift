@@ -82,8 +82,30 @@ package struct LMDBTransaction {
     }
 
     /// Removes every entry of `database` (`mdb_drop` with `del = 0`); the database itself stays.
+    /// Every page of it is freed in this transaction: for a database of a gigabyte, its commit
+    /// writes a free list of a quarter of a million pages and took two seconds.
     package func empty(_ database: LMDBDatabase) throws(LMDBError) {
         try lmdbCheck(guarded_mdb_drop(pointer, database.handle, 0), "mdb_drop")
+    }
+
+    /// Removes the first `limit` entries of `database` in key order (all, if it holds fewer);
+    /// returns how many it removed. Emptying a large database this way, a few at a time, frees its
+    /// pages over many commits instead of all in one (see ``empty(_:)``).
+    package func deleteFirst(_ database: LMDBDatabase, limit: Int) throws(LMDBError) -> Int {
+        var raw: OpaquePointer?
+        let rc = guarded_mdb_cursor_open(pointer, database.handle, &raw)
+        guard rc == MDB_SUCCESS, let raw else { throw LMDBError(code: rc, operation: "mdb_cursor_open") }
+        defer { mdb_cursor_close(raw) }
+        var removed = 0
+        var key = MDB_val(), value = MDB_val()
+        while removed < limit {
+            let found = guarded_mdb_cursor_get(raw, &key, &value, MDB_FIRST)
+            if found == MDB_NOTFOUND { break }
+            try lmdbCheck(found, "mdb_cursor_get")
+            try lmdbCheck(guarded_mdb_cursor_del(raw, 0), "mdb_cursor_del")
+            removed += 1
+        }
+        return removed
     }
 
     /// Number of entries in `database`.
