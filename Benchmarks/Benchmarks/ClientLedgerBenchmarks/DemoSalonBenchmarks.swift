@@ -58,8 +58,8 @@ private final class DemoBench: @unchecked Sendable {
     let long200 = try! ClientID("long-200")
     let long50k = try! ClientID("long-50000")
     var visit = 0
-    /// After the latest checkout of the long histories (earlier runs added some): the benchmark's
-    /// checkouts come after it, in time order, as a salon's do.
+    /// After the latest checkout of the long histories: the benchmark's checkouts come after it,
+    /// in time order, as a salon's do.
     var checkoutClock = Timestamp(microsecondsSinceEpoch: 0)
 
     static var size: Int { ProcessInfo.processInfo.environment["CLIENTLEDGER_BENCH_DEMO_CLIENTS"].flatMap(Int.init) ?? 50_000 }
@@ -80,14 +80,21 @@ private final class DemoBench: @unchecked Sendable {
             if searching, surnames.isEmpty { try await prepareSearch(ledger) }
             return
         }
-        path = NSTemporaryDirectory() + Self.name
+        let pristine = NSTemporaryDirectory() + Self.name
         now = Timestamp(rfc3339: "2026-11-30T18:00:00Z")!
-        let complete = path + "/benchmark-salon-complete"
+        let complete = pristine + "/benchmark-salon-complete"
         if !FileManager.default.fileExists(atPath: complete) {
-            try? FileManager.default.removeItem(atPath: path)
-            try await record(SalonLedger(path: path, options: .init(durability: .nonDurable)))
+            try? FileManager.default.removeItem(atPath: pristine)
+            path = pristine
+            try await record(SalonLedger(path: pristine, options: .init(durability: .nonDurable)))
             _ = FileManager.default.createFile(atPath: complete, contents: Data())
         }
+        // Every benchmark works on a fresh copy: the checkouts and rebuilds of earlier runs would
+        // otherwise pile up in the salon (its 200-event client had a million events after a day of
+        // runs, and a rebuild wrote that card for seconds).
+        path = pristine + "-run"
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: pristine, toPath: path)
         var options = SalonLedger.Options(durability: .nonDurable)
         if let rebuildWriteLimit { options.rebuildWriteLimit = rebuildWriteLimit }
         let ledger = try SalonLedger(path: path, options: options)
@@ -198,11 +205,12 @@ let demoBenchmarks: @Sendable () -> Void = {
 
     // Checkouts as Demo.Checkout.200 while another task rebuilds the projections over and over: how
     // long a command waits for a rebuild's writes. ".OneWrite": each rebuild step written in one
-    // transaction (rebuildWriteLimit Int.max), as before steps were written in pieces.
+    // transaction (rebuildWriteLimit Int.max), as before steps were written in pieces. For 75 s,
+    // so that the checkouts span whole rebuilds (about 27 s each), their starts and switches.
     for (name, limit) in [("Demo.Checkout.DuringRebuild", nil as Int?), ("Demo.Checkout.DuringRebuild.OneWrite", Int.max)] {
         let stop = StopFlag()
         let stopped = DispatchSemaphore(value: 0)
-        Benchmark(name, configuration: .init(metrics: [.wallClock], maxDuration: .seconds(30), maxIterations: 20_000,
+        Benchmark(name, configuration: .init(metrics: [.wallClock], maxDuration: .seconds(75), maxIterations: 1_000_000,
                                              setup: {
                                                  try await demo.build(rebuildWriteLimit: limit)
                                                  // A thread of its own: a rebuild blocks its thread, which must not be
