@@ -110,7 +110,14 @@ extension LogCore {
         let version = projection.version
         // `tail`: the step applies the last events in its write transaction, through the head it sees.
         typealias Prepared = (from: UInt64, through: UInt64, batch: P.Batch?, tail: Bool)
-        let prepared: Prepared? = try performRead { snapshot in
+        // The step's events are applied in snapshots of ``rebuildReadChunk`` events each (an eighth
+        // of a step if that is less), so that no read stays open for the whole step (seconds): while
+        // one is, the pages that writers free cannot be used again (each checkout beside it grew the
+        // file by about 40 KB), and the map cannot grow without waiting for it. `applied`: the last
+        // event applied so far.
+        var applied: UInt64 = 0
+        let chunk = min(Self.rebuildReadChunk, max(1, options.rebuildBatchSize / 8))
+        var prepared: Prepared? = try performRead { snapshot in
             guard let record = try snapshot.txn.projectionRecord(schema, name: name), record.building, record.buildingVersion == version else {
                 return nil // not started yet, finished by another process, or half-written: the write below sees which
             }
@@ -123,10 +130,29 @@ extension LogCore {
             // Read-only: only the writes below may change the state, together with the checkpoint.
             let state = ProjectionState(transaction: snapshot.txn, database: entry.database(record.buildingSlot), writable: false)
             var batch = try projection.beginBatch(state)
-            try snapshot.forEachEvent(from: from + 1, through: through) { event in
+            applied = min(through, from + chunk)
+            try snapshot.forEachEvent(from: from + 1, through: applied) { event in
                 try projection.apply(event, to: &batch, state: state)
             }
             return (from, through, batch, false)
+        }
+        while var step = prepared, applied < step.through, var batch = step.batch {
+            // `batch` the only reference to the batch, so that applying changes it in place.
+            step.batch = nil
+            prepared = nil
+            prepared = try performRead { snapshot -> Prepared? in
+                // Another process that moved the rebuild on meanwhile (or began it anew) has written
+                // what this batch would: read again from where it stands.
+                guard let record = try snapshot.txn.projectionRecord(schema, name: name), record.building,
+                      record.buildingVersion == version, record.buildingCheckpoint == step.from else { return nil }
+                let state = ProjectionState(transaction: snapshot.txn, database: entry.database(record.buildingSlot), writable: false)
+                let first = applied + 1
+                applied = min(step.through, applied + chunk)
+                try snapshot.forEachEvent(from: first, through: applied) { event in
+                    try projection.apply(event, to: &batch, state: state)
+                }
+                return (step.from, step.through, batch, false)
+            }
         }
         let owner = UInt16.random(in: 1...UInt16.max)
         var batch = prepared?.batch
@@ -274,6 +300,10 @@ extension LogCore {
         }
         return nil
     }
+
+    /// How many events of a rebuild step one read snapshot applies (see ``rebuildStep(_:_:resuming:)``):
+    /// about a tenth of a second's work.
+    static let rebuildReadChunk: UInt64 = 16_384
 
     /// How long a half-written rebuild step's lease runs after its last piece, in seconds: far
     /// longer than a piece takes, so that only an owner that stopped lets it run out.

@@ -45,6 +45,8 @@ package final class LMDBEnvironment: @unchecked Sendable {
         set { mapSizeValue.store(newValue, ordering: .releasing) }
     }
     private let closed = Atomic<Bool>(false)
+    /// A commit found the map three quarters used while a transaction was open (``growAhead()``).
+    private let growWanted = Atomic<Bool>(false)
     /// For durable environments (no `MDB_NOSYNC`) whose data file LMDB hands out; used only inside
     /// write transactions.
     private let reserve: Mutex<DataFileReserve>?
@@ -179,7 +181,10 @@ package final class LMDBEnvironment: @unchecked Sendable {
 
     private func leaveShared() {
         depth -= 1
-        if depth == 0 { pthread_rwlock_unlock(gate) }
+        if depth == 0 {
+            pthread_rwlock_unlock(gate)
+            if growWanted.load(ordering: .relaxed) { growAhead() }
+        }
     }
 
     /// Runs `body` with no transaction of this process open. Only from a thread outside transactions.
@@ -386,13 +391,25 @@ package final class LMDBEnvironment: @unchecked Sendable {
     /// rebuild's read of a million events, an export — and the readers that come meanwhile wait
     /// behind it: the slowest of 20,000 checkouts beside a looping rebuild waited about a second
     /// there. Grown ahead, a full map is left to writes that outgrow a quarter of it at once.
+    ///
+    /// If a transaction is open, the wish is remembered (`growWanted`) and the first thread of the
+    /// process to leave its last transaction tries again: a pass that reads in many short snapshots
+    /// (a rebuild, an export) leaves gaps between them that a commit seldom falls into.
     private func growAhead() {
         let size = mapSize
-        guard usedSize > size / 4 * 3, pthread_rwlock_trywrlock(gate) == 0 else { return }
+        guard usedSize > size / 4 * 3 else {
+            growWanted.store(false, ordering: .relaxed)
+            return
+        }
+        guard pthread_rwlock_trywrlock(gate) == 0 else {
+            growWanted.store(true, ordering: .relaxed)
+            return
+        }
         defer { pthread_rwlock_unlock(gate) }
-        // Another thread may have grown it between the look and the lock; a failure (no room in
+        // Another thread may have grown it between the look and the lock. A failure (no room in
         // the address space) is left to the write that fills the map, which reports it.
         if mapSize == size { _ = setMapSize(size * 2) }
+        growWanted.store(false, ordering: .relaxed)
     }
 
     /// Opens (and with `create`, creates) the named database `name` in a write transaction.
