@@ -53,14 +53,14 @@ public final class SalonLedger: Sendable {
         /// Where each command and query reports its span (`ClientLedger.checkOut`, …). `nil` (the
         /// default): `InstrumentationSystem.tracer` as bootstrapped when the ledger opens.
         public var tracer: (any Tracer)?
-        /// How many events a step of the projections' catch-up (or of an import's projection
-        /// work) applies at once, in one write transaction: other writers wait for it. Default
-        /// 50,000.
+        /// How many events a step of the projections' catch-up applies at once, in one write
+        /// transaction: other writers wait for it. Default 50,000.
         public var projectionBatchSize: UInt64
-        /// How many events a step of a rebuild applies. A step applies its events in a read
-        /// snapshot and keeps what they change in memory: larger steps rebuild faster (on a
-        /// time-ordered history each step rewrites the state of most clients it touches) and hold
-        /// more memory. Default 1,000,000; `ledger rebuild --batch-events`.
+        /// How many events a step of a rebuild applies, and a batch of an import's projection
+        /// work. A step applies its events in a read snapshot and keeps what they change in
+        /// memory: larger steps rebuild faster (on a time-ordered history each step rewrites the
+        /// state of most clients it touches) and hold more memory. Default 1,000,000; `ledger
+        /// rebuild --batch-events`.
         public var rebuildBatchSize: UInt64
         /// About how many clients' entries one write transaction of a rebuild step writes: other
         /// writers wait for one such transaction at a time, not for the whole step. Default 4,096.

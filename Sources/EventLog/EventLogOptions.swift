@@ -27,14 +27,15 @@ extension EventLog {
         /// How often a subscription that has caught up looks for appends made by *other processes*.
         /// Appends of this process wake it at once. Default 100 ms.
         public var subscriptionPollInterval: Duration
-        /// How many events one step of a projection's catch-up applies (and at most how many an
-        /// append's transaction applies at once). A catch-up step reads and applies its events in
-        /// the write transaction, so other writers wait for it. Default 50,000.
+        /// How many events one step of a projection's catch-up applies. A catch-up step reads and
+        /// applies its events in the write transaction, so other writers wait for it. Default 50,000.
         public var projectionBatchSize: UInt64
         /// How many events one step of a projection's rebuild applies. A step reads and applies its
         /// events in a read snapshot, with appends going on meanwhile, and keeps what they change
         /// in memory until it writes it: larger steps rebuild faster (on a time-ordered history
         /// each step rewrites the state of most of the entities it touches) and hold more memory.
+        /// A write transaction that appended more events than ``projectionBatchSize`` (an import)
+        /// applies them to the projections in batches of this size (or that, if larger).
         /// Default 1,000,000.
         public var rebuildBatchSize: UInt64
         /// About how many entries one write transaction of a rebuild step writes (what an entry is,
