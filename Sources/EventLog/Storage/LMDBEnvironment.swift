@@ -22,8 +22,9 @@ import Darwin
 ///   small (``DataFileReserve``), so that their syncs do not also commit the file system's journal.
 /// - A write that meets `MDB_MAP_FULL` is rolled back, the map doubles, and the write runs again:
 ///   callers never see a full map. A commit that leaves the map three quarters full doubles it
-///   ahead, if no transaction of the process is open just then, so that writes seldom wait. A transaction that meets `MDB_MAP_RESIZED` (another process grew
-///   the map) adopts the new size and begins again.
+///   ahead, if no transaction of the process is open just then, so that writes seldom wait. A
+///   transaction that meets `MDB_MAP_RESIZED` (another process grew the map) adopts the new size
+///   and begins again.
 /// - A damaged data file ends in an ``LMDBError`` (``LMDBError/isDamage``), never in a signal:
 ///   every LMDB call that reads pages is guarded (`CLMDBGuard`), and every key and value it hands out
 ///   is checked against the file (``DataFileMap``).
