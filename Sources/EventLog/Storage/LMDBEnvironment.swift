@@ -388,10 +388,11 @@ package final class LMDBEnvironment: @unchecked Sendable {
 
     /// Doubles the map once a commit leaves more than three quarters of it used, if no transaction
     /// of this process is open at that moment; never waits for one. Growing takes the gate
-    /// exclusively, so a write that fills the map waits for every reader of the process — a
-    /// rebuild's read of a million events, an export — and the readers that come meanwhile wait
-    /// behind it: the slowest of 20,000 checkouts beside a looping rebuild waited about a second
-    /// there. Grown ahead, a full map is left to writes that outgrow a quarter of it at once.
+    /// exclusively, so a write that fills the map waits for every reader of the process — however
+    /// long its snapshot stays open — and the readers that come meanwhile wait behind it: the
+    /// slowest of 20,000 checkouts beside a looping rebuild (which then read each step in one
+    /// snapshot) waited about a second there. Grown ahead, a full map is left to writes that
+    /// outgrow a quarter of it at once.
     ///
     /// If a transaction is open, the wish is remembered (`growWanted`) and the first thread of the
     /// process to leave its last transaction tries again: a pass that reads in many short snapshots
