@@ -57,7 +57,7 @@ public final class SalonLedger: Sendable {
         /// transaction: other writers wait for it. Default 50,000.
         public var projectionBatchSize: UInt64
         /// How many events a step of a rebuild applies, and a batch of an import's projection
-        /// work. A step applies its events in a read snapshot and keeps what they change in
+        /// work. A step applies its events in read snapshots and keeps what they change in
         /// memory: larger steps rebuild faster (on a time-ordered history each step rewrites the
         /// state of most clients it touches) and hold more memory. Default 1,000,000; `ledger
         /// rebuild --batch-events`.

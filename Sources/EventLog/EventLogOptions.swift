@@ -31,7 +31,7 @@ extension EventLog {
         /// applies its events in the write transaction, so other writers wait for it. Default 50,000.
         public var projectionBatchSize: UInt64
         /// How many events one step of a projection's rebuild applies. A step reads and applies its
-        /// events in a read snapshot, with appends going on meanwhile, and keeps what they change
+        /// events in read snapshots, with appends going on meanwhile, and keeps what they change
         /// in memory until it writes it: larger steps rebuild faster (on a time-ordered history
         /// each step rewrites the state of most of the entities it touches) and hold more memory.
         /// A write transaction that appended more events than ``projectionBatchSize`` (an import)

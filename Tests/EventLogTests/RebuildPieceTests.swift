@@ -181,7 +181,7 @@ struct RebuildPieceTests {
         #expect(try log.readProjection(projection) { try counts($0) } == log.replay(projection) { try counts($0) })
     }
 
-    @Test("after the switch the old version's database is emptied, in transactions of its own, and the new one serves")
+    @Test("after the switch the old version's database is emptied, and the new one serves and takes appends")
     func oldDatabaseEmptied() async throws {
         let directory = TemporaryDirectory()
         let log = try await makeLog(directory)

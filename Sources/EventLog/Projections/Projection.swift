@@ -9,8 +9,8 @@
 /// Events arrive in **batches** (all events of one transaction, or a slice of a rebuild): a
 /// projection gathers what it needs in its `Batch` value in ``apply(_:to:state:)``, which may read
 /// the state as it stood when the batch began but not write it, and writes each key once in
-/// ``endBatch(_:state:)``. During a rebuild the events of a batch are applied in a read snapshot,
-/// so appends go on meanwhile, and only the writes take the writer — in pieces, if the projection
+/// ``endBatch(_:state:)``. During a rebuild the events of a batch are applied in read snapshots
+/// (the stored state does not change between them), so appends go on meanwhile, and only the writes take the writer — in pieces, if the projection
 /// implements ``endBatch(_:state:limit:)``, so that appends wait for one piece at a time.
 ///
 /// Bump ``version`` whenever ``apply(_:to:state:)`` would give a different state for the same

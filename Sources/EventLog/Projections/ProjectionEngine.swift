@@ -98,7 +98,7 @@ extension LogCore {
         }
     }
 
-    /// One step of a rebuild. The events are read and applied in a read snapshot, so appends go on
+    /// One step of a rebuild. The events are read and applied in read snapshots, so appends go on
     /// meanwhile; only the batch's writes and the checkpoint take the writer, in pieces of about
     /// ``EventLog/Options/rebuildWriteLimit`` entries, a write transaction each. The first checks
     /// that nobody else moved the rebuild since the read (another process rebuilding the same
@@ -127,6 +127,7 @@ extension LogCore {
                 return nil // not started yet, finished by another process, or half-written: the write below sees which
             }
             let from = record.buildingCheckpoint
+            applied = from
             // The last few events (no more than a step, nor than a piece's entries) are applied in the
             // write transaction that switches, which sees the head: appends made between a read and
             // its write cannot keep a rebuild from finishing.
@@ -134,12 +135,7 @@ extension LogCore {
             let through = min(snapshot.lastPosition, from + options.rebuildBatchSize)
             // Read-only: only the writes below may change the state, together with the checkpoint.
             let state = ProjectionState(transaction: snapshot.txn, database: entry.database(record.buildingSlot), writable: false)
-            var batch = try projection.beginBatch(state)
-            applied = min(through, from + chunk)
-            try snapshot.forEachEvent(from: from + 1, through: applied) { event in
-                try projection.apply(event, to: &batch, state: state)
-            }
-            return (from, through, batch, false)
+            return (from, through, try projection.beginBatch(state), false)
         }
         while var step = prepared, applied < step.through, var batch = step.batch {
             // `batch` the only reference to the batch, so that applying changes it in place.
@@ -158,6 +154,9 @@ extension LogCore {
                 }
                 return (step.from, step.through, batch, false)
             }
+            // The pages a step reads stay mapped until given back: between steps only, a step of a
+            // million events over a million clients' cards kept 3.9 GB of the file resident.
+            environment.releaseMappedPages()
         }
         let owner = UInt16.random(in: 1...UInt16.max)
         var batch = prepared?.batch
