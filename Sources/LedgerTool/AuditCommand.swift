@@ -32,7 +32,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let anchors = try anchorOptions.anchors()
             let ledger = try options.open(.reading)
             let (start, end) = try period.instants(ledger)
@@ -48,27 +48,27 @@ struct AuditCommand: AsyncParsableCommand {
             } else if options.json {
                 print(try JSONOutput.encoding(report).rendered())
             } else {
-                var table = TextTable("year sold", "opening", "sold", "used", "expired", "refunded", "closing", "cash refunded")
+                var table = TextTable(.yearSold, .opening, .sold, .used, .expired, .refunded, .closing, .refundedCash)
                 for (year, f) in report.rollForward.byYearSold.sorted(by: { $0.key < $1.key }) {
                     table.add(.text(String(year)), .money(f.opening), .money(f.sold), .money(f.used), .money(f.expired), .money(f.refunded), .money(f.closing), .money(f.refundedCash))
                 }
-                table.add(.text("total"), .money(total.opening), .money(total.sold), .money(total.used), .money(total.expired), .money(total.refunded),
+                table.add(.label(.total), .money(total.opening), .money(total.sold), .money(total.used), .money(total.expired), .money(total.refunded),
                           .money(total.closing), .money(total.refundedCash))
                 if csv {
                     print(table.csv(), terminator: "")
                 } else {
                     let presentation = Presentation.current.withLock { $0 }
-                    print("Residual subscription value from \(presentation.typed(period.from, start)) to \(presentation.typed(period.to, end)):\n")
+                    print(say(.residualPeriod(from: presentation.typed(period.from, start), to: presentation.typed(period.to, end))) + "\n")
                     print(table.rendered())
-                    print("opening + sold - used - expired - refunded = closing: \(total.addsUp ? "adds up" : "DOES NOT ADD UP")")
+                    print(say(.addsUp(total.addsUp)))
                     let points = try await ledger.pointsLiability(from: start, to: end)
-                    let value = points.pointValueAtClosing.map { " (\(money(points.money.closing)) at \(money($0)) a point; see points-liability)" } ?? ""
-                    print("points outstanding at the end: \(report.pointsOutstanding)\(value)")
-                    print("discounts granted in the period: \(money(report.discountsGranted))")
-                    print("events dated in the period: \(report.events)")
-                    print("hash chain: \(verified ? "verified" : "DOES NOT HOLD"), \(report.verification.eventsChecked) events"
-                          + (anchors.isEmpty ? "" : ", \(report.verification.anchors.filter(\.holds).count) of \(anchors.count) anchors on it"))
-                    print("head hash (keep it with this report): \(report.verification.head?.description ?? "(empty log)")")
+                    print(say(.pointsOutstanding(report.pointsOutstanding, value: points.pointValueAtClosing.map { _ in money(points.money.closing) },
+                                                 pointValue: points.pointValueAtClosing.map { money($0) })))
+                    print(say(.discountsGranted(money(report.discountsGranted))))
+                    print(say(.eventsInPeriod(report.events)))
+                    print(say(.chain(verified, events: report.verification.eventsChecked,
+                                     anchorsOn: anchors.isEmpty ? nil : report.verification.anchors.filter(\.holds).count, of: anchors.count)))
+                    print("\(say(.keepHeadHash)): \(report.verification.head?.description ?? say(.emptyLog))")
                 }
             }
             if let problem = chainProblem(report.verification) { throw ToolError(.tampered, problem) }
@@ -81,36 +81,39 @@ struct AuditCommand: AsyncParsableCommand {
     static func html(_ report: AuditReport, points: PointsLiability, from: String, to: String, ledger: String) -> String {
         let escape = HTMLReport.escape
         let presentation = Presentation.current.withLock { $0 }
+        let say = presentation.say
         func cell(_ cents: Int64) -> String { "<td class=\"number\">\(escape(money(cents)))</td>" }
         var rows = ""
         for (year, f) in report.rollForward.byYearSold.sorted(by: { $0.key < $1.key }) {
             rows += "<tr><td>\(year)</td>" + [f.opening, f.sold, f.used, f.expired, f.refunded, f.closing, f.refundedCash].map(cell).joined() + "</tr>"
         }
         let t = report.rollForward.total
-        rows += "<tr class=\"total\"><td>total</td>" + [t.opening, t.sold, t.used, t.expired, t.refunded, t.closing, t.refundedCash].map(cell).joined() + "</tr>"
-        let (p, m) = (points.points, points.money)
-        let pointRows = [("opening", p.opening, m.opening), ("earned", p.earned, m.earned), ("redeemed", -p.redeemed, -m.redeemed),
-                         ("expired", -p.expired, -m.expired), ("adjusted", p.adjusted, m.adjusted)]
-            .map { "<tr><td>\($0.0)</td><td class=\"number\">\($0.1)</td>\(cell($0.2))</tr>" }.joined()
-            + "<tr><td>revaluation</td><td></td>\(cell(points.revaluation))</tr>"
-            + "<tr class=\"total\"><td>closing</td><td class=\"number\">\(p.closing)</td>\(cell(m.closing))</tr>"
+        rows += "<tr class=\"total\"><td>\(say(.total))</td>" + [t.opening, t.sold, t.used, t.expired, t.refunded, t.closing, t.refundedCash].map(cell).joined() + "</tr>"
+        let pointRows = PointsLiabilityCommand.rows(points)
+            .map { label, count, cents in
+                let total = label == .closing ? " class=\"total\"" : ""
+                return "<tr\(total)><td>\(say(label))</td><td class=\"number\">\(count.map(String.init) ?? "")</td>\(cell(cents))</tr>"
+            }.joined()
         let verification = report.verification
-        let anchors = verification.anchors.map { "<li>\(escape($0.anchor.description)): \($0.holds ? "on the chain" : "<span class=\"bad\">NOT on the chain</span>")</li>" }.joined()
-        let period = "\(presentation.typed(from, report.from)) – \(presentation.typed(to, report.to))"
-        return HTMLReport.page("Audit \(period)", """
-            <p>\(escape(ledger)) · residual subscription value and loyalty points from \(escape(presentation.typed(from, report.from))) to \(escape(presentation.typed(to, report.to))), in \(escape(presentation.currency)).</p>
-            <h2>Residual subscription value</h2>
-            <table><tr><th>year sold</th><th class="number">opening</th><th class="number">sold</th><th class="number">used</th><th class="number">expired</th>
-            <th class="number">refunded</th><th class="number">closing</th><th class="number">cash refunded</th></tr>\(rows)</table>
-            <p>opening + sold − used − expired − refunded = closing: \(t.addsUp ? "adds up" : "<span class=\"bad\">DOES NOT ADD UP</span>")</p>
-            <h2>Loyalty points</h2>
-            <table><tr><th></th><th class="number">points</th><th class="number">liability</th></tr>\(pointRows)</table>
-            <p>Discounts granted in the period: \(escape(money(report.discountsGranted))). Events dated in the period: \(report.events).</p>
-            <h2>Proof</h2>
-            <p>Hash chain: \(verification.isIntact ? "verified" : "<span class=\"bad\">DOES NOT HOLD</span>"), \(verification.eventsChecked) events.</p>
+        let anchors = verification.anchors.map {
+            "<li>\(escape($0.anchor.description)): \($0.holds ? say(.onTheChain) : "<span class=\"bad\">\(say(.notOnTheChain))</span>")</li>"
+        }.joined()
+        let (typedFrom, typedTo) = (presentation.typed(from, report.from), presentation.typed(to, report.to))
+        func bad(_ text: String, _ holds: Bool) -> String { holds ? escape(text) : "<span class=\"bad\">\(escape(text))</span>" }
+        let headers = [ToolText.opening, .sold, .used, .expired, .refunded, .closing, .refundedCash].map { "<th class=\"number\">\(say($0))</th>" }.joined()
+        return HTMLReport.page(say(.auditTitle("\(typedFrom) – \(typedTo)")), """
+            <p>\(escape(say(.auditIntro(ledger: ledger, from: typedFrom, to: typedTo, currency: presentation.currency))))</p>
+            <h2>\(say(.residualValueHeading))</h2>
+            <table><tr><th>\(say(.yearSold))</th>\(headers)</tr>\(rows)</table>
+            <p>\(bad(say(.addsUp(t.addsUp)), t.addsUp))</p>
+            <h2>\(say(.loyaltyPoints))</h2>
+            <table><tr><th></th><th class="number">\(say(.points))</th><th class="number">\(say(.liability))</th></tr>\(pointRows)</table>
+            <p>\(escape(say(.discountsGranted(money(report.discountsGranted))))). \(escape(say(.eventsInPeriod(report.events)))).</p>
+            <h2>\(say(.proof))</h2>
+            <p>\(bad(say(.chain(verification.isIntact, events: verification.eventsChecked, anchorsOn: nil, of: 0)), verification.isIntact)).</p>
             \(anchors.isEmpty ? "" : "<ul>\(anchors)</ul>")
-            <p>Head hash — keep it with this report; a later audit given it proves the log was not changed or cut short since:</p>
-            <p class="proof">\(escape(verification.head?.description ?? "(empty log)"))</p>
+            <p>\(escape(say(.keepHeadHashExplained)))</p>
+            <p class="proof">\(escape(verification.head?.description ?? say(.emptyLog)))</p>
             """)
     }
 }

@@ -23,7 +23,7 @@ struct BackupCommand: AsyncParsableCommand {
     var destination: String
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let ledger = try options.open(.reading)
             let started = Date()
             let progress = ProgressReporter()
@@ -33,8 +33,8 @@ struct BackupCommand: AsyncParsableCommand {
                 print(JSONOutput.object([("backup", .string(destination)), ("headHash", .optional(head?.description)),
                                          ("events", .int(Int64(head?.position ?? 0))), ("milliseconds", .int(Int64(seconds * 1000)))]).rendered())
             } else {
-                print("Backed up \(head?.position ?? 0) events to \(destination) in \(String(format: "%.2f", seconds)) s; the copy verifies.")
-                print("head hash (keep it with the backup): \(head?.description ?? "(empty log)")")
+                print(say(.backedUp(head?.position ?? 0, to: destination, seconds: LedgerTool.seconds(seconds))))
+                print("\(say(.keepWithBackup)): \(head?.description ?? say(.emptyLog))")
             }
         }
     }
@@ -57,13 +57,13 @@ struct RestoreCommand: AsyncParsableCommand {
     var backup: String
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let head = try SalonLedger.restore(from: backup, to: options.ledger)
             if options.json {
                 print(JSONOutput.object([("ledger", .string(options.ledger)), ("headHash", .optional(head?.description))]).rendered())
             } else {
-                print("Restored \(backup) to \(options.ledger); it verifies.")
-                print("head hash: \(head?.description ?? "(empty log)")")
+                print(say(.restored(backup, to: options.ledger)))
+                print("\(say(.headHash)): \(head?.description ?? say(.emptyLog))")
             }
         }
     }

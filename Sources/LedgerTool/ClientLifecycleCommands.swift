@@ -15,8 +15,8 @@ struct ChangeOptions: ParsableArguments {
 extension ChangeOptions {
     /// Opens the ledger for writing, records the change `record` makes for `client` (with this
     /// reason, and this actor or `command`'s name), and prints it: the events as JSON, or a sentence
-    /// beginning with `done`.
-    func record(_ options: LedgerOptions, client: ClientID, command: String, done: String,
+    /// saying it was `done`.
+    func record(_ options: LedgerOptions, client: ClientID, command: String, done: ToolText,
                 _ record: (SalonLedger, _ reason: String?, _ actor: String) async throws(LedgerError) -> [RecordedLedgerEvent]) async throws {
         let ledger = try options.open(.writing)
         let recorded = try await record(ledger, reason, actor ?? "ledger \(command)")
@@ -24,7 +24,7 @@ extension ChangeOptions {
             print(try JSONOutput.encoding(recorded).rendered())
         } else {
             let positions = recorded.map { String($0.position) }.joined(separator: ", ")
-            print(recorded.isEmpty ? "\(done) client \(client) (nothing to record)." : "\(done) client \(client) (position \(positions)).")
+            print(say(.changed(done, client: client.rawValue, positions: recorded.isEmpty ? nil : positions)))
         }
     }
 }
@@ -40,9 +40,9 @@ struct ArchiveCommand: AsyncParsableCommand {
     @Argument(help: "The client's id.") var client: String
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let id = try ClientID(client)
-            try await change.record(options, client: id, command: "archive", done: "Archived") { (ledger, reason, actor) throws(LedgerError) in
+            try await change.record(options, client: id, command: "archive", done: .archived) { (ledger, reason, actor) throws(LedgerError) in
                 try await ledger.archive(id, reason: reason, actor: actor)
             }
         }
@@ -60,9 +60,9 @@ struct ReactivateCommand: AsyncParsableCommand {
     @Argument(help: "The client's id.") var client: String
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let id = try ClientID(client)
-            try await change.record(options, client: id, command: "reactivate", done: "Reactivated") { (ledger, reason, actor) throws(LedgerError) in
+            try await change.record(options, client: id, command: "reactivate", done: .reactivated) { (ledger, reason, actor) throws(LedgerError) in
                 try await ledger.reactivate(id, reason: reason, actor: actor)
             }
         }
@@ -89,18 +89,18 @@ struct EraseCommand: AsyncParsableCommand {
     var yes = false
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let id = try ClientID(client)
             if !yes {
                 guard isatty(STDIN_FILENO) == 1 else {
                     throw ToolError(.refused, "an erasure cannot be undone: give --yes to erase client \(id) without being asked")
                 }
-                standardError.write("Erasing client \(id) destroys their personal data for good. Type the client's id to go on: ")
+                standardError.write(say(.confirmErasure(id.rawValue)))
                 guard readLine()?.trimmingCharacters(in: .whitespaces) == id.rawValue else {
                     throw ToolError(.refused, "not confirmed; client \(id) was not erased")
                 }
             }
-            try await change.record(options, client: id, command: "erase", done: "Erased") { (ledger, reason, actor) throws(LedgerError) in
+            try await change.record(options, client: id, command: "erase", done: .erasedDone) { (ledger, reason, actor) throws(LedgerError) in
                 try await ledger.erase(id, reason: reason, actor: actor)
             }
         }
@@ -122,7 +122,7 @@ struct SubjectAccessCommand: AsyncParsableCommand {
     @Argument(help: "The client's id.") var client: String
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let ledger = try options.open(.reading)
             let id = try ClientID(client)
             guard let card = try ledger.card(of: id) else {

@@ -10,10 +10,10 @@ struct ClientNames {
         }
     }
 
-    /// The client's name, `(erased)`, or a dash.
+    /// The client's name, `(erased)` (in the locale's language), or a dash.
     subscript(_ client: ClientID) -> String {
         guard let summary = summaries[client] else { return "-" }
-        return summary.name ?? (summary.erased ? "(erased)" : "-")
+        return summary.name ?? (summary.erased ? say(.erased) : "-")
     }
 
     func summary(_ client: ClientID) -> ClientSummary? { summaries[client] }

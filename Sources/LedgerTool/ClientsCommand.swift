@@ -17,20 +17,20 @@ struct ClientsCommand: AsyncParsableCommand {
     var csv = false
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let clients = try await options.open(.reading).clients(archived: archived, search: search)
             if options.json {
                 print(try JSONOutput.encoding(clients).rendered())
             } else {
-                var table = TextTable("client", "name", "phone", "e-mail", "points", "last visit")
+                var table = TextTable(.client, .name, .phone, .email, .points, .lastVisit)
                 for c in clients {
-                    table.add(.text(c.client.rawValue), .text(c.name ?? (c.erased ? "(erased)" : "-")), .text(c.phone ?? "-"), .text(c.email ?? "-"),
+                    table.add(.text(c.client.rawValue), .text(c.name ?? (c.erased ? say(.erased) : "-")), .text(c.phone ?? "-"), .text(c.email ?? "-"),
                               .count(c.points), .instant(c.lastVisit))
                 }
                 if csv {
                     print(table.csv(), terminator: "")
                 } else {
-                    print(table.rendered() + "\(clients.count) clients", terminator: "\n")
+                    print(table.rendered() + say(.clients(clients.count)))
                 }
             }
         }

@@ -55,7 +55,7 @@ struct CoverageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let ledger = try options.open(scheduleMissing ? .writing : .reading)
             let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)
             guard let reminderChannel = Channel(rawValue: channel) else { throw ToolError(.refused, "--channel \(channel) is not a channel; use sms or email") }
@@ -75,25 +75,22 @@ struct CoverageCommand: AsyncParsableCommand {
                                                                     ("scheduledReminders", try JSONOutput.encoding(scheduled))]).rendered())
                 return
             }
-            var table = TextTable("window", "start", "appointment", "client", "name", "phone", "reason")
+            var table = TextTable(.window, .start, .appointment, .client, .name, .phone, .reason)
             for item in coverage.uncovered {
-                table.add(.text(item.window), .instant(item.start), .text(item.appointment.rawValue), .text(item.client.rawValue),
-                          .text(names[item.client]), .text(names.summary(item.client)?.phone ?? "-"), .text(item.reason))
+                table.add(.label(.window(item.window)), .instant(item.start), .text(item.appointment.rawValue), .text(item.client.rawValue),
+                          .text(names[item.client]), .text(names.summary(item.client)?.phone ?? "-"), .label(.uncoveredReason(item.reason)))
             }
             if csv {
                 print(table.csv(), terminator: "")
                 return
             }
-            func line(_ name: String, _ w: ReminderCoverage.Window) -> String {
-                "\(name): \(w.appointments) appointments, \(w.covered) with a reminder, \(w.missing) missing, \(w.noConsent) without consent"
-            }
-            print("Reminder coverage at \(instant(coverage.now))")
-            print(line("  past 7 days", coverage.past))
-            print(line("  next 7 days", coverage.next))
+            print(say(.coverageAt(instant(coverage.now))))
+            print(Self.line(.past7Days, coverage.past))
+            print(Self.line(.next7Days, coverage.next))
             if !coverage.uncovered.isEmpty { print("\n" + table.rendered(), terminator: "") }
             if scheduleMissing {
-                print("\nScheduled \(scheduled.count) missing reminders by \(reminderChannel.rawValue)\(scheduled.isEmpty ? "." : ":")")
-                var done = TextTable("appointment", "client", "send at", "position")
+                print("\n" + say(.scheduled(scheduled.count, channel: say(.channel(reminderChannel.rawValue)))) + (scheduled.isEmpty ? "." : ":"))
+                var done = TextTable(.appointment, .client, .sendAt, .position)
                 for recorded in scheduled {
                     if case .reminderScheduled(let reminder) = recorded.event {
                         done.add(.text(reminder.appointment.rawValue), .text(reminder.client.rawValue), .instant(reminder.sendAt), .count(recorded.position))
@@ -101,7 +98,12 @@ struct CoverageCommand: AsyncParsableCommand {
                 }
                 if !scheduled.isEmpty { print(done.rendered(), terminator: "") }
             }
-            if let html { print("\nWrote the report to \(html).") }
+            if let html { print("\n" + say(.wroteReport(html))) }
         }
+    }
+
+    /// A window's figures in one line, as the table and the demo's tour print them: `  Past 7 days: 30 appointments, …`.
+    static func line(_ name: ToolText, _ window: ReminderCoverage.Window) -> String {
+        "  \(say(name)): " + say(.coverageWindow(appointments: window.appointments, covered: window.covered, missing: window.missing, noConsent: window.noConsent))
     }
 }

@@ -8,25 +8,27 @@ enum CoverageReport {
     static func html(_ coverage: ReminderCoverage, salon: String, names: ClientNames) -> String {
         let escape = HTMLReport.escape
         let rows = coverage.uncovered.map { item in
-            "<tr><td>\(item.window)</td><td>\(escape(instant(item.start)))</td><td>\(escape(item.appointment.rawValue))</td>"
+            "<tr><td>\(escape(say(.window(item.window))))</td><td>\(escape(instant(item.start)))</td><td>\(escape(item.appointment.rawValue))</td>"
                 + "<td>\(escape(item.client.rawValue))</td><td>\(escape(names[item.client]))</td><td>\(escape(names.summary(item.client)?.phone ?? "-"))</td>"
-                + "<td>\(item.reason == "noConsent" ? "no consent" : "missing")</td></tr>"
+                + "<td>\(escape(say(.uncoveredReason(item.reason))))</td></tr>"
         }.joined(separator: "\n")
-        func figure(_ title: String, _ window: ReminderCoverage.Window) -> String {
-            "<figure>\(HTMLReport.pie(title, [window.covered, window.missing, window.noConsent]))<figcaption><strong>\(title)</strong><br>"
-                + "\(window.appointments) appointments: \(window.covered) with a reminder, \(window.missing) missing, \(window.noConsent) without consent</figcaption></figure>"
+        func figure(_ title: ToolText, _ window: ReminderCoverage.Window) -> String {
+            let counts = say(.coverageWindow(appointments: window.appointments, covered: window.covered, missing: window.missing, noConsent: window.noConsent))
+            return "<figure>\(HTMLReport.pie(say(title), [window.covered, window.missing, window.noConsent]))<figcaption><strong>\(escape(say(title)))</strong><br>"
+                + "\(escape(counts))</figcaption></figure>"
         }
-        let legend = zip(HTMLReport.parts, ["with a reminder", "missing", "no consent"]).map { part, label in
-            "<span><i class=\"swatch\" style=\"\(part.swatch)\"></i>\(label)</span>"
+        let legend = zip(HTMLReport.parts, [ToolText.withReminder, .missingReminder, .noConsent]).map { part, label in
+            "<span><i class=\"swatch\" style=\"\(part.swatch)\"></i>\(escape(say(label)))</span>"
         }.joined(separator: " ")
-        return HTMLReport.page("Reminder coverage", """
+        let headers = [ToolText.window, .start, .appointment, .client, .name, .phone, .reason].map { "<th>\(escape(say($0)))</th>" }.joined()
+        return HTMLReport.page(say(.coverageTitle), """
             \(HTMLReport.patterns)
-            <p>\(escape(salon)), at \(escape(instant(coverage.now))). Cancelled appointments are left out; a past appointment counts as covered if a reminder was sent, an upcoming one if a reminder is scheduled or sent.</p>
-            <div class="charts">\(figure("Past 7 days", coverage.past))\(figure("Next 7 days", coverage.next))</div>
+            <p>\(escape(say(.coverageIntro(salon: salon, at: instant(coverage.now)))))</p>
+            <div class="charts">\(figure(.past7Days, coverage.past))\(figure(.next7Days, coverage.next))</div>
             <p class="legend">\(legend)</p>
-            <h2>Without a reminder (\(coverage.uncovered.count))</h2>
+            <h2>\(escape(say(.withoutReminder(coverage.uncovered.count))))</h2>
             <table>
-            <tr><th>window</th><th>start</th><th>appointment</th><th>client</th><th>name</th><th>phone</th><th>reason</th></tr>
+            <tr>\(headers)</tr>
             \(rows)
             </table>
             """)

@@ -37,27 +37,27 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let ledger = try options.open(.creating)
             let end = try now.map { try InstantArgument.parse($0, option: "--now", dayEnd: .end, timeZone: "UTC") }
                 ?? Timestamp(secondsSinceEpoch: Timestamp.now.microsecondsSinceEpoch / 1_000_000)
             let existing = try ledger.log.lastPosition()
             var created: JSONOutput = .null
             if existing > 0 {
-                if !options.json { print("\(options.ledger) already holds \(existing) events; nothing added. (Pass --ledger PATH for a new one.)\n") }
+                if !options.json { print(say(.demoExisting(options.ledger, events: existing)) + "\n") }
             } else {
                 let started = Date()
                 var salon = DemoSalon(clients: clients, seed: seed, years: years, now: end)
                 let events = salon.generate()
                 let progress = ProgressReporter()
                 let summary = try await ledger.importEvents(events, actor: "ledger demo") { step in
-                    progress.report(step.phase == .checking ? "demo: checking" : "demo: recording", done: UInt64(step.events), total: step.total.map(UInt64.init))
+                    progress.report("demo: " + say(step.phase == .checking ? .checking : .recording), done: UInt64(step.events), total: step.total.map(UInt64.init))
                 }
                 let seconds = Date().timeIntervalSince(started)
                 created = .object([("events", .int(Int64(summary.events))), ("clients", .int(Int64(clients))), ("years", .int(Int64(years))),
                                    ("seed", .number(String(seed))), ("seconds", .number(String(format: "%.1f", seconds)))])
                 if !options.json {
-                    print("Created \(options.ledger): \(summary.events) events for \(clients) clients over \(years) years (seed \(seed)) in \(String(format: "%.1f", seconds)) s.\n")
+                    print(say(.demoCreated(options.ledger, events: summary.events, clients: clients, years: years, seed: seed, seconds: LedgerTool.seconds(seconds, digits: 1))) + "\n")
                 }
             }
             // The history set the salon's time zone and currency: write the tour in them.
@@ -102,18 +102,17 @@ struct DemoCommand: AsyncParsableCommand {
 
         func print() {
             if let card {
-                Swift.print("── A client card (ledger card \(card.client)) ──")
+                Swift.print(say(.tourCard(card.client.rawValue)))
                 Swift.print(CardCommand.text(card))
             }
-            Swift.print("── Reminder coverage (ledger coverage) ──")
-            for (name, window) in [("past 7 days", coverage.past), ("next 7 days", coverage.next)] {
-                Swift.print("  \(name): \(window.appointments) appointments, \(window.covered) with a reminder, \(window.missing) missing, \(window.noConsent) without consent")
-            }
-            Swift.print("\n── Residual subscription value (ledger residual) ──")
-            Swift.print("  \(money(residual.total)) over \(residual.subscriptions.count) subscriptions of \(residual.perClient.count) clients")
-            Swift.print("\n── Head hash (ledger verify) ──")
-            Swift.print("  \(head?.description ?? "(empty log)")")
-            Swift.print("\nTry: ledger clients --search anna · ledger coverage --html coverage.html · ledger audit --from 2026-01-01 --to 2026-12-31 · ledger stats")
+            Swift.print(say(.tourCoverage))
+            Swift.print(CoverageCommand.line(.past7Days, coverage.past))
+            Swift.print(CoverageCommand.line(.next7Days, coverage.next))
+            Swift.print("\n" + say(.tourResidual))
+            Swift.print("  " + say(.tourResidualLine(money(residual.total), subscriptions: residual.subscriptions.count, clients: residual.perClient.count)))
+            Swift.print("\n" + say(.tourHead))
+            Swift.print("  \(head?.description ?? say(.emptyLog))")
+            Swift.print("\n\(say(.tryNext)): ledger clients --search anna · ledger coverage --html coverage.html · ledger audit --from 2026-01-01 --to 2026-12-31 · ledger stats")
         }
     }
 }

@@ -36,7 +36,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let ledger = try options.open(.reading)
             // Into a file: written beside it and moved into place once complete, so a refused or
             // failed export leaves no partial file.
@@ -66,7 +66,7 @@ struct ExportCommand: AsyncParsableCommand {
                     try output.close()
                     if FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
                     try FileManager.default.moveItem(atPath: partial, toPath: file)
-                    standardError.write("Exported \(count) events to \(file).\n")
+                    standardError.write(say(.exported(count, to: file)) + "\n")
                 }
             } catch {
                 if let partial { try? FileManager.default.removeItem(atPath: partial) }

@@ -10,3 +10,13 @@ func money<Amount: BinaryInteger>(_ cents: Amount) -> String {
 func instant(_ value: Timestamp?) -> String {
     Presentation.current.withLock { $0 }.instant(value)
 }
+
+/// Seconds with `digits` decimals as the command's locale writes them.
+func seconds(_ value: Double, digits: Int = 2) -> String {
+    Presentation.current.withLock { $0 }.seconds(value, digits: digits)
+}
+
+/// `text` in the command's locale's language (``Presentation``).
+func say(_ text: ToolText) -> String {
+    Presentation.current.withLock { $0 }.say(text)
+}

@@ -19,7 +19,7 @@ struct ImportCommand: AsyncParsableCommand {
     var file: String
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             var isDirectory: ObjCBool = false
             guard file == "-" || (FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) && !isDirectory.boolValue
                                   && FileManager.default.isReadableFile(atPath: file)) else {
@@ -30,7 +30,7 @@ struct ImportCommand: AsyncParsableCommand {
             let summary: ImportSummary
             let progress = ProgressReporter()
             let report: @Sendable (ImportProgress) -> Void = { step in
-                progress.report(step.phase == .checking ? "import: checking" : "import: recording", done: UInt64(step.events), total: step.total.map(UInt64.init))
+                progress.report("import: " + say(step.phase == .checking ? .checking : .recording), done: UInt64(step.events), total: step.total.map(UInt64.init))
             }
             do {
                 let ledger = try options.open(.creating)
@@ -51,9 +51,9 @@ struct ImportCommand: AsyncParsableCommand {
                     ("lastPosition", summary.positions.map { .int(Int64($0.upperBound)) } ?? .null),
                 ]).rendered())
             } else if let positions = summary.positions {
-                print("Imported \(summary.events) events of \(summary.clients) clients at positions \(positions.lowerBound)...\(positions.upperBound).")
+                print(say(.imported(summary.events, clients: summary.clients, first: positions.lowerBound, last: positions.upperBound)))
             } else {
-                print("Nothing to import.")
+                print(say(.nothingToImport))
             }
         }
     }

@@ -48,11 +48,11 @@ struct LedgerOptions: ParsableArguments {
         return ledger
     }
 
-    /// Writes for people from now on in the chosen locale, the salon's time zone and its currency.
+    /// Writes for people from now on in the salon's time zone and its currency (the locale was
+    /// chosen as the command began: ``reportingErrors(_:_:)``).
     func present(with ledger: SalonLedger) {
         let settings = try? ledger.salonSettings()
         Presentation.current.withLock { presentation in
-            presentation.language = locale.language
             if let zone = settings.flatMap({ TimeZone(identifier: $0.timeZone) }) { presentation.timeZone = zone }
             if let currency = settings?.currency { presentation.currency = currency }
         }

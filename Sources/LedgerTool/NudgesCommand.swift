@@ -16,7 +16,7 @@ struct NudgesCommand: AsyncParsableCommand {
     var csv = false
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let ledger = try options.open(.reading)
             let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)
             let due = try await ledger.visitNudgesDue(now: at)
@@ -25,18 +25,18 @@ struct NudgesCommand: AsyncParsableCommand {
                 return
             }
             let names = try await ClientNames(ledger)
-            var table = TextTable("client", "name", "phone", "e-mail", "channel", "last visit")
+            var table = TextTable(.client, .name, .phone, .email, .channel, .lastVisit)
             for nudge in due {
                 let summary = names.summary(nudge.client)
                 // By text message where there is a phone, else by e-mail.
                 let channel = summary?.phone != nil ? Channel.sms.rawValue : summary?.email != nil ? Channel.email.rawValue : "-"
                 table.add(.text(nudge.client.rawValue), .text(names[nudge.client]), .text(summary?.phone ?? "-"), .text(summary?.email ?? "-"),
-                          .text(channel), .instant(nudge.lastVisit))
+                          .label(.channel(channel)), .instant(nudge.lastVisit))
             }
             if csv {
                 print(table.csv(), terminator: "")
             } else {
-                print(table.rendered() + "\(due.count) visit nudges due at \(instant(at)) (\(try ledger.salonSettings(at: at).visitNudgeWeeks) weeks after the last visit).")
+                print(table.rendered() + say(.nudgesSummary(due.count, at: instant(at), weeks: try ledger.salonSettings(at: at).visitNudgeWeeks)))
             }
         }
     }

@@ -22,7 +22,7 @@ struct PointsLiabilityCommand: AsyncParsableCommand {
     var csv = false
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let ledger = try options.open(.reading)
             let (start, end) = try period.instants(ledger)
             let liability = try await ledger.pointsLiability(from: start, to: end)
@@ -30,24 +30,28 @@ struct PointsLiabilityCommand: AsyncParsableCommand {
                 print(try JSONOutput.encoding(liability).rendered())
                 return
             }
-            let (p, m) = (liability.points, liability.money)
-            var table = TextTable("", "points", "liability")
-            table.add(.text("opening"), .count(p.opening), .money(m.opening))
-            table.add(.text("earned"), .count(p.earned), .money(m.earned))
-            table.add(.text("redeemed"), .count(-p.redeemed), .money(-m.redeemed))
-            table.add(.text("expired"), .count(-p.expired), .money(-m.expired))
-            table.add(.text("adjusted"), .count(p.adjusted), .money(m.adjusted))
-            table.add(.text("revaluation"), .text(""), .money(liability.revaluation))
-            table.add(.text("closing"), .count(p.closing), .money(m.closing))
+            var table = TextTable(ToolText(verbatim: ""), .points, .liability)
+            for (label, count, cents) in Self.rows(liability) {
+                table.add(.label(label), count.map { .count($0) } ?? .text(""), .money(cents))
+            }
             if csv {
                 print(table.csv(), terminator: "")
                 return
             }
             let presentation = Presentation.current.withLock { $0 }
-            print("Loyalty points from \(presentation.typed(period.from, start)) to \(presentation.typed(period.to, end)):\n")
+            print(say(.pointsPeriod(from: presentation.typed(period.from, start), to: presentation.typed(period.to, end))) + "\n")
             print(table.rendered(), terminator: "")
-            func value(_ cents: Cents?) -> String { cents.map { money($0) + " a point" } ?? "no fixed value" }
-            print("\na point: \(value(liability.pointValueAtOpening)) at the start, \(value(liability.pointValueAtClosing)) at the end")
+            func value(_ cents: Cents?) -> String { cents.map { money($0) } ?? say(.noFixedValue) }
+            print("\n" + say(.aPoint(atStart: value(liability.pointValueAtOpening), atEnd: value(liability.pointValueAtClosing))))
         }
+    }
+
+    /// The roll-forward's lines, as the table and the audit's HTML page show them: each movement in
+    /// points (none for the revaluation) and in cents, with what leaves the balance negative.
+    static func rows(_ liability: PointsLiability) -> [(label: ToolText, points: Int64?, cents: Int64)] {
+        let (p, m) = (liability.points, liability.money)
+        return [(.opening, p.opening, m.opening), (.earned, p.earned, m.earned), (.redeemed, -p.redeemed, -m.redeemed),
+                (.expired, -p.expired, -m.expired), (.adjusted, p.adjusted, m.adjusted), (.revaluation, nil, liability.revaluation),
+                (.closing, p.closing, m.closing)]
     }
 }

@@ -4,7 +4,7 @@ import EventLog
 import Foundation
 import Synchronization
 
-/// How the tool writes for people: instants in the salon's time zone, dates, numbers and money in a
+/// How the tool writes for people: its words in the locale's language (``ToolText``), instants in the salon's time zone, dates, numbers and money in a
 /// locale's way, money with the salon's currency, CSV as that locale's spreadsheet reads it. JSON
 /// is not touched: it keeps the library's one shape (UTC instants, cents).
 struct Presentation: Sendable {
@@ -39,6 +39,17 @@ struct Presentation: Sendable {
     /// What the command that runs now writes with; set when it opens the ledger (``LedgerOptions``).
     static let current = Mutex(Presentation())
 
+    // MARK: Words
+
+    /// `text` in the locale's language.
+    func say(_ text: ToolText) -> String {
+        switch language {
+        case .german: text.german
+        case .dutch: text.dutch
+        case .english: text.english
+        }
+    }
+
     // MARK: Instants and dates
 
     /// An instant as a date and time of day in the salon's time zone: `12.12.2026 17:45` (de),
@@ -47,6 +58,11 @@ struct Presentation: Sendable {
         guard let value else { return "-" }
         let c = parts(value)
         return day(c.year, c.month, c.day) + " " + pad(c.hour) + ":" + pad(c.minute)
+    }
+
+    /// A calendar date (a birth date) as the locale writes it: `07.03.1985` (de).
+    func date(_ value: CalendarDate) -> String {
+        day(value.year, value.month, value.day)
     }
 
     /// What someone typed for an instant, as they meant it: a plain date (`2026-01-01`) as the
@@ -128,6 +144,12 @@ struct Presentation: Sendable {
             }
         }
         return sign + units + separators.decimal + (fraction < 10 ? "0" : "") + String(fraction)
+    }
+
+    /// A number of seconds with `digits` decimals, in the locale's way (`1,25` in de and nl).
+    func seconds(_ value: Double, digits: Int) -> String {
+        let text = String(format: "%.\(digits)f", value)
+        return language == .english ? text : text.replacingOccurrences(of: ".", with: ",")
     }
 
     /// Cents with the salon's currency, as the locale writes money: `1.234,56 €` (de), `€ 1.234,56`

@@ -23,7 +23,7 @@ struct PushCommand: AsyncParsableCommand {
     @OptionGroup var options: LedgerOptions
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             guard let target = try options.postgres.target() else {
                 throw ToolError(.refused, "push needs the database: give --postgres CONNINFO and --salon ID (or CLIENTLEDGER_POSTGRES and CLIENTLEDGER_SALON)")
             }
@@ -34,7 +34,7 @@ struct PushCommand: AsyncParsableCommand {
             let pushed: LedgerTransfer
             do throws(LedgerError) {
                 pushed = try SalonLedger.push(ledgerAt: options.ledger, to: shared) { copied, total in
-                    if interactive { standardError.write("\rpushing \(copied)/\(total) events") }
+                    if interactive { standardError.write("\r\(say(.pushing)) \(copied)/\(total) \(say(.eventsUnit))") }
                 }
             } catch {
                 throw ToolError(error)
@@ -44,9 +44,9 @@ struct PushCommand: AsyncParsableCommand {
             if options.json {
                 print(try JSONOutput.encoding(pushed).rendered())
             } else {
-                print("Pushed \(pushed.eventsCopied) events and \(pushed.keysAdded) clients' keys to ledger \(target.salon) in PostgreSQL in \(String(format: "%.2f", seconds)) s.")
-                if pushed.keysDestroyed > 0 { print("Destroyed there the keys of \(pushed.keysDestroyed) clients erased here.") }
-                print("head hash: \(pushed.head?.description ?? "(empty log)")")
+                print(say(.pushed(pushed.eventsCopied, keys: pushed.keysAdded, salon: target.salon, seconds: LedgerTool.seconds(seconds))))
+                if pushed.keysDestroyed > 0 { print(say(.destroyedKeys(pushed.keysDestroyed))) }
+                print("\(say(.headHash)): \(pushed.head?.description ?? say(.emptyLog))")
             }
         }
     }
@@ -69,7 +69,7 @@ struct PullCommand: AsyncParsableCommand {
     @OptionGroup var options: LedgerOptions
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             guard let target = try options.postgres.target() else {
                 throw ToolError(.refused, "pull needs the database: give --postgres CONNINFO and --salon ID (or CLIENTLEDGER_POSTGRES and CLIENTLEDGER_SALON)")
             }
@@ -85,9 +85,9 @@ struct PullCommand: AsyncParsableCommand {
             if options.json {
                 print(try JSONOutput.encoding(pulled).rendered())
             } else {
-                print("Pulled \(pulled.eventsCopied) events and \(pulled.keysAdded) clients' keys from ledger \(target.salon) in PostgreSQL into \(options.ledger) in \(String(format: "%.2f", seconds)) s.")
-                print("It is a ledger of its own now; commands open it without --postgres.")
-                print("head hash: \(pulled.head?.description ?? "(empty log)")")
+                print(say(.pulled(pulled.eventsCopied, keys: pulled.keysAdded, salon: target.salon, into: options.ledger, seconds: LedgerTool.seconds(seconds))))
+                print(say(.ownLedgerNow))
+                print("\(say(.headHash)): \(pulled.head?.description ?? say(.emptyLog))")
             }
         }
     }

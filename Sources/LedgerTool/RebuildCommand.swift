@@ -32,7 +32,7 @@ struct RebuildCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             for name in projections where !SalonLedger.projectionNames.contains(name) {
                 throw ToolError(.refused, "there is no projection \(name); the ledger keeps \(SalonLedger.projectionNames.joined(separator: ", "))")
             }
@@ -50,7 +50,7 @@ struct RebuildCommand: AsyncParsableCommand {
                 print(JSONOutput.object([("projections", .array(SalonLedger.projectionNames.map(JSONOutput.string))), ("events", .int(Int64(events))),
                                          ("milliseconds", .int(Int64(seconds * 1000)))]).rendered())
             } else {
-                print("Rebuilt \(SalonLedger.projectionNames.joined(separator: ", ")) from \(events) events in \(String(format: "%.2f", seconds)) s; switched atomically.")
+                print(say(.rebuilt(SalonLedger.projectionNames.joined(separator: ", "), events: events, seconds: LedgerTool.seconds(seconds))))
             }
         }
     }

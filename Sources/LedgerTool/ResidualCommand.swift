@@ -38,7 +38,7 @@ struct ResidualCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let ledger = try options.open(.reading)
             if monthly, let from, let to { return try await months(ledger, from: from, to: to) }
             let report = try await ledger.residualValue(asOf: try InstantArgument.parse(asOf, option: "--as-of", dayEnd: .end, ledger: ledger))
@@ -47,16 +47,17 @@ struct ResidualCommand: AsyncParsableCommand {
                 return
             }
             let names = try await ClientNames(ledger)
-            var table = TextTable("client", "name", "subscription", "plan", "kind", "remaining", "residual", "purchased")
+            var table = TextTable(.client, .name, .subscription, .plan, .kind, .remaining, .residual, .purchased)
             for line in report.subscriptions {
-                table.add(.text(line.client.rawValue), .text(names[line.client]), .text(line.subscription.rawValue), .text(line.plan), .text(line.kind),
+                table.add(.text(line.client.rawValue), .text(names[line.client]), .text(line.subscription.rawValue), .text(line.plan), .label(.subscriptionKind(line.kind)),
                           line.kind == "credit" ? .money(line.remaining) : .count(line.remaining), .money(line.residualValue), .instant(line.purchasedAt))
             }
-            table.add(.text("total"), .text(""), .text(""), .text(""), .text(""), .text(""), .money(report.total), .text(""))
+            table.add(.label(.total), .text(""), .text(""), .text(""), .text(""), .text(""), .money(report.total), .text(""))
             if csv {
                 print(table.csv(), terminator: "")
             } else {
-                print(table.rendered() + "Residual value as of \(instant(report.asOf)): \(money(report.total)) over \(report.subscriptions.count) subscriptions of \(report.perClient.count) clients.")
+                print(table.rendered() + say(.residualSummary(asOf: instant(report.asOf), total: money(report.total),
+                                                              subscriptions: report.subscriptions.count, clients: report.perClient.count)))
             }
         }
     }
@@ -83,15 +84,17 @@ extension ResidualCommand {
             }).rendered())
             return
         }
-        var table = TextTable("month", "as of", "residual", "subscriptions")
+        var table = TextTable(.month, .asOf, .residual, .subscriptions)
         for report in reports {
             table.add(.text(presentation.month(report.asOf)), .instant(report.asOf), .money(report.total), .count(report.subscriptions.count))
         }
         if let html {
-            let page = HTMLReport.page("Residual subscription value, \(presentation.typed(from, start)) – \(presentation.typed(to, end))", """
-                <p>At the end of each month, in the salon's time zone (\(HTMLReport.escape(presentation.timeZone.identifier))), in \(HTMLReport.escape(presentation.currency)).</p>
-                \(HTMLReport.bars("Residual value by month", labels: reports.map { presentation.month($0.asOf) }, values: reports.map(\.total)))
-                <table><tr><th>month</th><th>as of</th><th class="number">residual</th><th class="number">subscriptions</th></tr>
+            let say = presentation.say
+            let intro = say(.residualMonthlyIntro(timeZone: presentation.timeZone.identifier, currency: presentation.currency))
+            let page = HTMLReport.page(say(.residualMonthlyTitle("\(presentation.typed(from, start)) – \(presentation.typed(to, end))")), """
+                <p>\(HTMLReport.escape(intro))</p>
+                \(HTMLReport.bars(say(.residualByMonth), labels: reports.map { presentation.month($0.asOf) }, values: reports.map(\.total)))
+                <table><tr><th>\(say(.month))</th><th>\(say(.asOf))</th><th class="number">\(say(.residual))</th><th class="number">\(say(.subscriptions))</th></tr>
                 \(reports.map { "<tr><td>\(presentation.month($0.asOf))</td><td>\(HTMLReport.escape(instant($0.asOf)))</td><td class=\"number\">\(HTMLReport.escape(money($0.total)))</td><td class=\"number\">\($0.subscriptions.count)</td></tr>" }.joined())
                 </table>
                 """)

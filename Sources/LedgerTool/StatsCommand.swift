@@ -12,7 +12,7 @@ struct StatsCommand: AsyncParsableCommand {
     @OptionGroup var options: LedgerOptions
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let log = try options.openLog()
             var byType: [String: Int] = [:]
             var clientStreams = Set<String>()
@@ -47,13 +47,12 @@ struct StatsCommand: AsyncParsableCommand {
                 ]).rendered())
                 return
             }
-            var table = TextTable("event type", "events")
+            var table = TextTable(.eventType, .eventsHeader)
             for (type, count) in types { table.add(.text(type), .count(count)) }
             print(table.rendered())
-            print("events:         \(events)")
-            print("clients:        \(clientStreams.count)")
-            print("size on disk:   \(disk) bytes (" + fileSizes.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")")
-            print("bytes per event: \(perEvent) on disk (the file also holds free pages, the projections, and up to 1 MB of zeros kept ahead of small commits); payloads average \(events == 0 ? 0 : payloadBytes / Int(events)) bytes")
+            let onDisk = say(.bytes(disk)) + " (" + fileSizes.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"
+            print(say(.statsLines(events: Int(events), clients: clientStreams.count, disk: onDisk, perEvent: perEvent,
+                                  payload: events == 0 ? 0 : payloadBytes / Int(events))))
         }
     }
 }

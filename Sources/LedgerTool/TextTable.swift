@@ -4,11 +4,13 @@ import Foundation
 
 /// Rows printed as aligned columns (numbers right-aligned), or as CSV, written the way the
 /// command's ``Presentation`` says: money with the currency in a table, as a plain number in CSV
-/// (the header then names the currency), instants in the salon's time zone.
+/// (the header then names the currency), instants in the salon's time zone, headers and labels in the locale's language.
 struct TextTable {
     /// One cell: its value, not yet written.
     enum Cell {
         case text(String)
+        /// Words written in the locale's language.
+        case label(ToolText)
         /// Cents.
         case money(Int128)
         case instant(Timestamp?)
@@ -21,15 +23,15 @@ struct TextTable {
         var isNumber: Bool {
             switch self {
             case .money, .count: true
-            case .text, .instant: false
+            case .text, .label, .instant: false
             }
         }
     }
 
-    let headers: [String]
+    let headers: [ToolText]
     var rows: [[Cell]] = []
 
-    init(_ headers: String...) {
+    init(_ headers: ToolText...) {
         self.headers = headers
     }
 
@@ -40,6 +42,7 @@ struct TextTable {
     /// Aligned columns with a header line, for a terminal.
     func rendered(_ presentation: Presentation = Presentation.current.withLock { $0 }) -> String {
         let texts = rows.map { $0.map { Self.text($0, presentation, csv: false) } }
+        let headers = headers.map(presentation.say)
         var widths = headers.map(\.count)
         for row in texts {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
@@ -66,7 +69,9 @@ struct TextTable {
             return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         let moneyColumns = Set(rows.flatMap { $0.enumerated().compactMap { index, cell in if case .money = cell { index } else { nil } } })
-        let header = headers.enumerated().map { index, name in moneyColumns.contains(index) ? "\(name) (\(presentation.currency))" : name }
+        let header = headers.map(presentation.say).enumerated().map { index, name in
+            moneyColumns.contains(index) ? "\(name) (\(presentation.currency))" : name
+        }
         let lines = [header] + rows.map { $0.map { Self.text($0, presentation, csv: true) } }
         return "\u{FEFF}" + lines.map { $0.map(field).joined(separator: String(separator)) }.joined(separator: "\r\n") + "\r\n"
     }
@@ -74,6 +79,7 @@ struct TextTable {
     private static func text(_ cell: Cell, _ presentation: Presentation, csv: Bool) -> String {
         switch cell {
         case .text(let text): text
+        case .label(let words): presentation.say(words)
         case .money(let cents): csv ? presentation.amount(cents, grouped: false) : presentation.money(cents)
         case .instant(let value): presentation.instant(value)
         case .count(let value): String(value)

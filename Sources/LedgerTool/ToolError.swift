@@ -57,12 +57,16 @@ struct ToolError: Error {
     }
 }
 
-/// Runs a command's body: a ``ToolError`` or a library error is printed to stderr in one sentence
-/// and becomes the process's exit code. `ledger` is the ledger's path, which a sentence about a
-/// damaged data file names.
-func reportingErrors(ledger: String? = nil, _ body: () async throws -> Void) async throws {
+/// Runs a command's body in the locale `options` chose (the salon's time zone and currency follow
+/// when the body opens the ledger): a ``ToolError`` or a library error is printed to stderr in one
+/// sentence and becomes the process's exit code; a sentence about a damaged data file names the
+/// ledger's path.
+func reportingErrors(_ options: LedgerOptions, _ body: () async throws -> Void) async throws {
+    let language = options.locale.language
+    Presentation.current.withLock { $0.language = language }
+    let ledger = options.ledger
     func naming(_ error: ToolError) -> ToolError {
-        guard let ledger, error.message.contains("the data file data.mdb") else { return error }
+        guard error.message.contains("the data file data.mdb") else { return error }
         return ToolError(error.status, error.message.replacingOccurrences(of: "the data file data.mdb", with: "the data file \(ledger)/data.mdb"))
     }
     do {

@@ -21,11 +21,11 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var anchorOptions: AnchorOptions
 
     func run() async throws {
-        try await reportingErrors(ledger: options.ledger) {
+        try await reportingErrors(options) {
             let anchors = try anchorOptions.anchors()
             let interactive = isatty(STDERR_FILENO) == 1 && !options.json
             let report = { (done: UInt64, total: UInt64) in
-                if interactive, done % 65_536 == 0 || done == total { standardError.write("\rverifying \(done)/\(total)") }
+                if interactive, done % 65_536 == 0 || done == total { standardError.write("\r\(say(.verifying)) \(done)/\(total)") }
             }
             let verification = if let target = try options.postgres.target() {
                 try options.postgres.connect(target).verify(anchors: anchors) { report($0, $1) }
@@ -36,10 +36,10 @@ struct VerifyCommand: AsyncParsableCommand {
             if options.json {
                 print(try JSONOutput.encoding(verification).rendered())
             } else if verification.isIntact {
-                print("verified \(verification.eventsChecked) events" + (anchors.isEmpty ? "" : "; \(anchors.count == 1 ? "the anchor is" : "all \(anchors.count) anchors are") on the chain"))
-                print("head hash: \(verification.head?.description ?? "(empty log)")")
+                print(say(.verified(verification.eventsChecked, anchors: anchors.count)))
+                print("\(say(.headHash)): \(verification.head?.description ?? say(.emptyLog))")
                 if verification.recordsWithoutNames > 0 {
-                    print("note: the first \(verification.recordsWithoutNames) records were written in format 1, whose hashes do not cover type and stream names")
+                    print(say(.formatOneNote(verification.recordsWithoutNames)))
                 }
             }
             if let problem = chainProblem(verification) { throw ToolError(.tampered, problem) }

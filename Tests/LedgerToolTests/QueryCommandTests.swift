@@ -126,7 +126,7 @@ struct QueryCommandTests {
         #expect(try ledger("verify", "--ledger", path, "--json", in: scratch).object()["headHash"] as? String == before)
         // In the salon's time zone (Europe/Berlin), with the clients' names, as British Excel opens it.
         let csv = try ledger("coverage", "--now", Self.now, "--csv", "--locale", "en-GB", "--ledger", path, in: scratch)
-        #expect(csv.stdout == "\u{FEFF}window,start,appointment,client,name,phone,reason\r\npast,19/11/2026 11:00,a1,bob,Bob Builder,-,noConsent\r\n"
+        #expect(csv.stdout == "\u{FEFF}window,start,appointment,client,name,phone,reason\r\npast,19/11/2026 11:00,a1,bob,Bob Builder,-,no consent\r\n"
                 + "next,24/11/2026 11:00,a1,cleo,Cleo Patra,-,missing\r\n")
     }
 

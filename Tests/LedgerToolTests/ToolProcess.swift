@@ -50,12 +50,14 @@ final class Scratch: Sendable {
 }
 
 /// Starts `ledger` with `arguments`; its output goes to files in `scratch` (no pipe can fill up).
+/// It writes English (`CLIENTLEDGER_LOCALE=en-GB`) unless `environment` or the arguments choose
+/// otherwise, whatever the machine's `LANG`.
 /// With `asAnotherUser`, run as the unprivileged user `nobody` when the tests run as root (as
 /// another user, files without permission for others stay closed to it; as root nothing is).
 func startLedger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil, asAnotherUser: Bool = false,
                  environment: [String: String] = [:]) throws -> (Process, stdout: String, stderr: String) {
     let process = Process()
-    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+    process.environment = ProcessInfo.processInfo.environment.merging(["CLIENTLEDGER_LOCALE": "en-GB"].merging(environment) { $1 }) { $1 }
     if asAnotherUser && getuid() == 0 {
         // A copy in the scratch directory: the build directory may lie where others cannot go.
         let copy = scratch.child("ledger-as-another-user")
