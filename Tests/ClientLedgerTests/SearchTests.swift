@@ -70,6 +70,20 @@ struct SearchTests {
         #expect(try await found(ledger, "cleo dup") == ["cleo"])
     }
 
+    @Test("prepareSearch reads the words before the first search, which then finds what was recorded since")
+    func prepared() async throws {
+        let directory = ScratchDirectory()
+        let ledger = try await salon(directory)
+        #expect(!ledger.searchIndex.isPrepared)
+        try await ledger.prepareSearch()
+        #expect(ledger.searchIndex.isPrepared)
+        try await ledger.registerClient(id("ben"), name: "Ben Okafor", at: day("2026-01-03"))
+        #expect(try await found(ledger, "okafor") == ["ben"])
+        #expect(try await found(ledger, "muller") == ["c1"])
+        try await ledger.prepareSearch()
+        #expect(try await found(ledger, "ben okafor") == ["ben"], "preparing again changes nothing")
+    }
+
     @Test("searching writes no word to the data file")
     func nothingAtRest() async throws {
         let directory = ScratchDirectory()

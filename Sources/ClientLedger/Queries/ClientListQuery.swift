@@ -39,6 +39,25 @@ extension SalonLedger {
         }
     }
 
+    /// Reads the search words of every client into memory now, so that the first search answers
+    /// as fast as the ones after it (see ``clients(archived:search:)``: the words live only in this
+    /// process's memory, and the first search of a process otherwise reads every client — about
+    /// 2.5 s at 50,000 clients).
+    ///
+    /// A service calls it once as it starts, off its request path (in a task of its own):
+    ///
+    /// ```swift
+    /// Task { try? await ledger.prepareSearch() }
+    /// ```
+    ///
+    /// A search that comes meanwhile waits for it, and reads nothing twice. Reads on threads of its
+    /// own, beside Swift's cooperative pool.
+    public func prepareSearch() async throws(LedgerError) {
+        try await observation.query("prepareSearch") { () throws(LedgerError) in
+            try await BlockingPool.shared.run { [self] () throws(LedgerError) in try searchIndex.prepare(in: self) }
+        }
+    }
+
     /// ``clients(archived:search:)``, read on the calling thread.
     package func readClients(archived: Bool, search: String?) throws(LedgerError) -> [ClientSummary] {
         var summaries: [ClientSummary] = []

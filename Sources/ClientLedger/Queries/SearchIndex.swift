@@ -64,6 +64,17 @@ package final class SearchIndex: Sendable {
         }
     }
 
+    /// Reads every client's words now, if no search has yet (what the first search would do), and
+    /// the events since otherwise.
+    package func prepare(in ledger: SalonLedger) throws(LedgerError) {
+        _ = try search("", in: ledger)
+    }
+
+    /// Whether the words have been read (by a search or ``prepare(in:)``).
+    package var isPrepared: Bool {
+        state.withLock { $0 != nil }
+    }
+
     // MARK: Words
 
     /// `text` folded for matching: lower case, without accents.

@@ -48,6 +48,12 @@ enum Server {
             for failure in outcome.failures { printError("seeding: \(failure)") }
         }
 
+        // The search words live in memory only: read them now, beside the first requests, so that
+        // the first search at the front desk answers as fast as later ones.
+        Task {
+            do { try await ledger.prepareSearch() } catch { printError("preparing the search: \(error)") }
+        }
+
         let events = (try? ledger.log.lastPosition()).map(String.init) ?? "?"
         say("SalonService: ledger \(configuration.ledgerPath) (\(events) events), http://\(configuration.host):\(configuration.port)")
         let app = Application(
