@@ -37,6 +37,26 @@ extension SalonLedger {
         return try makeCard(client, record, now: now)
     }
 
+    /// The client's details as their events left them, decrypted — nothing else of the card
+    /// (what the search index reads of every client). All `nil` for an erased client.
+    package func details(of client: ClientID, _ record: CardRecord) throws(LedgerError)
+        -> (name: String?, email: String?, phone: String?, birthDate: CalendarDate?) {
+        let key = record.erased ? nil : try keys.key(for: client, knownNotErased: true)
+        return try details(of: client, record, key: key)
+    }
+
+    private func details(of client: ClientID, _ record: CardRecord, key: ClientKey?) throws(LedgerError)
+        -> (name: String?, email: String?, phone: String?, birthDate: CalendarDate?) {
+        var name: String?, email: String?, phone: String?, birthDate: CalendarDate?
+        guard let key else { return (nil, nil, nil, nil) }
+        for section in record.details where !section.bytes.isEmpty {
+            if case .details(let n, let e, let p, let b) = try BinaryCodec.open(section.bytes, type: section.type, client: client, key: key) {
+                name = n ?? name; email = e ?? email; phone = p ?? phone; birthDate = b ?? birthDate
+            }
+        }
+        return (name, email, phone, birthDate)
+    }
+
     package func makeCard(_ client: ClientID, _ record: CardRecord, now: Timestamp) throws(LedgerError) -> ClientCard {
         // The card comes from a snapshot that says whether the client is erased: if not, a key read
         // before may serve (decrypting shows nothing that snapshot could not show).
@@ -45,12 +65,7 @@ extension SalonLedger {
             guard let key, !sealed.isEmpty else { return nil }
             return try BinaryCodec.open(sealed, type: type, client: client, key: key)
         }
-        var name: String?, email: String?, phone: String?, birthDate: CalendarDate?
-        for section in record.details {
-            if case .details(let n, let e, let p, let b)? = try open(section.bytes, section.type) {
-                name = n ?? name; email = e ?? email; phone = p ?? phone; birthDate = b ?? birthDate
-            }
-        }
+        let (name, email, phone, birthDate) = try details(of: client, record, key: key)
         var consents: [Consent: ClientCard.ConsentState] = [:]
         for consent in Consent.allCases {
             let last = record.consents.last { $0.consent == consent }

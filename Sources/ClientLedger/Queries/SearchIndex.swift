@@ -79,12 +79,29 @@ package final class SearchIndex: Sendable {
 
     /// `text` folded for matching: lower case, without accents.
     static func fold(_ text: String) -> String {
-        text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil).precomposedStringWithCanonicalMapping
+        // Most names and every e-mail address are ASCII: lower case is all their folding, without
+        // Foundation's (a third of an index build at 50,000 clients).
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
+        return text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil).precomposedStringWithCanonicalMapping
     }
 
     /// The words of `text`, folded.
     static func words(_ text: String) -> [String] {
-        fold(text).split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        let utf8 = text.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return fold(text).split { !($0.isLetter || $0.isNumber) }.map(String.init) }
+        // ASCII, byte by byte: letters lowered, cut at anything else that is not a digit.
+        var words: [String] = []
+        var word: [UInt8] = []
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): word.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): word.append(byte + 32)
+            default:
+                if !word.isEmpty { words.append(String(decoding: word, as: UTF8.self)); word.removeAll(keepingCapacity: true) }
+            }
+        }
+        if !word.isEmpty { words.append(String(decoding: word, as: UTF8.self)) }
+        return words
     }
 
     /// The digits of a phone number as the index keeps them: without a leading `00` or `0`.
@@ -106,9 +123,13 @@ package final class SearchIndex: Sendable {
         // changes, so reading one twice leaves the same details.
         do { state.checkpoint = try ledger.log.lastPosition() } catch { throw LedgerError.wrapping(error, "building the search index") }
         try ledger.forEachCard { client, record in
-            let card = try ledger.makeCard(client, record, now: .now)
-            set(card.erased ? nil : Details(name: card.name, email: card.email, phone: card.phone), of: client, in: &state)
+            let details = try ledger.details(of: client, record)
+            set(record.erased ? nil : Details(name: details.name, email: details.email, phone: details.phone), of: client, in: &state,
+                keepingWordsSorted: false)
         }
+        // Sorted once, not kept sorted word by word: inserting each into a sorted array moved it
+        // every time (a seventh of the build's time at 50,000 clients).
+        state.words = state.postings.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return state
     }
 
@@ -151,7 +172,9 @@ package final class SearchIndex: Sendable {
 
     // MARK: Changing and matching
 
-    private static func set(_ details: Details?, of client: ClientID, in state: inout State) {
+    /// Gives `client` these details (`nil`: none, erased) in the index. `keepingWordsSorted`:
+    /// whether ``State/words`` is kept in order (a build sorts it once at its end instead).
+    private static func set(_ details: Details?, of client: ClientID, in state: inout State, keepingWordsSorted: Bool = true) {
         if let old = state.clients.removeValue(forKey: client) {
             for word in old.words {
                 state.postings[word]?.remove(client)
@@ -176,7 +199,7 @@ package final class SearchIndex: Sendable {
             }
         }
         for word in entry.words {
-            if state.postings[word] == nil {
+            if keepingWordsSorted, state.postings[word] == nil {
                 state.words.insert(word, at: position(of: word, in: state.words))
             }
             state.postings[word, default: []].insert(client)
