@@ -23,7 +23,7 @@ struct LedgerOptions: ParsableArguments {
     /// A ledger in PostgreSQL (`--postgres`, `--salon`): then `--ledger` names the local replica.
     @OptionGroup var postgres: PostgresOptions
 
-    /// How dates, numbers and money are written (`--locale`).
+    /// The language, and how dates, numbers and money are written (`--locale`).
     @OptionGroup var locale: LocaleOption
 
     /// How a command opens the ledger.

@@ -176,7 +176,7 @@ struct Presentation: Sendable {
 /// `--locale`, shared by every command.
 struct LocaleOption: ParsableArguments {
     @Option(name: .customLong("locale"),
-            help: ArgumentHelp("How dates, numbers and money are written: de-DE, nl-NL or en-GB (default: CLIENTLEDGER_LOCALE, else the language of LC_ALL or LANG).",
+            help: ArgumentHelp("The language of tables, reports and messages, and how they write dates, numbers and money: de-DE, nl-NL or en-GB (default: CLIENTLEDGER_LOCALE, else the language of LC_ALL or LANG).",
                                valueName: "LOCALE"))
     var localeArgument: String?
 

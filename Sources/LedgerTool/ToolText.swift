@@ -43,18 +43,39 @@ struct ToolText: Sendable, Equatable {
     static let position = Self("Position", "positie", "position")
     static let erased = Self("(gelöscht)", "(gewist)", "(erased)")
     static let emptyLog = Self("(leeres Protokoll)", "(leeg logboek)", "(empty log)")
-    static let headHash = Self("Kopf-Hash", "kophash", "head hash")
+    static let headHash = Self("Head-Hash", "head-hash", "head hash")
     static let yes = Self("ja", "ja", "yes")
     static let no = Self("nein", "nee", "no")
 
-    /// `count` clients.
-    static func clients(_ count: Int) -> Self {
-        Self("\(count) Kunden", "\(count) klanten", "\(count) clients")
+    // MARK: Counted nouns
+
+    /// A noun's singular and plural in each language (German: in the case the sentence needs).
+    struct Noun: Sendable {
+        let german: (one: String, many: String)
+        let dutch: (one: String, many: String)
+        let english: (one: String, many: String)
     }
 
-    /// `count` events.
-    static func events(_ count: some BinaryInteger) -> Self {
-        Self("\(count) Ereignisse", "\(count) gebeurtenissen", "\(count) events")
+    /// `count` and the noun in its number: `1 client`, `2 clients`.
+    static func count(_ count: some BinaryInteger, _ noun: Noun) -> Self {
+        let one = count == 1
+        return Self("\(count) \(one ? noun.german.one : noun.german.many)", "\(count) \(one ? noun.dutch.one : noun.dutch.many)",
+                    "\(count) \(one ? noun.english.one : noun.english.many)")
+    }
+
+    static let clientNoun = Noun(german: ("Kunde", "Kunden"), dutch: ("klant", "klanten"), english: ("client", "clients"))
+    /// After a German preposition (dative or accusative): `von 1 Kunden`, `für 1 Kunden`.
+    static let clientObject = Noun(german: ("Kunden", "Kunden"), dutch: ("klant", "klanten"), english: ("client", "clients"))
+    static let subscriptionNoun = Noun(german: ("Abonnement", "Abonnements"), dutch: ("abonnement", "abonnementen"),
+                                       english: ("subscription", "subscriptions"))
+    static let eventNoun = Noun(german: ("Ereignis", "Ereignisse"), dutch: ("gebeurtenis", "gebeurtenissen"), english: ("event", "events"))
+    /// After a German dative preposition: `aus 1 Ereignis`, `aus 2 Ereignissen`.
+    static let eventDative = Noun(german: ("Ereignis", "Ereignissen"), dutch: ("gebeurtenis", "gebeurtenissen"), english: ("event", "events"))
+    static let appointmentNoun = Noun(german: ("Termin", "Termine"), dutch: ("afspraak", "afspraken"), english: ("appointment", "appointments"))
+
+    /// `count` clients.
+    static func clients(_ count: Int) -> Self {
+        Self.count(count, clientNoun)
     }
 
     // MARK: Values the library gives as codes
@@ -125,9 +146,9 @@ struct ToolText: Sendable, Equatable {
     static let registered = Self("angelegt", "ingeschreven", "registered")
     static let consents = Self("Einwilligungen", "toestemmingen", "consents")
     static let visits = Self("Besuche", "bezoeken", "visits")
-    static let nextAppointment = Self("nächster", "volgende", "next")
+    static let nextAppointment = Self("nächster Termin", "volgende afspraak", "next")
     static let status = Self("Status", "status", "status")
-    static let uses = Self("Nutzungen", "gebruikt", "uses")
+    static let uses = Self("Nutzungen", "keer gebruikt", "uses")
     static let note = Self("Notiz", "notitie", "note")
     static let intakeForms = Self("Fragebögen", "vragenlijsten", "intake forms")
     static let documents = Self("Dokumente", "documenten", "documents")
@@ -143,9 +164,9 @@ struct ToolText: Sendable, Equatable {
     static let asOf = Self("Stichtag", "peildatum", "as of")
 
     static func residualSummary(asOf: String, total: String, subscriptions: Int, clients: Int) -> Self {
-        Self("Restwert am \(asOf): \(total) aus \(subscriptions) Abonnements von \(clients) Kunden.",
-             "Restwaarde op \(asOf): \(total) over \(subscriptions) abonnementen van \(clients) klanten.",
-             "Residual value as of \(asOf): \(total) over \(subscriptions) subscriptions of \(clients) clients.")
+        let (s, c) = (count(subscriptions, subscriptionNoun), count(clients, clientObject))
+        return Self("Restwert am \(asOf): \(total) aus \(s.german) von \(c.german).", "Restwaarde op \(asOf): \(total) over \(s.dutch) van \(c.dutch).",
+                    "Residual value as of \(asOf): \(total) over \(s.english) of \(c.english).")
     }
 
     static func residualMonthlyTitle(_ period: String) -> Self {
@@ -179,14 +200,16 @@ struct ToolText: Sendable, Equatable {
 
     /// A window's figures in one line.
     static func coverageWindow(appointments: Int, covered: Int, missing: Int, noConsent: Int) -> Self {
-        Self("\(appointments) Termine, \(covered) mit Erinnerung, \(missing) ohne, \(noConsent) ohne Einwilligung",
-             "\(appointments) afspraken, \(covered) met herinnering, \(missing) zonder, \(noConsent) zonder toestemming",
-             "\(appointments) appointments, \(covered) with a reminder, \(missing) missing, \(noConsent) without consent")
+        let a = count(appointments, appointmentNoun)
+        return Self("\(a.german), \(covered) mit Erinnerung, \(missing) ohne, \(noConsent) ohne Einwilligung",
+                    "\(a.dutch), \(covered) met herinnering, \(missing) zonder, \(noConsent) zonder toestemming",
+                    "\(a.english), \(covered) with a reminder, \(missing) missing, \(noConsent) without consent")
     }
 
     static func scheduled(_ count: Int, channel: String) -> Self {
-        Self("\(count) fehlende Erinnerungen per \(channel) geplant", "\(count) ontbrekende herinneringen per \(channel) gepland",
-             "Scheduled \(count) missing reminders by \(channel)")
+        let n = Self.count(count, Noun(german: ("fehlende Erinnerung", "fehlende Erinnerungen"), dutch: ("ontbrekende herinnering", "ontbrekende herinneringen"),
+                                      english: ("missing reminder", "missing reminders")))
+        return Self("\(n.german) per \(channel) geplant", "\(n.dutch) per \(channel) gepland", "Scheduled \(n.english) by \(channel)")
     }
 
     static func wroteReport(_ file: String) -> Self {
@@ -206,9 +229,12 @@ struct ToolText: Sendable, Equatable {
     // MARK: Visit nudges
 
     static func nudgesSummary(_ count: Int, at instant: String, weeks: Int) -> Self {
-        Self("\(count) Besuchserinnerungen fällig am \(instant) (\(weeks) Wochen nach dem letzten Besuch).",
-             "\(count) bezoekherinneringen te versturen op \(instant) (\(weeks) weken na het laatste bezoek).",
-             "\(count) visit nudges due at \(instant) (\(weeks) weeks after the last visit).")
+        let n = Self.count(count, Noun(german: ("Besuchserinnerung", "Besuchserinnerungen"), dutch: ("bezoekherinnering", "bezoekherinneringen"),
+                                      english: ("visit nudge", "visit nudges")))
+        let w = Self.count(weeks, Noun(german: ("Woche", "Wochen"), dutch: ("week", "weken"), english: ("week", "weeks")))
+        return Self("\(n.german) fällig am \(instant) (\(w.german) nach dem letzten Besuch).",
+                    "\(n.dutch) te versturen op \(instant) (\(w.dutch) na het laatste bezoek).",
+                    "\(n.english) due at \(instant) (\(w.english) after the last visit).")
     }
 
     // MARK: The audit and the points liability
@@ -274,16 +300,17 @@ struct ToolText: Sendable, Equatable {
         let anchorsPart = anchorsOn.map { on in
             Self(", \(on) von \(anchors) Ankern darauf", ", \(on) van \(anchors) ankers erop", ", \(on) of \(anchors) anchors on it")
         } ?? Self(verbatim: "")
-        return Self("Hash-Kette: \(holds ? "geprüft" : "HÄLT NICHT"), \(events) Ereignisse\(anchorsPart.german)",
-                    "hashketen: \(holds ? "geverifieerd" : "KLOPT NIET"), \(events) gebeurtenissen\(anchorsPart.dutch)",
-                    "hash chain: \(holds ? "verified" : "DOES NOT HOLD"), \(events) events\(anchorsPart.english)")
+        let e = count(events, eventNoun)
+        return Self("Hash-Kette: \(holds ? "geprüft" : "HÄLT NICHT"), \(e.german)\(anchorsPart.german)",
+                    "hashketen: \(holds ? "geverifieerd" : "KLOPT NIET"), \(e.dutch)\(anchorsPart.dutch)",
+                    "hash chain: \(holds ? "verified" : "DOES NOT HOLD"), \(e.english)\(anchorsPart.english)")
     }
 
-    static let keepHeadHash = Self("Kopf-Hash (mit diesem Bericht aufbewahren)", "kophash (bewaar hem bij dit rapport)",
+    static let keepHeadHash = Self("Head-Hash (mit diesem Bericht aufbewahren)", "head-hash (bewaar hem bij dit rapport)",
                                    "head hash (keep it with this report)")
     static let keepHeadHashExplained = Self(
-        "Kopf-Hash — mit diesem Bericht aufbewahren; eine spätere Prüfung mit ihm belegt, dass das Protokoll seitdem weder geändert noch gekürzt wurde:",
-        "Kophash — bewaar hem bij dit rapport; een latere controle met deze hash bewijst dat het logboek sindsdien niet is gewijzigd of ingekort:",
+        "Head-Hash — mit diesem Bericht aufbewahren; eine spätere Prüfung mit ihm belegt, dass das Protokoll seitdem weder geändert noch gekürzt wurde:",
+        "Head-hash — bewaar hem bij dit rapport; een latere controle met deze hash bewijst dat het logboek sindsdien niet is gewijzigd of ingekort:",
         "Head hash — keep it with this report; a later audit given it proves the log was not changed or cut short since:")
 
     static func auditTitle(_ period: String) -> Self {
@@ -315,7 +342,8 @@ struct ToolText: Sendable, Equatable {
         case 1: Self("; der Anker ist auf der Kette", "; het anker staat op de keten", "; the anchor is on the chain")
         default: Self("; alle \(anchors) Anker sind auf der Kette", "; alle \(anchors) ankers staan op de keten", "; all \(anchors) anchors are on the chain")
         }
-        return Self("\(events) Ereignisse geprüft\(tail.german)", "\(events) gebeurtenissen geverifieerd\(tail.dutch)", "verified \(events) events\(tail.english)")
+        let e = count(events, eventNoun)
+        return Self("\(e.german) geprüft\(tail.german)", "\(e.dutch) geverifieerd\(tail.dutch)", "verified \(e.english)\(tail.english)")
     }
 
     static func formatOneNote(_ records: UInt64) -> Self {
@@ -352,35 +380,39 @@ struct ToolText: Sendable, Equatable {
     }
 
     static func backedUp(_ events: UInt64, to destination: String, seconds: String) -> Self {
-        Self("\(events) Ereignisse in \(seconds) s nach \(destination) gesichert; die Kopie ist geprüft.",
-             "\(events) gebeurtenissen in \(seconds) s geback-upt naar \(destination); de kopie is geverifieerd.",
-             "Backed up \(events) events to \(destination) in \(seconds) s; the copy verifies.")
+        let e = count(events, eventNoun)
+        return Self("\(e.german) in \(seconds) s nach \(destination) gesichert; die Kopie ist geprüft.",
+                    "\(e.dutch) in \(seconds) s geback-upt naar \(destination); de kopie is geverifieerd.",
+                    "Backed up \(e.english) to \(destination) in \(seconds) s; the copy verifies.")
     }
 
-    static let keepWithBackup = Self("Kopf-Hash (mit der Sicherung aufbewahren)", "kophash (bewaar hem bij de back-up)", "head hash (keep it with the backup)")
+    static let keepWithBackup = Self("Head-Hash (mit der Sicherung aufbewahren)", "head-hash (bewaar hem bij de back-up)", "head hash (keep it with the backup)")
 
     static func restored(_ backup: String, to ledger: String) -> Self {
         Self("\(backup) nach \(ledger) wiederhergestellt; geprüft.", "\(backup) hersteld naar \(ledger); geverifieerd.", "Restored \(backup) to \(ledger); it verifies.")
     }
 
     static func rebuilt(_ projections: String, events: UInt64, seconds: String) -> Self {
-        Self("\(projections) aus \(events) Ereignissen in \(seconds) s neu aufgebaut; atomar umgeschaltet.",
-             "\(projections) opnieuw opgebouwd uit \(events) gebeurtenissen in \(seconds) s; atomair omgeschakeld.",
-             "Rebuilt \(projections) from \(events) events in \(seconds) s; switched atomically.")
+        let e = count(events, eventDative)
+        return Self("\(projections) aus \(e.german) in \(seconds) s neu aufgebaut; atomar umgeschaltet.",
+                    "\(projections) opnieuw opgebouwd uit \(e.dutch) in \(seconds) s; atomair omgeschakeld.",
+                    "Rebuilt \(projections) from \(e.english) in \(seconds) s; switched atomically.")
     }
 
     // MARK: Import, export, push, pull
 
     static func imported(_ events: Int, clients: Int, first: UInt64, last: UInt64) -> Self {
-        Self("\(events) Ereignisse von \(clients) Kunden an den Positionen \(first)...\(last) importiert.",
-             "\(events) gebeurtenissen van \(clients) klanten geïmporteerd op posities \(first)...\(last).",
-             "Imported \(events) events of \(clients) clients at positions \(first)...\(last).")
+        let (e, c) = (count(events, eventNoun), count(clients, clientObject))
+        return Self("\(e.german) von \(c.german) an den Positionen \(first)...\(last) importiert.",
+                    "\(e.dutch) van \(c.dutch) geïmporteerd op posities \(first)...\(last).",
+                    "Imported \(e.english) of \(c.english) at positions \(first)...\(last).")
     }
 
     static let nothingToImport = Self("Nichts zu importieren.", "Niets te importeren.", "Nothing to import.")
 
     static func exported(_ events: Int, to file: String) -> Self {
-        Self("\(events) Ereignisse nach \(file) exportiert.", "\(events) gebeurtenissen geëxporteerd naar \(file).", "Exported \(events) events to \(file).")
+        let e = count(events, eventNoun)
+        return Self("\(e.german) nach \(file) exportiert.", "\(e.dutch) geëxporteerd naar \(file).", "Exported \(e.english) to \(file).")
     }
 
     static let checking = Self("prüfen", "controleren", "checking")
@@ -438,9 +470,11 @@ struct ToolText: Sendable, Equatable {
     }
 
     static func demoCreated(_ ledger: String, events: Int, clients: Int, years: Int, seed: UInt64, seconds: String) -> Self {
-        Self("\(ledger) angelegt: \(events) Ereignisse für \(clients) Kunden über \(years) Jahre (Seed \(seed)) in \(seconds) s.",
-             "\(ledger) aangemaakt: \(events) gebeurtenissen voor \(clients) klanten over \(years) jaar (seed \(seed)) in \(seconds) s.",
-             "Created \(ledger): \(events) events for \(clients) clients over \(years) years (seed \(seed)) in \(seconds) s.")
+        let (e, c) = (count(events, eventNoun), count(clients, clientObject))
+        let y = count(years, Noun(german: ("Jahr", "Jahre"), dutch: ("jaar", "jaar"), english: ("year", "years")))
+        return Self("\(ledger) angelegt: \(e.german) für \(c.german) über \(y.german) (Seed \(seed)) in \(seconds) s.",
+                    "\(ledger) aangemaakt: \(e.dutch) voor \(c.dutch) over \(y.dutch) (seed \(seed)) in \(seconds) s.",
+                    "Created \(ledger): \(e.english) for \(c.english) over \(y.english) (seed \(seed)) in \(seconds) s.")
     }
 
     static func tourCard(_ client: String) -> Self {
@@ -450,11 +484,11 @@ struct ToolText: Sendable, Equatable {
     static let tourCoverage = Self("── Terminerinnerungen (ledger coverage) ──", "── Afspraakherinneringen (ledger coverage) ──", "── Reminder coverage (ledger coverage) ──")
     static let tourResidual = Self("── Restwert der Abonnements (ledger residual) ──", "── Restwaarde van abonnementen (ledger residual) ──",
                                    "── Residual subscription value (ledger residual) ──")
-    static let tourHead = Self("── Kopf-Hash (ledger verify) ──", "── Kophash (ledger verify) ──", "── Head hash (ledger verify) ──")
+    static let tourHead = Self("── Head-Hash (ledger verify) ──", "── Head-hash (ledger verify) ──", "── Head hash (ledger verify) ──")
 
     static func tourResidualLine(_ total: String, subscriptions: Int, clients: Int) -> Self {
-        Self("\(total) aus \(subscriptions) Abonnements von \(clients) Kunden", "\(total) over \(subscriptions) abonnementen van \(clients) klanten",
-             "\(total) over \(subscriptions) subscriptions of \(clients) clients")
+        let (s, c) = (count(subscriptions, subscriptionNoun), count(clients, clientObject))
+        return Self("\(total) aus \(s.german) von \(c.german)", "\(total) over \(s.dutch) van \(c.dutch)", "\(total) over \(s.english) of \(c.english)")
     }
 
     static let tryNext = Self("Probieren Sie", "Probeer", "Try")
