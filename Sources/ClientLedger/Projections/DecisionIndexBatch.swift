@@ -116,33 +116,82 @@ extension DecisionIndex {
 
         /// The order in which ``write(to:budget:order:)`` writes the entries (by key), and how far it has come.
         private var order: (clients: [Int], commands: [[CommandRef: (original: CommandEntry?, current: CommandEntry)].Index])?
-        private var clientsWritten: Int?
+        private var clientsWritten = 0
         private var commandsWritten: Int?
+        /// How far the client at `clientsWritten` has come, when a piece ended inside its entries:
+        /// its credits filed, then its changed entities (listed when its first one is written).
+        private var creditsWritten = 0
+        private var entities: [ClientState.Entity]?
+        private var entitiesWritten = 0
 
-        /// Writes the next piece of what the batch changed, one unit of `budget` per client (with
-        /// its credits and entities) and per command; returns whether all of it is written. `slots`
-        /// is the card slots in the order their clients' entries are written.
+        /// How many of a client's credits and changed entities its one unit of budget covers; each
+        /// further one costs a unit of its own. A client with a long history can change tens of
+        /// thousands of them in one batch (a credit a checkout): counted as one unit, they made one
+        /// write transaction of most of a second, and every append waited for it.
+        static let entriesPerClientUnit = 8
+
+        /// Writes the next piece of what the batch changed — one unit of `budget` per client, and
+        /// one per credit or changed entity beyond a client's first ``entriesPerClientUnit``, a
+        /// piece ending inside a client's entries if its budget runs out there; then one per
+        /// command — and returns whether all of it is written. `slots` is the card slots in the
+        /// order their clients' entries are written.
         mutating func write(to state: ProjectionState, budget: inout Int, order slots: WriteOrder) throws -> Bool {
-            let (clients, commands) = (self.clients.values, commands)
             let order = order ?? (self.clients.valueIndices(in: slots), slots.order(of: commands) { $0.key.slot })
             self.order = order
-            // The cursor as a local: the writes below read `self`.
-            var cursor = clientsWritten
-            defer { clientsWritten = cursor }
-            guard try writePiece(of: order.clients.lazy.map { clients[$0] }, from: &cursor, budget: &budget, { pending in
-                let client = pending.client
-                for credit in pending.credits { try fileCredit(client, at: credit.at, points: credit.points, position: credit.position, state: state) }
-                let summary = pending.state.encodedSummary()
-                if summary != pending.original { try state.setValue(summary, forKey: DecisionIndex.summaryKey(client)) }
-                for (entity, changed) in pending.entities where changed {
-                    let key = DecisionIndex.entityKey(client, entity)
-                    if let value = pending.state.encoded(entity) { try state.setValue(value, forKey: key) } else { try state.removeValue(forKey: key) }
-                }
-            }) else { return false }
+            while clientsWritten < order.clients.count {
+                guard budget > 0 else { return false }
+                guard try writeClient(order.clients[clientsWritten], to: state, budget: &budget) else { return false }
+                clientsWritten += 1
+            }
+            let commands = commands
             return try writePiece(of: order.commands.lazy.map { commands[$0] }, from: &commandsWritten, budget: &budget) { ref, change in
                 guard change.original != change.current else { return }
                 try state.setValue(change.current.encoded(), forKey: DecisionIndex.commandKey(ref.client, ref.command))
             }
+        }
+
+        /// Writes what is left of the entries of the client at `index` of the pending states: its
+        /// credits in log order, its changed entities, then its summary. Returns `false` if the
+        /// budget ran out first (the next call goes on from there).
+        private mutating func writeClient(_ index: Int, to state: ProjectionState, budget: inout Int) throws -> Bool {
+            let pending = clients.values[index]
+            let client = pending.client
+            // The client's entries written before (their units spent), and those of this call.
+            var entries = creditsWritten + entitiesWritten
+            var writtenNow = 0
+            // Whether the next entry may be written: within the client's unit, or for a unit of
+            // its own — keeping one for the summary; a piece writes at least one entry, whatever
+            // its budget, so that every piece moves on.
+            func spend() -> Bool {
+                entries += 1
+                guard entries > Self.entriesPerClientUnit else { return true }
+                if budget > 1 {
+                    budget -= 1
+                    return true
+                }
+                return writtenNow == 0
+            }
+            while creditsWritten < pending.credits.count {
+                guard spend() else { return false }
+                let credit = pending.credits[creditsWritten]
+                try fileCredit(client, at: credit.at, points: credit.points, position: credit.position, state: state)
+                creditsWritten += 1
+                writtenNow += 1
+            }
+            let changed = entities ?? pending.entities.compactMap { entity, changed in changed ? entity : nil }
+            entities = changed
+            while entitiesWritten < changed.count {
+                guard spend() else { return false }
+                let key = DecisionIndex.entityKey(client, changed[entitiesWritten])
+                if let value = pending.state.encoded(changed[entitiesWritten]) { try state.setValue(value, forKey: key) } else { try state.removeValue(forKey: key) }
+                entitiesWritten += 1
+                writtenNow += 1
+            }
+            let summary = pending.state.encodedSummary()
+            if summary != pending.original { try state.setValue(summary, forKey: DecisionIndex.summaryKey(client)) }
+            budget -= 1
+            (creditsWritten, entities, entitiesWritten) = (0, nil, 0)
+            return true
         }
     }
 }
