@@ -328,10 +328,6 @@ struct ToolText: Sendable, Equatable {
              "a point's value: \(atStart) at the start, \(atEnd) at the end")
     }
 
-    static func perPoint(_ amount: String) -> Self {
-        Self("\(amount) je Punkt", "\(amount) per punt", "\(amount) a point")
-    }
-
     static let noFixedValue = Self("kein fester Wert", "geen vaste waarde", "no fixed value")
 
     // MARK: Verify, stats, backup, rebuild
