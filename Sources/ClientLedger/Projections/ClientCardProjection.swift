@@ -140,7 +140,7 @@ package struct ClientCardProjection: Projection {
     /// Writes the batch a piece at a time, in key order: the cards, then the query index's entries,
     /// then the decision index's, about `limit` clients' (or entries') worth per call — a client
     /// whose decision entries the batch changed by the thousand costing a unit per entry beyond its
-    /// first eight, and cut across calls (``DecisionIndex/Batch/write(to:budget:order:)``).
+    /// first 64, and cut across calls (``DecisionIndex/Batch/write(to:budget:order:)``).
     package func endBatch(_ batch: inout Batch, state: ProjectionState, limit: Int) throws -> Bool {
         var budget = max(limit, 1)
         let cards = batch.cards

@@ -128,7 +128,7 @@ extension DecisionIndex {
         /// further one costs a unit of its own. A client with a long history can change tens of
         /// thousands of them in one batch (a credit a checkout): counted as one unit, they made one
         /// write transaction of most of a second, and every append waited for it.
-        static let entriesPerClientUnit = 8
+        static let entriesPerClientUnit = 64
 
         /// Writes the next piece of what the batch changed — one unit of `budget` per client, and
         /// one per credit or changed entity beyond a client's first ``entriesPerClientUnit``, a
