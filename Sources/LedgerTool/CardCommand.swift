@@ -45,7 +45,7 @@ struct CardCommand: AsyncParsableCommand {
         if let birthDate = card.birthDate { out += field(.born, presentation.date(birthDate)) }
         out += field(.registered, instant(card.registeredAt))
         out += field(.consents, Consent.allCases.map {
-            "\(say(.consent($0.rawValue))) \(say(card.consents[$0]?.granted == true ? .yes : .no))"
+            "\(say(.consent($0))) \(say(card.consents[$0]?.granted == true ? .yes : .no))"
         }.joined(separator: ", "))
         out += field(.points, String(card.points))
         let revenue = card.visits.reduce(Int128(0)) { $0 + Int128($1.revenue) }

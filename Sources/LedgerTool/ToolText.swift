@@ -1,3 +1,5 @@
+import ClientLedger
+
 /// One piece of what the tool writes for people, in German, Dutch and English: a table's header,
 /// a label, a sentence. ``Presentation/say(_:)`` picks the one of the command's locale.
 ///
@@ -81,61 +83,41 @@ struct ToolText: Sendable, Equatable {
     // MARK: Values the library gives as codes
 
     /// A subscription's kind: `credit` (money) or `sessions`.
-    static func subscriptionKind(_ code: String) -> Self {
-        switch code {
-        case "credit": Self("Guthaben", "tegoed", "credit")
-        case "sessions": Self("Sitzungen", "sessies", "sessions")
-        default: Self(verbatim: code)
-        }
-    }
+    static func subscriptionKind(_ code: String) -> Self { subscriptionKinds[code] ?? Self(verbatim: code) }
 
     /// A subscription's status: `active`, `used`, `expired` or `refunded`.
-    static func subscriptionStatus(_ code: String) -> Self {
-        switch code {
-        case "active": Self("aktiv", "actief", "active")
-        case "used": Self("aufgebraucht", "opgebruikt", "used")
-        case "expired": Self("verfallen", "vervallen", "expired")
-        case "refunded": Self("erstattet", "terugbetaald", "refunded")
-        default: Self(verbatim: code)
-        }
-    }
+    static func subscriptionStatus(_ code: String) -> Self { subscriptionStatuses[code] ?? Self(verbatim: code) }
 
-    /// A consent by its case.
-    static func consent(_ code: String) -> Self {
-        switch code {
-        case "reminders": Self("Terminerinnerungen", "afspraakherinneringen", "reminders")
-        case "marketing": Self("Werbung", "marketing", "marketing")
-        case "visitNudges": Self("Besuchserinnerungen", "bezoekherinneringen", "visit nudges")
-        default: Self(verbatim: code)
-        }
-    }
-
-    /// A channel: `sms` or `email`.
-    static func channel(_ code: String) -> Self {
-        switch code {
-        case "sms": Self("SMS", "sms", "sms")
-        case "email": Self("E-Mail", "e-mail", "e-mail")
-        default: Self(verbatim: code)
-        }
-    }
+    /// A channel: `sms` or `email` (anything else, such as a dash for none, as it is).
+    static func channel(_ code: String) -> Self { channels[code] ?? Self(verbatim: code) }
 
     /// A coverage window: `past` or `next`.
-    static func window(_ code: String) -> Self {
-        switch code {
-        case "past": Self("vergangen", "afgelopen", "past")
-        case "next": Self("kommend", "komend", "next")
-        default: Self(verbatim: code)
+    static func window(_ code: String) -> Self { windows[code] ?? Self(verbatim: code) }
+
+    /// Why an appointment has no reminder: `missing` or `noConsent`.
+    static func uncoveredReason(_ code: String) -> Self { uncoveredReasons[code] ?? Self(verbatim: code) }
+
+    /// A consent.
+    static func consent(_ consent: Consent) -> Self {
+        switch consent {
+        case .reminders: Self("Terminerinnerungen", "afspraakherinneringen", "reminders")
+        case .marketing: Self("Werbung", "marketing", "marketing")
+        case .visitNudges: Self("Besuchserinnerungen", "bezoekherinneringen", "visit nudges")
         }
     }
 
-    /// Why an appointment has no reminder: `missing` or `noConsent`.
-    static func uncoveredReason(_ code: String) -> Self {
-        switch code {
-        case "missing": Self("keine Erinnerung geplant", "geen herinnering gepland", "missing")
-        case "noConsent": Self("keine Einwilligung", "geen toestemming", "no consent")
-        default: Self(verbatim: code)
-        }
-    }
+    // The library's codes by kind, as people read them; a code not listed is shown as it is.
+    private static let subscriptionKinds = ["credit": Self("Guthaben", "tegoed", "credit"), "sessions": Self("Sitzungen", "sessies", "sessions")]
+    private static let subscriptionStatuses = [
+        "active": Self("aktiv", "actief", "active"), "used": Self("aufgebraucht", "opgebruikt", "used"),
+        "expired": Self("verfallen", "vervallen", "expired"), "refunded": Self("erstattet", "terugbetaald", "refunded"),
+    ]
+    private static let channels = ["sms": Self("SMS", "sms", "sms"), "email": Self("E-Mail", "e-mail", "e-mail")]
+    private static let windows = ["past": Self("vergangen", "afgelopen", "past"), "next": Self("kommend", "komend", "next")]
+    private static let uncoveredReasons = [
+        "missing": Self("keine Erinnerung geplant", "geen herinnering gepland", "missing"),
+        "noConsent": Self("keine Einwilligung", "geen toestemming", "no consent"),
+    ]
 
     // MARK: The card
 

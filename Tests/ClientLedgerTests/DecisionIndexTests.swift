@@ -117,54 +117,53 @@ struct DecisionIndexTests {
         #expect(try Self.expectIndexEqualsFold(ledger) == compared)
     }
 
-    @Test("a client's thousand credits in one batch are written over many pieces, and store what one piece stores")
+    @Test("a client's thousand visits and credits in one batch are written over many pieces, and store what one piece stores")
     func longClientInPieces() throws {
         let ada: ClientID = id("ada"), ben: ClientID = id("ben")
-        // One batch: two clients; Ada with 1,000 credits (a checkout's points each), Ben with one.
+        // One batch: two clients; Ada with 1,000 checkouts (a visit entity and a credit each), Ben with one credit.
         func batch(_ state: ProjectionState) throws -> DecisionIndex.Batch {
             var batch = DecisionIndex.Batch()
             try batch.apply(.clientRegistered(ClientRegistered(at: day("2025-01-01"), client: ada, name: "Ada")), client: ada, slot: 0, position: 1, state: state)
             try batch.apply(.clientRegistered(ClientRegistered(at: day("2025-01-01"), client: ben, name: "Ben")), client: ben, slot: 1, position: 2, state: state)
             for index in 0..<1_000 {
                 let at = Timestamp(microsecondsSinceEpoch: day("2025-01-02").microsecondsSinceEpoch + Int64(index) * 60_000_000)
-                try batch.apply(.pointsAccrued(PointsAccrued(at: at, client: ada, points: 5, reason: .revenue, visit: nil)), client: ada, slot: 0,
-                                position: UInt64(index + 3), state: state)
+                let position = UInt64(3 + 2 * index)
+                try batch.apply(.checkedOut(CheckedOut(at: at, client: ada, visit: id("v\(index)"), revenue: 500)), client: ada, slot: 0,
+                                position: position, state: state)
+                try batch.apply(.pointsAccrued(PointsAccrued(at: at, client: ada, points: 5, reason: .revenue, visit: id("v\(index)"))), client: ada, slot: 0,
+                                position: position + 1, state: state)
             }
             try batch.apply(.pointsAccrued(PointsAccrued(at: day("2025-03-01"), client: ben, points: 7, reason: .revenue, visit: nil)), client: ben,
-                            slot: 1, position: 1_003, state: state)
+                            slot: 1, position: 2_003, state: state)
             return batch
         }
         let order = WriteOrder(clients: [ada, ben])
-        let whole = MemoryProjectionStore()
-        var once = try batch(ProjectionState(memory: whole))
-        var unlimited = Int.max
-        #expect(try once.write(to: ProjectionState(memory: whole), budget: &unlimited, order: order))
-
-        // Pieces of 100 units: Ada's credits are cut across them (before, her thousand were one unit).
-        let inPieces = MemoryProjectionStore()
-        var cut = try batch(ProjectionState(memory: inPieces))
-        var pieces = 0
-        while pieces < 100 {
-            pieces += 1
-            var budget = 100
-            let done = try cut.write(to: ProjectionState(memory: inPieces), budget: &budget, order: order)
-            #expect(budget >= 0)
-            if done { break }
+        /// Writes the batch in pieces of `budget` units (at most `limit` of them); the store and how many pieces it took.
+        func written(budget: Int, limit: Int = 10_000) throws -> (store: MemoryProjectionStore, pieces: Int) {
+            let store = MemoryProjectionStore()
+            var pending = try batch(ProjectionState(memory: store))
+            var pieces = 0
+            while pieces < limit {
+                pieces += 1
+                var left = budget
+                let done = try pending.write(to: ProjectionState(memory: store), budget: &left, order: order)
+                #expect(left >= 0)
+                if done { break }
+            }
+            return (store, pieces)
         }
-        #expect(pieces >= 8, "\(pieces) pieces")
-        #expect(inPieces.values == whole.values)
-        #expect(whole.values.count > 1_000, "a credit entry each, and the summaries")
+        let whole = try written(budget: .max)
+        #expect(whole.pieces == 1)
+        #expect(whole.store.values.count > 2_000, "a credit and a visit entry each, and the summaries")
+
+        // Pieces of 100 units: Ada's entries are cut across them (before, her two thousand were one unit).
+        let cut = try written(budget: 100)
+        #expect(cut.pieces >= 18, "\(cut.pieces) pieces")
+        #expect(cut.store.values == whole.store.values)
 
         // Pieces of a single unit still move on, an entry at a time.
-        let small = MemoryProjectionStore()
-        var slow = try batch(ProjectionState(memory: small))
-        var calls = 0
-        while calls < 5_000 {
-            calls += 1
-            var budget = 1
-            if try slow.write(to: ProjectionState(memory: small), budget: &budget, order: order) { break }
-        }
-        #expect(calls < 5_000 && small.values == whole.values, "\(calls) pieces of one unit")
+        let slow = try written(budget: 1)
+        #expect(slow.pieces < 10_000 && slow.store.values == whole.store.values, "\(slow.pieces) pieces of one unit")
     }
 
     @Test("expiry counts a credit dated before later ones, and every credit dated at the cutoff")

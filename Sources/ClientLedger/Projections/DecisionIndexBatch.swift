@@ -119,9 +119,10 @@ extension DecisionIndex {
         private var clientsWritten = 0
         private var commandsWritten: Int?
         /// How far the client at `clientsWritten` has come, when a piece ended inside its entries:
-        /// its credits filed, then its changed entities (listed when its first one is written).
+        /// its credits filed, the next of its entities to look at (a client's pending state does not
+        /// change once the batch writes, so the index stays valid), and its changed ones written.
         private var creditsWritten = 0
-        private var entities: [ClientState.Entity]?
+        private var nextEntity: [ClientState.Entity: Bool].Index?
         private var entitiesWritten = 0
 
         /// How many of a client's credits and changed entities its one unit of budget covers; each
@@ -178,19 +179,25 @@ extension DecisionIndex {
                 creditsWritten += 1
                 writtenNow += 1
             }
-            let changed = entities ?? pending.entities.compactMap { entity, changed in changed ? entity : nil }
-            entities = changed
-            while entitiesWritten < changed.count {
-                guard spend() else { return false }
-                let key = DecisionIndex.entityKey(client, changed[entitiesWritten])
-                if let value = pending.state.encoded(changed[entitiesWritten]) { try state.setValue(value, forKey: key) } else { try state.removeValue(forKey: key) }
-                entitiesWritten += 1
-                writtenNow += 1
+            var next = nextEntity ?? pending.entities.startIndex
+            while next != pending.entities.endIndex {
+                let (entity, changed) = pending.entities[next]
+                if changed {
+                    guard spend() else {
+                        nextEntity = next
+                        return false
+                    }
+                    let key = DecisionIndex.entityKey(client, entity)
+                    if let value = pending.state.encoded(entity) { try state.setValue(value, forKey: key) } else { try state.removeValue(forKey: key) }
+                    entitiesWritten += 1
+                    writtenNow += 1
+                }
+                next = pending.entities.index(after: next)
             }
             let summary = pending.state.encodedSummary()
             if summary != pending.original { try state.setValue(summary, forKey: DecisionIndex.summaryKey(client)) }
             budget -= 1
-            (creditsWritten, entities, entitiesWritten) = (0, nil, 0)
+            (creditsWritten, nextEntity, entitiesWritten) = (0, nil, 0)
             return true
         }
     }

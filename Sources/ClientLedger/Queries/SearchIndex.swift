@@ -55,19 +55,25 @@ package final class SearchIndex: Sendable {
     /// The clients matching `query` (see the type's doc), in client-id byte order; reads the log's
     /// events since the last search, and at the first search every card, through `ledger`.
     package func search(_ query: String, in ledger: SalonLedger) throws(LedgerError) -> [ClientID] {
-        try state.withLock { (state) throws(LedgerError) -> [ClientID] in
-            if state == nil { state = try Self.build(ledger) }
-            guard var current = state else { return [] }
-            try Self.catchUp(&current, ledger)
-            state = current
-            return Self.match(query, in: current).sorted()
-        }
+        try withCurrentState(ledger) { Self.match(query, in: $0).sorted() }
     }
 
     /// Reads every client's words now, if no search has yet (what the first search would do), and
     /// the events since otherwise.
     package func prepare(in ledger: SalonLedger) throws(LedgerError) {
-        _ = try search("", in: ledger)
+        try withCurrentState(ledger) { _ in }
+    }
+
+    /// Runs `body` with the index as of the log's head: built at the first call, brought up to
+    /// date from the events since at every later one.
+    private func withCurrentState<T>(_ ledger: SalonLedger, _ body: (State) -> T) throws(LedgerError) -> T {
+        try state.withLock { (state) throws(LedgerError) -> T in
+            var current: State
+            if let built = state { current = built } else { current = try Self.build(ledger) }
+            try Self.catchUp(&current, ledger)
+            state = current
+            return body(current)
+        }
     }
 
     /// Whether the words have been read (by a search or ``prepare(in:)``).
