@@ -18,14 +18,22 @@ struct AnchorOptions: ParsableArguments {
             do throws(EventLogError) { anchors.append(try HeadHash(text)) } catch { throw ToolError(.refused, "--anchor: \(error.message)") }
         }
         guard let anchorsFile else { return anchors }
-        let data: Data?
+        let data: Data
         if anchorsFile == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            data = FileManager.default.contents(atPath: anchorsFile)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: anchorsFile, isDirectory: &isDirectory) else {
+                throw ToolError(.refused, "the anchors file \(anchorsFile) does not exist")
+            }
+            guard !isDirectory.boolValue else { throw ToolError(.refused, "the anchors file \(anchorsFile) is a directory") }
+            guard let contents = FileManager.default.contents(atPath: anchorsFile) else {
+                throw ToolError(.refused, "cannot read the anchors file \(anchorsFile) (no permission?)")
+            }
+            data = contents
         }
-        guard let data, let text = String(data: data, encoding: .utf8) else {
-            throw ToolError(.refused, "cannot read the anchors file \(anchorsFile) as UTF-8 text")
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ToolError(.refused, "the anchors file \(anchorsFile) is not UTF-8 text")
         }
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -34,14 +34,15 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors(options) {
             let anchors = try anchorOptions.anchors()
+            let htmlFile = try OutputFile.checked(html, ledger: options.ledger)
             let ledger = try options.open(.reading)
             let (start, end) = try period.instants(ledger)
             let report = try await ledger.audit(from: start, to: end, anchors: anchors)
             let verified = report.verification.isIntact
             let total = report.rollForward.total
-            if let html {
+            if html != nil {
                 let points = try await ledger.pointsLiability(from: start, to: end)
-                try HTMLReport.write(Self.html(report, points: points, from: period.from, to: period.to, ledger: options.ledger), to: html)
+                try HTMLReport.write(Self.html(report, points: points, from: period.from, to: period.to, ledger: options.ledger), to: htmlFile)
             }
             if html == "-" {
                 // The report was the output.

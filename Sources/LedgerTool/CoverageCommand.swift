@@ -40,6 +40,9 @@ struct CoverageCommand: AsyncParsableCommand {
         if html == "-" && (options.json || csv) {
             throw ValidationError("--html - writes the report to standard output: it cannot be combined with --json or --csv")
         }
+        if Channel(rawValue: channel) == nil {
+            throw ValidationError("--channel \(channel) is not a channel; use sms or email")
+        }
     }
 
     /// `CLIENT/APPOINTMENT`, split at the last `/`.
@@ -56,18 +59,31 @@ struct CoverageCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors(options) {
+            let htmlFile = try OutputFile.checked(html, ledger: options.ledger)
             let ledger = try options.open(scheduleMissing ? .writing : .reading)
             let at = try InstantArgument.parse(now, option: "--now", dayEnd: .end, ledger: ledger)
             guard let reminderChannel = Channel(rawValue: channel) else { throw ToolError(.refused, "--channel \(channel) is not a channel; use sms or email") }
             var scheduled: [RecordedLedgerEvent] = []
             if scheduleMissing {
-                let chosen = only.isEmpty ? nil : Set(try only.map { (text) throws(ToolError) in try Self.clientAppointment(text) })
+                // A typing error is refused, not passed over: every chosen appointment must be one of
+                // its client's (one that does not miss a reminder is then left alone).
+                var chosen: Set<ClientAppointment>?
+                for text in only {
+                    let choice = try Self.clientAppointment(text)
+                    guard let card = try ledger.card(of: choice.client) else {
+                        throw ToolError(.refused, "--only \(text): there is no client \(choice.client) in \(options.ledger)")
+                    }
+                    guard card.appointments.contains(where: { $0.appointment == choice.appointment }) else {
+                        throw ToolError(.refused, "--only \(text): client \(choice.client) has no appointment \(choice.appointment)")
+                    }
+                    chosen = (chosen ?? []).union([choice])
+                }
                 scheduled = try await ledger.scheduleMissingReminders(at: at, channel: reminderChannel, actor: "ledger coverage", only: chosen)
             }
             let coverage = try await ledger.reminderCoverage(now: at)
             let names = try await ClientNames(ledger)
             if let html {
-                try HTMLReport.write(CoverageReport.html(coverage, salon: options.ledger, names: names), to: html)
+                try HTMLReport.write(CoverageReport.html(coverage, salon: options.ledger, names: names), to: htmlFile)
                 if html == "-" { return }
             }
             if options.json {

@@ -11,7 +11,8 @@ struct ExportCommand: AsyncParsableCommand {
             Personal fields are decrypted; an erased client's required personal fields read \
             "(erased)". Every record's link in the hash chain is checked as it is read: at the first \
             break the export stops with exit 2 naming the position (a FILE is then not written at \
-            all; it appears only once complete). Reads only.
+            all; it appears, or replaces the file there, only once complete). FILE may not be a \
+            directory, nor lie inside the ledger. Reads only.
             """)
 
     @OptionGroup var options: LedgerOptions
@@ -37,40 +38,28 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors(options) {
+            // Into a file: checked before the ledger is read, written beside it and moved into
+            // place once complete, so a refused or failed export leaves no partial file.
+            let destination = file == "-" ? nil : try OutputFile(file, ledger: options.ledger)
             let ledger = try options.open(.reading)
-            // Into a file: written beside it and moved into place once complete, so a refused or
-            // failed export leaves no partial file.
-            let partial = file == "-" ? nil : file + ".partial"
-            let output: FileHandle
-            if let partial {
-                guard FileManager.default.createFile(atPath: partial, contents: nil), let handle = FileHandle(forWritingAtPath: partial) else {
-                    throw ToolError(.refused, "cannot write \(file)")
-                }
-                output = handle
-            } else {
-                output = FileHandle.standardOutput
-            }
-            do {
-                // Every line is an event: the lines written so far are the progress.
-                let last = try ledger.log.lastPosition()
-                let total = from <= last ? last - from + 1 : 0
-                let progress = ProgressReporter()
+            // Every line is an event: the lines written so far are the progress.
+            let last = try ledger.log.lastPosition()
+            let total = from <= last ? last - from + 1 : 0
+            let progress = ProgressReporter()
+            func export(into output: FileHandle) throws -> Int {
                 var written: UInt64 = 0
-                let count = try ledger.exportInterchangeUTF8(from: from) { chunk in
+                return try ledger.exportInterchangeUTF8(from: from) { chunk in
                     try output.write(contentsOf: chunk)
                     written += Self.lineFeeds(in: chunk)
                     progress.report("export", done: written, total: total)
                 }
-                if let partial {
-                    try output.synchronize()
-                    try output.close()
-                    if FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
-                    try FileManager.default.moveItem(atPath: partial, toPath: file)
-                    standardError.write(say(.exported(count, to: file)) + "\n")
-                }
-            } catch {
-                if let partial { try? FileManager.default.removeItem(atPath: partial) }
-                throw error
+            }
+            if let destination {
+                var count = 0
+                try destination.write { count = try export(into: $0) }
+                standardError.write(say(.exported(count, to: file)) + "\n")
+            } else {
+                _ = try export(into: FileHandle.standardOutput)
             }
         }
     }

@@ -37,17 +37,14 @@ enum HTMLReport {
         """
     }
 
-    /// Writes `page` to `destination`, a file, or standard output for `-`.
-    static func write(_ page: String, to destination: String) throws(ToolError) {
-        guard destination != "-" else {
+    /// Writes `page` to `destination` (checked by ``OutputFile/checked(_:ledger:)`` before the
+    /// command read anything), or to standard output for `nil` (`--html -`).
+    static func write(_ page: String, to destination: OutputFile?) throws {
+        guard let destination else {
             print(page, terminator: "")
             return
         }
-        do {
-            try page.write(toFile: destination, atomically: true, encoding: .utf8)
-        } catch {
-            throw ToolError(.refused, "cannot write the HTML report to \(destination): \(error.localizedDescription)")
-        }
+        try destination.write(page)
     }
 
     /// The three parts of a reminder window: their fill (a colour and a pattern) and legend swatch.

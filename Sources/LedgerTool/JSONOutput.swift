@@ -1,7 +1,10 @@
 import ClientLedger
 import Foundation
 
-/// A JSON value to print, with object keys in the order given (so output is stable and readable).
+/// A JSON value to print. Objects are printed with their keys sorted, whatever order they were built
+/// in, as `docs/ledger-tool.md` and `docs/json.md` promise for every `--json` output: the same on
+/// every run, and an object keyed by data (event types, client ids) in the order of its keys (by
+/// UTF-8 bytes).
 ///
 /// The library's results are printed in their `Codable` shape (``encoding(_:)``), the one shape
 /// that the API, the example service and `shared/interchange.md` share; the tool builds only its
@@ -72,7 +75,7 @@ enum JSONOutput {
         case .object(let members):
             guard !members.isEmpty else { out += "{}"; return }
             out += "{\n"
-            for (index, (key, value)) in members.enumerated() {
+            for (index, (key, value)) in members.sorted(by: { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }).enumerated() {
                 out += String(repeating: "  ", count: indent + 1)
                 JSONOutput.quote(key, into: &out)
                 out += ": "

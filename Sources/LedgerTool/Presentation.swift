@@ -80,11 +80,12 @@ struct Presentation: Sendable {
         return pad(c.month) + dateSeparator + String(c.year)
     }
 
-    /// The most months ``monthEnds(after:through:)`` gives: a century.
+    /// The most months `--monthly` reports: a century.
     static let maximumMonths = 1_200
 
     /// The last instant of every month, in the salon's time zone, that ends after `start` and at or
-    /// before `end`; then `end` itself if it is not one of them.
+    /// before `end`; then `end` itself if it is not one of them. Stops after ``maximumMonths`` + 1,
+    /// so that a caller can tell a century from more.
     func monthEnds(after start: Timestamp, through end: Timestamp) -> [Timestamp] {
         func date(_ t: Timestamp) -> Date { Date(timeIntervalSince1970: Double(t.microsecondsSinceEpoch / 1_000_000)) }
         guard var month = calendar.dateInterval(of: .month, for: date(start))?.start else { return [end] }
@@ -93,7 +94,7 @@ struct Presentation: Sendable {
             let last = Timestamp(microsecondsSinceEpoch: Int64(next.timeIntervalSince1970) * 1_000_000 - 1)
             guard last <= end else { break }
             if last > start { ends.append(last) }
-            guard ends.count < Self.maximumMonths else { return ends }
+            guard ends.count <= Self.maximumMonths else { return ends }
             month = next
         }
         if ends.last != end { ends.append(end) }

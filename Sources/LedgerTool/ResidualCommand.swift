@@ -39,8 +39,9 @@ struct ResidualCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors(options) {
+            let htmlFile = try OutputFile.checked(html, ledger: options.ledger)
             let ledger = try options.open(.reading)
-            if monthly, let from, let to { return try await months(ledger, from: from, to: to) }
+            if monthly, let from, let to { return try await months(ledger, from: from, to: to, htmlFile: htmlFile) }
             let report = try await ledger.residualValue(asOf: try InstantArgument.parse(asOf, option: "--as-of", dayEnd: .end, ledger: ledger))
             if options.json {
                 print(try JSONOutput.encoding(report).rendered())
@@ -64,16 +65,17 @@ struct ResidualCommand: AsyncParsableCommand {
 }
 
 extension ResidualCommand {
-    /// `--monthly`: the residual value at the end of every month of the period.
-    func months(_ ledger: SalonLedger, from: String, to: String) async throws {
+    /// `--monthly`: the residual value at the end of every month of the period; the page goes to
+    /// `htmlFile` (standard output for `nil`) with `--html`.
+    func months(_ ledger: SalonLedger, from: String, to: String, htmlFile: OutputFile?) async throws {
         let start = try InstantArgument.parse(from, option: "--from", dayEnd: .start, ledger: ledger)
         let end = try InstantArgument.parse(to, option: "--to", dayEnd: .end, ledger: ledger)
         guard start < end else { throw ToolError(.refused, "--to \(to) is not after --from \(from)") }
         let presentation = Presentation.current.withLock { $0 }
         var reports: [ResidualReport] = []
         let ends = presentation.monthEnds(after: start, through: end)
-        guard ends.count < Presentation.maximumMonths else {
-            throw ToolError(.refused, "--monthly gives at most \(Presentation.maximumMonths - 1) months; \(from) to \(to) holds more")
+        guard ends.count <= Presentation.maximumMonths else {
+            throw ToolError(.refused, "--monthly gives at most \(Presentation.maximumMonths) months (a century); \(from) to \(to) holds more")
         }
         for monthEnd in ends {
             reports.append(try await ledger.residualValue(asOf: monthEnd))
@@ -98,7 +100,7 @@ extension ResidualCommand {
                 \(reports.map { "<tr><td>\(presentation.month($0.asOf))</td><td>\(HTMLReport.escape(instant($0.asOf)))</td><td class=\"number\">\(HTMLReport.escape(money($0.total)))</td><td class=\"number\">\($0.subscriptions.count)</td></tr>" }.joined())
                 </table>
                 """)
-            try HTMLReport.write(page, to: html)
+            try HTMLReport.write(page, to: htmlFile)
             if html == "-" { return }
         }
         print(csv ? table.csv() : table.rendered(), terminator: "")
