@@ -17,11 +17,11 @@ struct OneImportTests {
         try await ledger.registerClient(ada, name: "Ada Lovelace", phone: "+441234567890")
         try await ledger.changeConsent(of: ada, .reminders, granted: true, source: "intake form")
         try await ledger.addNote(to: ada, note: try NoteID("n1"), text: "Allergic to latex", alert: true)
-        let recorded = try await ledger.checkOut(ada, visit: try VisitID("v1"), revenue: 4_500)
+        let recorded = try await ledger.checkOut(ada, visit: try VisitID("v1"), revenue: 12_000)
         #expect(recorded.count == 2)
         try await ledger.sellSubscription(to: ada, subscription: try SubscriptionID("s1"), plan: "10 blow-dries",
                                           price: 25_000, allowance: .sessions(10))
-        try await ledger.useSubscription(try SubscriptionID("s1"), of: ada, .sessions(1), idempotencyKey: "till-3/receipt-118")
+        try await ledger.useSubscription(try SubscriptionID("s1"), of: ada, .sessions(1))
 
         let card = try ledger.card(of: ada)
         #expect(card?.alerts.map(\.text) == ["Allergic to latex"])
@@ -31,6 +31,10 @@ struct OneImportTests {
         _ = try await ledger.reminderCoverage()
         try await ledger.scheduleMissingReminders()
         _ = try await ledger.visitNudgesDue()
+        // The points the checkout earned pay for the redemption; its retry pays once.
+        let redeemed = try await ledger.redeemPoints(ada, points: 100, idempotencyKey: "till-3/receipt-118")
+        #expect(try await ledger.redeemPoints(ada, points: 100, idempotencyKey: "till-3/receipt-118").map(\.position) == redeemed.map(\.position))
+        #expect(try ledger.card(of: ada)?.points == 20)
         let head: HeadHash? = try ledger.log.headHash()
         let verification: ChainVerification = try ledger.log.verify(anchors: head.map { [$0] } ?? [])
         #expect(verification.isIntact)
