@@ -18,11 +18,17 @@ extension DecisionIndex {
             var credits: [(at: Timestamp, points: Int64, position: UInt64)] = []
         }
 
-        /// A command's entry; `slot` is its client's card slot, which orders the writes.
+        /// A command's entry; `slot` is its client's card slot, which orders the writes. Hashed by
+        /// slot and command: within a batch the slot stands for the client.
         private struct CommandRef: Hashable {
             let client: ClientID
             let slot: Int32
             let command: EventID
+
+            func hash(into hasher: inout Hasher) {
+                hasher.combine(slot)
+                hasher.combine(command)
+            }
         }
 
         /// The pending states, by the clients' card slots.
@@ -46,13 +52,12 @@ extension DecisionIndex {
         }
 
         private static func apply(_ event: LedgerEvent, position: UInt64, to pending: inout Pending, state: ProjectionState) throws {
-            let entity = ClientState.Entity(of: event)
-            if let entity, pending.entities[entity] == nil {
+            // Marked changed before it is read the first time: applying cannot fail, and a read that
+            // fails ends the batch.
+            if let entity = ClientState.Entity(of: event), pending.entities.updateValue(true, forKey: entity) == nil {
                 try DecisionIndex.load(entity, of: pending.client, into: &pending.state, from: state)
-                pending.entities[entity] = false
             }
             pending.state.apply(event)
-            if let entity { pending.entities[entity] = true }
             if !pending.state.credits.isEmpty {
                 for credit in pending.state.credits { pending.credits.append((credit.at, credit.points, position)) }
                 pending.state.credits.removeAll()
@@ -85,11 +90,14 @@ extension DecisionIndex {
             guard let command = event.causationID else { return }
             let ref = CommandRef(client: client, slot: Int32(slot), command: command)
             let position = event.position
-            if commands[ref] == nil {
+            if let index = commands.index(forKey: ref) {
+                commands.values[index].current.last = position
+            } else {
                 let stored = try DecisionIndex.command(command, of: client, in: state)
-                commands[ref] = (stored, stored ?? CommandEntry(fingerprint: event.correlationID ?? EventID(high: 0, low: 0), first: position, last: position))
+                var current = stored ?? CommandEntry(fingerprint: event.correlationID ?? EventID(high: 0, low: 0), first: position, last: position)
+                current.last = position
+                commands[ref] = (stored, current)
             }
-            commands[ref]?.current.last = position
         }
 
         /// Files a credit under its instant and position, with the sum of the credits at or before

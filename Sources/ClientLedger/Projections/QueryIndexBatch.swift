@@ -16,18 +16,29 @@ extension QueryIndex {
         private var subscriptions: [SubscriptionRef: (original: SubscriptionEntry?, current: SubscriptionEntry?)] = [:]
 
         /// An appointment's entry; `slot` is its client's card slot (the same for every entry of
-        /// a client), which orders the writes.
+        /// a client), which orders the writes. Hashed by slot and appointment: within a batch the
+        /// slot stands for the client, whose id need not be hashed again at every event.
         struct AppointmentRef: Hashable {
             let client: ClientID
             let slot: Int32
             let appointment: AppointmentID
+
+            func hash(into hasher: inout Hasher) {
+                hasher.combine(slot)
+                hasher.combine(appointment)
+            }
         }
 
-        /// A subscription's entry; `slot` as for ``AppointmentRef``.
+        /// A subscription's entry; `slot` as for ``AppointmentRef``, and hashed as it is.
         struct SubscriptionRef: Hashable {
             let client: ClientID
             let slot: Int32
             let subscription: SubscriptionID
+
+            func hash(into hasher: inout Hasher) {
+                hasher.combine(slot)
+                hasher.combine(subscription)
+            }
         }
 
         /// Whether events of `type` change an index entry of their client.
@@ -128,15 +139,18 @@ extension QueryIndex {
         private mutating func changeAppointment(_ client: ClientID, _ slot: Int, _ appointment: AppointmentID, _ state: ProjectionState,
                                                 _ entry: inout ClientEntry, _ change: (inout AppointmentEntry?) -> Void) throws {
             let ref = AppointmentRef(client: client, slot: Int32(slot), appointment: appointment)
-            if appointments[ref] == nil {
+            // One lookup for an entry the batch holds already (most events); the first reads it.
+            var found = appointments.index(forKey: ref)
+            if found == nil {
                 let stored = try state.withValue(forKey: QueryIndex.appointmentKey(client, appointment.rawValue)) { bytes throws -> AppointmentEntry? in
                     try bytes.map { (bytes) throws(LedgerError) in try AppointmentEntry(decoding: bytes) }
                 }
                 appointments[ref] = (stored, stored)
+                found = appointments.index(forKey: ref)
             }
-            var current = appointments[ref]?.current ?? nil
-            change(&current)
-            appointments[ref]?.current = current
+            guard let index = found else { return }
+            change(&appointments.values[index].current)
+            let current = appointments.values[index].current
             entry.upcoming.removeAll { $0.appointment.utf8.elementsEqual(appointment.rawValue.utf8) }
             if let current, !current.cancelled, current.start > (watermark ?? .min) {
                 entry.upcoming.append((current.start, appointment.rawValue))
@@ -146,15 +160,17 @@ extension QueryIndex {
         private mutating func changeSubscription(_ client: ClientID, _ slot: Int, _ subscription: SubscriptionID, _ state: ProjectionState,
                                                  _ change: (inout SubscriptionEntry?) -> Void) throws {
             let ref = SubscriptionRef(client: client, slot: Int32(slot), subscription: subscription)
-            if subscriptions[ref] == nil {
+            // One lookup for an entry the batch holds already (most events); the first reads it.
+            var found = subscriptions.index(forKey: ref)
+            if found == nil {
                 let stored = try state.withValue(forKey: QueryIndex.subscriptionKey(client, subscription.rawValue)) { bytes throws -> SubscriptionEntry? in
                     try bytes.map { (bytes) throws(LedgerError) in try SubscriptionEntry(decoding: bytes) }
                 }
                 subscriptions[ref] = (stored, stored)
+                found = subscriptions.index(forKey: ref)
             }
-            var current = subscriptions[ref]?.current ?? nil
-            change(&current)
-            subscriptions[ref]?.current = current
+            guard let index = found else { return }
+            change(&subscriptions.values[index].current)
         }
 
         /// The order in which ``write(to:budget:order:)`` writes the entries (by key), and how far it has come.
