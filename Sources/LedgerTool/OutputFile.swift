@@ -22,6 +22,9 @@ struct OutputFile {
     private let target: String
     /// Whether `target` is written directly (a device or pipe) rather than replaced.
     private let direct: Bool
+    /// The permissions of the file replaced, which the new one keeps (`nil`: a new file, 0644 less
+    /// the umask).
+    private let mode: mode_t?
 
     /// Checks `path` as a destination for a command on the ledger at `ledger`.
     ///
@@ -35,12 +38,13 @@ struct OutputFile {
         var status = stat()
         if stat(target, &status) == 0 {
             switch status.st_mode & S_IFMT {
-            case S_IFDIR: throw ToolError(.refused, "\(path) is a directory: name a file to write (it is replaced whole only once complete)")
+            case S_IFDIR: throw ToolError(.refused, "\(path) is a directory: name a file to write")
             case S_IFREG: direct = false
             default: direct = true
             }
+            mode = status.st_mode & 0o7777
         } else {
-            direct = false
+            (direct, mode) = (false, nil)
         }
         let parent = resolved.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -71,8 +75,10 @@ struct OutputFile {
         // A name of its own beside the target, created only if it does not exist yet: no file of
         // anyone else's is ever written over or removed.
         let partial = "\(target).partial-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-        let descriptor = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode ?? 0o644)
         guard descriptor >= 0 else { throw ToolError(.refused, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        // The permissions of the file it replaces, not the umask's: a report kept private stays so.
+        if let mode { _ = fchmod(descriptor, mode) }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {
             try contents(handle)

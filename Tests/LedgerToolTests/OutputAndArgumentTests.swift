@@ -42,7 +42,9 @@ struct OutputAndArgumentTests {
         // A file is replaced whole, once complete, and nothing else is left beside it.
         let file = scratch.child("events.jsonl")
         try Data("old\n".utf8).write(to: URL(fileURLWithPath: file))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         #expect(try ledger("export", file, "--ledger", path, in: scratch).status == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600, "it keeps the permissions of the file it replaced")
         let exported = try String(contentsOfFile: file, encoding: .utf8)
         #expect(exported.hasPrefix("{") && !exported.contains("old\n"))
         #expect(try ledger("export", "--ledger", path, in: scratch).stdout == exported)
