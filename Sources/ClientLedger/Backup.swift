@@ -1,5 +1,8 @@
 import EventLog
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension SalonLedger {
     /// Writes a backup of the ledger into the directory `destination`, while commands go on: a
@@ -39,14 +42,25 @@ extension SalonLedger {
 
     /// Brings a backup back: checks that `backup` is a ledger whose chain verifies and whose keys
     /// are there, then copies it into `path`, which must not hold anything yet (a new or empty
-    /// directory), and verifies the copy. Nothing is left at `path` if any of it fails.
+    /// directory) and must not lie inside the backup, and verifies the copy. The copy is made in a
+    /// staging directory of its own beside `path` and moved into place. Nothing is left at `path`,
+    /// nor any directory made on the way to it, if any of it fails; nothing that was there before
+    /// is removed or changed.
     ///
     /// - Returns: the head hash of the restored ledger (`nil` for an empty one).
+    /// - Throws: ``LedgerError/Code/invalidField`` (field `ledger`) if `target` is empty, holds
+    ///   anything, lies inside the backup or has a file in the way;
+    ///   ``LedgerError/Code/brokenChain`` naming the position if the backup does not verify;
+    ///   ``LedgerError/Code/storage`` if the copy cannot be written.
     @discardableResult
     public static func restore(from backup: String, to target: String) throws(LedgerError) -> HeadHash? {
         let fileManager = FileManager.default
+        guard !target.isEmpty else { throw LedgerError(.invalidField, "the ledger to restore into is empty: name a new directory", field: "ledger") }
         // "salon.ledger/" and "salon.ledger" are one place; the staging directory goes beside it.
         let path = URL(fileURLWithPath: target).standardizedFileURL.path
+        guard !isPath(path, inside: backup) else {
+            throw LedgerError(.invalidField, "\(path) lies inside the backup \(backup): restore it somewhere else", field: "ledger")
+        }
         var isDirectory: ObjCBool = false
         let existed = fileManager.fileExists(atPath: path, isDirectory: &isDirectory)
         if existed {
@@ -55,10 +69,21 @@ extension SalonLedger {
             }
         }
         let head = try verifiedHead(of: backup, "the backup at \(backup)")
-        let staging = path + ".restoring"
+        // The directories above `path` that are missing, made now and removed again on failure.
+        var made = MadeDirectories()
         do {
-            try? fileManager.removeItem(atPath: staging)
-            try fileManager.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            try made.make(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        } catch {
+            throw LedgerError(.invalidField, error.message, field: "ledger", cause: error)
+        }
+        // A staging directory of its own: made here, so that nothing of anyone else's is in it.
+        let staging = path + ".restoring-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        guard mkdir(staging, 0o700) == 0 else {
+            let reason = String(cString: strerror(errno))
+            made.remove()
+            throw LedgerError(.storage, "cannot make the staging directory \(staging) beside \(path): \(reason)")
+        }
+        do {
             for file in ["data.mdb", ClientKeyStore.fileName] where fileManager.fileExists(atPath: backup + "/" + file) {
                 try fileManager.copyItem(atPath: backup + "/" + file, toPath: staging + "/" + file)
             }
@@ -68,11 +93,15 @@ extension SalonLedger {
                 }
                 try fileManager.removeItem(atPath: staging)
             } else {
-                try fileManager.moveItem(atPath: staging, toPath: path)
+                guard rename(staging, path) == 0 else { throw DescribedCause("cannot move \(staging) to \(path): \(String(cString: strerror(errno)))") }
             }
         } catch {
             try? fileManager.removeItem(atPath: staging)
-            throw LedgerError(.storage, "restoring \(backup) to \(path) failed: \(error.localizedDescription)", cause: DescribedCause("\(error)"))
+            if existed {
+                for file in (try? fileManager.contentsOfDirectory(atPath: path)) ?? [] { try? fileManager.removeItem(atPath: path + "/" + file) }
+            }
+            made.remove()
+            throw LedgerError(.storage, "restoring \(backup) to \(path) failed: \(Self.reason(error))", cause: DescribedCause("\(error)"))
         }
         do throws(LedgerError) {
             let restored = try verifiedHead(of: path, "the restored ledger at \(path)")
@@ -85,9 +114,21 @@ extension SalonLedger {
             } else {
                 try? fileManager.removeItem(atPath: path)
             }
+            made.remove()
             throw error
         }
         return head
+    }
+
+    /// What went wrong with a file, in words: the operating system's reason where Foundation
+    /// wraps one ("No space left on device"), not "NSCocoaErrorDomain error 512".
+    private static func reason(_ error: any Error) -> String {
+        if let described = error as? DescribedCause { return described.description }
+        let error = error as NSError
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return error.localizedDescription
     }
 
     /// Opens the ledger at `path` read-only and verifies its whole chain; returns its head hash.
@@ -96,7 +137,8 @@ extension SalonLedger {
         let verification: ChainVerification
         do { verification = try ledger.log.verify() } catch { throw LedgerError.wrapping(error, "verifying \(what)") }
         guard verification.isIntact else {
-            throw LedgerError(.brokenChain, "\(what) does not verify: \(verification.problem ?? "")", position: verification.firstBrokenPosition)
+            let place = verification.firstBrokenPosition.map { " at position \($0)" } ?? ""
+            throw LedgerError(.brokenChain, "\(what) does not verify\(place): \(verification.problem ?? "")", position: verification.firstBrokenPosition)
         }
         return verification.head
     }

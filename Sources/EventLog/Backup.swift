@@ -11,12 +11,13 @@ extension EventLog {
     /// and every page LMDB reads is guarded, so a log that is broken or damaged is not copied
     /// (restoring it would restore the break). The copy is then opened and verified.
     ///
-    /// `destination` must not exist, or be an empty directory; it is created, and holds a log
-    /// directory that ``EventLog/init(path:options:)`` opens. A backup that fails part-way removes
-    /// what it wrote. Works on a log opened read-only.
+    /// `destination` must not exist, or be an empty directory, and must not lie inside the log's
+    /// own directory; it is created (with the directories above it that are missing), and holds a
+    /// log directory that ``EventLog/init(path:options:)`` opens. A backup that fails part-way
+    /// removes what it wrote and the directories it made. Works on a log opened read-only.
     ///
     /// - Returns: the head hash of the copy (`nil` for an empty log): write it down beside the copy.
-    /// - Throws: ``EventLogError/Code/misuse`` if `destination` holds anything;
+    /// - Throws: ``EventLogError/Code/misuse`` if `destination` holds anything or lies inside the log;
     ///   ``EventLogError/Code/brokenChain`` or ``EventLogError/Code/damaged`` if the log does not hold;
     ///   ``EventLogError/Code/storage`` if the copy cannot be written.
     ///
@@ -25,18 +26,20 @@ extension EventLog {
     @discardableResult
     public func backup(to destination: String, progress: ((_ copied: UInt64, _ total: UInt64) -> Void)? = nil) throws(EventLogError) -> HeadHash? {
         let fileManager = FileManager.default
+        guard !destination.isEmpty else { throw EventLogError(.misuse, "the backup destination is empty: name a new directory") }
+        guard !isPath(destination, inside: path) else {
+            throw EventLogError(.misuse, "the backup destination \(destination) lies inside the log at \(path): a backup is written beside the log, never into it")
+        }
         var isDirectory: ObjCBool = false
         let existed = fileManager.fileExists(atPath: destination, isDirectory: &isDirectory)
+        // The directories made on the way (`a/b` of `a/b/c`), removed again if the backup fails.
+        var made = MadeDirectories()
         if existed {
             guard isDirectory.boolValue, ((try? fileManager.contentsOfDirectory(atPath: destination)) ?? ["?"]).isEmpty else {
                 throw EventLogError(.misuse, "the backup destination \(destination) exists and is not an empty directory; a backup never overwrites anything")
             }
         } else {
-            do {
-                try fileManager.createDirectory(atPath: destination, withIntermediateDirectories: true)
-            } catch {
-                throw EventLogError(.storage, "cannot create the backup directory \(destination)", cause: DescribedError("\(error)"))
-            }
+            try made.make(destination)
         }
         do {
             // Handles first: a read transaction sees only the handles that existed when it began.
@@ -60,7 +63,7 @@ extension EventLog {
                     try? fileManager.removeItem(atPath: destination + "/" + name)
                 }
             } else {
-                try? fileManager.removeItem(atPath: destination)
+                made.remove()
             }
             throw EventLogError.wrap(error, "backing up the log at \(path) to \(destination)")
         }

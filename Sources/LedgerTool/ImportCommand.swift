@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClientLedger
+import EventLog
 import Foundation
 
 /// `ledger import FILE`: imports JSON Lines events, all or nothing.
@@ -25,8 +26,16 @@ struct ImportCommand: AsyncParsableCommand {
                                   && FileManager.default.isReadableFile(atPath: file)) else {
                 throw ToolError(.refused, "cannot read \(file)")
             }
-            // A refused import into a ledger that did not exist leaves no empty ledger behind.
-            let existed = FileManager.default.fileExists(atPath: options.ledger)
+            // A refused import into a ledger that did not exist leaves nothing behind: not the
+            // directories it made, nor the files it made in a directory that was there (empty).
+            let fileManager = FileManager.default
+            let ledgerExisted = fileManager.fileExists(atPath: options.ledger + "/data.mdb")
+            let directoryExisted = fileManager.fileExists(atPath: options.ledger)
+            let madeFiles = ["data.mdb", ClientKeyStore.fileName, "lock.mdb"].filter { !fileManager.fileExists(atPath: options.ledger + "/" + $0) }
+            var made = MadeDirectories()
+            if !directoryExisted {
+                do throws(EventLogError) { try made.make(options.ledger) } catch { throw ToolError(error) }
+            }
             let summary: ImportSummary
             let progress = ProgressReporter()
             let report: @Sendable (ImportProgress) -> Void = { step in
@@ -41,7 +50,13 @@ struct ImportCommand: AsyncParsableCommand {
                     summary = try await ledger.importInterchange(contentsOf: URL(fileURLWithPath: file), actor: "ledger import", progress: report)
                 }
             } catch {
-                if !existed { try? FileManager.default.removeItem(atPath: options.ledger) }
+                if !ledgerExisted {
+                    if directoryExisted {
+                        for name in madeFiles { try? fileManager.removeItem(atPath: options.ledger + "/" + name) }
+                    } else {
+                        made.remove()
+                    }
+                }
                 throw error
             }
             if options.json {

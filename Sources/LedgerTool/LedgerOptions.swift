@@ -70,7 +70,7 @@ struct LedgerOptions: ParsableArguments {
                 throw ToolError(error)
             }
         }
-        if access != .creating { try requireLedger() }
+        if access != .creating { try requireLedger(holdingLog: access == .writing) }
         do {
             return try SalonLedger(path: ledger, options: options)
         } catch {
@@ -88,9 +88,14 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
-    func requireLedger() throws(ToolError) {
+    /// Refuses a `--ledger` that is not a directory; with `holdingLog` (a command that records),
+    /// also one without a log in it, which opening would make: an empty directory is not a ledger
+    /// to archive, erase or rebuild in. (A reading command opens such a directory read-only, which
+    /// refuses it and makes nothing.)
+    func requireLedger(holdingLog: Bool = false) throws(ToolError) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: ledger, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: ledger, isDirectory: &isDirectory), isDirectory.boolValue,
+              !holdingLog || FileManager.default.fileExists(atPath: ledger + "/data.mdb") else {
             throw ToolError(.unavailable, "there is no ledger at \(ledger) (run `ledger demo` or `ledger import` to create one, or pass --ledger PATH)")
         }
     }

@@ -7,14 +7,6 @@ import Testing
 /// environment, the coverage page on standard output and the demo's tour as JSON.
 @Suite("ledger: the operator's commands")
 struct OperatorCommandTests {
-    /// The fixture salon imported into a new ledger.
-    func importedSalon() throws -> (scratch: Scratch, path: String) {
-        let scratch = Scratch()
-        let path = scratch.child("salon.ledger")
-        try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
-        return (scratch, path)
-    }
-
     @Test("archive, reactivate and erase record who and why; an erasure asks first, and the card shows no sealed alert")
     func lifecycle() throws {
         let (scratch, path) = try importedSalon()

@@ -4,14 +4,6 @@ import Testing
 /// Where the tool's commands write their answers, and arguments they refuse, naming them as typed.
 @Suite("ledger: output files and refused arguments")
 struct OutputAndArgumentTests {
-    /// A scratch directory with the fixture salon imported into `salon.ledger`.
-    func importedSalon() throws -> (scratch: Scratch, path: String) {
-        let scratch = Scratch()
-        let path = scratch.child("salon.ledger")
-        try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
-        return (scratch, path)
-    }
-
     @Test("an export or a report never replaces a directory, nor writes into the ledger, nor leaves a partial file")
     func outputFiles() throws {
         let (scratch, path) = try importedSalon()
@@ -116,5 +108,89 @@ struct OutputAndArgumentTests {
         #expect(missing.stderr.contains("does not exist"), "\(missing.stderr)")
         let folder = try ledger("verify", "--anchors", scratch.path, "--ledger", path, in: scratch)
         #expect(folder.stderr.contains("is a directory"), "\(folder.stderr)")
+    }
+}
+
+/// What backup, restore and import make and leave, found by a review that lost a directory to them.
+@Suite("ledger: backup, restore and import leave nothing they made, and remove nothing that was there")
+struct MadeAndLeftTests {
+    /// The names below `directory`, recursively, but the files the harness keeps each run's
+    /// output in (`*.out`, `*.err`).
+    func tree(_ directory: String) throws -> [String] {
+        (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? [])
+            .filter { !$0.hasSuffix(".out") && !$0.hasSuffix(".err") }.sorted()
+    }
+
+    @Test("a restore never removes what was beside its target, nor the backup itself")
+    func restoreKeepsWhatWasThere() throws {
+        let (scratch, path) = try importedSalon()
+        let backup = scratch.child("bk")
+        try #require(try ledger("backup", backup, "--ledger", path, in: scratch).status == 0)
+        // Someone's directory with the name the staging directory once had.
+        let beside = scratch.child("r2.restoring")
+        try FileManager.default.createDirectory(atPath: beside, withIntermediateDirectories: true)
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: beside + "/notes.txt"))
+        #expect(try ledger("restore", backup, "--ledger", scratch.child("r2"), in: scratch).status == 0)
+        #expect(try String(contentsOfFile: beside + "/notes.txt", encoding: .utf8) == "precious")
+        // A backup whose name is that of another target's staging directory.
+        let named = scratch.child("q.restoring")
+        try FileManager.default.copyItem(atPath: backup, toPath: named)
+        let restored = try ledger("restore", named, "--ledger", scratch.child("q"), in: scratch)
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(try ledger("verify", "--ledger", named, in: scratch).status == 0, "the backup is still there")
+        #expect(!(try tree(scratch.path)).contains { $0.contains(".restoring-") }, "no staging directory is left")
+    }
+
+    @Test("a restore is refused, naming why, where it would write into the backup, through a file, or nowhere")
+    func restoreRefusals() throws {
+        let (scratch, path) = try importedSalon()
+        let backup = scratch.child("bk")
+        try #require(try ledger("backup", backup, "--ledger", path, in: scratch).status == 0)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: scratch.child("file.txt")))
+        let before = try tree(scratch.path)
+        for (target, words) in [(backup + "/sub", "inside the backup"), (scratch.child("file.txt") + "/sub", "is in the way"), ("", "empty")] {
+            let run = try ledger("restore", backup, "--ledger", target, in: scratch)
+            #expect(run.status == 1, "\(target): \(run.stderr)")
+            #expect(run.stderr.contains(words) && !run.stderr.contains("NSCocoaErrorDomain"), "\(target): \(run.stderr)")
+        }
+        let after = try tree(scratch.path)
+        #expect(after == before, "nothing was made: \(Set(after).symmetricDifference(before).sorted())")
+        // A backup that does not verify is named by the position of its break.
+        try #require(try overwriteEveryOccurrence(of: "blow-dries", in: backup + "/data.mdb", firstLetterWith: "g") > 0)
+        let broken = try ledger("restore", backup, "--ledger", scratch.child("p/q/r"), in: scratch)
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("at position 8"), "\(broken.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.child("p")))
+    }
+
+    @Test("a backup is never written into the ledger it copies; a failed one leaves no directory it made")
+    func backupPlaces() throws {
+        let (scratch, path) = try importedSalon()
+        let ledgerFiles = try tree(path)
+        let inside = try ledger("backup", path + "/inside", "--ledger", path, in: scratch)
+        #expect(inside.status == 1)
+        #expect(inside.stderr.contains("inside the log"), "\(inside.stderr)")
+        #expect(try tree(path) == ledgerFiles)
+        try #require(try overwriteEveryOccurrence(of: "blow-dries", in: path + "/data.mdb", firstLetterWith: "g") > 0)
+        #expect(try ledger("backup", scratch.child("x/y/z"), "--ledger", path, in: scratch).status == 2)
+        #expect(!FileManager.default.fileExists(atPath: scratch.child("x")))
+    }
+
+    @Test("a refused import leaves nothing it made; recording commands do not make a ledger of an empty directory")
+    func importAndRecordingCommands() throws {
+        let scratch = Scratch()
+        let bad = scratch.child("bad.jsonl")
+        try Data(#"{"type":"NoSuchEvent","at":"2026-01-01T10:00:00Z"}"#.utf8).write(to: URL(fileURLWithPath: bad))
+        #expect(try ledger("import", bad, "--ledger", scratch.child("n1/n2/l.ledger"), in: scratch).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: scratch.child("n1")))
+        let empty = scratch.child("empty")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        #expect(try ledger("import", bad, "--ledger", empty, in: scratch).status == 1)
+        #expect(try tree(empty).isEmpty)
+        for arguments in [["archive", "c1"], ["erase", "c1", "--yes"], ["reactivate", "c1"], ["rebuild"], ["coverage", "--schedule-missing"]] {
+            let run = try ledger(arguments + ["--ledger", empty], in: scratch)
+            #expect(run.status == 3, "\(arguments): \(run.stderr)")
+            #expect(try tree(empty).isEmpty, "\(arguments) made nothing")
+        }
     }
 }

@@ -106,6 +106,14 @@ func ledger(_ arguments: [String], in scratch: Scratch, stdin: String? = nil, as
                    killedBySignal: process.terminationReason == .uncaughtSignal)
 }
 
+/// A scratch directory with the fixture salon (`Fixtures/salon.jsonl`) imported into `salon.ledger`.
+func importedSalon() throws -> (scratch: Scratch, path: String) {
+    let scratch = Scratch()
+    let path = scratch.child("salon.ledger")
+    try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
+    return (scratch, path)
+}
+
 /// The path of a fixture file.
 func fixture(_ name: String) throws -> String {
     guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures") else {

@@ -5,14 +5,6 @@ import Testing
 /// The tool as an auditor, an operator and an attacker with file access would use it.
 @Suite("ledger: read-only copies, tampering, truncation, damage, backups")
 struct TrustCommandTests {
-    /// A scratch directory with the fixture salon imported into `salon.ledger`.
-    func importedSalon() throws -> (Scratch, String) {
-        let scratch = Scratch()
-        let path = scratch.child("salon.ledger")
-        try #require(try ledger("import", try fixture("salon.jsonl"), "--ledger", path, in: scratch).status == 0)
-        return (scratch, path)
-    }
-
     /// Every file of `directory` with its bytes.
     func contents(_ directory: String) throws -> [String: Data] {
         var files: [String: Data] = [:]
