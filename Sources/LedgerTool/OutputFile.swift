@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -51,9 +52,9 @@ struct OutputFile {
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ToolError(.refused, "cannot write \(path): the directory \(parent) does not exist")
         }
-        let ledgerDirectory = URL(fileURLWithPath: ledger).resolvingSymlinksInPath().standardizedFileURL.path
-        guard !direct, target == ledgerDirectory || target.hasPrefix(ledgerDirectory.hasSuffix("/") ? ledgerDirectory : ledgerDirectory + "/") else { return }
-        throw ToolError(.refused, "\(path) lies inside the ledger at \(ledger): write the file somewhere else")
+        if !direct && isPath(target, inside: ledger) {
+            throw ToolError(.refused, "\(path) lies inside the ledger at \(ledger): write the file somewhere else")
+        }
     }
 
     /// `argument` checked as a destination (see ``init(_:ledger:)``); `nil` for none or `-`
