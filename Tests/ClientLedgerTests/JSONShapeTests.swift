@@ -138,4 +138,16 @@ struct JSONShapeTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(HeadHash.self, from: Data(#""5:abc""#.utf8)) }
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(CalendarDate.self, from: Data(#""2026-02-30""#.utf8)) }
     }
+
+    @Test("the points liability writes null for a point value no programme fixes, never leaves the key out")
+    func pointsLiabilityNulls() async throws {
+        let (ledger, _) = try await salon()
+        // No programme yet at the opening (the salon's starts on 2025-09-01).
+        let liability = try await ledger.pointsLiability(from: day("2025-01-01"), to: day("2026-12-31"))
+        #expect(liability.pointValueAtOpening == nil)
+        let (decoded, object) = try roundTrip(liability)
+        #expect(decoded == liability)
+        #expect(object["pointValueAtOpening"] is NSNull, "\(String(describing: object["pointValueAtOpening"]))")
+        #expect(object["pointValueAtClosing"] as? Int == liability.pointValueAtClosing.map(Int.init))
+    }
 }

@@ -44,6 +44,19 @@ public struct PointsLiability: Hashable, Sendable, Codable {
     public let pointValueAtOpening: Cents?
     /// A point's value in cents under the programme in force at `to`.
     public let pointValueAtClosing: Cents?
+
+    /// Every key, a point's value `null` where the programme gives none (`docs/json.md`: an absent
+    /// value is `null`, never a missing key, which the synthesised encoding would leave out).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(points, forKey: .points)
+        try c.encode(money, forKey: .money)
+        try c.encode(revaluation, forKey: .revaluation)
+        try c.encode(pointValueAtOpening, forKey: .pointValueAtOpening)
+        try c.encode(pointValueAtClosing, forKey: .pointValueAtClosing)
+    }
 }
 
 extension SalonLedger {
