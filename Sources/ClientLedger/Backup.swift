@@ -76,9 +76,10 @@ extension SalonLedger {
         } catch {
             throw LedgerError(.invalidField, error.message, field: "ledger", cause: error)
         }
-        // A staging directory of its own: made here, so that nothing of anyone else's is in it.
+        // A staging directory of its own: made here, so that nothing of anyone else's is in it
+        // (0755 less the umask, as a directory made otherwise; it becomes the ledger's).
         let staging = path + ".restoring-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        guard mkdir(staging, 0o700) == 0 else {
+        guard mkdir(staging, 0o755) == 0 else {
             let reason = String(cString: strerror(errno))
             made.remove()
             throw LedgerError(.storage, "cannot make the staging directory \(staging) beside \(path): \(reason)")

@@ -132,6 +132,11 @@ struct MadeAndLeftTests {
         try Data("precious".utf8).write(to: URL(fileURLWithPath: beside + "/notes.txt"))
         #expect(try ledger("restore", backup, "--ledger", scratch.child("r2"), in: scratch).status == 0)
         #expect(try String(contentsOfFile: beside + "/notes.txt", encoding: .utf8) == "precious")
+        // The restored directory has the permissions any directory made here gets (not the staging's own).
+        let probe = scratch.child("probe")
+        try FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: false)
+        let permissions = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int }
+        #expect(try permissions(scratch.child("r2")) == permissions(probe))
         // A backup whose name is that of another target's staging directory.
         let named = scratch.child("q.restoring")
         try FileManager.default.copyItem(atPath: backup, toPath: named)
