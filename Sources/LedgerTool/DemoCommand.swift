@@ -19,13 +19,14 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var options: LedgerOptions
 
-    @Option(help: "How many clients.")
+    // `.unconditional`: a negative number is taken as the value and refused by name, not read as an option.
+    @Option(parsing: .unconditional, help: "How many clients.")
     var clients = 500
 
-    @Option(help: "The seed of the random history.")
+    @Option(parsing: .unconditional, help: "The seed of the random history.")
     var seed: UInt64 = 1
 
-    @Option(help: "How many years of history, ending now.")
+    @Option(parsing: .unconditional, help: "How many years of history, ending now.")
     var years = 2
 
     @Option(help: .hidden)

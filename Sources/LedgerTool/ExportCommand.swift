@@ -17,7 +17,8 @@ struct ExportCommand: AsyncParsableCommand {
 
     @OptionGroup var options: LedgerOptions
 
-    @Option(help: ArgumentHelp("The first global position to export (default: 1).", valueName: "POS"))
+    // `.unconditional`: `--from -1` is refused as a value, not read as an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("The first global position to export (default: 1).", valueName: "POS"))
     var from: UInt64 = 1
 
     @Argument(help: ArgumentHelp("The file to write; - (the default) writes standard output.", valueName: "FILE"))

@@ -20,7 +20,8 @@ struct RebuildCommand: AsyncParsableCommand {
     @Argument(help: "The projections to rebuild (default: all).")
     var projections: [String] = []
 
-    @Option(help: ArgumentHelp("""
+    // `.unconditional`: `--batch-events -5` is refused as a value, not read as an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
         How many events each step applies, holding what they change in memory: larger steps \
         rebuild faster and take more memory. A step's writes take the ledger's writer a few \
         thousand clients at a time, so other writers never wait for a whole step.

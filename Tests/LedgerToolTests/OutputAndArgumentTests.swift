@@ -95,6 +95,12 @@ struct OutputAndArgumentTests {
             #expect(run.status == 1)
             #expect(run.stderr.contains("--from 2026-12-31 is after --to 2026-01-01"), "\(command): \(run.stderr)")
         }
+        // A negative number is a value refused by name, not an option that "misses a value".
+        for arguments in [["export", "--from", "-1"], ["rebuild", "--batch-events", "-5"], ["demo", "--clients", "-1"], ["demo", "--seed", "-3"]] {
+            let run = try ledger(arguments + ["--ledger", path], in: scratch)
+            #expect(run.status == 64, "\(arguments): \(run.stderr)")
+            #expect(!run.stderr.contains("Missing value") && run.stderr.contains(arguments[1]), "\(arguments): \(run.stderr)")
+        }
         let channel = try ledger("coverage", "--schedule-missing", "--channel", "fax", "--ledger", path, in: scratch)
         #expect(channel.status == 64, "a malformed command line: \(channel.stderr)")
         let unknownClient = try ledger("coverage", "--schedule-missing", "--only", "nobody/a1", "--ledger", path, in: scratch)
