@@ -9,8 +9,11 @@ receptionist would: opens /reminders, follows the count of upcoming appointments
 reminder, ticks two of them and submits — the ledger must then hold reminders for exactly those
 two; searches "muller" and finds a Müller; opens a card and withdraws or grants a consent as a staff
 member — the ledger must hold that change with the staff member as its source — and redeems
-points (the discount recorded) and too many (refused on the page, nothing recorded). Every
-control must have a label a screen reader can read, and the pages speak German and Dutch too.
+points (the discount recorded) and too many (refused on the page, nothing recorded). Ids holding a
+"/" are linked and ticked right, an appointment the page never showed is refused, paging and the
+language links keep what the page showed, a long search says how many it found, the points history
+speaks German, and a body too large is 413. Every control must have a label a screen reader can
+read, and the pages speak German and Dutch too.
 Exits 0 if all holds, 1 otherwise (naming what did not).
 """
 import datetime
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 ELEMENT = "element-6066-11e4-a52f-4a5c3b2c9e80"
@@ -136,6 +140,17 @@ def main():
         {"type": "AppointmentBooked", "at": at, "client": "front-desk-test", "appointment": f"t{days}",
          "start": stamp(now + datetime.timedelta(days=days)), "minutes": 30, "service": "cut"}
         for days in (2, 3)
+    ] + [
+        # Enough upcoming appointments without a reminder for the list to have a second page.
+        {"type": "AppointmentBooked", "at": at, "client": "front-desk-test", "appointment": f"p{index}",
+         "start": stamp(now + datetime.timedelta(days=4, minutes=15 * index)), "minutes": 15, "service": "trim"}
+        for index in range(60)
+    ] + [
+        # Ids may hold a "/": the card's link and the tick box must still name them.
+        {"type": "ClientRegistered", "at": at, "client": "team/anna", "name": "Anna Schräg", "phone": "+4930654321"},
+        {"type": "ConsentChanged", "at": at, "client": "team/anna", "consent": "reminders", "granted": True, "source": "intake form"},
+        {"type": "AppointmentBooked", "at": at, "client": "team/anna", "appointment": "a/b",
+         "start": stamp(now + datetime.timedelta(days=5)), "minutes": 30, "service": "cut"},
     ]
     extra_file = os.path.join(work, "extra.jsonl")
     with open(extra_file, "w") as out:
@@ -177,6 +192,7 @@ def main():
         check("2 reminder(s) scheduled" in browser.text(browser.find("p.notice")), "the page says so")
         exported = subprocess.run([tool, "export", "--from", str(before + 1), "--ledger", ledger], check=True, capture_output=True, text=True).stdout
         events = [json.loads(line) for line in exported.splitlines() if line.strip()]
+        ticked = ["/".join(urllib.parse.unquote(part) for part in value.split("/")) for value in ticked]
         check(sorted(e["client"] + "/" + e["appointment"] for e in events if e["type"] == "ReminderScheduled") == sorted(ticked) and len(events) == 2,
               f"the ledger holds reminders for exactly the two ticked appointments {ticked}")
 
@@ -248,6 +264,43 @@ def main():
         for page in ("0", "-3", "9223372036854775807", "99999999999999999999", "x"):
             with urllib.request.urlopen(base + f"/reminders?page={page}&past={page}", timeout=10) as response:
                 check(response.status == 200, f"/reminders?page={page} answers 200")
+
+        # An id with a "/": the reminders list links to its card, and its box schedules it.
+        def fetch(path, data=None):
+            request = urllib.request.Request(base + path, data=data, method="POST" if data is not None else "GET")
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return response.status, response.read().decode(), response.url
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode(), path
+        page = "".join(fetch(f"/reminders?page={number}&lang=en")[1] for number in range(1, 6))  # every page of the list
+        check('href="/clients/team%2Fanna"' in page, "the reminders list links to the card of client team/anna, its / encoded")
+        check(fetch("/clients/team%2Fanna?lang=en")[0] == 200, "that card opens")
+        check('value="team%2Fanna/a%2Fb"' in page, "its tick box names client and appointment apart")
+        head = json.loads(subprocess.run([tool, "verify", "--json", "--ledger", ledger], check=True, capture_output=True, text=True).stdout)["headHash"]
+        status, _, _ = fetch("/reminders/schedule", urllib.parse.urlencode({"appointment": "team%2Fanna/a%2Fb"}).encode())
+        exported = subprocess.run([tool, "export", "--from", str(int(head.split(":")[0]) + 1), "--ledger", ledger], check=True, capture_output=True, text=True).stdout
+        scheduled = [json.loads(line) for line in exported.splitlines() if line.strip()]
+        check([(e["type"], e["client"], e["appointment"]) for e in scheduled] == [("ReminderScheduled", "team/anna", "a/b")],
+              f"ticking it schedules its reminder ({scheduled})")
+        status, body, _ = fetch("/reminders/schedule", urllib.parse.urlencode({"appointment": "nobody/a1"}).encode())
+        check(status == 404 and "unknownReference" in body, f"an appointment the page never showed is refused (404), not passed over ({status})")
+        # Paging one list keeps the other's page; switching the language keeps the page and the search.
+        status, page, _ = fetch("/reminders?page=1&past=1&lang=en")
+        check('href="?page=2&amp;past=1#next-missing"' in page, "the upcoming list's next page keeps the past list's")
+        status, page, _ = fetch("/clients?q=muller&lang=de")
+        check('href="/clients?q=muller&amp;lang=nl"' in page, "the language links keep the search")
+        status, page, url = fetch("/?lang=nl")
+        check('<html lang="nl">' in page, f"/?lang=nl leads to the Dutch overview ({url})")
+        # A search that finds more than a page says so.
+        status, page, _ = fetch("/clients?q=example&lang=en")
+        check("The first 100 of" in page, "a search that finds more than 100 clients says how many it found")
+        # The points history in German: its codes in words.
+        status, page, _ = fetch(chosen + "?lang=de")
+        check("gutgeschrieben: Umsatz" in page and "accrued" not in page, "the points history speaks German")
+        # A body larger than a form takes: 413, as JSON.
+        status, body, _ = fetch(chosen + "/consents", ("consent=marketing&granted=true&staff=A&pad=" + "x" * 70_000).encode())
+        check(status == 413 and "httpError" in body, f"a form body too large answers 413 with a JSON error ({status})")
 
         # German and Dutch.
         browser.go(base + "/reminders?lang=de")

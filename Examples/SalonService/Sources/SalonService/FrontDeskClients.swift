@@ -33,9 +33,10 @@ struct FrontDeskClients: Sendable {
                         + "<td class=\"number\">\(format.number(client.points))</td><td>\(escape(format.day(client.lastVisit)))</td></tr>"
                 }
                 body += "</tbody></table>"
+                if found.count > 100 { body += "<p class=\"notice\" role=\"status\">\(escape(language(.moreFound(shown: 100, found: found.count))))</p>" }
             }
         }
-        return FrontDeskPage(title: language(.clients), language: language, path: "/clients", body: body).response()
+        return FrontDeskPage(title: language(.clients), language: language, path: "/clients", query: FrontDeskPage.kept(request), body: body).response()
     }
 
     /// `/clients/{id}` of `client`.
@@ -110,7 +111,7 @@ struct FrontDeskClients: Sendable {
         if !card.pointsHistory.isEmpty {
             body += "<table><thead><tr><th scope=\"col\">\(language(.time))</th><th scope=\"col\" class=\"number\">\(language(.points))</th><th scope=\"col\">\(language(.reason))</th></tr></thead><tbody>"
             for change in card.pointsHistory.reversed() {
-                body += "<tr><td>\(escape(format.day(change.at)))</td><td class=\"number\">\(format.number(change.points))</td><td>\(escape(change.kind))\(change.reason.map { ": " + escape($0) } ?? "")</td></tr>"
+                body += "<tr><td>\(escape(format.day(change.at)))</td><td class=\"number\">\(format.number(change.points))</td><td>\(escape(language(.pointsKind(change.kind))))\(change.reason.map { ": " + escape(change.kind == "accrued" ? language(.accrualReason($0)) : $0) } ?? "")</td></tr>"
             }
             body += "</tbody></table>"
         }

@@ -8,12 +8,28 @@ struct FrontDeskPage {
     let language: FrontDeskLanguage
     /// The path the language links point to (with `?lang=`).
     let path: String
+    /// The query the language links keep (``kept(_:)``: a search, a page), so that switching the
+    /// language shows the same page in the other one.
+    var query = ""
     let body: String
+
+    init(title: String, language: FrontDeskLanguage, path: String, query: String = "", body: String) {
+        (self.title, self.language, self.path, self.query, self.body) = (title, language, path, query, body)
+    }
+
+    /// `request`'s query parameters but the language and the one-time notices (`scheduled`,
+    /// `error`), encoded again, each followed by `&`.
+    static func kept(_ request: Request) -> String {
+        request.uri.queryParameters.filter { !["lang", "scheduled", "error"].contains(String($0.key)) }.map { name, value in
+            let encode = { (text: Substring) in String(text).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+            return encode(name) + "=" + encode(value) + "&"
+        }.joined()
+    }
 
     func response() -> Response {
         let languages = FrontDeskLanguage.allCases.map { other in
             other == language ? "<strong>\(other.rawValue.uppercased())</strong>"
-                : "<a href=\"\(escape(path))?lang=\(other.rawValue)\" hreflang=\"\(other.rawValue)\">\(other.rawValue.uppercased())</a>"
+                : "<a href=\"\(escape(path))?\(escape(query))lang=\(other.rawValue)\" hreflang=\"\(other.rawValue)\">\(other.rawValue.uppercased())</a>"
         }.joined(separator: " · ")
         let html = """
             <!DOCTYPE html>

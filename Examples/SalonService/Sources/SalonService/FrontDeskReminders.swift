@@ -34,9 +34,12 @@ struct FrontDeskReminders: Sendable {
         body += "</div>"
 
         // Upcoming: the actionable list, first; then the past.
-        body += try list(upcoming, tickable: true, heading: language(.futureMissing), anchor: "next-missing", page: pageNumber, parameter: "page", language, format)
-        body += try list(past, tickable: false, heading: language(.pastMissing), anchor: "past-missing", page: pastPage, parameter: "past", language, format)
-        return FrontDeskPage(title: language(.reminders), language: language, path: "/reminders", body: body).response()
+        // Each pager keeps the other list's page.
+        body += try list(upcoming, tickable: true, heading: language(.futureMissing), anchor: "next-missing", page: pageNumber, parameter: "page",
+                         other: "past=\(pastPage)", language, format)
+        body += try list(past, tickable: false, heading: language(.pastMissing), anchor: "past-missing", page: pastPage, parameter: "past",
+                         other: "page=\(pageNumber)", language, format)
+        return FrontDeskPage(title: language(.reminders), language: language, path: "/reminders", query: FrontDeskPage.kept(request), body: body).response()
     }
 
     /// `POST /reminders/schedule` with the ticked `appointment` fields: schedules a reminder for each
@@ -44,22 +47,38 @@ struct FrontDeskReminders: Sendable {
     /// the overview again with how many.
     func schedule(_ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: 1 << 20)
-        // Each ticked box is `CLIENT/APPOINTMENT` (an appointment id is its client's own).
+        // Each ticked box is `CLIENT/APPOINTMENT`, each part percent-encoded (``boxValue(_:_:)``): an
+        // id may hold a `/` itself. An appointment id is its client's own.
         let ticked = try formFields(String(buffer: body)).filter { $0.name == "appointment" }.map { field in
-            guard let slash = field.value.lastIndex(of: "/") else {
-                throw APIError(.badRequest, LedgerError(.invalidField, "a ticked appointment must be CLIENT/APPOINTMENT", field: "appointment"))
+            let parts = field.value.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, let client = parts[0].removingPercentEncoding, let appointment = parts[1].removingPercentEncoding else {
+                throw APIError(.badRequest, LedgerError(.invalidField, "a ticked appointment must be CLIENT/APPOINTMENT, each part percent-encoded", field: "appointment"))
             }
-            return ClientAppointment(client: try ClientID(String(field.value[..<slash])), appointment: try AppointmentID(String(field.value[field.value.index(after: slash)...])))
+            let chosen = ClientAppointment(client: try ClientID(client), appointment: try AppointmentID(appointment))
+            // Only an appointment the page could have shown: anything else is refused, not passed over.
+            guard try ledger.card(of: chosen.client)?.appointments.contains(where: { $0.appointment == chosen.appointment }) == true else {
+                throw LedgerError(.unknownReference, "client \(client) has no appointment \(appointment)", field: "appointment") // 404, as any unknownReference
+            }
+            return chosen
         }
         guard !ticked.isEmpty else { return FrontDeskPage.redirect("/reminders?scheduled=0#next-missing") }
         let recorded = try await ledger.scheduleMissingReminders(at: .now, channel: .sms, actor: "front desk", only: Set(ticked))
         return FrontDeskPage.redirect("/reminders?scheduled=\(recorded.count)#next-missing")
     }
 
+    /// A tick box's value: `CLIENT/APPOINTMENT`, each percent-encoded so that the `/` between them
+    /// is the only one.
+    static func boxValue(_ client: ClientID, _ appointment: AppointmentID) -> String {
+        // RFC 3986's unreserved characters stay as they are (`c12/a3`, `front-desk/t2`).
+        let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let encode = { (id: String) in id.addingPercentEncoding(withAllowedCharacters: unreserved) ?? id }
+        return encode(client.rawValue) + "/" + encode(appointment.rawValue)
+    }
+
     /// One list of appointments without a reminder, a page of it: upcoming ones with tick boxes in
     /// a form whose button schedules the ticked, past ones as they are.
     private func list(_ items: [ReminderCoverage.Uncovered], tickable: Bool, heading: String, anchor: String, page: Int, parameter: String,
-                      _ language: FrontDeskLanguage, _ format: FrontDeskFormat) throws -> String {
+                      other: String, _ language: FrontDeskLanguage, _ format: FrontDeskFormat) throws -> String {
         var body = "<h2 id=\"\(anchor)\">\(heading) (\(format.number(Int64(items.count))))</h2>"
         // Any page number asked for (0, negative, past the end, Int.max) is brought within the list's.
         let pages = max(1, (items.count + Self.pageSize - 1) / Self.pageSize)
@@ -76,15 +95,16 @@ struct FrontDeskReminders: Sendable {
             body += "</tbody></table>"
             if tickable { body += "<button type=\"submit\">\(language(.scheduleTicked))</button></form>" }
         }
-        return body + pager(pages: pages, page: page, parameter: parameter, anchor: anchor, language)
+        return body + pager(pages: pages, page: page, parameter: parameter, other: other, anchor: anchor, language)
     }
 
-    private func pager(pages: Int, page: Int, parameter: String, anchor: String, _ language: FrontDeskLanguage) -> String {
+    /// The links to a list's previous and next pages; `other` is the other list's page, kept.
+    private func pager(pages: Int, page: Int, parameter: String, other: String, anchor: String, _ language: FrontDeskLanguage) -> String {
         guard pages > 1 else { return "" }
         var links: [String] = []
-        if page > 1 { links.append("<a href=\"?\(parameter)=\(page - 1)#\(anchor)\" rel=\"prev\">\(language(.previous))</a>") }
+        if page > 1 { links.append("<a href=\"?\(parameter)=\(page - 1)&amp;\(other)#\(anchor)\" rel=\"prev\">\(language(.previous))</a>") }
         links.append("\(page) / \(pages)")
-        if page < pages { links.append("<a href=\"?\(parameter)=\(page + 1)#\(anchor)\" rel=\"next\">\(language(.next))</a>") }
+        if page < pages { links.append("<a href=\"?\(parameter)=\(page + 1)&amp;\(other)#\(anchor)\" rel=\"next\">\(language(.next))</a>") }
         return "<nav class=\"pager\" aria-label=\"\(anchor)\">" + links.joined(separator: " · ") + "</nav>"
     }
 
@@ -100,12 +120,12 @@ struct FrontDeskReminders: Sendable {
             let id = "tick-\(escape(item.client.rawValue))-\(escape(item.appointment.rawValue))"
             let label = "\(language(.tick)): \(name), \(format.instant(item.start))"
             if item.reason == "missing" {
-                cells += "<td><input type=\"checkbox\" name=\"appointment\" value=\"\(escape(item.client.rawValue + "/" + item.appointment.rawValue))\" id=\"\(id)\" aria-label=\"\(escape(label))\"></td>"
+                cells += "<td><input type=\"checkbox\" name=\"appointment\" value=\"\(escape(Self.boxValue(item.client, item.appointment)))\" id=\"\(id)\" aria-label=\"\(escape(label))\"></td>"
             } else {
                 cells += "<td><input type=\"checkbox\" disabled id=\"\(id)\" aria-label=\"\(escape(label)) — \(escape(reason))\"></td>"
             }
         }
-        cells += "<td><a href=\"/clients/\(escape(item.client.rawValue.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""))\">\(escape(name))</a></td>"
+        cells += "<td><a href=\"\(FrontDeskClients.path(item.client))\">\(escape(name))</a></td>"
         cells += "<td>" + (card?.phone.map { "<a href=\"tel:\(escape($0))\">\(escape($0))</a>" } ?? "–") + "</td>"
         cells += "<td>\(escape(format.instant(item.start)))</td><td>\(escape(service))</td><td class=\"\(item.reason)\">\(escape(reason))</td>"
         return "<tr>\(cells)</tr>"

@@ -40,6 +40,30 @@ struct FrontDeskText: Sendable {
     static let points = Self("Punkte", "Punten", "Points")
     static let lastVisit = Self("Letzter Besuch", "Laatste bezoek", "Last visit")
     static let noClients = Self("Keine Kunden gefunden.", "Geen klanten gevonden.", "No clients found.")
+    /// Shown under a search that found more clients than one page lists.
+    static func moreFound(shown: Int, found: Int) -> Self {
+        Self("Die ersten \(shown) von \(found) Kunden; suchen Sie genauer, um die übrigen zu sehen.",
+             "De eerste \(shown) van \(found) klanten; zoek nauwkeuriger om de rest te zien.",
+             "The first \(shown) of \(found) clients; search more precisely to see the rest.")
+    }
+    /// A change of the points balance, by its kind (`accrued`, `adjusted`, `redeemed`).
+    static func pointsKind(_ kind: String) -> Self {
+        switch kind {
+        case "accrued": Self("gutgeschrieben", "bijgeschreven", "earned")
+        case "adjusted": Self("korrigiert", "gecorrigeerd", "adjusted")
+        case "redeemed": Self("eingelöst", "ingewisseld", "redeemed")
+        default: Self(kind, kind, kind)
+        }
+    }
+    /// Why points were earned (`AccrualReason`); other words as they were recorded.
+    static func accrualReason(_ reason: String) -> Self {
+        switch reason {
+        case "revenue": Self("Umsatz", "omzet", "revenue")
+        case "referral": Self("Empfehlung", "doorverwijzing", "referral")
+        case "manual": Self("von Hand", "handmatig", "by hand")
+        default: Self(reason, reason, reason)
+        }
+    }
     static let alert = Self("Achtung", "Let op", "Alert")
     static let consents = Self("Einwilligungen", "Toestemmingen", "Consents")
     static let granted = Self("erteilt", "gegeven", "granted")

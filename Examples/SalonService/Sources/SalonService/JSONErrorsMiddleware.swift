@@ -1,5 +1,6 @@
 import ClientLedger
 import Hummingbird
+import NIOCore
 
 /// Every error is JSON in the library's `LedgerError` shape — unknown routes (404) and known paths
 /// asked with a method they do not take (405, with `Allow`) included — never the framework's plain text.
@@ -27,6 +28,9 @@ struct JSONErrorsMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(error.status, LedgerError(.init(rawValue: "httpError"), error.body ?? error.status.reasonPhrase))
         } catch let error as LedgerError {
             throw APIError(error)
+        } catch let error as NIOTooManyBytesError {
+            // A body larger than the route takes: the framework's error, as its status says it.
+            throw APIError(.contentTooLarge, LedgerError(.init(rawValue: "httpError"), "the request body is larger than the \(error.maxBytes.map { "\($0) bytes" } ?? "size") this route takes"))
         } catch {
             throw APIError(.internalServerError, LedgerError(.init(rawValue: "internalError"), "the request failed: \(error)"))
         }

@@ -39,7 +39,10 @@ struct SalonRoutes: Sendable {
 
         // The front desk: server-rendered pages in German, Dutch or English.
         let reminders = FrontDeskReminders(ledger: ledger), clients = FrontDeskClients(ledger: ledger)
-        router.get("/") { _, _ in FrontDeskPage.redirect("/reminders") }
+        // The language asked for goes along (`/?lang=nl`).
+        router.get("/") { request, _ in
+            FrontDeskPage.redirect("/reminders" + (request.uri.queryParameters["lang"].flatMap { FrontDeskLanguage(rawValue: String($0)) }.map { "?lang=\($0.rawValue)" } ?? ""))
+        }
         router.get("reminders") { request, _ in try await reminders.page(request) }
         router.post("reminders/schedule") { request, _ in try await reminders.schedule(request) }
         router.get("clients") { request, _ in try await clients.search(request) }
