@@ -295,6 +295,17 @@ def main():
         # A search that finds more than a page says so.
         status, page, _ = fetch("/clients?q=example&lang=en")
         check("The first 100 of" in page, "a search that finds more than 100 clients says how many it found")
+        # An archived client is found among the archived ones, and the card offers to reactivate.
+        archived_run = subprocess.run([tool, "clients", "--archived", "--json", "--ledger", ledger], check=True, capture_output=True, text=True)
+        archived_clients = [c for c in json.loads(archived_run.stdout) if c.get("name")]
+        check(archived_clients != [], "the demo has an archived client with a name")
+        if archived_clients:
+            name = archived_clients[0]["name"]
+            active = fetch("/clients?" + urllib.parse.urlencode({"q": name, "lang": "en"}))[1]
+            found = fetch("/clients?" + urllib.parse.urlencode({"q": name, "archived": "1", "lang": "en"}))[1]
+            href = "/clients/" + urllib.parse.quote(archived_clients[0]["client"], safe="")
+            check(f'href="{href}"' not in active and f'href="{href}"' in found, f"{name} is found among the archived clients only")
+            check("reactivate" in fetch(href + "?lang=en")[1].lower(), "the archived client's card offers to reactivate")
         # The points history in German: its codes in words.
         status, page, _ = fetch(chosen + "?lang=de")
         check("gutgeschrieben: Umsatz" in page and "accrued" not in page, "the points history speaks German")

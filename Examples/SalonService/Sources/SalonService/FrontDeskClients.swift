@@ -8,20 +8,24 @@ import Hummingbird
 struct FrontDeskClients: Sendable {
     let ledger: SalonLedger
 
-    /// `GET /clients?q=TEXT`: accent-insensitive search in names, e-mail addresses and phone
-    /// numbers (national or international form).
+    /// `GET /clients?q=TEXT[&archived=1]`: accent-insensitive search in names, e-mail addresses and
+    /// phone numbers (national or international form), among the active clients or, ticked, the
+    /// archived ones (whose card offers to reactivate them).
     func search(_ request: Request) async throws -> Response {
         let language = FrontDeskLanguage.of(request)
         let format = FrontDeskFormat(language, settings: try? ledger.salonSettings())
         let query = request.uri.queryParameters["q"].map(String.init) ?? ""
+        let archived = request.uri.queryParameters["archived"] == "1"
         var body = """
             <form method="get" action="/clients" role="search">
             <label for="q">\(language(.searchLabel))</label>
             <input type="search" id="q" name="q" value="\(escape(query))" autofocus>
+            <input type="checkbox" id="archived" name="archived" value="1"\(archived ? " checked" : "")>
+            <label for="archived">\(language(.archivedClients))</label>
             <button type="submit">\(language(.search))</button></form>
             """
         if !query.trimmingCharacters(in: .whitespaces).isEmpty {
-            let found = try await ledger.clients(search: query)
+            let found = try await ledger.clients(archived: archived, search: query)
             if found.isEmpty {
                 body += "<p>\(language(.noClients))</p>"
             } else {

@@ -40,6 +40,7 @@ struct FrontDeskText: Sendable {
     static let points = Self("Punkte", "Punten", "Points")
     static let lastVisit = Self("Letzter Besuch", "Laatste bezoek", "Last visit")
     static let noClients = Self("Keine Kunden gefunden.", "Geen klanten gevonden.", "No clients found.")
+    static let archivedClients = Self("unter den archivierten Kunden", "onder de gearchiveerde klanten", "among archived clients")
     /// Shown under a search that found more clients than one page lists.
     static func moreFound(shown: Int, found: Int) -> Self {
         Self("Die ersten \(shown) von \(found) Kunden; suchen Sie genauer, um die übrigen zu sehen.",
