@@ -24,6 +24,8 @@ extension SalonLedger {
     @discardableResult
     public func backup(to destination: String, progress: ((_ copied: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> HeadHash? {
         let head: HeadHash?
+        // An empty directory that was there stays (emptied again) if the keys cannot be copied.
+        let existed = FileManager.default.fileExists(atPath: destination)
         do {
             head = try log.backup(to: destination, progress: progress)
         } catch where error.code == .misuse {
@@ -34,7 +36,12 @@ extension SalonLedger {
         do {
             try keys.copyFile(to: destination + "/" + ClientKeyStore.fileName)
         } catch {
-            try? FileManager.default.removeItem(atPath: destination)
+            let fileManager = FileManager.default
+            if existed {
+                for name in (try? fileManager.contentsOfDirectory(atPath: destination)) ?? [] { try? fileManager.removeItem(atPath: destination + "/" + name) }
+            } else {
+                try? fileManager.removeItem(atPath: destination)
+            }
             throw error
         }
         return head
@@ -67,6 +74,8 @@ extension SalonLedger {
             guard isDirectory.boolValue, ((try? fileManager.contentsOfDirectory(atPath: path)) ?? ["?"]).isEmpty else {
                 throw LedgerError(.invalidField, "\(path) is not empty; a restore never overwrites a ledger (move it aside first)", field: "ledger")
             }
+        } else if (try? fileManager.destinationOfSymbolicLink(atPath: path)) != nil {
+            throw LedgerError(.invalidField, "\(path) is a link to nothing and is in the way; a restore never overwrites anything", field: "ledger")
         }
         let head = try verifiedHead(of: backup, "the backup at \(backup)")
         // The directories above `path` that are missing, made now and removed again on failure.
@@ -84,6 +93,17 @@ extension SalonLedger {
             made.remove()
             throw LedgerError(.storage, "cannot make the staging directory \(staging) beside \(path): \(reason)")
         }
+        // Whether the staging directory became `path` (a new one); what a failure takes back.
+        var moved = false
+        func undo() {
+            try? fileManager.removeItem(atPath: staging)
+            if existed {
+                for file in (try? fileManager.contentsOfDirectory(atPath: path)) ?? [] { try? fileManager.removeItem(atPath: path + "/" + file) }
+            } else if moved {
+                try? fileManager.removeItem(atPath: path)
+            }
+            made.remove()
+        }
         do {
             for file in ["data.mdb", ClientKeyStore.fileName] where fileManager.fileExists(atPath: backup + "/" + file) {
                 try fileManager.copyItem(atPath: backup + "/" + file, toPath: staging + "/" + file)
@@ -95,13 +115,10 @@ extension SalonLedger {
                 try fileManager.removeItem(atPath: staging)
             } else {
                 guard rename(staging, path) == 0 else { throw DescribedCause("cannot move \(staging) to \(path): \(String(cString: strerror(errno)))") }
+                moved = true
             }
         } catch {
-            try? fileManager.removeItem(atPath: staging)
-            if existed {
-                for file in (try? fileManager.contentsOfDirectory(atPath: path)) ?? [] { try? fileManager.removeItem(atPath: path + "/" + file) }
-            }
-            made.remove()
+            undo()
             throw LedgerError(.storage, "restoring \(backup) to \(path) failed: \(Self.reason(error))", cause: DescribedCause("\(error)"))
         }
         do throws(LedgerError) {
@@ -110,12 +127,7 @@ extension SalonLedger {
                 throw LedgerError(.storage, "the restored ledger at \(path) ends at \(restored?.description ?? "nothing"), not at the backup's head \(head?.description ?? "nothing")")
             }
         } catch {
-            if existed {
-                for file in (try? fileManager.contentsOfDirectory(atPath: path)) ?? [] { try? fileManager.removeItem(atPath: path + "/" + file) }
-            } else {
-                try? fileManager.removeItem(atPath: path)
-            }
-            made.remove()
+            undo()
             throw error
         }
         return head

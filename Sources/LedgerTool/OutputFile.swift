@@ -50,7 +50,8 @@ struct OutputFile {
         let parent = resolved.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ToolError(.refused, "cannot write \(path): the directory \(parent) does not exist")
+            let problem = FileManager.default.fileExists(atPath: parent) ? "is not a directory" : "does not exist"
+            throw ToolError(.refused, "cannot write \(path): \(parent) \(problem)")
         }
         if !direct && isPath(target, inside: ledger) {
             throw ToolError(.refused, "\(path) lies inside the ledger at \(ledger): write the file somewhere else")

@@ -26,6 +26,7 @@ struct OutputAndArgumentTests {
         #expect(try ledger("export", "", "--ledger", path, in: scratch).stderr.contains("empty"))
         #expect(try ledger("export", folder, "--ledger", path, in: scratch).stderr.contains("is a directory"))
         #expect(try ledger("export", path + "/x.jsonl", "--ledger", path, in: scratch).stderr.contains("inside the ledger"))
+        #expect(try ledger("export", folder + "/keep.txt/x.jsonl", "--ledger", path, in: scratch).stderr.contains("keep.txt is not a directory"))
         #expect(try String(contentsOfFile: folder + "/keep.txt", encoding: .utf8) == "keep")
         #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted() == ["client-keys", "data.mdb", "lock.mdb"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: path + "/data.mdb")) == ledgerBefore)
@@ -158,8 +159,10 @@ struct MadeAndLeftTests {
         let backup = scratch.child("bk")
         try #require(try ledger("backup", backup, "--ledger", path, in: scratch).status == 0)
         try Data("x".utf8).write(to: URL(fileURLWithPath: scratch.child("file.txt")))
+        try FileManager.default.createSymbolicLink(atPath: scratch.child("dangling"), withDestinationPath: scratch.child("nowhere"))
         let before = try tree(scratch.path)
-        for (target, words) in [(backup + "/sub", "inside the backup"), (scratch.child("file.txt") + "/sub", "is in the way"), ("", "empty")] {
+        for (target, words) in [(backup + "/sub", "inside the backup"), (scratch.child("file.txt") + "/sub", "is in the way"), ("", "empty"),
+                                (scratch.child("dangling"), "is in the way")] {
             let run = try ledger("restore", backup, "--ledger", target, in: scratch)
             #expect(run.status == 1, "\(target): \(run.stderr)")
             #expect(run.stderr.contains(words) && !run.stderr.contains("NSCocoaErrorDomain"), "\(target): \(run.stderr)")

@@ -122,6 +122,33 @@ extension ClientSummary: Codable {
     }
 }
 
+/// `from`, `to`, `points` and `money` (each `opening`, `earned`, `redeemed`, `expired`, `adjusted`,
+/// `closing`), `revaluation`, and `pointValueAtOpening`, `pointValueAtClosing` (cents; `null` where
+/// the programme gives a point no fixed value — never a missing key).
+extension PointsLiability: Codable {
+    private enum CodingKeys: String, CodingKey { case from, to, points, money, revaluation, pointValueAtOpening, pointValueAtClosing }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(from: try c.decode(Timestamp.self, forKey: .from), to: try c.decode(Timestamp.self, forKey: .to),
+                  points: try c.decode(Figures.self, forKey: .points), money: try c.decode(Figures.self, forKey: .money),
+                  revaluation: try c.decode(Int64.self, forKey: .revaluation),
+                  pointValueAtOpening: try c.decodeIfPresent(Cents.self, forKey: .pointValueAtOpening),
+                  pointValueAtClosing: try c.decodeIfPresent(Cents.self, forKey: .pointValueAtClosing))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(points, forKey: .points)
+        try c.encode(money, forKey: .money)
+        try c.encode(revaluation, forKey: .revaluation)
+        try c.encode(pointValueAtOpening, forKey: .pointValueAtOpening)
+        try c.encode(pointValueAtClosing, forKey: .pointValueAtClosing)
+    }
+}
+
 extension Identifier {
     /// An identifier read from a JSON object's key: validated, or a decoding error at `path`.
     fileprivate init(from key: String, at path: [any CodingKey]) throws {

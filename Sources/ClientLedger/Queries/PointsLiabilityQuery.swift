@@ -11,7 +11,7 @@ import EventLog
 /// at the one in force at `to`; ``revaluation`` is what a change of the point's value in the period
 /// did to the balance, so that the money roll-forward adds up as well. No rounding: a point's value
 /// is whole cents.
-public struct PointsLiability: Hashable, Sendable, Codable {
+public struct PointsLiability: Hashable, Sendable {
     /// One roll-forward: in points, or in cents.
     public struct Figures: Hashable, Sendable, Codable {
         /// The balance at the start of the period (`from`, exclusive: everything dated at or before it).
@@ -44,19 +44,6 @@ public struct PointsLiability: Hashable, Sendable, Codable {
     public let pointValueAtOpening: Cents?
     /// A point's value in cents under the programme in force at `to`.
     public let pointValueAtClosing: Cents?
-
-    /// Every key, a point's value `null` where the programme gives none (`docs/json.md`: an absent
-    /// value is `null`, never a missing key, which the synthesised encoding would leave out).
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(from, forKey: .from)
-        try c.encode(to, forKey: .to)
-        try c.encode(points, forKey: .points)
-        try c.encode(money, forKey: .money)
-        try c.encode(revaluation, forKey: .revaluation)
-        try c.encode(pointValueAtOpening, forKey: .pointValueAtOpening)
-        try c.encode(pointValueAtClosing, forKey: .pointValueAtClosing)
-    }
 }
 
 extension SalonLedger {
