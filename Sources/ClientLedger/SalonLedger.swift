@@ -65,17 +65,23 @@ public final class SalonLedger: Sendable {
         /// About how many clients' entries one write transaction of a rebuild step writes: other
         /// writers wait for one such transaction at a time, not for the whole step. Default 4,096.
         public var rebuildWriteLimit: Int
+        /// How many threads apply a rebuild step's events, each the events of its share of the
+        /// clients; the writes stay on one. Default: the processor cores this process may use, at
+        /// most 4 (``EventLog/Options/rebuildWorkers``).
+        public var rebuildWorkers: Int
 
         /// Creates options; every value has a default.
         public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 16, readOnly: Bool = false,
                     logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil,
                     projectionBatchSize: UInt64 = EventLog.Options().projectionBatchSize,
-                    rebuildBatchSize: UInt64 = EventLog.Options().rebuildBatchSize, rebuildWriteLimit: Int = EventLog.Options().rebuildWriteLimit) {
+                    rebuildBatchSize: UInt64 = EventLog.Options().rebuildBatchSize, rebuildWriteLimit: Int = EventLog.Options().rebuildWriteLimit,
+                    rebuildWorkers: Int = EventLog.Options.defaultRebuildWorkers) {
             self.durability = durability
             self.maximumAttempts = max(1, maximumAttempts)
             self.projectionBatchSize = max(1, projectionBatchSize)
             self.rebuildBatchSize = max(1, rebuildBatchSize)
             self.rebuildWriteLimit = max(1, rebuildWriteLimit)
+            self.rebuildWorkers = min(max(1, rebuildWorkers), EventLog.Options.maximumRebuildWorkers)
             self.readOnly = readOnly
             self.logger = logger
             self.metricsFactory = metricsFactory
@@ -132,6 +138,7 @@ public final class SalonLedger: Sendable {
             let metrics = options.metricsFactory ?? MetricsSystem.factory
             return try EventLog(path: path, options: .init(durability: options.durability, projectionBatchSize: options.projectionBatchSize,
                                                            rebuildBatchSize: options.rebuildBatchSize, rebuildWriteLimit: options.rebuildWriteLimit,
+                                                           rebuildWorkers: options.rebuildWorkers,
                                                            readOnly: options.readOnly, logger: options.logger, metricsFactory: metrics))
         } catch {
             throw LedgerError.wrapping(error, "opening the ledger at \(path)")

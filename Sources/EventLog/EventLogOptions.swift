@@ -1,3 +1,4 @@
+import Foundation
 import CoreMetrics
 import Logging
 
@@ -43,6 +44,12 @@ extension EventLog {
         /// ``Projection/endBatch(_:state:limit:)``). Appends wait for one such transaction at a
         /// time, not for the whole step. Default 4,096.
         public var rebuildWriteLimit: Int
+        /// How many threads apply a rebuild step's events, for a ``StreamPartitionedProjection``:
+        /// each reads the step's events in a read snapshot of its own, checks their links, and
+        /// applies those of its share of the streams; the step merges what they gathered and writes
+        /// it on one thread, as always. `1` applies on one thread. Default: the processor cores this
+        /// process may use, at most 4 (each worker reads every event, so more buy less).
+        public var rebuildWorkers: Int
         /// Open for reading only: nothing is ever written to the log's files, nothing is created
         /// (a path without a log throws ``EventLogError/Code/notALog``), and every write throws
         /// ``EventLogError/Code/readOnly``. Works on read-only files and directories and as another
@@ -63,7 +70,7 @@ extension EventLog {
         public init(durability: Durability = .durable, initialMapSize: Int = 256 << 20,
                     headsCheckpointInterval: UInt64 = 100_000, subscriptionPollInterval: Duration = .milliseconds(100),
                     projectionBatchSize: UInt64 = 50_000, rebuildBatchSize: UInt64 = 1_000_000, rebuildWriteLimit: Int = 4_096,
-                    readOnly: Bool = false, logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil) {
+                    rebuildWorkers: Int = Options.defaultRebuildWorkers, readOnly: Bool = false, logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil) {
             self.durability = durability
             self.initialMapSize = initialMapSize
             self.headsCheckpointInterval = max(headsCheckpointInterval, 1)
@@ -71,10 +78,17 @@ extension EventLog {
             self.projectionBatchSize = max(projectionBatchSize, 1)
             self.rebuildBatchSize = max(rebuildBatchSize, 1)
             self.rebuildWriteLimit = max(rebuildWriteLimit, 1)
+            self.rebuildWorkers = min(max(rebuildWorkers, 1), Options.maximumRebuildWorkers)
             self.readOnly = readOnly
             self.logger = logger
             self.metricsFactory = metricsFactory
         }
+
+        /// The default ``rebuildWorkers``: the processor cores this process may use, at most 4.
+        public static var defaultRebuildWorkers: Int { min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4) }
+
+        /// The most ``rebuildWorkers`` may be (a larger value is taken as this).
+        public static let maximumRebuildWorkers = 64
 
         /// Options for reading only (see ``readOnly``).
         public static var readOnly: Options { Options(readOnly: true) }

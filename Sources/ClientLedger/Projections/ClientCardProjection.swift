@@ -16,7 +16,7 @@ import EventLog
 /// Events it cannot understand — a type or payload layout of a newer library, written by another
 /// process — are skipped rather than refused: a projection runs inside every append's
 /// transaction, and refusing would stop all writes.
-package struct ClientCardProjection: Projection {
+package struct ClientCardProjection: StreamPartitionedProjection {
     package let name = "clientCards"
     /// 1: a nested record rewritten per batch; 2: the ``CardJournal``; 3: and the ``QueryIndex``;
     /// 4: and the ``DecisionIndex``.
@@ -62,30 +62,18 @@ package struct ClientCardProjection: Projection {
         if batch.firstPosition == 0 { batch.firstPosition = position }
         let index = card(of: event, in: &batch)
         batch.recent[Int(position % UInt64(Batch.recentCount))] = (stream, Int32(index))
-        let code = Int(event.typeCode)
-        let type: LedgerEventType
-        if code < batch.types.count, let known = batch.types[code] {
-            type = known
-        } else {
-            guard let parsed = LedgerEventType(rawValue: event.type) else {
-                // A newer library's type: no card shows it, and no command decides past it.
-                if index >= 0 {
-                    try batch.decisions.noteUnreadable(batch.cards[index].client, slot: index, position: position,
-                                                       reason: "position \(position) holds an event of type \(event.type), which this library does not know (a newer one wrote it)",
-                                                       state: state)
-                }
-                return
+        guard let type = Self.type(of: event, in: &batch) else {
+            // A newer library's type: no card shows it, and no command decides past it.
+            if index >= 0 {
+                try batch.decisions.noteUnreadable(batch.cards[index].client, slot: index, position: position,
+                                                   reason: "position \(position) holds an event of type \(event.type), which this library does not know (a newer one wrote it)",
+                                                   state: state)
             }
-            if code < 4_096 {
-                if code >= batch.types.count { batch.types += repeatElement(nil, count: code + 1 - batch.types.count) }
-                batch.types[code] = parsed
-            }
-            type = parsed
+            return
         }
         guard index >= 0 else {
             // The salon's own events change no card; their instants still move the watermark.
-            var reader = PayloadReader(event.payload, .event(type))
-            if let at = try? BinaryCodec.prelude(&reader, type) { try batch.index.see(at.microsecondsSinceEpoch, state: state) }
+            try see(event, type, in: &batch, state: state)
             return
         }
         do {
@@ -107,6 +95,46 @@ package struct ClientCardProjection: Projection {
             try batch.decisions.noteUnreadable(batch.cards[index].client, slot: index, position: position,
                                                reason: "the event at position \(position): \(error.message)", state: state)
         }
+    }
+
+    /// Moves the batch's watermark as ``apply(_:to:state:)`` would, and changes nothing else: in a
+    /// rebuild that applies different clients' events on different threads, the watermark (the
+    /// latest instant seen, which decides which upcoming starts the query index keeps) is the one
+    /// thing that depends on every event, and each worker keeps it up from all of them.
+    package func observe(_ event: RecordedEvent, to batch: inout Batch, state: ProjectionState) throws {
+        guard let type = Self.type(of: event, in: &batch) else { return }
+        try see(event, type, in: &batch, state: state)
+    }
+
+    /// Adds another worker's batch: its cards take the slots after this one's, and its index and
+    /// decision entries follow them there. The merged batch can go on applying events.
+    package func merge(_ other: Batch, into batch: inout Batch) throws {
+        let offset = batch.cards.count
+        batch.cards += other.cards
+        for (stream, card) in other.streams { batch.streams[stream] = card >= 0 ? card + offset : card }
+        batch.index.merge(other.index, slotOffset: offset)
+        batch.decisions.merge(other.decisions, slotOffset: offset)
+        // The recent events no longer tell all streams' cards: found by stream number from here on.
+        batch.firstPosition = .max
+    }
+
+    /// The type of `event`, parsed once per type code and batch; `nil` for a newer library's type.
+    private static func type(of event: RecordedEvent, in batch: inout Batch) -> LedgerEventType? {
+        let code = Int(event.typeCode)
+        if code < batch.types.count, let known = batch.types[code] { return known }
+        guard let parsed = LedgerEventType(rawValue: event.type) else { return nil }
+        if code < 4_096 {
+            if code >= batch.types.count { batch.types += repeatElement(nil, count: code + 1 - batch.types.count) }
+            batch.types[code] = parsed
+        }
+        return parsed
+    }
+
+    /// Moves the watermark to the instant of `event` (of `type`), if its prelude can be read (a
+    /// newer library's layout moves nothing).
+    private func see(_ event: RecordedEvent, _ type: LedgerEventType, in batch: inout Batch, state: ProjectionState) throws {
+        var reader = PayloadReader(event.payload, .event(type))
+        if let at = try? BinaryCodec.prelude(&reader, type) { try batch.index.see(at.microsecondsSinceEpoch, state: state) }
     }
 
     /// The index in `batch.cards` of the card that `event` changes (made if the batch has none

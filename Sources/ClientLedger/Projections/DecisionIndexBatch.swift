@@ -35,6 +35,16 @@ extension DecisionIndex {
         private var clients = SlotTable<Pending>()
         private var commands: [CommandRef: (original: CommandEntry?, current: CommandEntry)] = [:]
 
+        /// Adds what `other` gathered — another worker's batch of a rebuild, which applied other
+        /// clients' events — its slot `s` becoming `s + offset`.
+        mutating func merge(_ other: Batch, slotOffset offset: Int) {
+            clients.merge(other.clients, slotOffset: offset)
+            let shift = Int32(offset)
+            for (ref, change) in other.commands {
+                commands[CommandRef(client: ref.client, slot: ref.slot + shift, command: ref.command)] = change
+            }
+        }
+
         /// Whether events of `type` change what a command decides from (``ClientState/apply(_:)``).
         static func folds(_ type: LedgerEventType) -> Bool {
             switch type {

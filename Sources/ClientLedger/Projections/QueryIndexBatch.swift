@@ -70,6 +70,24 @@ extension QueryIndex {
             }
         }
 
+        /// Adds what `other` gathered — another worker's batch of a rebuild, begun from the same
+        /// state, that saw the same events and applied other clients' — its slot `s` becoming
+        /// `s + offset`. Both kept the same watermark, since both saw every event.
+        mutating func merge(_ other: Batch, slotOffset offset: Int) {
+            if let theirs = other.watermark, watermark.map({ theirs > $0 }) ?? true {
+                (watermark, watermarkChanged) = (theirs, other.watermarkChanged)
+            }
+            watermarkRead = watermarkRead || other.watermarkRead
+            clients.merge(other.clients, slotOffset: offset)
+            let shift = Int32(offset)
+            for (ref, change) in other.appointments {
+                appointments[AppointmentRef(client: ref.client, slot: ref.slot + shift, appointment: ref.appointment)] = change
+            }
+            for (ref, change) in other.subscriptions {
+                subscriptions[SubscriptionRef(client: ref.client, slot: ref.slot + shift, subscription: ref.subscription)] = change
+            }
+        }
+
         /// Applies one event of `client` (in card slot `slot`) whose type ``indexes(_:)`` (after
         /// ``see(_:state:)``).
         mutating func apply(_ event: LedgerEvent, client: ClientID, slot: Int, state: ProjectionState) throws {

@@ -20,4 +20,13 @@ struct SlotTable<Value> {
         indices[slot] = Int32(values.count - 1)
         return values.count - 1
     }
+
+    /// Adds the values of `other`, whose slot `s` becomes slot `s + offset` here; `offset` must be
+    /// past every slot of this table.
+    mutating func merge(_ other: SlotTable, slotOffset offset: Int) {
+        if indices.count < offset { indices += repeatElement(-1, count: offset - indices.count) }
+        let base = Int32(values.count)
+        indices += other.indices.map { $0 >= 0 ? $0 + base : -1 }
+        values += other.values
+    }
 }

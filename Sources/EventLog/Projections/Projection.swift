@@ -74,3 +74,24 @@ public struct ProjectionProgress: Sendable, Hashable {
         secondsRemaining = rate > 0 ? Double(eventsTotal &- min(eventsDone, eventsTotal)) / rate : nil
     }
 }
+
+/// A projection whose rebuild may apply the events of different streams on different threads
+/// (``EventLog/Options/rebuildWorkers``).
+///
+/// Each worker of a rebuild step reads the step's events, in log order, and applies those of its
+/// share of the streams to a batch of its own with ``Projection/apply(_:to:state:)``; every other
+/// event it shows that batch with ``observe(_:to:state:)``. The step then merges the workers'
+/// batches into one with ``merge(_:into:)`` and ends it as usual.
+///
+/// Conform only if that stores exactly what one batch of all the events stores: an event may
+/// change only what belongs to its own stream, and whatever depends on the events of every stream
+/// (the latest instant seen, say) must be kept up by ``observe(_:to:state:)``.
+public protocol StreamPartitionedProjection: Projection {
+    /// Shows `batch` an event of a stream that another worker applies, in its place in log order.
+    func observe(_ event: RecordedEvent, to batch: inout Batch, state: ProjectionState) throws
+
+    /// Adds what `other` gathered to `batch`: both began together, from the same state, and saw
+    /// the same events, of which they applied those of different streams.
+    func merge(_ other: Batch, into batch: inout Batch) throws
+}
+
