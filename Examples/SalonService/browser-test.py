@@ -9,7 +9,8 @@ receptionist would: opens /reminders, follows the count of upcoming appointments
 reminder, ticks two of them and submits — the ledger must then hold reminders for exactly those
 two; searches "muller" and finds a Müller; opens a card and withdraws or grants a consent as a staff
 member — the ledger must hold that change with the staff member as its source — and redeems
-points (the discount recorded) and too many (refused on the page, nothing recorded). Ids holding a
+points (the discount recorded) and too many (refused on the page in the staff's language, nothing
+recorded). Ids holding a
 "/" are linked and ticked right, an appointment the page never showed is refused, paging and the
 language links keep what the page showed, a long search says how many it found, the points history
 speaks German, and a body too large is 413. Every control must have a label a screen reader can
@@ -245,9 +246,17 @@ def main():
         redeemed = redeem(100, "?redeemed=")
         check([(e["type"], e.get("points")) for e in redeemed] == [("DiscountRedeemed", 100)], f"redeeming 100 points records the discount ({redeemed})")
         check("100 points redeemed" in browser.text(browser.find("p.notice")), "the card says what was redeemed")
-        refused = redeem(99_999_999, "?error=")
+        refused = redeem(99_999_999, "?refused=insufficientPoints")
         check(refused == [], "redeeming more than the balance records nothing")
-        check("Not recorded" in browser.text(browser.find("p.alert[role=alert]")), "the card says why, as a page, not as JSON")
+        alert = browser.text(browser.find("p.alert[role=alert]"))
+        check("Not recorded" in alert and "does not have enough points" in alert, f"the card says why, as a page, not as JSON ({alert})")
+        # In German and Dutch the desk says it in the staff's language, the ledger's English words beneath.
+        refusal = browser.url()
+        for lang, words in (("de", ("Nicht erfasst", "nicht genug Punkte")), ("nl", ("Niet vastgelegd", "niet genoeg punten"))):
+            browser.go(refusal + "&lang=" + lang)
+            alert = browser.text(browser.find("p.alert[role=alert]"))
+            check(all(word in alert for word in words) and "Details:" in alert, f"a refusal in {lang} says {words} ({alert})")
+        browser.go(refusal + "&lang=en")  # the language cookie back to English for what follows
 
         # The JSON API beside the pages: every error is JSON, unknown routes and wrong methods too.
         for method, path, status in (("GET", "/no-such-page", 404), ("DELETE", "/reminders", 405), ("GET", "/clients/nobody/card", 404),

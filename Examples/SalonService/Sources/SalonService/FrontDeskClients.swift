@@ -62,7 +62,16 @@ struct FrontDeskClients: Sendable {
         var body = ""
         // What the last form did: a refusal of the ledger's rules, or a redemption's discount.
         if let error = request.uri.queryParameters["error"].map(String.init) {
-            body += "<p class=\"alert\" role=\"alert\"><strong>\(language(.refused)):</strong> \(escape(error))</p>"
+            // The desk's own sentence for the refusal's code, in the staff's language; the
+            // ledger's words (English) beneath, for the details it names.
+            let code = request.uri.queryParameters["refused"].map(String.init) ?? ""
+            let field = request.uri.queryParameters["field"].map(String.init)
+            if let sentence = FrontDeskText.refusal(code, field: field) {
+                body += "<p class=\"alert\" role=\"alert\"><strong>\(language(.refused)):</strong> \(escape(language(sentence)))"
+                    + "<br><small class=\"muted\" lang=\"en\">\(language(.details)): \(escape(error))</small></p>"
+            } else {
+                body += "<p class=\"alert\" role=\"alert\"><strong>\(language(.refused)):</strong> <span lang=\"en\">\(escape(error))</span></p>"
+            }
         }
         if let points = request.uri.queryParameters["redeemed"].flatMap({ Int64(String($0)) }),
            let discount = request.uri.queryParameters["discount"].flatMap({ Int64(String($0)) }) {
@@ -204,8 +213,12 @@ struct FrontDeskClients: Sendable {
     }
 
     /// Back to the card, saying why the ledger refused what the form asked (its rules hold at the desk too).
+    /// The code (and field) go along, so that the card says it in the staff's language.
     static func back(to client: ClientID, refused error: LedgerError) -> Response {
-        FrontDeskPage.redirect(path(client) + "?error=" + (error.message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+        var query = "?refused=" + encoded(error.code.rawValue)
+        if let field = error.field { query += "&field=" + encoded(field) }
+        return FrontDeskPage.redirect(path(client) + query + "&error=" + encoded(error.message))
     }
 
     /// The staff member the desk remembers (a cookie), or "front desk": who records a change.

@@ -105,6 +105,42 @@ struct FrontDeskText: Sendable {
         Self("\(points) Punkte eingelöst: \(discount) Rabatt.", "\(points) punten ingewisseld: \(discount) korting.", "\(points) points redeemed: \(discount) discount.")
     }
 
+    /// Why the ledger refused what a form asked, in the staff's language, by the refusal's code
+    /// (and field); `nil` for a code the desk has no sentence of its own for.
+    static func refusal(_ code: String, field: String?) -> Self? {
+        switch code {
+        case "insufficientPoints":
+            Self("Der Kunde hat nicht genug Punkte.", "De klant heeft niet genoeg punten.", "The client does not have enough points.")
+        case "redemptionNotAllowed":
+            Self("Das Treueprogramm erlaubt diese Einlösung nicht.", "Het spaarprogramma staat deze inwisseling niet toe.",
+                 "The loyalty programme does not allow this redemption.")
+        case "invalidAmount", "amountOutOfRange":
+            Self("Bitte eine ganze Zahl größer als null eingeben.", "Voer een geheel getal groter dan nul in.", "Enter a whole number greater than zero.")
+        case "invalidField" where field == "confirm":
+            Self("Zum Löschen die Kunden-ID genau so eingeben, wie sie angezeigt wird.", "Typ om te wissen de klant-ID precies zoals die wordt getoond.",
+                 "To erase, type the client's id exactly as shown.")
+        case "clientErased":
+            Self("Dieser Kunde wurde gelöscht.", "Deze klant is gewist.", "This client was erased.")
+        case "clientArchived":
+            Self("Dieser Kunde ist archiviert; zuerst reaktivieren.", "Deze klant is gearchiveerd; eerst heractiveren.",
+                 "This client is archived; reactivate them first.")
+        case "clientNotArchived":
+            Self("Dieser Kunde ist nicht archiviert.", "Deze klant is niet gearchiveerd.", "This client is not archived.")
+        case "unknownClient":
+            Self("Diesen Kunden gibt es nicht.", "Deze klant bestaat niet.", "There is no such client.")
+        case "concurrentChange":
+            Self("Jemand anderes hat den Kunden gerade geändert; bitte erneut versuchen.", "Iemand anders heeft de klant net gewijzigd; probeer het opnieuw.",
+                 "Someone else just changed this client; please try again.")
+        case "readOnly":
+            Self("Das Kundenbuch ist nur zum Lesen geöffnet.", "Het klantenboek is alleen-lezen geopend.", "The ledger is open for reading only.")
+        default:
+            nil
+        }
+    }
+
+    /// Introduces the ledger's own words about a refusal (English, as the library writes them).
+    static let details = Self("Details", "Details", "Details")
+
     static func scheduled(_ count: Int) -> Self {
         Self("\(count) Erinnerung(en) geplant.", "\(count) herinnering(en) gepland.", "\(count) reminder(s) scheduled.")
     }
