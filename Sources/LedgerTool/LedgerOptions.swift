@@ -36,14 +36,15 @@ struct LedgerOptions: ParsableArguments {
         case creating
     }
 
-    /// Opens the ledger for `access`; it must exist unless `.creating`. `rebuildBatchSize`:
-    /// see ``SalonLedger/Options/rebuildBatchSize`` (`nil`: its default).
+    /// Opens the ledger for `access`; it must exist unless `.creating`. `rebuildBatchSize`,
+    /// `rebuildWorkers`: see ``SalonLedger/Options/rebuildBatchSize`` and
+    /// ``SalonLedger/Options/rebuildWorkers`` (`nil`: their defaults).
     ///
     /// A ledger in PostgreSQL is opened through its local replica at `--ledger` (created if absent),
     /// which every command first brings up to date: the ledger in the database is only read by the
     /// commands that read, and written through its lock by those that record.
-    func open(_ access: Access, rebuildBatchSize: UInt64? = nil) throws(ToolError) -> SalonLedger {
-        let ledger = try openLedger(access, rebuildBatchSize: rebuildBatchSize)
+    func open(_ access: Access, rebuildBatchSize: UInt64? = nil, rebuildWorkers: Int? = nil) throws(ToolError) -> SalonLedger {
+        let ledger = try openLedger(access, rebuildBatchSize: rebuildBatchSize, rebuildWorkers: rebuildWorkers)
         present(with: ledger)
         return ledger
     }
@@ -58,9 +59,10 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
-    private func openLedger(_ access: Access, rebuildBatchSize: UInt64?) throws(ToolError) -> SalonLedger {
+    private func openLedger(_ access: Access, rebuildBatchSize: UInt64?, rebuildWorkers: Int?) throws(ToolError) -> SalonLedger {
         var options = SalonLedger.Options(readOnly: access == .reading)
         if let rebuildBatchSize { options.rebuildBatchSize = rebuildBatchSize }
+        if let rebuildWorkers { options.rebuildWorkers = rebuildWorkers }
         if let target = try postgres.target() {
             let shared = try postgres.connect(target)
             options.readOnly = false // the replica is brought up to date; the ledger is written only by commands

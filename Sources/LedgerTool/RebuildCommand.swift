@@ -28,8 +28,16 @@ struct RebuildCommand: AsyncParsableCommand {
         """, valueName: "N"))
     var batchEvents: UInt64 = SalonLedger.Options().rebuildBatchSize
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        How many threads apply each step's events, each those of its share of the clients (the         writes stay on one): more are faster, and hold more memory. 1 to         \(EventLog.Options.maximumRebuildWorkers); default: the processor cores, at most 4.
+        """, valueName: "N"))
+    var workers: Int = EventLog.Options.defaultRebuildWorkers
+
     func validate() throws {
         guard batchEvents > 0 else { throw ValidationError("--batch-events must be at least 1") }
+        guard (1...EventLog.Options.maximumRebuildWorkers).contains(workers) else {
+            throw ValidationError("--workers must be from 1 to \(EventLog.Options.maximumRebuildWorkers)")
+        }
     }
 
     func run() async throws {
@@ -37,7 +45,7 @@ struct RebuildCommand: AsyncParsableCommand {
             for name in projections where !SalonLedger.projectionNames.contains(name) {
                 throw ToolError(.refused, "there is no projection \(name); the ledger keeps \(SalonLedger.projectionNames.joined(separator: ", "))")
             }
-            let ledger = try options.open(.writing, rebuildBatchSize: batchEvents)
+            let ledger = try options.open(.writing, rebuildBatchSize: batchEvents, rebuildWorkers: workers)
             let started = Date()
             var final: ProjectionProgress?
             let reporter = ProgressReporter()

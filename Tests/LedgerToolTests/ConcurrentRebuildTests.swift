@@ -46,7 +46,7 @@ struct ConcurrentRebuildTests {
         #expect((try rebuilt.json() as? [Any])?.count == 3_000 + 12 * 40)
     }
 
-    @Test("a rebuild in steps of any size gives the same answers; a step of no events is refused")
+    @Test("a rebuild in steps of any size, by any number of workers, gives the same answers; no events a step or no workers is refused")
     func rebuildStepSizes() throws {
         let scratch = Scratch()
         let path = scratch.child("salon.ledger")
@@ -56,12 +56,14 @@ struct ConcurrentRebuildTests {
                                    ["card", "c1", "--now", now], ["card", "c77", "--now", now]]
         func answers() throws -> [String] { try queries.map { try ledger($0 + ["--ledger", path, "--json"], in: scratch).stdout } }
         let before = try answers()
-        for size in ["7", "1000000"] {
-            let rebuild = try ledger("rebuild", "--batch-events", size, "--ledger", path, in: scratch)
+        for (size, workers) in [("7", "1"), ("7", "3"), ("1000000", "2")] {
+            let rebuild = try ledger("rebuild", "--batch-events", size, "--workers", workers, "--ledger", path, in: scratch)
             #expect(rebuild.status == 0, "\(rebuild.stderr)")
-            #expect(try answers() == before, "steps of \(size)")
+            #expect(try answers() == before, "steps of \(size), \(workers) workers")
         }
-        let refused = try ledger("rebuild", "--batch-events", "0", "--ledger", path, in: scratch)
-        #expect(refused.status == 64 && refused.stderr.contains("--batch-events"), "\(refused.stderr)")
+        for (option, value) in [("--batch-events", "0"), ("--workers", "0"), ("--workers", "65"), ("--workers", "-2")] {
+            let refused = try ledger("rebuild", option, value, "--ledger", path, in: scratch)
+            #expect(refused.status == 64 && refused.stderr.contains(option), "\(option) \(value): \(refused.stderr)")
+        }
     }
 }

@@ -11,7 +11,7 @@
 //
 // - Projections.Rebuild.Large (only with CLIENTLEDGER_BENCH_LARGE_CLIENTS=1000000): the same rebuild
 //   over ten events per client, spread over the whole log, for the 10-million-event peak resident
-//   memory target.
+//   memory target; CLIENTLEDGER_BENCH_REBUILD_WORKERS sets how many threads apply each step.
 //
 // The salon is CLIENTLEDGER_BENCH_CLIENTS clients (default 20,000) with about ten events each:
 // registration, consents, a note, checkouts with points, a subscription with uses, appointments
@@ -121,8 +121,11 @@ private final class LargeSalon: BenchSalon, @unchecked Sendable {
                 }
             }
         }
-        // Reopened, so that the pages the build mapped are not counted against the rebuild.
-        try finish(try SalonLedger(path: path, options: .init(durability: .nonDurable)), clients: count)
+        // Reopened, so that the pages the build mapped are not counted against the rebuild; with
+        // CLIENTLEDGER_BENCH_REBUILD_WORKERS workers applying each step (default: one per core).
+        var options = SalonLedger.Options(durability: .nonDurable)
+        if let workers = ProcessInfo.processInfo.environment["CLIENTLEDGER_BENCH_REBUILD_WORKERS"].flatMap(Int.init) { options.rebuildWorkers = workers }
+        try finish(try SalonLedger(path: path, options: options), clients: count)
     }
 }
 

@@ -18,7 +18,8 @@
 //   a 512-byte value among as many keys as the salon has clients) and under a checkout (one write
 //   transaction of three 512-byte puts, without sync as the benchmark's ledger).
 // - Demo.Rebuild: the client cards and their indexes rebuilt from the whole time-ordered log
-//   (reports events/s), Demo.Export: every event written out as interchange lines (the UTF-8
+//   (reports events/s; .OneWorker: each step's events applied on one thread), Demo.Export:
+//   every event written out as interchange lines (the UTF-8
 //   chunks a service streams to a file), and Demo.Import: that export imported into an empty
 //   ledger from its file (events/s and peak resident memory).
 //
@@ -74,8 +75,9 @@ private final class DemoBench: @unchecked Sendable {
     /// Builds (or reopens) the salon. Only the search benchmark reads every card (for surnames,
     /// and to build the in-memory search index before it measures): at a million clients that
     /// reading is minutes on a cold file, which the others need not wait for.
-    /// `rebuildWriteLimit`: the ledger's ``SalonLedger/Options/rebuildWriteLimit`` (`nil`: the default).
-    func build(searching: Bool = false, rebuildWriteLimit: Int? = nil) async throws {
+    /// `rebuildWriteLimit`, `rebuildWorkers`: the ledger's ``SalonLedger/Options/rebuildWriteLimit``
+    /// and ``SalonLedger/Options/rebuildWorkers`` (`nil`: the default).
+    func build(searching: Bool = false, rebuildWriteLimit: Int? = nil, rebuildWorkers: Int? = nil) async throws {
         if let ledger {
             if searching, surnames.isEmpty { try await prepareSearch(ledger) }
             return
@@ -97,6 +99,7 @@ private final class DemoBench: @unchecked Sendable {
         try FileManager.default.copyItem(atPath: pristine, toPath: path)
         var options = SalonLedger.Options(durability: .nonDurable)
         if let rebuildWriteLimit { options.rebuildWriteLimit = rebuildWriteLimit }
+        if let rebuildWorkers { options.rebuildWorkers = rebuildWorkers }
         let ledger = try SalonLedger(path: path, options: options)
         // The demo's ids: c1 … cN.
         clients = try (1...Self.size).map { try ClientID("c\($0)") }
@@ -262,15 +265,18 @@ let demoBenchmarks: @Sendable () -> Void = {
     }
 
     let eventsPerSecond = BenchmarkMetric.custom("events/s", polarity: .prefersLarger, useScalingFactor: false)
-    Benchmark("Demo.Rebuild", configuration: .init(metrics: [.wallClock, .peakMemoryResident, eventsPerSecond], warmupIterations: 0,
-                                                   maxDuration: .seconds(120), maxIterations: 2, setup: { try await demo.build() })) { benchmark in
-        guard let ledger = demo.ledger else { return }
-        let events = try ledger.log.lastPosition()
-        let start = ContinuousClock.now
-        try ledger.rebuildProjections()
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        benchmark.measurement(eventsPerSecond, Int(Double(events) / seconds))
+    // ".OneWorker": each step's events applied on one thread, as before rebuilds used every core.
+    for (name, workers) in [("Demo.Rebuild", nil as Int?), ("Demo.Rebuild.OneWorker", 1)] {
+        Benchmark(name, configuration: .init(metrics: [.wallClock, .peakMemoryResident, eventsPerSecond], warmupIterations: 0,
+                                             maxDuration: .seconds(120), maxIterations: 2, setup: { try await demo.build(rebuildWorkers: workers) })) { benchmark in
+            guard let ledger = demo.ledger else { return }
+            let events = try ledger.log.lastPosition()
+            let start = ContinuousClock.now
+            try ledger.rebuildProjections()
+            let elapsed = ContinuousClock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            benchmark.measurement(eventsPerSecond, Int(Double(events) / seconds))
+        }
     }
 
     Benchmark("Demo.Export", configuration: .init(metrics: [.wallClock, .peakMemoryResident, eventsPerSecond], warmupIterations: 0,

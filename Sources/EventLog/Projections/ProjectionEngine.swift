@@ -451,9 +451,9 @@ final class WorkerBatch<Batch>: @unchecked Sendable {
     init(_ batch: Batch) { held = batch }
 
     /// Runs `body` on the batch, changed in place (taken out meanwhile, so that nothing else
-    /// shares its storage); `nil` if it was taken for good.
-    func update<T>(_ body: (inout Batch) throws -> T) rethrows -> T? {
-        guard var batch = held.take() else { return nil }
+    /// shares its storage). Throws if it was taken for good: no event may go unapplied unnoticed.
+    func update<T>(_ body: (inout Batch) throws -> T) throws -> T {
+        guard var batch = held.take() else { throw EventLogError(.misuse, "a rebuild worker's batch was applied to after it was taken") }
         defer { held = batch }
         return try body(&batch)
     }
