@@ -69,19 +69,26 @@ public final class SalonLedger: Sendable {
         /// clients; the writes stay on one. Default: the processor cores this process may use, at
         /// most 4 (``EventLog/Options/rebuildWorkers``).
         public var rebuildWorkers: Int
+        /// A rebuild step (and a batch of an import's projection work) also ends once it holds this
+        /// many clients, so that its memory is bounded whatever the salon's size — a client's
+        /// card, index and decision entries take a couple of kilobytes while a step holds them.
+        /// Default 250,000 (``EventLog/Options/rebuildStepEntries``).
+        public var rebuildStepClients: Int
 
         /// Creates options; every value has a default.
         public init(durability: EventLog.Durability = .durable, maximumAttempts: Int = 16, readOnly: Bool = false,
                     logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil, tracer: (any Tracer)? = nil,
                     projectionBatchSize: UInt64 = EventLog.Options().projectionBatchSize,
                     rebuildBatchSize: UInt64 = EventLog.Options().rebuildBatchSize, rebuildWriteLimit: Int = EventLog.Options().rebuildWriteLimit,
-                    rebuildWorkers: Int = EventLog.Options.defaultRebuildWorkers) {
+                    rebuildWorkers: Int = EventLog.Options.defaultRebuildWorkers,
+                    rebuildStepClients: Int = EventLog.Options().rebuildStepEntries) {
             self.durability = durability
             self.maximumAttempts = max(1, maximumAttempts)
             self.projectionBatchSize = max(1, projectionBatchSize)
             self.rebuildBatchSize = max(1, rebuildBatchSize)
             self.rebuildWriteLimit = max(1, rebuildWriteLimit)
             self.rebuildWorkers = min(max(1, rebuildWorkers), EventLog.Options.maximumRebuildWorkers)
+            self.rebuildStepClients = max(1, rebuildStepClients)
             self.readOnly = readOnly
             self.logger = logger
             self.metricsFactory = metricsFactory
@@ -138,7 +145,7 @@ public final class SalonLedger: Sendable {
             let metrics = options.metricsFactory ?? MetricsSystem.factory
             return try EventLog(path: path, options: .init(durability: options.durability, projectionBatchSize: options.projectionBatchSize,
                                                            rebuildBatchSize: options.rebuildBatchSize, rebuildWriteLimit: options.rebuildWriteLimit,
-                                                           rebuildWorkers: options.rebuildWorkers,
+                                                           rebuildStepEntries: options.rebuildStepClients, rebuildWorkers: options.rebuildWorkers,
                                                            readOnly: options.readOnly, logger: options.logger, metricsFactory: metrics))
         } catch {
             throw LedgerError.wrapping(error, "opening the ledger at \(path)")

@@ -44,6 +44,13 @@ extension EventLog {
         /// ``Projection/endBatch(_:state:limit:)``). Appends wait for one such transaction at a
         /// time, not for the whole step. Default 4,096.
         public var rebuildWriteLimit: Int
+        /// A rebuild step (and a batch of an import's projection work) also ends once its batch
+        /// holds this many entries — as the projection counts them in
+        /// ``Projection/entryCount(of:)``: clients, for the client cards — at the end of a read
+        /// snapshot of events, so that what a step holds in memory is bounded by this, not by the
+        /// size of the salon: on a history that spreads a million clients' events over the whole
+        /// log, a step of a million events held every client's state. Default 250,000.
+        public var rebuildStepEntries: Int
         /// How many threads apply a rebuild step's events, for a ``StreamPartitionedProjection``:
         /// each reads the step's events in a read snapshot of its own, checks their links, and
         /// applies those of its share of the streams; the step merges what they gathered and writes
@@ -70,7 +77,7 @@ extension EventLog {
         public init(durability: Durability = .durable, initialMapSize: Int = 256 << 20,
                     headsCheckpointInterval: UInt64 = 100_000, subscriptionPollInterval: Duration = .milliseconds(100),
                     projectionBatchSize: UInt64 = 50_000, rebuildBatchSize: UInt64 = 1_000_000, rebuildWriteLimit: Int = 4_096,
-                    rebuildWorkers: Int = Options.defaultRebuildWorkers, readOnly: Bool = false, logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil) {
+                    rebuildStepEntries: Int = 250_000, rebuildWorkers: Int = Options.defaultRebuildWorkers, readOnly: Bool = false, logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil) {
             self.durability = durability
             self.initialMapSize = initialMapSize
             self.headsCheckpointInterval = max(headsCheckpointInterval, 1)
@@ -78,6 +85,7 @@ extension EventLog {
             self.projectionBatchSize = max(projectionBatchSize, 1)
             self.rebuildBatchSize = max(rebuildBatchSize, 1)
             self.rebuildWriteLimit = max(rebuildWriteLimit, 1)
+            self.rebuildStepEntries = max(rebuildStepEntries, 1)
             self.rebuildWorkers = min(max(rebuildWorkers, 1), Options.maximumRebuildWorkers)
             self.readOnly = readOnly
             self.logger = logger

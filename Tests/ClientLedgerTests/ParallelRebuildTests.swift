@@ -19,7 +19,7 @@ struct ParallelRebuildTests {
         }
     }
 
-    @Test("property: on random histories, a rebuild by one, two or three workers stores what the appends stored",
+    @Test("property: on random histories, a rebuild by one, two or three workers, in steps of any number of clients, stores what the appends stored",
           arguments: [UInt64(41), 42])
     func workersStoreWhatAppendsStored(seed: UInt64) async throws {
         let directory = ScratchDirectory()
@@ -31,14 +31,14 @@ struct ParallelRebuildTests {
         #expect(inline.count > 500, "the history gave the cards and indexes something to hold: \(inline.count) entries")
         // Closed, so that the next handle's options (its workers) are the path's.
         built.close()
-        for workers in [1, 2, 3] {
-            // Steps of 97 events, written 3 clients' entries per transaction, so that a rebuild
-            // takes many steps and pieces.
+        // Steps of 97 events (or fewer, once they hold 5 clients), written 3 clients' entries per
+        // transaction, so that a rebuild takes many steps and pieces.
+        for (workers, stepClients) in [(1, 250_000), (2, 250_000), (3, 250_000), (2, 5)] {
             let reopened = try SalonLedger(path: path, options: .init(durability: .nonDurable, rebuildBatchSize: 97, rebuildWriteLimit: 3,
-                                                                      rebuildWorkers: workers))
+                                                                      rebuildWorkers: workers, rebuildStepClients: stepClients))
             try reopened.rebuildProjections()
             let rebuilt = try Self.stored(reopened)
-            #expect(rebuilt == inline, "\(workers) workers: \(rebuilt.count) entries against \(inline.count)")
+            #expect(rebuilt == inline, "\(workers) workers, steps of \(stepClients) clients: \(rebuilt.count) entries against \(inline.count)")
             reopened.close()
         }
     }

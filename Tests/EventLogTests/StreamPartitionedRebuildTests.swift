@@ -59,6 +59,8 @@ struct StreamTally: StreamPartitionedProjection {
         try see(event, in: &batch, state: state)
     }
 
+    func entryCount(of batch: Batch) -> Int { batch.streams.count }
+
     func merge(_ other: Batch, into batch: inout Batch) throws {
         for (stream, tally) in other.streams {
             #expect(batch.streams[stream] == nil, "two workers applied stream \(stream)")
@@ -138,11 +140,45 @@ struct StreamPartitionedRebuildTests {
         #expect(try log.readProjection(failing) { try StreamTally.read($0) } == (try log.replay(failing) { try StreamTally.read($0) }))
     }
 
+    @Test("a step ends early once its batches hold the entries they may, and stores what a replay does", arguments: [1, 3])
+    func stepsEndByEntries(workers: Int) async throws {
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, rebuildBatchSize: 120, rebuildWriteLimit: 3,
+                                                                             rebuildStepEntries: 4, rebuildWorkers: workers))
+        for index in 0..<500 { try await log.append([event("T\(index % 4)", "\((index * 37) % 1_009)")], to: "s\((index * 7) % 13)") }
+        let projection = StreamTally()
+        try log.rebuild(projection)
+        #expect(try log.readProjection(projection) { try StreamTally.read($0) } == (try log.replay(StreamTally()) { try StreamTally.read($0) }))
+        // Steps of 120 events read 15 at a time (an eighth), ending once 4 of the 13 streams are
+        // held: far more steps than the 5 that 120 events each would make.
+        let steps = projection.log.batches.withLock { $0 } / workers
+        #expect(steps >= 20, "\(steps) steps")
+        #expect(projection.log.applied.withLock { $0 } == 500, "each event applied once")
+    }
+
+    @Test("an import's projection work ends a batch once it holds the entries it may, and stores what a replay does")
+    func inlineBatchesEndByEntries() async throws {
+        let directory = TemporaryDirectory()
+        let log = try EventLog(path: directory.child("log"), options: .init(durability: .nonDurable, projectionBatchSize: 10, rebuildBatchSize: 40,
+                                                                             rebuildStepEntries: 3))
+        let projection = StreamTally()
+        try log.register(projection)
+        // One transaction of 200 events over 13 streams: applied in batches of up to 40 events,
+        // read 5 at a time, each batch ending once it holds 3 streams.
+        try log.write { writer in
+            for index in 0..<200 { try writer.append([event("T0", "\(index % 50)")], to: "s\(index % 13)") }
+        }
+        #expect(try log.readProjection(projection) { try StreamTally.read($0) } == (try log.replay(StreamTally()) { try StreamTally.read($0) }))
+        let batches = projection.log.batches.withLock { $0 }
+        #expect(batches >= 40, "\(batches) batches")
+    }
+
     @Test("the number of workers is at least one and at most the stated maximum")
     func workerBounds() {
         #expect(EventLog.Options(rebuildWorkers: 0).rebuildWorkers == 1)
         #expect(EventLog.Options(rebuildWorkers: -5).rebuildWorkers == 1)
         #expect(EventLog.Options(rebuildWorkers: 1_000).rebuildWorkers == EventLog.Options.maximumRebuildWorkers)
+        #expect(EventLog.Options(rebuildStepEntries: 0).rebuildStepEntries == 1)
         #expect((1...4).contains(EventLog.Options().rebuildWorkers))
     }
 }

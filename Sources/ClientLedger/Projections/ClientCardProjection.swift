@@ -161,6 +161,11 @@ package struct ClientCardProjection: StreamPartitionedProjection {
         return index
     }
 
+    /// The clients whose cards the batch changes: a rebuild step ends once it holds
+    /// ``EventLog/Options/rebuildStepEntries`` of them (each comes with its index and decision
+    /// entries, a couple of kilobytes in all).
+    package func entryCount(of batch: Batch) -> Int { batch.cards.count }
+
     package func endBatch(_ batch: inout Batch, state: ProjectionState) throws {
         _ = try endBatch(&batch, state: state, limit: .max)
     }

@@ -42,6 +42,12 @@ public protocol Projection: Sendable {
     /// wrote, and the pieces together must write exactly what ``endBatch(_:state:)`` writes. The
     /// default writes everything at once with ``endBatch(_:state:)``.
     func endBatch(_ batch: inout Batch, state: ProjectionState, limit: Int) throws -> Bool
+
+    /// How many entries `batch` holds, counted as ``endBatch(_:state:limit:)`` counts them (one
+    /// client's, say): a rebuild step ends early once its batch holds
+    /// ``EventLog/Options/rebuildStepEntries``, so that its memory does not grow with the size of
+    /// what the projection keeps. The default, `0`, ends steps by their events alone.
+    func entryCount(of batch: Batch) -> Int
 }
 
 extension Projection {
@@ -50,6 +56,9 @@ extension Projection {
         try endBatch(&batch, state: state)
         return true
     }
+
+    /// `0`: steps end by their events alone.
+    public func entryCount(of batch: Batch) -> Int { 0 }
 }
 
 /// Progress of a projection catching up or rebuilding, reported after each batch.

@@ -20,7 +20,7 @@ extension LogCore {
             // 37 of its 55 s here, every batch's card writes undoing LMDB's spilled pages.
             try applyProjection(entry.projection, snapshot: snapshot, database: entry.database(record.activeSlot),
                                 after: record.activeCheckpoint, through: head, writtenAfter: writtenAfter,
-                                batchSize: max(options.projectionBatchSize, options.rebuildBatchSize))
+                                batchSize: max(options.projectionBatchSize, options.rebuildBatchSize), batchEntries: options.rebuildStepEntries)
             record.activeCheckpoint = head
             try txn.putProjectionRecord(schema, name: name, record)
         }
@@ -164,13 +164,20 @@ extension LogCore {
                 // The pages a step reads stay mapped until given back: between steps only, a step of a
                 // million events over a million clients' cards kept 3.9 GB of the file resident.
                 environment.releaseMappedPages()
+                // A step that holds enough entries ends here, whatever events it had left: its
+                // memory follows the entries, not the step's size (``EventLog/Options/rebuildStepEntries``).
+                if current, applied < read.through,
+                   try boxes.reduce(0, { try $0 + $1.update { projection.entryCount(of: $0) } }) >= options.rebuildStepEntries {
+                    break
+                }
             }
         }
         // The workers' batches merged into one, and out of its box: the only reference to its storage.
         var batch: P.Batch? = nil
         if current, let boxes = read?.batches { batch = try merged(projection, boxes) }
         let owner = UInt16.random(in: 1...UInt16.max)
-        let prepared = current ? read.map { ($0.from, $0.through, nil, $0.tail) as Prepared } : nil
+        // Through the last event applied: the step's end, or where it ended early.
+        let prepared = current ? read.map { ($0.from, $0.tail ? $0.through : applied, nil, $0.tail) as Prepared } : nil
         // Whether a piece of this step has committed and the last has not: a failure then leaves the
         // step half-written, and no other rebuild of this process waits for its lease.
         var halfWritten = false

@@ -32,26 +32,36 @@ extension LMDBTransaction {
 /// generic, so the projection's methods are called without boxing. Each record's link in the hash
 /// chain is checked as it is read, except those after `writtenAfter` (this transaction's own).
 ///
-/// In batches of at most `batchSize` events, each written before the next is read: what a batch
-/// holds in memory is bounded (an import of a million events applies them in one transaction,
-/// not in one batch), and the result is the same, since a projection's state depends only on the
-/// events in log order, not on where batches begin and end.
+/// In batches of at most `batchSize` events — ending early, at the end of a run of
+/// ``LogCore/rebuildReadChunk`` events (an eighth of a batch if that is less), once the batch
+/// holds `batchEntries` entries
+/// (``Projection/entryCount(of:)``) — each written before the next is read: what a batch holds in
+/// memory is bounded (an import of a million events applies them in one transaction, not in one
+/// batch), and the result is the same, since a projection's state depends only on the events in
+/// log order, not on where batches begin and end.
 package func applyProjection<P: Projection>(
     _ projection: P, snapshot: LogSnapshot, database: LMDBDatabase, after: UInt64, through: UInt64, writtenAfter: UInt64 = .max,
-    batchSize: UInt64 = .max
+    batchSize: UInt64 = .max, batchEntries: Int = .max
 ) throws {
     var start = after
+    let chunk = min(LogCore.rebuildReadChunk, max(1, batchSize / 8))
     while through > start {
         let end = through - start > batchSize ? start + batchSize : through
         // Read-only until the batch ends, as in a rebuild: a projection cannot come to depend on
         // writing from apply here and then fail there.
         let reading = ProjectionState(transaction: snapshot.txn, database: database, writable: false)
         var batch = try projection.beginBatch(reading)
-        try snapshot.forEachEvent(from: start + 1, through: end, writtenAfter: writtenAfter) { event in
-            try projection.apply(event, to: &batch, state: reading)
+        var applied = start
+        while applied < end {
+            let last = end - applied > chunk ? applied + chunk : end
+            try snapshot.forEachEvent(from: applied + 1, through: last, writtenAfter: writtenAfter) { event in
+                try projection.apply(event, to: &batch, state: reading)
+            }
+            applied = last
+            if batchEntries < .max, projection.entryCount(of: batch) >= batchEntries { break }
         }
         try projection.endBatch(&batch, state: ProjectionState(transaction: snapshot.txn, database: database, writable: true,
                                                                releasingPagesOf: snapshot.core.environment))
-        start = end
+        start = applied
     }
 }
