@@ -72,7 +72,7 @@ public final class SalonLedger: Sendable {
         /// A rebuild step (and a batch of an import's projection work) also ends once it holds this
         /// many clients, so that its memory is bounded whatever the salon's size — a client's
         /// card, index and decision entries take a couple of kilobytes while a step holds them.
-        /// Default 250,000 (``EventLog/Options/rebuildStepEntries``).
+        /// Default 125,000 (``EventLog/Options/rebuildStepEntries``).
         public var rebuildStepClients: Int
 
         /// Creates options; every value has a default.

@@ -49,7 +49,7 @@ extension EventLog {
         /// ``Projection/entryCount(of:)``: clients, for the client cards — at the end of a read
         /// snapshot of events, so that what a step holds in memory is bounded by this, not by the
         /// size of the salon: on a history that spreads a million clients' events over the whole
-        /// log, a step of a million events held every client's state. Default 250,000.
+        /// log, a step of a million events held every client's state. Default 125,000.
         public var rebuildStepEntries: Int
         /// How many threads apply a rebuild step's events, for a ``StreamPartitionedProjection``:
         /// each reads the step's events in a read snapshot of its own, checks their links, and
@@ -77,7 +77,7 @@ extension EventLog {
         public init(durability: Durability = .durable, initialMapSize: Int = 256 << 20,
                     headsCheckpointInterval: UInt64 = 100_000, subscriptionPollInterval: Duration = .milliseconds(100),
                     projectionBatchSize: UInt64 = 50_000, rebuildBatchSize: UInt64 = 1_000_000, rebuildWriteLimit: Int = 4_096,
-                    rebuildStepEntries: Int = 250_000, rebuildWorkers: Int = Options.defaultRebuildWorkers, readOnly: Bool = false, logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil) {
+                    rebuildStepEntries: Int = 125_000, rebuildWorkers: Int = Options.defaultRebuildWorkers, readOnly: Bool = false, logger: Logger = EventLog.silentLogger, metricsFactory: (any MetricsFactory)? = nil) {
             self.durability = durability
             self.initialMapSize = initialMapSize
             self.headsCheckpointInterval = max(headsCheckpointInterval, 1)

@@ -11,7 +11,8 @@
 //
 // - Projections.Rebuild.Large (only with CLIENTLEDGER_BENCH_LARGE_CLIENTS=1000000): the same rebuild
 //   over ten events per client, spread over the whole log, for the 10-million-event peak resident
-//   memory target; CLIENTLEDGER_BENCH_REBUILD_WORKERS sets how many threads apply each step.
+//   memory target; CLIENTLEDGER_BENCH_REBUILD_WORKERS sets how many threads apply each step,
+//   CLIENTLEDGER_BENCH_REBUILD_STEP_CLIENTS how many clients a step may hold.
 //
 // The salon is CLIENTLEDGER_BENCH_CLIENTS clients (default 20,000) with about ten events each:
 // registration, consents, a note, checkouts with points, a subscription with uses, appointments
@@ -122,9 +123,12 @@ private final class LargeSalon: BenchSalon, @unchecked Sendable {
             }
         }
         // Reopened, so that the pages the build mapped are not counted against the rebuild; with
-        // CLIENTLEDGER_BENCH_REBUILD_WORKERS workers applying each step (default: one per core).
+        // CLIENTLEDGER_BENCH_REBUILD_WORKERS workers applying each step (default: one per core), and
+        // steps of at most CLIENTLEDGER_BENCH_REBUILD_STEP_CLIENTS clients (default 125,000).
         var options = SalonLedger.Options(durability: .nonDurable)
-        if let workers = ProcessInfo.processInfo.environment["CLIENTLEDGER_BENCH_REBUILD_WORKERS"].flatMap(Int.init) { options.rebuildWorkers = workers }
+        let environment = ProcessInfo.processInfo.environment
+        if let workers = environment["CLIENTLEDGER_BENCH_REBUILD_WORKERS"].flatMap(Int.init) { options.rebuildWorkers = workers }
+        if let clients = environment["CLIENTLEDGER_BENCH_REBUILD_STEP_CLIENTS"].flatMap(Int.init) { options.rebuildStepClients = clients }
         try finish(try SalonLedger(path: path, options: options), clients: count)
     }
 }
