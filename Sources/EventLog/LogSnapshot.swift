@@ -123,7 +123,10 @@ public final class LogSnapshot {
     /// ``forEachEvent(from:through:_:)``, where the records after position `writtenAfter` were
     /// written by the write transaction this snapshot views: their links were made, not read, so
     /// they are not checked again.
-    package func forEachEvent(from: UInt64, through: UInt64?, writtenAfter trusted: UInt64, _ body: (RecordedEvent) throws -> Void) throws {
+    /// `releasingPages`: whether the pass gives the data file's mapped pages back as it goes (the
+    /// workers of a rebuild read the same events at once, and one of them does it for all).
+    package func forEachEvent(from: UInt64, through: UInt64?, writtenAfter trusted: UInt64, releasingPages: Bool = true,
+                              _ body: (RecordedEvent) throws -> Void) throws {
         try checkCheckpoint()
         let end = min(through ?? lastPosition, lastPosition)
         let start = max(from, 1)
@@ -144,7 +147,7 @@ public final class LogSnapshot {
                 }
                 if position > end { break }
                 guard position == expected else { throw ChainCheck.missing(expected) }
-                if position % LogCore.releaseInterval == 0 { core.environment.releaseMappedPages() }
+                if releasingPages, position % LogCore.releaseInterval == 0 { core.environment.releaseMappedPages() }
                 let header = try RecordHeader(position: position, bytes: current.value)
                 previous = position > trusted ? header.storedHash : try checker.check(header, at: position, previous: previous)
                 try body(RecordedEvent(position: position, header: header, snapshot: self))

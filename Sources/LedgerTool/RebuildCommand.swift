@@ -29,7 +29,9 @@ struct RebuildCommand: AsyncParsableCommand {
     var batchEvents: UInt64 = SalonLedger.Options().rebuildBatchSize
 
     @Option(parsing: .unconditional, help: ArgumentHelp("""
-        How many threads apply each step's events, each those of its share of the clients (the         writes stay on one): more are faster, and hold more memory. 1 to         \(EventLog.Options.maximumRebuildWorkers); default: the processor cores, at most 4.
+        How many threads apply each step's events, each those of its share of the clients (the \
+        writes stay on one): more are faster, and hold more memory. 1 to \
+        \(EventLog.Options.maximumRebuildWorkers); default: the processor cores, at most 4.
         """, valueName: "N"))
     var workers: Int = EventLog.Options.defaultRebuildWorkers
 

@@ -15,8 +15,8 @@ struct StreamTally: StreamPartitionedProjection {
 
     final class Record: Sendable {
         let batches = Mutex(0)
-        /// The position whose event `apply` refuses.
-        let failing = Mutex<UInt64?>(nil)
+        /// The positions whose events `apply` refuses.
+        let failing = Mutex<ClosedRange<UInt64>?>(nil)
         /// The events applied and observed, in all.
         let applied = Mutex(0)
         let observed = Mutex(0)
@@ -44,7 +44,7 @@ struct StreamTally: StreamPartitionedProjection {
     }
 
     func apply(_ event: RecordedEvent, to batch: inout Batch, state: ProjectionState) throws {
-        if log.failing.withLock({ $0 }) == event.position { throw Failure(position: event.position) }
+        if log.failing.withLock({ $0?.contains(event.position) }) == true { throw Failure(position: event.position) }
         log.applied.withLock { $0 += 1 }
         try see(event, in: &batch, state: state)
         let stream = event.stream
@@ -113,23 +113,26 @@ struct StreamPartitionedRebuildTests {
         #expect(streams.count == 13 && streams.values.map { $0[0] }.reduce(0, +) == 500)
         #expect(stored["~max"] == [1_007])
         #expect(Set(streams.values.map { $0[1] }).count > 5, "the sums of the largest numbers as of each stream's events: \(streams)")
-        // Steps of 120 events: four read in full (the last few events are applied with the switch).
+        // Steps of 120 events: four of 120 and one of 20 read in snapshots; the switch applies none.
         let steps = 4
         #expect(projection.log.batches.withLock { $0 } >= steps * workers)
         #expect(projection.log.applied.withLock { $0 } == 500)
         #expect(projection.log.observed.withLock { $0 } >= steps * 120 * (workers - 1))
     }
 
-    @Test("a worker's failure stops the rebuild with its error; the old version keeps serving")
-    func workerFailure() async throws {
+    @Test("a failure stops the rebuild with the error one thread meets first, whichever worker meets it; the old version keeps serving",
+          arguments: [UInt64(301), 302, 303])
+    func workerFailure(first: UInt64) async throws {
         let directory = TemporaryDirectory()
         let log = try await makeLog(directory, workers: 3)
         try log.register(StreamTally())
+        // Twenty failing events in a row, of streams that all three workers apply: the error is
+        // the first one's, as on one thread (the workers that meet later ones stop there).
         let failing = StreamTally(version: 2)
-        failing.log.failing.withLock { $0 = 301 }
+        failing.log.failing.withLock { $0 = first...(first + 20) }
         let error = #expect(throws: EventLogError.self) { try log.rebuild(failing) }
         // The projection's error, as the cause of the rebuild's (an error need not be Sendable: it is described).
-        #expect(error?.code == .storage && "\(error?.cause.map { "\($0)" } ?? "")" == "\(StreamTally.Failure(position: 301))")
+        #expect(error?.code == .storage && "\(error?.cause.map { "\($0)" } ?? "")" == "\(StreamTally.Failure(position: first))")
         let status = try log.projectionStatus("streamTally")
         #expect(status?.version == 1 && status?.checkpoint == 500)
         #expect(try log.readProjection(StreamTally()) { try StreamTally.read($0) } == (try log.replay(StreamTally()) { try StreamTally.read($0) }))

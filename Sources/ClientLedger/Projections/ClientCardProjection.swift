@@ -107,14 +107,17 @@ package struct ClientCardProjection: StreamPartitionedProjection {
     }
 
     /// Adds another worker's batch: its cards take the slots after this one's, and its index and
-    /// decision entries follow them there. The merged batch can go on applying events.
+    /// decision entries follow them there. Only the writes follow.
     package func merge(_ other: Batch, into batch: inout Batch) throws {
         let offset = batch.cards.count
+        batch.cards.reserveCapacity(offset + other.cards.count)
         batch.cards += other.cards
+        batch.streams.reserveCapacity(batch.streams.count + other.streams.count)
         for (stream, card) in other.streams { batch.streams[stream] = card >= 0 ? card + offset : card }
         batch.index.merge(other.index, slotOffset: offset)
         batch.decisions.merge(other.decisions, slotOffset: offset)
-        // The recent events no longer tell all streams' cards: found by stream number from here on.
+        // The recent events no longer tell every stream's card: were the batch to apply more, it
+        // would find them by stream number.
         batch.firstPosition = .max
     }
 
@@ -141,8 +144,11 @@ package struct ClientCardProjection: StreamPartitionedProjection {
     /// yet), or `-1` if its stream is not a client's.
     private func card(of event: RecordedEvent, in batch: inout Batch) -> Int {
         let position = event.position, previous = event.previousPosition
-        // Events reach a batch in log order without gaps, so a previous position inside the batch
-        // and within the last `recentCount` positions is in `recent`; its stream must match.
+        // Events reach a batch in log order. A previous position inside the batch (at or after the
+        // first event it applied) and within the last `recentCount` positions is in `recent`, and
+        // its stream must match: a rebuild worker's batch skips other workers' streams, but a
+        // stream's previous event is of that stream, so the worker applied it, and no later event
+        // of the batch can have taken its place in `recent` yet.
         if previous >= batch.firstPosition, previous < position, position - previous <= UInt64(Batch.recentCount) {
             let link = batch.recent[Int(previous % UInt64(Batch.recentCount))]
             if link.stream == event.streamNumber { return Int(link.card) }

@@ -40,6 +40,7 @@ extension DecisionIndex {
         mutating func merge(_ other: Batch, slotOffset offset: Int) {
             clients.merge(other.clients, slotOffset: offset)
             let shift = Int32(offset)
+            commands.reserveCapacity(commands.count + other.commands.count)
             for (ref, change) in other.commands {
                 commands[CommandRef(client: ref.client, slot: ref.slot + shift, command: ref.command)] = change
             }

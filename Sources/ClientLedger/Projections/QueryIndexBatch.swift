@@ -80,6 +80,8 @@ extension QueryIndex {
             watermarkRead = watermarkRead || other.watermarkRead
             clients.merge(other.clients, slotOffset: offset)
             let shift = Int32(offset)
+            appointments.reserveCapacity(appointments.count + other.appointments.count)
+            subscriptions.reserveCapacity(subscriptions.count + other.subscriptions.count)
             for (ref, change) in other.appointments {
                 appointments[AppointmentRef(client: ref.client, slot: ref.slot + shift, appointment: ref.appointment)] = change
             }

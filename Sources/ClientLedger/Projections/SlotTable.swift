@@ -26,7 +26,9 @@ struct SlotTable<Value> {
     mutating func merge(_ other: SlotTable, slotOffset offset: Int) {
         if indices.count < offset { indices += repeatElement(-1, count: offset - indices.count) }
         let base = Int32(values.count)
+        indices.reserveCapacity(offset + other.indices.count)
         indices += other.indices.map { $0 >= 0 ? $0 + base : -1 }
+        values.reserveCapacity(values.count + other.values.count)
         values += other.values
     }
 }

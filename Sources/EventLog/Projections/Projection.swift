@@ -95,6 +95,13 @@ public struct ProjectionProgress: Sendable, Hashable {
 /// Conform only if that stores exactly what one batch of all the events stores: an event may
 /// change only what belongs to its own stream, and whatever depends on the events of every stream
 /// (the latest instant seen, say) must be kept up by ``observe(_:to:state:)``.
+///
+/// The workers run at once, on different threads: ``Projection/beginBatch(_:)`` is called once for
+/// each (in one read snapshot, before they start), and each worker's `apply` and `observe` change
+/// only its own batch, each worker reading the state in a snapshot of its own. So a batch must not
+/// share anything mutable with another (a cache object that `beginBatch` hands to every batch, say).
+/// After the workers are done, ``merge(_:into:)`` is called once for each batch but the first, on
+/// one thread, and only ``Projection/endBatch(_:state:limit:)`` follows.
 public protocol StreamPartitionedProjection: Projection {
     /// Shows `batch` an event of a stream that another worker applies, in its place in log order.
     func observe(_ event: RecordedEvent, to batch: inout Batch, state: ProjectionState) throws

@@ -20,7 +20,7 @@ extension LogCore {
             // 37 of its 55 s here, every batch's card writes undoing LMDB's spilled pages.
             try applyProjection(entry.projection, snapshot: snapshot, database: entry.database(record.activeSlot),
                                 after: record.activeCheckpoint, through: head, writtenAfter: writtenAfter,
-                                batchSize: max(options.projectionBatchSize, options.rebuildBatchSize), batchEntries: options.rebuildStepEntries)
+                                batchSize: max(options.projectionBatchSize, options.rebuildBatchSize), batchEntries: max(options.rebuildStepEntries, 1))
             record.activeCheckpoint = head
             try txn.putProjectionRecord(schema, name: name, record)
         }
@@ -123,7 +123,9 @@ extension LogCore {
         // applied so far.
         var applied: UInt64 = 0
         let chunk = min(Self.rebuildReadChunk, max(1, options.rebuildBatchSize / 8))
-        let workers = projection is any StreamPartitionedProjection ? options.rebuildWorkers : 1
+        // Clamped here too: the options' properties can be set after `init`, which clamps them.
+        let workers = projection is any StreamPartitionedProjection ? min(max(options.rebuildWorkers, 1), EventLog.Options.maximumRebuildWorkers) : 1
+        let stepEntries = max(options.rebuildStepEntries, 1)
         let read: Prepared? = try performRead { snapshot in
             guard let record = try snapshot.txn.projectionRecord(schema, name: name), record.building, record.buildingVersion == version else {
                 return nil // not started yet, finished by another process, or half-written: the write below sees which
@@ -167,7 +169,7 @@ extension LogCore {
                 // A step that holds enough entries ends here, whatever events it had left: its
                 // memory follows the entries, not the step's size (``EventLog/Options/rebuildStepEntries``).
                 if current, applied < read.through,
-                   try boxes.reduce(0, { try $0 + $1.update { projection.entryCount(of: $0) } }) >= options.rebuildStepEntries {
+                   try boxes.reduce(0, { try $0 + $1.update { projection.entryCount(of: $0) } }) >= stepEntries {
                     break
                 }
             }
@@ -335,21 +337,28 @@ extension LogCore {
     /// (checking every link, as every pass does), applies those of the streams whose number leaves
     /// `k` divided by the number of workers, and lets its batch
     /// ``StreamPartitionedProjection/observe(_:to:state:)`` the others. Returns `false` if a worker
-    /// found the rebuild moved on by another process (``buildingState(of:in:version:from:)``);
-    /// throws the first worker's error.
+    /// found the rebuild moved on by another process (``buildingState(of:in:version:from:)``).
+    ///
+    /// A failure throws what one thread would have: the error at the earliest position. A worker
+    /// that fails says where, and the others stop once they are past it.
     private func applyByStream<Q: StreamPartitionedProjection>(_ projection: Q, _ boxes: Any, _ entry: RegisteredProjection,
                                                                version: UInt32, stepFrom: UInt64, from first: UInt64, through last: UInt64) throws -> Bool {
         guard let batches = boxes as? [WorkerBatch<Q.Batch>] else {
             throw EventLogError(.misuse, "the rebuild of projection \(projection.name) was given batches of another type")
         }
         let count = UInt64(batches.count)
+        // The earliest position at which a worker failed (`.max`: none).
+        let failedAt = Atomic<UInt64>(.max)
         DispatchQueue.concurrentPerform(iterations: batches.count) { worker in
             let box = batches[worker]
+            var position = first
             do {
                 box.current = try performRead { snapshot in
                     guard let state = try buildingState(of: entry, in: snapshot, version: version, from: stepFrom) else { return false }
                     try box.update { batch in
-                        try snapshot.forEachEvent(from: first, through: last) { event in
+                        try snapshot.forEachEvent(from: first, through: last, writtenAfter: .max, releasingPages: worker == 0) { event in
+                            position = event.position
+                            guard position < failedAt.load(ordering: .relaxed) else { throw WorkerStopped() }
                             if event.streamNumber % count == UInt64(worker) {
                                 try projection.apply(event, to: &batch, state: state)
                             } else {
@@ -359,11 +368,19 @@ extension LogCore {
                     }
                     return true
                 }
+            } catch is WorkerStopped {
+                box.failure = nil
             } catch {
-                box.failure = error
+                box.failure = (position, error)
+                var earliest = failedAt.load(ordering: .relaxed)
+                while position < earliest {
+                    let (exchanged, found) = failedAt.compareExchange(expected: earliest, desired: position, ordering: .relaxed)
+                    if exchanged { break }
+                    earliest = found
+                }
             }
         }
-        if let failure = batches.lazy.compactMap(\.failure).first { throw failure }
+        if let failure = batches.compactMap(\.failure).min(by: { $0.position < $1.position }) { throw failure.error }
         return batches.allSatisfy(\.current)
     }
 
@@ -452,8 +469,8 @@ final class WorkerBatch<Batch>: @unchecked Sendable {
     private var held: Batch?
     /// Whether the last chunk was applied on the step's footing.
     var current = true
-    /// What stopped the last chunk.
-    var failure: (any Error)?
+    /// What stopped the last chunk, and at which position.
+    var failure: (position: UInt64, error: any Error)?
 
     init(_ batch: Batch) { held = batch }
 
@@ -468,3 +485,7 @@ final class WorkerBatch<Batch>: @unchecked Sendable {
     /// The batch, given up for good.
     func take() -> Batch? { held.take() }
 }
+
+/// Thrown inside a rebuild worker that has passed the position where another failed: the step
+/// throws that failure, as one thread would have.
+private struct WorkerStopped: Error {}

@@ -114,8 +114,10 @@ struct FrontDeskText: Sendable {
         case "redemptionNotAllowed":
             Self("Das Treueprogramm erlaubt diese Einlösung nicht.", "Het spaarprogramma staat deze inwisseling niet toe.",
                  "The loyalty programme does not allow this redemption.")
-        case "invalidAmount", "amountOutOfRange":
-            Self("Bitte eine ganze Zahl größer als null eingeben.", "Voer een geheel getal groter dan nul in.", "Enter a whole number greater than zero.")
+        case "invalidAmount":
+            Self("Diese Punktzahl kann nicht eingelöst werden: bitte eine ganze Zahl größer als null, höchstens den Kontostand.",
+                 "Dit aantal punten kan niet worden ingewisseld: een geheel getal groter dan nul, hoogstens het saldo.",
+                 "These points cannot be redeemed: enter a whole number greater than zero, at most the balance.")
         case "invalidField" where field == "confirm":
             Self("Zum Löschen die Kunden-ID genau so eingeben, wie sie angezeigt wird.", "Typ om te wissen de klant-ID precies zoals die wordt getoond.",
                  "To erase, type the client's id exactly as shown.")
