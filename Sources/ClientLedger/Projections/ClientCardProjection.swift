@@ -107,18 +107,14 @@ package struct ClientCardProjection: StreamPartitionedProjection {
     }
 
     /// Adds another worker's batch: its cards take the slots after this one's, and its index and
-    /// decision entries follow them there. Only the writes follow.
+    /// decision entries follow them there. Only the writes follow a merge (the protocol says so),
+    /// so what serves applying alone — the streams' cards, the recent events — is left as it is.
     package func merge(_ other: Batch, into batch: inout Batch) throws {
         let offset = batch.cards.count
         batch.cards.reserveCapacity(offset + other.cards.count)
         batch.cards += other.cards
-        batch.streams.reserveCapacity(batch.streams.count + other.streams.count)
-        for (stream, card) in other.streams { batch.streams[stream] = card >= 0 ? card + offset : card }
         batch.index.merge(other.index, slotOffset: offset)
         batch.decisions.merge(other.decisions, slotOffset: offset)
-        // The recent events no longer tell every stream's card: were the batch to apply more, it
-        // would find them by stream number.
-        batch.firstPosition = .max
     }
 
     /// The type of `event`, parsed once per type code and batch; `nil` for a newer library's type.
