@@ -16,7 +16,10 @@
 //   (.OneWrite: with each rebuild step's writes in one transaction).
 // - Demo.Raw.Get and Demo.Raw.Put3: the same run's raw-LMDB floor under a card read (one mdb_get of
 //   a 512-byte value among as many keys as the salon has clients) and under a checkout (one write
-//   transaction of three 512-byte puts, without sync as the benchmark's ledger).
+//   transaction of three 512-byte puts, without sync as the benchmark's ledger). Demo.Raw.Rebuild
+//   and Demo.Raw.Import: the floors under Demo.Rebuild (every record read once, every entry of the
+//   rebuilt projection written once, in key order, in transactions of 4,096 puts) and Demo.Import
+//   (every record, stream and projection entry written in one durable transaction).
 // - Demo.Rebuild: the client cards and their indexes rebuilt from the whole time-ordered log
 //   (reports events/s; .OneWorker: each step's events applied on one thread), Demo.Export:
 //   every event written out as interchange lines (the UTF-8
@@ -276,6 +279,45 @@ let demoBenchmarks: @Sendable () -> Void = {
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             benchmark.measurement(eventsPerSecond, Int(Double(events) / seconds))
+        }
+    }
+
+    // The raw-LMDB floors under Demo.Rebuild and Demo.Import, on the same salon (``RawLMDBFloor``):
+    // every record of the log read once and every entry of the rebuilt cards and indexes written
+    // once, in key order, in write transactions of 4,096 puts; and every record, stream and
+    // projection entry of the salon written into an empty environment in one durable transaction.
+    // No parsing, deciding, applying, encoding or chain check.
+    nonisolated(unsafe) var floor: RawLMDBFloor?
+    nonisolated(unsafe) var floorProjection = ""
+    let floorSetup: @Sendable () async throws -> Void = {
+        try await demo.build()
+        // LMDB allows one environment per file in a process.
+        demo.ledger?.close()
+        demo.ledger = nil
+        let opened = try RawLMDBFloor(source: demo.path)
+        // The active database of the two slots; the other is empty.
+        let slots = ["projection/clientCards/a", "projection/clientCards/b"]
+        floorProjection = try slots.max { try opened.entries(of: $0) < opened.entries(of: $1) } ?? slots[0]
+        floor = opened
+    }
+    for (name, importing) in [("Demo.Raw.Rebuild", false), ("Demo.Raw.Import", true)] {
+        // The rebuild's floor keeps the log's pages mapped as it reads them: its memory is not a floor.
+        Benchmark(name, configuration: .init(metrics: importing ? [.wallClock, .peakMemoryResident, eventsPerSecond] : [.wallClock, eventsPerSecond],
+                                             warmupIterations: 0, maxDuration: .seconds(60), maxIterations: importing ? 1 : 3,
+                                             setup: floorSetup, teardown: { floor = nil })) { benchmark in
+            guard let floor else { return }
+            let directory = NSTemporaryDirectory() + "clientledger-bench-raw-floor-\(getpid())"
+            try? FileManager.default.removeItem(atPath: directory)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let start = ContinuousClock.now
+            let counts = importing
+                ? try floor.importing(["events", "streams", "streamIndex", "eventTypes", "meta", "projections", floorProjection], into: directory)
+                : try floor.rebuild(events: "events", projection: floorProjection, into: directory)
+            let elapsed = ContinuousClock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print("\(name): \(counts.records) records (\(counts.recordBytes) bytes), \(counts.entries) other entries (\(counts.entryBytes) bytes)")
+            benchmark.measurement(eventsPerSecond, Int(Double(counts.records) / seconds))
         }
     }
 
