@@ -165,6 +165,12 @@ private final class DemoBench: @unchecked Sendable {
 
 private let demo = DemoBench()
 
+/// The seconds since `start`, for the long passes' events per second.
+private func secondsSince(_ start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
 let demoBenchmarks: @Sendable () -> Void = {
     func latency(_ maxIterations: Int, seconds: Int = 10, searching: Bool = false) -> Benchmark.Configuration {
         .init(metrics: [.wallClock], maxDuration: .seconds(seconds), maxIterations: maxIterations, setup: { try await demo.build(searching: searching) })
@@ -276,8 +282,7 @@ let demoBenchmarks: @Sendable () -> Void = {
             let events = try ledger.log.lastPosition()
             let start = ContinuousClock.now
             try ledger.rebuildProjections()
-            let elapsed = ContinuousClock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = secondsSince(start)
             benchmark.measurement(eventsPerSecond, Int(Double(events) / seconds))
         }
     }
@@ -314,8 +319,7 @@ let demoBenchmarks: @Sendable () -> Void = {
             let counts = importing
                 ? try floor.importing(["events", "streams", "streamIndex", "eventTypes", "meta", "projections", floorProjection], into: directory)
                 : try floor.rebuild(events: "events", projection: floorProjection, into: directory)
-            let elapsed = ContinuousClock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = secondsSince(start)
             print("\(name): \(counts.records) records (\(counts.recordBytes) bytes), \(counts.entries) other entries (\(counts.entryBytes) bytes)")
             benchmark.measurement(eventsPerSecond, Int(Double(counts.records) / seconds))
         }
@@ -327,8 +331,7 @@ let demoBenchmarks: @Sendable () -> Void = {
         var bytes = 0
         let start = ContinuousClock.now
         let events = try ledger.exportInterchangeUTF8 { bytes &+= $0.count }
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = secondsSince(start)
         blackHole(bytes)
         benchmark.measurement(eventsPerSecond, Int(Double(events) / seconds))
     }
@@ -346,8 +349,7 @@ let demoBenchmarks: @Sendable () -> Void = {
         let ledger = try SalonLedger(path: target)
         let start = ContinuousClock.now
         let summary = try await ledger.importInterchange(contentsOf: URL(fileURLWithPath: demo.exportPath), actor: "benchmark")
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = secondsSince(start)
         ledger.close()
         benchmark.measurement(eventsPerSecond, Int(Double(summary.events) / seconds))
     }

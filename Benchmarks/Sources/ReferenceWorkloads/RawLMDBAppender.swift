@@ -16,10 +16,7 @@ public final class RawLMDBAppender {
     public init(directory: String, valueSize: Int = 120) throws(ReferenceError) {
         value = .allocate(byteCount: max(valueSize, 8), alignment: 8)
         value.initializeMemory(as: UInt8.self, repeating: UInt8(ascii: "x"))
-        try check(mdb_env_create(&environment), "mdb_env_create")
-        try check(mdb_env_set_mapsize(environment, 64 << 30), "mdb_env_set_mapsize")
-        try check(mdb_env_set_maxdbs(environment, 8), "mdb_env_set_maxdbs")
-        try check(mdb_env_open(environment, directory, UInt32(MDB_NOTLS), 0o644), "mdb_env_open")
+        environment = try openEnvironment(directory, databases: 8, flags: 0)
         var txn: OpaquePointer?
         try check(mdb_txn_begin(environment, nil, 0, &txn), "mdb_txn_begin")
         try check(mdb_dbi_open(txn, "log", UInt32(MDB_CREATE), &database), "mdb_dbi_open")
@@ -50,10 +47,5 @@ public final class RawLMDBAppender {
         }
         mdb_cursor_close(cursor)
         try check(mdb_txn_commit(txn), "mdb_txn_commit")
-    }
-
-    private func check(_ status: Int32, _ call: String) throws(ReferenceError) {
-        guard status != 0 else { return }
-        throw ReferenceError(description: "\(call): \(String(cString: mdb_strerror(status)))")
     }
 }

@@ -66,7 +66,7 @@ public final class RawLMDBFloor {
             counts.recordBytes += value.mv_size
         }
 
-        let target = try openTarget(directory, databases: 1, flags: MDB_NOSYNC)
+        let target = try openEnvironment(directory, databases: 2, flags: MDB_NOSYNC)
         defer { mdb_env_close(target) }
         try writing(in: target) { (write) throws(ReferenceError) in
             var table: MDB_dbi = 0
@@ -99,7 +99,7 @@ public final class RawLMDBFloor {
         try check(mdb_txn_begin(source, nil, UInt32(MDB_RDONLY), &read), "mdb_txn_begin")
         defer { mdb_txn_abort(read) }
         let files = [sourceDirectory + "/data.mdb", directory + "/data.mdb"]
-        let target = try openTarget(directory, databases: databases.count, flags: 0)
+        let target = try openEnvironment(directory, databases: databases.count + 1, flags: 0)
         defer { mdb_env_close(target) }
         try writing(in: target) { (write) throws(ReferenceError) in
             var copied = 0
@@ -122,22 +122,6 @@ public final class RawLMDBFloor {
             }
         }
         return counts
-    }
-
-    /// A fresh environment in `directory` for `databases` named databases, opened with
-    /// `MDB_NOTLS` and `flags`.
-    private func openTarget(_ directory: String, databases: Int, flags: Int32) throws(ReferenceError) -> OpaquePointer? {
-        var target: OpaquePointer?
-        try check(mdb_env_create(&target), "mdb_env_create")
-        do throws(ReferenceError) {
-            try check(mdb_env_set_mapsize(target, 64 << 30), "mdb_env_set_mapsize")
-            try check(mdb_env_set_maxdbs(target, UInt32(databases + 1)), "mdb_env_set_maxdbs")
-            try check(mdb_env_open(target, directory, UInt32(MDB_NOTLS | flags), 0o644), "mdb_env_open")
-        } catch {
-            mdb_env_close(target)
-            throw error
-        }
-        return target
     }
 
     /// Runs `body` with a write transaction of `target`, which `body` may commit and replace with
@@ -200,10 +184,4 @@ public final class RawLMDBFloor {
         try check(mdb_stat(txn, database, &stat), "mdb_stat")
         return stat.ms_entries
     }
-}
-
-/// Throws unless `status` is LMDB's success.
-func check(_ status: Int32, _ call: String) throws(ReferenceError) {
-    guard status != 0 else { return }
-    throw ReferenceError(description: "\(call): \(String(cString: mdb_strerror(status)))")
 }

@@ -17,10 +17,7 @@ public final class RawLMDBTable {
     public init(directory: String, keys: [String], valueSize: Int) throws(ReferenceError) {
         value = .allocate(byteCount: max(valueSize, 8), alignment: 8)
         value.initializeMemory(as: UInt8.self, repeating: UInt8(ascii: "x"))
-        try check(mdb_env_create(&environment), "mdb_env_create")
-        try check(mdb_env_set_mapsize(environment, 64 << 30), "mdb_env_set_mapsize")
-        try check(mdb_env_set_maxdbs(environment, 8), "mdb_env_set_maxdbs")
-        try check(mdb_env_open(environment, directory, UInt32(MDB_NOTLS | MDB_NOSYNC), 0o644), "mdb_env_open")
+        environment = try openEnvironment(directory, databases: 8, flags: MDB_NOSYNC)
         var txn: OpaquePointer?
         try check(mdb_txn_begin(environment, nil, 0, &txn), "mdb_txn_begin")
         try check(mdb_dbi_open(txn, "table", UInt32(MDB_CREATE), &database), "mdb_dbi_open")
@@ -67,10 +64,5 @@ public final class RawLMDBTable {
             return mdb_put(txn, database, &keyValue, &dataValue, 0)
         }
         try check(status, "mdb_put")
-    }
-
-    private func check(_ status: Int32, _ call: String) throws(ReferenceError) {
-        guard status != 0 else { return }
-        throw ReferenceError(description: "\(call): \(String(cString: mdb_strerror(status)))")
     }
 }

@@ -43,8 +43,8 @@ public protocol Projection: Sendable {
     /// default writes everything at once with ``endBatch(_:state:)``.
     func endBatch(_ batch: inout Batch, state: ProjectionState, limit: Int) throws -> Bool
 
-    /// How many entries `batch` holds, counted as ``endBatch(_:state:limit:)`` counts them (one
-    /// client's, say): a rebuild step ends early once its batch holds
+    /// How many entries `batch` holds, as the projection counts them (clients, say): a rebuild
+    /// step ends early once its batch holds
     /// ``EventLog/Options/rebuildStepEntries``, so that its memory does not grow with the size of
     /// what the projection keeps. The default, `0`, ends steps by their events alone.
     func entryCount(of batch: Batch) -> Int

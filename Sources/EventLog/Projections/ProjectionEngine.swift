@@ -122,7 +122,7 @@ extension LogCore {
         // snapshots), and the map cannot grow without waiting for it. `applied`: the last event
         // applied so far.
         var applied: UInt64 = 0
-        let chunk = min(Self.rebuildReadChunk, max(1, options.rebuildBatchSize / 8))
+        let chunk = Self.readChunk(batchSize: options.rebuildBatchSize)
         // Clamped here too: the options' properties can be set after `init`, which clamps them.
         let workers = projection is any StreamPartitionedProjection ? min(max(options.rebuildWorkers, 1), EventLog.Options.maximumRebuildWorkers) : 1
         let stepEntries = max(options.rebuildStepEntries, 1)
@@ -410,6 +410,10 @@ extension LogCore {
     /// How many events of a rebuild step one read snapshot applies (see ``rebuildStep(_:_:resuming:)``):
     /// about a tenth of a second's work.
     static let rebuildReadChunk: UInt64 = 16_384
+
+    /// How many events a batch of `batchSize` events applies between two looks at its entries (and,
+    /// in a rebuild, in one read snapshot): ``rebuildReadChunk``, or an eighth of the batch if less.
+    static func readChunk(batchSize: UInt64) -> UInt64 { min(rebuildReadChunk, max(1, batchSize / 8)) }
 
     /// How long a half-written rebuild step's lease runs after its last piece, in seconds: far
     /// longer than a piece takes, so that only an owner that stopped lets it run out.

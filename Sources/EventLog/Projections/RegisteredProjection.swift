@@ -44,7 +44,7 @@ package func applyProjection<P: Projection>(
     batchSize: UInt64 = .max, batchEntries: Int = .max
 ) throws {
     var start = after
-    let chunk = min(LogCore.rebuildReadChunk, max(1, batchSize / 8))
+    let chunk = LogCore.readChunk(batchSize: batchSize)
     while through > start {
         let end = through - start > batchSize ? start + batchSize : through
         // Read-only until the batch ends, as in a rebuild: a projection cannot come to depend on
